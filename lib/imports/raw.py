@@ -1,0 +1,33 @@
+"""The field table of one record, derived from its stored raw text.
+
+Sift stores each record's text as it was in the file (the fact) and derives the
+tag/column -> values table from it when a page needs it, with the same code as the import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from .ris import read_ris
+
+DELIMITERS = {"csv": [",", ";", "\t"], "tsv": ["\t", ",", ";"]}
+
+
+def fields_from_raw(fmt: str, raw_text: str) -> dict[str, Any]:
+    """tag or column -> str or list[str], exactly as the importer saw the record."""
+    if fmt == "ris":
+        # Only "\n" ends a line, as when the file was read (str.splitlines would also
+        # split on U+2028 and friends, which real exports carry inside values).
+        lines = list(io.StringIO(raw_text, newline="\n"))
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        record = next(read_ris(lines, warn=lambda *_: None), None)
+        return record.raw_fields if record else {}
+    if fmt in DELIMITERS:
+        for delimiter in DELIMITERS[fmt]:
+            rows = list(csv.reader(io.StringIO(raw_text, newline=""), delimiter=delimiter))
+            if len(rows) == 2 and len(rows[0]) == len(rows[1]):
+                return {c: v for c, v in zip(rows[0], rows[1], strict=True) if v.strip()}
+    return {}

@@ -1,0 +1,168 @@
+"""Input shapes. A form validates; it never saves (views call services)."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.conf import settings
+
+from reviews.models import Arm, Role, Search, Source, SourceType
+from reviews.services.reviews import CriterionItem
+
+CRITERION_LINE = re.compile(r"^\s*([A-Za-z]{1,4}\d{1,3}[a-z]?)\s*[-:.)]?\s+(\S.*)$")
+
+
+def parse_criteria(text: str, *, field: str) -> list[CriterionItem]:
+    """One criterion per line, code first: `E3 Clinical outcomes only`."""
+    items = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = CRITERION_LINE.match(line)
+        if not match:
+            raise forms.ValidationError(
+                f"{field}, line {number}: start with a code such as I1 or E3, then the text "
+                f"(got {line.strip()[:60]!r})."
+            )
+        items.append(CriterionItem(code=match[1].upper(), text=match[2].strip()))
+    return items
+
+
+def criteria_text(criteria) -> str:
+    return "\n".join(f"{c.code} {c.text}" for c in criteria)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ReviewForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    date_from = forms.DateField(required=False, widget=DateInput, label="Searched from")
+    date_to = forms.DateField(required=False, widget=DateInput, label="Searched to")
+    inclusion = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Inclusion criteria",
+        help_text="One per line, code first: I1 Public health partnership",
+    )
+    exclusion = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        label="Exclusion criteria",
+        help_text="One per line, code first: E3 Clinical outcomes only. These become "
+        "the exclusion reasons offered while screening.",
+    )
+
+    def clean_inclusion(self):
+        return parse_criteria(self.cleaned_data["inclusion"], field="Inclusion criteria")
+
+    def clean_exclusion(self):
+        return parse_criteria(self.cleaned_data["exclusion"], field="Exclusion criteria")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(max_length=150, label="Username or e-mail")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class SourceForm(forms.ModelForm):
+    arm = forms.ChoiceField(
+        choices=[("", "Default for the type"), *Arm.choices],
+        required=False,
+        label="PRISMA column",
+    )
+
+    class Meta:
+        model = Source
+        fields = ["name", "platform", "source_type", "arm", "pooled_into_screening", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source_type"].choices = SourceType.choices
+
+
+class SearchForm(forms.ModelForm):
+    class Meta:
+        model = Search
+        fields = [
+            "label",
+            "date_run",
+            "date_limits_from",
+            "date_limits_to",
+            "strategy",
+            "limits",
+            "filters",
+            "records_reported",
+        ]
+        widgets = {
+            "date_run": DateInput,
+            "date_limits_from": DateInput,
+            "date_limits_to": DateInput,
+            "strategy": forms.Textarea(attrs={"rows": 8, "class": "mono"}),
+            "limits": forms.Textarea(attrs={"rows": 2}),
+            "filters": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"records_reported": "Records reported by the source"}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_limits_from"), data.get("date_limits_to")
+        if start and end and start > end:
+            self.add_error("date_limits_to", "The date limits end before they start.")
+        return data
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="Search results file")
+    search = forms.ModelChoiceField(
+        queryset=Search.objects.none(), required=False, empty_label="(not tied to one search)"
+    )
+
+    def __init__(self, *args, source: Source, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["search"].queryset = source.searches.all()
+        self.fields["file"].help_text = (
+            f"RIS or CSV/TSV, up to {settings.SIFT_MAX_UPLOAD_MB} MB. The format is read "
+            "from the content, whatever the file is called."
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.SIFT_MAX_UPLOAD_MB * 1024 * 1024
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"{upload.name} is {upload.size / 1e6:.0f} MB; the limit is "
+                f"{settings.SIFT_MAX_UPLOAD_MB} MB. Use `manage.py import_records` for "
+                "larger files."
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(f"{upload.name} is empty (0 bytes).")
+        return upload
+
+
+class RecordFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    source = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    batch = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, sources, batches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [("", "All sources")] + [(s.pk, s.name) for s in sources]
+        self.fields["batch"].choices = [("", "All imports")] + [
+            (b.pk, f"#{b.pk} {b.filename} ({b.source.name})") for b in batches
+        ]

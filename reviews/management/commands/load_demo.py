@@ -1,0 +1,153 @@
+"""Create the demo review (the reference review of ../shared/spec/seed-review.md) and its users.
+
+Safe to run again: an existing demo review is left as it is (use --reset to rebuild it),
+and the demo users' credentials are printed every time.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from lib.demo import demo_files, review_spec
+from reviews import services
+from reviews.models import BatchStatus, Record, Review, Role
+from reviews.services.reviews import CriterionItem
+
+# Local demo accounts only; override with SIFT_DEMO_PASSWORD for a shared demo server.
+DEMO_USERS = [
+    ("admin", "Site administrator", True),
+    ("lead", "Katherine Lead", False),
+    ("reviewer1", "Clare Reviewer", False),
+    ("reviewer2", "Nicola Reviewer", False),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo review 'demo' with its sources, 1288 imported records and users."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset", action="store_true", help="delete and rebuild the demo")
+
+    def handle(self, *args, **options):
+        users = self._users()
+        spec = review_spec()
+        existing = Review.objects.filter(slug=spec.slug).first()
+        if existing and options["reset"]:
+            existing.delete()
+            existing = None
+        if existing:
+            self.stdout.write(
+                f"Demo review already there: /reviews/{spec.slug}/ (--reset rebuilds it)"
+            )
+        else:
+            review = self._review(spec, users)
+            self._import(review, spec)
+        self._print_credentials()
+
+    def _password(self, username: str) -> str:
+        return os.environ.get("SIFT_DEMO_PASSWORD") or f"sift-{username}-demo"
+
+    def _users(self) -> dict:
+        User = get_user_model()
+        users = {}
+        for username, full_name, is_admin in DEMO_USERS:
+            first, _, last = full_name.partition(" ")
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                },
+            )
+            if created:
+                user.set_password(self._password(username))
+                user.is_staff = user.is_superuser = is_admin
+                user.save()
+            users[username] = user
+        return users
+
+    @transaction.atomic
+    def _review(self, spec, users) -> Review:
+        review = services.review_create(
+            user=users["lead"],
+            title=spec.title,
+            slug=spec.slug,
+            question=spec.question,
+            date_from=spec.date_limits_from,
+            date_to=spec.date_limits_to,
+            inclusion=[CriterionItem(c.code, c.text) for c in spec.criteria if c.kind == "include"],
+            exclusion=[CriterionItem(c.code, c.text) for c in spec.criteria if c.kind == "exclude"],
+        )
+        if review.slug != spec.slug:
+            raise CommandError(f"Slug {spec.slug!r} is taken by another review.")
+        for name in ("reviewer1", "reviewer2"):
+            services.member_add(review=review, username=name, role=Role.REVIEWER)
+        for source_spec in spec.sources:
+            source = services.source_create(
+                review=review,
+                name=source_spec.name,
+                platform=source_spec.platform,
+                source_type=source_spec.source_type,
+                arm=source_spec.arm,
+                pooled_into_screening=source_spec.pooled_into_screening,
+                notes=source_spec.notes,
+            )
+            for search in source_spec.searches:
+                services.search_create(
+                    source=source,
+                    label=search.label,
+                    date_run=search.date_run,
+                    date_limits_from=search.date_limits_from,
+                    date_limits_to=search.date_limits_to,
+                    strategy=search.strategy,
+                    records_reported=search.records_reported,
+                )
+        return review
+
+    def _import(self, review: Review, spec) -> None:
+        lead = review.members.get(role=Role.LEAD).user
+        for demo_file in demo_files():
+            source = review.sources.get(name=demo_file.source_name)
+            search = source.searches.get(label=demo_file.search_label)
+            batch = services.import_batch_start(
+                review=review,
+                source=source,
+                search=search,
+                upload=ContentFile(demo_file.text.encode("utf-8"), name=demo_file.filename),
+                filename=demo_file.filename,
+                user=lead,
+                enqueue=False,  # imported here and now, so the demo is complete on start
+            )
+            batch = services.import_batch_run(batch_id=batch.pk)
+            if batch.status != BatchStatus.DONE or batch.records_stored != search.records_reported:
+                raise CommandError(
+                    f"Demo file {demo_file.filename}: {batch.records_stored} records stored, "
+                    f"{search.records_reported} expected ({batch.errors})"
+                )
+        total = Record.objects.in_review(review).count()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo review created: /reviews/{review.slug}/ with {review.sources.count()} "
+                f"sources and {total} records imported from {len(demo_files())} files."
+            )
+        )
+
+    def _print_credentials(self) -> None:
+        self.stdout.write("Demo users (username / password):")
+        for username, _, is_admin in DEMO_USERS:
+            role = (
+                "administrator (creates accounts at /admin/)"
+                if is_admin
+                else (
+                    "lead of the demo review"
+                    if username == "lead"
+                    else "reviewer in the demo review"
+                )
+            )
+            self.stdout.write(f"  {username:<10} / {self._password(username):<22} {role}")

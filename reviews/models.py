@@ -1,0 +1,301 @@
+"""Reviews, their team and criteria, the sources searched, import batches and records.
+
+Facts are stored, states derived: a record is visible once its batch is done; nothing here
+holds a screening status (that is the screening app's Decision rows).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from lib.imports import fields_from_raw
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", "Lead"
+    REVIEWER = "reviewer", "Reviewer"
+
+
+class Review(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=80, unique=True)
+    question = models.TextField(blank=True)
+    date_from = models.DateField(null=True, blank=True, help_text="Earliest date searched")
+    date_to = models.DateField(null=True, blank=True, help_text="Latest date searched")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_from__isnull=True)
+                | Q(date_to__isnull=True)
+                | Q(date_from__lte=models.F("date_to")),
+                name="review_date_limits_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Member(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.REVIEWER)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user"], name="one_membership_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.review_id}"
+
+
+class CriterionKind(models.TextChoices):
+    INCLUDE = "include", "Inclusion"
+    EXCLUDE = "exclude", "Exclusion"
+
+
+class Criterion(models.Model):
+    """One criterion item, e.g. `E3 Clinical outcomes only`; exclusion items become reasons."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="criteria")
+    kind = models.CharField(max_length=16, choices=CriterionKind.choices)
+    code = models.CharField(max_length=16)
+    text = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "code"], name="criterion_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class SourceType(models.TextChoices):
+    DATABASE = "database", "Database"
+    REGISTER = "register", "Register"
+    WEBSITE = "website", "Website"
+    ORGANISATION = "organisation", "Organisation"
+    CITATION_SEARCHING = "citation_searching", "Citation searching"
+    CONTACT = "contact", "Contact"
+    OTHER = "other", "Other"
+
+
+class Arm(models.TextChoices):
+    """PRISMA 2020's two identification columns."""
+
+    DATABASES_REGISTERS = "dbr", "Databases and registers"
+    OTHER_METHODS = "other", "Other methods"
+
+
+def default_arm(source_type: str) -> str:
+    if source_type in (SourceType.DATABASE, SourceType.REGISTER):
+        return Arm.DATABASES_REGISTERS
+    return Arm.OTHER_METHODS
+
+
+class Source(models.Model):
+    """A source searched (PRISMA-S items 1-7); its searches carry the dates and strategies."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="sources")
+    name = models.CharField(max_length=200)
+    platform = models.CharField(max_length=200, blank=True, help_text="Blank: not reported")
+    source_type = models.CharField(max_length=32, choices=SourceType.choices)
+    arm = models.CharField(
+        max_length=8,
+        choices=Arm.choices,
+        help_text="PRISMA column; defaults from the type, a lead may override it",
+    )
+    pooled_into_screening = models.BooleanField(
+        default=True, help_text="Records from this source were screened with the others"
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "name"], name="source_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def arm_overridden(self) -> bool:
+        return self.arm != default_arm(self.source_type)
+
+
+class Search(models.Model):
+    """One search run in a source (PRISMA-S items 8, 9, 13, 15)."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="searches")
+    label = models.CharField(max_length=200, blank=True)
+    date_run = models.DateField(null=True, blank=True, help_text="Blank: not reported")
+    date_limits_from = models.DateField(null=True, blank=True)
+    date_limits_to = models.DateField(null=True, blank=True)
+    strategy = models.TextField(blank=True, help_text="The strategy exactly as run")
+    limits = models.TextField(blank=True, help_text="Other limits (language, design ...)")
+    filters = models.TextField(blank=True, help_text="Published search filters used")
+    records_reported = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Records the source reported; blank: not reported"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "created_at", "id"]
+        verbose_name_plural = "searches"
+
+    def __str__(self) -> str:
+        return self.label or f"Search {self.pk}"
+
+
+class BatchStatus(models.TextChoices):
+    HELD = "held", "Waiting for confirmation"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    UNDONE = "undone", "Undone"
+
+
+ACTIVE_BATCH_STATUSES = (BatchStatus.QUEUED, BatchStatus.RUNNING)
+
+
+def batch_upload_path(batch: ImportBatch, filename: str) -> str:
+    return f"imports/review-{batch.review_id}/{batch.sha256[:2]}/{batch.sha256}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded file. The row is the job's source of truth; the page polls it."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="batches")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="batches")
+    search = models.ForeignKey(
+        Search, null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(upload_to=batch_upload_path, max_length=300, blank=True)
+    filename = models.CharField(max_length=300)
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=16, choices=BatchStatus.choices)
+    format = models.CharField(max_length=32, blank=True)
+    encoding = models.CharField(max_length=32, blank=True)
+    bytes_done = models.BigIntegerField(default=0)
+    records_found = models.PositiveIntegerField(default=0)
+    records_stored = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the run importing it"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_BATCH_STATUSES
+
+    @property
+    def percent(self) -> int:
+        if self.status == BatchStatus.DONE:
+            return 100
+        if not self.size:
+            return 0
+        return min(99, int(100 * self.bytes_done / self.size))
+
+
+class RecordQuerySet(models.QuerySet):
+    def visible(self) -> RecordQuerySet:
+        """Records of finished imports: a running or failed batch's rows are never shown."""
+        return self.filter(batch__status=BatchStatus.DONE)
+
+    def in_review(self, review: Review) -> RecordQuerySet:
+        return self.filter(review=review).visible()
+
+
+class Record(models.Model):
+    """One imported title/abstract record, with everything the file held about it."""
+
+    # No single-column indexes on these two: (review, year) and (batch, ordinal) lead with
+    # them, and every extra index costs time on each of 100,000 inserted rows.
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="records", db_index=False
+    )
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="records", db_index=False
+    )
+    ordinal = models.PositiveIntegerField(help_text="Position in the file, from 1")
+    source_line = models.PositiveIntegerField(help_text="Line (CSV: row) where it starts")
+    title = models.TextField(blank=True)
+    abstract = models.TextField(blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    authors_text = models.TextField(blank=True, help_text="Authors joined, for searching")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    journal = models.TextField(blank=True)
+    volume = models.CharField(max_length=100, blank=True)
+    issue = models.CharField(max_length=100, blank=True)
+    pages = models.CharField(max_length=100, blank=True)
+    doi = models.CharField(max_length=300, blank=True, db_index=True)
+    pmid = models.CharField(max_length=20, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    url = models.TextField(blank=True)
+    language = models.CharField(max_length=100, blank=True)
+    type = models.CharField(max_length=100, blank=True)
+    raw_text = models.TextField(help_text="The record as it was in the file (CSV: header and row)")
+    warnings = models.JSONField(default=list, blank=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["batch_id", "ordinal"]
+        constraints = [
+            # A retried import upserts on this key, so a re-run never duplicates a record.
+            models.UniqueConstraint(fields=["batch", "ordinal"], name="record_position_in_batch")
+        ]
+        indexes = [models.Index(fields=["review", "year"], name="record_review_year")]
+
+    def __str__(self) -> str:
+        return self.title[:80] or f"Record {self.pk}"
+
+    @property
+    def raw_field_items(self) -> list[tuple[str, list[str]]]:
+        """Every imported tag or column with its values, in file order, derived from the
+        stored text with the importer's own parser (the text is the fact)."""
+        fields = fields_from_raw(self.batch.format, self.raw_text)
+        return [
+            (tag, [str(v) for v in value] if isinstance(value, list) else [str(value)])
+            for tag, value in fields.items()
+        ]

@@ -1,0 +1,38 @@
+"""Celery tasks: take ids, call one service. Retries live here, business rules do not."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from reviews import services
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=20)
+def import_batch_task(self, batch_id: int) -> None:
+    try:
+        services.import_batch_run(batch_id=batch_id)
+    except services.BatchBusy as exc:
+        # A live run holds it (or a killed one has not gone stale yet): look again later.
+        raise self.retry(exc=exc, countdown=services.imports.STALE_AFTER.seconds) from exc
+    except OperationalError as exc:
+        if self.request.retries >= self.max_retries:
+            services.import_batch_fail(
+                batch_id=batch_id,
+                message="The database stayed unavailable during this import; nothing was "
+                "kept. Upload the file again.",
+            )
+            raise
+        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+
+
+def enqueue_import(batch_id: int) -> None:
+    try:
+        import_batch_task.delay(batch_id)
+    except Exception:
+        # The batch row stays queued; the page tells the lead the worker is not reachable.
+        log.exception("could not queue import batch %s: is the broker running?", batch_id)

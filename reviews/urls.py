@@ -1,0 +1,39 @@
+from django.urls import path
+
+from reviews import views
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("", views.review_list, name="list"),
+    path("new/", views.review_create, name="create"),
+    path("<slug:review>/", views.review_detail, name="detail"),
+    path("<slug:review>/edit/", views.review_edit, name="edit"),
+    path("<slug:review>/team/", views.team, name="team"),
+    path("<slug:review>/team/<int:member_id>/role/", views.member_role, name="member_role"),
+    path("<slug:review>/team/<int:member_id>/remove/", views.member_remove, name="member_remove"),
+    path("<slug:review>/sources/", views.source_list, name="sources"),
+    path("<slug:review>/sources/new/", views.source_create, name="source_create"),
+    path("<slug:review>/sources/<int:source_id>/", views.source_detail, name="source_detail"),
+    path("<slug:review>/sources/<int:source_id>/edit/", views.source_edit, name="source_edit"),
+    path(
+        "<slug:review>/sources/<int:source_id>/searches/new/",
+        views.search_create,
+        name="search_create",
+    ),
+    path("<slug:review>/searches/<int:search_id>/edit/", views.search_edit, name="search_edit"),
+    path(
+        "<slug:review>/sources/<int:source_id>/imports/",
+        views.import_upload,
+        name="import_upload",
+    ),
+    path("<slug:review>/imports/", views.batch_list, name="batches"),
+    path("<slug:review>/imports/<int:batch_id>/", views.batch_detail, name="batch_detail"),
+    path(
+        "<slug:review>/imports/<int:batch_id>/confirm/", views.batch_confirm, name="batch_confirm"
+    ),
+    path("<slug:review>/imports/<int:batch_id>/cancel/", views.batch_cancel, name="batch_cancel"),
+    path("<slug:review>/imports/<int:batch_id>/undo/", views.batch_undo, name="batch_undo"),
+    path("<slug:review>/records/", views.record_list, name="records"),
+    path("<slug:review>/records/<int:record_id>/", views.record_detail, name="record_detail"),
+]

@@ -1,0 +1,36 @@
+// Small progressive enhancements. No inline scripts (CSP), no URLs built here.
+(function () {
+  "use strict";
+
+  // htmx 2 error rule: an invalid form re-renders its fragment with 200; a 403/404/5xx is a
+  // real error and is shown in the flash area instead of being swallowed.
+  document.addEventListener("htmx:responseError", function (event) {
+    var flash = document.getElementById("flash");
+    if (!flash) return;
+    var status = event.detail.xhr.status;
+    var text = status === 403 ? "You are not allowed to do that in this review."
+      : status === 404 ? "That page or record no longer exists."
+      : "Something went wrong (" + status + "). Your work so far is saved; try again.";
+    var p = document.createElement("p");
+    p.className = "msg error";
+    p.textContent = text;
+    flash.replaceChildren(p);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var flash = document.getElementById("flash");
+    if (!flash) return;
+    var p = document.createElement("p");
+    p.className = "msg error";
+    p.textContent = "The server could not be reached. Check your connection and try again.";
+    flash.replaceChildren(p);
+  });
+
+  // "/" focuses the page's search box, as in most list views people know.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select") return;
+    var box = document.querySelector("[role=search] input[type=search], [role=search] input[type=text]");
+    if (box) { event.preventDefault(); box.focus(); }
+  });
+})();

@@ -1,0 +1,115 @@
+"""The cast: lead, reviewer, second_reviewer, outsider (lead of another review), admin."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from reviews import services
+from reviews.models import Role, SourceType
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(os.environ.get("SIFT_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
+
+PASSWORD = "correct horse battery staple"
+
+RIS_TWO = (
+    "TY  - JOUR\nAU  - Smith, Katherine E.\nTI  - Partnerships and health inequalities in England\n"
+    "AB  - We studied Health Action Zones.\nPY  - 2004\nDO  - 10.1000/abc.1\nER  - \n\n"
+    "TY  - JOUR\nAU  - Jones, A.\nTI  - Local Strategic Partnerships and smoking cessation\n"
+    "PY  - 2006\nER  - \n"
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Real hashing costs ~0.3 s per user; the tests are not about password strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(django_user_model, username: str, **extra):
+    return django_user_model.objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", **extra
+    )
+
+
+@pytest.fixture
+def lead(django_user_model):
+    return make_user(django_user_model, "lead")
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    return make_user(django_user_model, "reviewer")
+
+
+@pytest.fixture
+def second_reviewer(django_user_model):
+    return make_user(django_user_model, "second_reviewer")
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    return make_user(django_user_model, "outsider")
+
+
+@pytest.fixture
+def admin_user(django_user_model):
+    return django_user_model.objects.create_superuser(
+        username="admin", password=PASSWORD, email="admin@example.org"
+    )
+
+
+@pytest.fixture
+def review(lead, reviewer, second_reviewer):
+    from reviews.services.reviews import CriterionItem
+
+    r = services.review_create(
+        user=lead,
+        title="Partnerships and public health",
+        question="Do partnerships improve public health?",
+        inclusion=[CriterionItem("I1", "Public health partnership")],
+        exclusion=[CriterionItem("E1", "Outside England"), CriterionItem("E3", "Clinical only")],
+    )
+    services.member_add(review=r, username="reviewer", role=Role.REVIEWER)
+    services.member_add(review=r, username="second_reviewer", role=Role.REVIEWER)
+    return r
+
+
+@pytest.fixture
+def other_review(outsider):
+    return services.review_create(user=outsider, title="Another team's review")
+
+
+@pytest.fixture
+def source(review):
+    s = services.source_create(review=review, name="Medline", source_type=SourceType.DATABASE)
+    services.search_create(source=s, label="Main search", strategy="1. partnership*.ti,ab.")
+    return s
+
+
+def ris_upload(text: str = RIS_TWO, name: str = "results.ris") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="application/octet-stream")
+
+
+@pytest.fixture
+def imported_batch(review, source, lead, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.import_batch_start(
+            review=review, source=source, upload=ris_upload(), filename="results.ris", user=lead
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+@pytest.fixture
+def as_user(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,101 @@
+"""A real Celery worker process on Redis consumes an upload made through the web view.
+
+Runs in CI against PostgreSQL and Redis (DATABASE_URL and REDIS_URL set by .ci/run).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from config.celery import app as celery_app
+from reviews.models import BatchStatus, ImportBatch, Record
+from tests.conftest import ris_upload
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        not (os.environ.get("REDIS_URL") and os.environ.get("DATABASE_URL")),
+        reason="needs DATABASE_URL (PostgreSQL) and REDIS_URL",
+    ),
+]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def worker(settings, tmp_path):
+    """A worker process on the test database and the same media folder."""
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SIFT_TASKS_EAGER": "0",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "SECRET_KEY": "integration",
+    }
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
+    log = (tmp_path / "worker.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=20)
+    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def wait_for(predicate, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_imports_an_uploaded_file(client, review, source, lead, worker, tmp_path):
+    assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    text = "".join(f"TY  - JOUR\nTI  - Worker paper {i}\nPY  - 2001\nER  - \n" for i in range(2500))
+    client.force_login(lead)
+    response = client.post(
+        reverse("reviews:import_upload", args=[review.slug, source.pk]),
+        {"file": ris_upload(text, "big.ris")},
+    )
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    finished = wait_for(
+        lambda: ImportBatch.objects.get(pk=batch.pk).status not in ("queued", "running")
+    )
+    log = (tmp_path / "worker.log").read_text()
+    assert finished, f"worker did not finish the import; log:\n{log[-3000:]}"
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE, batch.errors
+    assert batch.records_stored == 2500 and batch.attempts == 1
+    assert Record.objects.visible().filter(batch=batch).count() == 2500
+    assert "reviews.tasks.import_batch_task[" in log

@@ -1,0 +1,184 @@
+"""Files that cannot be imported: each is refused with its own message naming the file."""
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lib.imports import ImportFileError, open_export
+
+from .conftest import read_all
+
+Write = Callable[..., Path]
+
+
+def refusal(path: Path, filename: str = "upload.ris") -> str:
+    """The message of the ImportFileError raised by opening or reading the file."""
+    with pytest.raises(ImportFileError) as caught:
+        read_all(path, filename=filename)
+    return str(caught.value)
+
+
+def zip_bytes(members: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_empty_file(export_file: Write) -> None:
+    assert refusal(export_file(b"")) == "upload.ris is empty (0 bytes)"
+
+
+def test_whitespace_only_file(export_file: Write) -> None:
+    message = refusal(export_file(b"\xef\xbb\xbf  \r\n\n\t \n"))
+    assert message == "upload.ris is empty: it holds only blank lines"
+
+
+def test_refusal_happens_at_open_not_at_iteration(export_file: Write) -> None:
+    with pytest.raises(ImportFileError, match="empty"):
+        open_export(export_file(b""), filename="upload.ris")
+
+
+def test_message_names_the_file_by_its_path_when_no_filename_is_given(export_file: Write) -> None:
+    with pytest.raises(ImportFileError, match=r"^results\.txt is empty"):
+        open_export(export_file(b"", name="results.txt"))
+
+
+def test_binary_file_with_nul_bytes(export_file: Write) -> None:
+    message = refusal(export_file(b"TY  - JOUR\nTI  - x\x00\x01\x02\nER  - \n"))
+    assert message.startswith("upload.ris is a binary file, not a text export (RIS or CSV)")
+
+
+def test_nul_byte_far_into_a_text_file(export_file: Write) -> None:
+    record = b"TY  - JOUR\nTI  - A title\nER  - \n\n"
+    message = refusal(export_file(record * 5000 + b"\x00" + record))
+    assert "binary file" in message
+    assert f"NUL byte at byte {len(record) * 5000}" in message
+
+
+def test_binary_noise_without_nul_bytes(export_file: Write) -> None:
+    noise = bytes(range(1, 9)) * 2000
+    assert "is a binary file" in refusal(export_file(noise))
+
+
+def test_pdf_renamed_ris(export_file: Write) -> None:
+    message = refusal(export_file(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"))
+    assert message.startswith("upload.ris is a PDF, not a search-results export")
+
+
+def test_xlsx(export_file: Write) -> None:
+    data = zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
+    message = refusal(export_file(data), filename="results.xlsx")
+    assert message == (
+        "results.xlsx is an Excel workbook: Excel (XLSX) files are not supported yet: "
+        "save the sheet as CSV"
+    )
+
+
+def test_zip_archive(export_file: Write) -> None:
+    message = refusal(export_file(zip_bytes({"export.ris": "TY  - JOUR\nER  - \n"})))
+    assert message.startswith("upload.ris is a compressed archive (ZIP): unzip it first")
+
+
+def test_gzip_archive(export_file: Write) -> None:
+    assert "compressed archive (gzip)" in refusal(export_file(b"\x1f\x8b\x08\x00rest"))
+
+
+def test_truncated_ris_cut_mid_line(export_file: Write) -> None:
+    data = b"TY  - JOUR\nTI  - One\nER  - \n\nTY  - JOUR\nTI  - Two\nAB  - The abstract is cu"
+    message = refusal(export_file(data))
+    assert message == (
+        "upload.ris: the file seems truncated: record 2 starting at line 5 has no end (ER) "
+        "line and the file stops in the middle of a line (record 2, line 7)"
+    )
+
+
+def test_truncated_ris_error_carries_line_and_record(export_file: Write) -> None:
+    path = export_file(b"TY  - JOUR\nTI  - One\nER  - \nTY  - JOUR\nTI  - Tw")
+    with pytest.raises(ImportFileError) as caught:
+        read_all(path)
+    assert (caught.value.record, caught.value.line) == (2, 5)
+
+
+def test_text_without_records(export_file: Write) -> None:
+    message = refusal(export_file(b"Some notes about my search.\nNothing else here.\n"))
+    assert message == (
+        "could not recognise the format of upload.ris: expected RIS (lines like 'TY  - JOUR') "
+        "or CSV/TSV with a header row naming a Title column"
+    )
+
+
+def test_tagged_lines_without_ty_have_no_records(export_file: Write) -> None:
+    message = refusal(export_file(b"TI  - A title\nAU  - Smith, J\nER  - \n"))
+    assert message.startswith(
+        "no records found in upload.ris: it has tagged lines like 'TI  - ' but no 'TY  - ' line"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"PMID- 38064908\nOWN - NLM\nTI  - A title.\n\nPMID- 1\n", "PubMed/MEDLINE format"),
+        (
+            b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Smith, J\nTI A title\nER\n",
+            "Web of Science tagged format",
+        ),
+        (b"PT J\nAU Abramo, G\nTI The determinants\nSO SCIENCE\nER\n", "Web of Science tagged"),
+        (b"Scopus\nEXPORT DATE: 2 September 2018\n\n@ARTICLE{Lenberg201515,\n", "BibTeX"),
+        (b"@article{key,\n  title = {A title},\n}\n", "BibTeX"),
+        (
+            b'<?xml version="1.0" encoding="UTF-8" ?><xml><records><record><titles>'
+            b"<title>A</title></titles></record></records></xml>",
+            "EndNote XML",
+        ),
+        (b"%0 Journal Article\n%A Su, S\n%T WoodProperty.tw\n%D 2025\n", "EndNote tagged"),
+        (b"%T A title first\n%0 Journal Article\n%A Guo, W\n", "EndNote tagged"),
+        (b"<3001. >\nVN  - Ovid Technologies\nDB  - Embase\nTI  - A title.\n", "Ovid's own"),
+    ],
+)
+def test_recognised_formats_not_supported_yet(export_file: Write, data: bytes, what: str) -> None:
+    message = refusal(export_file(data))
+    assert message.startswith(f"upload.ris: {what}")
+    assert "is not supported yet" in message
+    assert "instead" in message
+
+
+def test_csv_without_a_title_column(export_file: Write) -> None:
+    message = refusal(export_file(b"Author,Year,Journal\nSmith,2020,Nature\n"), "refs.csv")
+    assert message == (
+        "refs.csv looks like a table but has no Title column (columns found: 'Author', 'Year', "
+        "'Journal'); the importer needs a column named Title, Article Title or Document Title"
+    )
+
+
+def test_csv_with_an_unterminated_quote(export_file: Write) -> None:
+    data = b'Title,Year\n"First",2020\n"Second,2021\nThird,2022\n'
+    message = refusal(export_file(data), "refs.csv")
+    assert message == (
+        'refs.csv: the CSV has a quote (") that is never closed, so the rest of the file is '
+        "one cell (line 3)"
+    )
+
+
+def test_csv_with_a_row_longer_than_the_header(export_file: Write) -> None:
+    data = b"Title,Year\nFirst,2020\nSecond,2021\nThird,2022,extra\n"
+    message = refusal(export_file(data), "refs.csv")
+    assert message == "refs.csv: the CSV cannot be read: Expected 2 fields, saw 3 (line 4)"
+
+
+def test_csv_whose_first_row_is_longer_than_the_header(export_file: Write) -> None:
+    message = refusal(export_file(b"Title,Year\nFirst,2020,extra\n"), "refs.csv")
+    assert message == (
+        "refs.csv: the CSV cannot be read: the first data row has more cells than the header "
+        "row (line 2)"
+    )
+
+
+def test_header_only_csv(export_file: Write) -> None:
+    assert (
+        refusal(export_file(b"Title,Authors,Year\n"), "refs.csv") == "no records found in refs.csv"
+    )

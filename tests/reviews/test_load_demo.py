@@ -1,0 +1,52 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from reviews.models import BatchStatus, Record, Review, Role, Search
+
+
+@pytest.mark.django_db
+def test_demo_review_reproduces_the_reference_review():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    review = Review.objects.get(slug="demo")
+    assert review.title == "Partnerships and public health outcomes in England, 1997-2008"
+    assert sorted(review.criteria.values_list("code", flat=True)) == [
+        "E1",
+        "E2",
+        "E3",
+        "E4",
+        "E5",
+        "E6",
+        "I1",
+        "I2",
+        "I3",
+    ]
+    roles = dict(review.members.values_list("user__username", "role"))
+    assert roles == {"lead": Role.LEAD, "reviewer1": Role.REVIEWER, "reviewer2": Role.REVIEWER}
+    databases = review.sources.filter(source_type="database")
+    assert databases.count() == 17
+    not_reported = Search.objects.filter(source__in=databases, records_reported__isnull=True)
+    assert not_reported.count() == 7
+    hsmc = review.sources.get(name="Health Services Management Centre")
+    assert sorted(hsmc.searches.values_list("records_reported", flat=True)) == [1, 88]
+    assert set(review.sources.values_list("source_type", flat=True)) >= {
+        "citation_searching",
+        "contact",
+    }
+    assert review.batches.filter(status=BatchStatus.DONE).count() == 12
+    assert Record.objects.in_review(review).count() == 1288
+    for search in Search.objects.filter(source__review=review, records_reported__isnull=False):
+        assert search.batches.get().records_stored == search.records_reported, search
+    text = out.getvalue()
+    assert "lead" in text and "sift-lead-demo" in text and "1288 records" in text
+
+
+@pytest.mark.django_db
+def test_running_it_again_changes_nothing():
+    call_command("load_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert Review.objects.count() == 1 and Record.objects.count() == 1288
+    assert "already there" in out.getvalue()
