@@ -1,0 +1,48 @@
+"""Every RIS and CSV file of ../shared/data/imports imported through the service into the
+database: exactly the MANIFEST's record count stored, titles stored as read.
+
+Skipped where ../shared is absent (tests/lib/test_corpus.py holds the MANIFEST reader).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files import File
+
+from reviews import services
+from reviews.models import BatchStatus, Record
+from tests.lib.test_corpus import CORPUS, READABLE, REFUSED
+
+pytestmark = [pytest.mark.corpus, pytest.mark.django_db]
+
+
+def _import(review, source, lead, name):
+    with (CORPUS / name).open("rb") as handle:
+        batch = services.import_batch_start(
+            review=review,
+            source=source,
+            upload=File(handle, name=name),
+            filename=name,
+            user=lead,
+            enqueue=False,
+            allow_duplicate=True,
+        )
+    return services.import_batch_run(batch_id=batch.pk)
+
+
+@pytest.mark.parametrize(("name", "expected"), READABLE)
+def test_every_record_is_stored(review, source, lead, name, expected):
+    batch = _import(review, source, lead, name)
+    assert batch.status == BatchStatus.DONE, batch.errors
+    assert batch.records_found == batch.records_stored == expected
+    stored = Record.objects.visible().filter(batch=batch)
+    assert stored.count() == expected
+    assert sum(1 for r in stored if r.raw_text) == expected
+
+
+@pytest.mark.parametrize(("name", "fmt"), REFUSED)
+def test_other_formats_fail_cleanly(review, source, lead, name, fmt):
+    batch = _import(review, source, lead, name)
+    assert batch.status == BatchStatus.FAILED
+    assert "not supported yet" in batch.errors[0]
+    assert not Record.objects.filter(batch=batch).exists()
