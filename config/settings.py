@@ -4,7 +4,6 @@ With nothing configured Sift runs embedded: SQLite in var/, Celery over a filesy
 transport in var/broker (no Redis), DEBUG on only when SIFT_DEBUG says so.
 """
 
-import logging
 from pathlib import Path
 
 import dj_database_url
@@ -131,6 +130,9 @@ FILE_UPLOAD_TEMP_DIR = None
 # --- Celery: Redis when REDIS_URL is set, else a filesystem transport in var/broker -----
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+if not REDIS_URL:
+    for folder in ("out", "processed"):
+        (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"visibility_timeout": 3600}
     if REDIS_URL
@@ -179,11 +181,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("SIFT_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-log = logging.getLogger("sift")
-
-
-def describe_backends() -> str:
-    db = "PostgreSQL" if DATABASE_URL else f"SQLite ({DATABASES['default']['NAME']})"
-    broker = "Redis" if REDIS_URL else f"filesystem transport in {VAR_DIR / 'broker'} (no Redis)"
-    return f"database: {db}; background jobs: Celery over {broker}"

@@ -192,10 +192,12 @@ def import_batch_undo(*, batch: ImportBatch, user) -> int:
 def _local_path(batch: ImportBatch) -> Iterator[Path]:
     """A path on this machine for the batch's file (a temporary copy for remote storage)."""
     try:
-        yield Path(batch.file.path)
+        local = Path(batch.file.path)
+    except NotImplementedError:  # remote storage (S3 ...) has no local path
+        local = None
+    if local is not None:
+        yield local
         return
-    except NotImplementedError:
-        pass
     with tempfile.NamedTemporaryFile(suffix=".import") as tmp:
         with batch.file.open("rb") as remote:
             shutil.copyfileobj(remote, tmp, 1024 * 1024)
@@ -398,11 +400,10 @@ class ChunkWriter:
     def _run(self) -> None:
         try:
             while (item := self.queue.get()) is not None:
-                if self.error is None:  # after a failure, drain so the producer never blocks
-                    _write_chunk(self.batch_id, *item)
+                _write_chunk(self.batch_id, *item)
         except BaseException as error:  # handed to the producer thread, which raises it
             self.error = error
-            while self.queue.get() is not None:
+            while self.queue.get() is not None:  # drain, so the producer never blocks
                 pass
         finally:
             connection.close()

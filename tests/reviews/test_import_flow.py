@@ -280,3 +280,24 @@ def test_upload_to_a_source_of_another_review_is_404(client, review, lead, other
         reverse("reviews:import_upload", args=[review.slug, foreign.pk]), {"file": ris_upload()}
     )
     assert response.status_code == 404 and not ImportBatch.objects.exists()
+
+
+def test_upload_limit_is_at_least_500_mb_by_default():
+    from django.conf import settings
+
+    assert settings.SIFT_MAX_UPLOAD_MB >= 500
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_limit_is_refused_with_its_size(client, review, source, lead, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.SIFT_MAX_UPLOAD_MB = 1
+    client.force_login(lead)
+    response = client.post(
+        reverse("reviews:import_upload", args=[review.slug, source.pk]),
+        {"file": SimpleUploadedFile("huge.ris", b"TY  - JOUR\n" * 200_000)},
+    )
+    body = response.content.decode()
+    assert "huge.ris is 2 MB; the limit is 1 MB" in body and "import_records" in body
+    assert not ImportBatch.objects.exists()
