@@ -4,6 +4,7 @@ With nothing configured Sift runs embedded: SQLite in var/, Celery over a filesy
 transport in var/broker (no Redis), DEBUG on only when SIFT_DEBUG says so.
 """
 
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -15,7 +16,22 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SIFT_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("SIFT_DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-key-only-for-debug" if DEBUG else None)
+
+
+def _embedded_secret_key() -> str | None:
+    """Embedded mode (no DATABASE_URL): a random key made once per install in var/, so
+    `manage.py` works without set-up. A server with PostgreSQL must set SECRET_KEY."""
+    if env_str("DATABASE_URL", ""):
+        return None
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = env_str("SECRET_KEY", _embedded_secret_key())
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -128,14 +128,18 @@ class SearchForm(forms.ModelForm):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="Search results file")
+    # allow_empty_file: our own message below names the file, Django's does not.
+    file = forms.FileField(label="Search results file", allow_empty_file=True)
     search = forms.ModelChoiceField(
         queryset=Search.objects.none(), required=False, empty_label="(not tied to one search)"
     )
 
     def __init__(self, *args, source: Source, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["search"].queryset = source.searches.all()
+        searches = source.searches.all()
+        self.fields["search"].queryset = searches
+        if len(searches) == 1:  # the usual case: tie the file to the one search it came from
+            self.fields["search"].initial = searches[0].pk
         self.fields["file"].help_text = (
             f"RIS or CSV/TSV, up to {settings.SIFT_MAX_UPLOAD_MB} MB. The format is read "
             "from the content, whatever the file is called."
@@ -151,7 +155,7 @@ class UploadForm(forms.Form):
                 "larger files."
             )
         if upload.size == 0:
-            raise forms.ValidationError(f"{upload.name} is empty (0 bytes).")
+            raise forms.ValidationError(f"{upload.name} is empty (0 bytes): nothing to import.")
         return upload
 
 

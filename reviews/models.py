@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from lib.imports import fields_from_raw
 
@@ -227,6 +228,13 @@ class ImportBatch(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_BATCH_STATUSES
+
+    @property
+    def waiting_for_worker(self) -> bool:
+        """Queued for over 30 s: say so, rather than a progress bar that never moves."""
+        if self.status != BatchStatus.QUEUED:
+            return False
+        return (timezone.now() - self.created_at).total_seconds() > 30
 
     @property
     def percent(self) -> int:

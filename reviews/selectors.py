@@ -5,19 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from reviews.models import BatchStatus, ImportBatch, Member, Record, Review, Search, Source
 
 
 def reviews_for_user(user) -> QuerySet[Review]:
+    # Counted in subqueries: joining members for the filter would make a Count over the
+    # same join count only the viewer's own membership.
+    records = (
+        Record.objects.visible()
+        .filter(review=OuterRef("pk"))
+        .values("review")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    members = (
+        Member.objects.filter(review=OuterRef("pk"))
+        .values("review")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return (
         Review.objects.filter(members__user=user)
         .annotate(
-            record_count=Count(
-                "records", filter=Q(records__batch__status=BatchStatus.DONE), distinct=True
-            ),
-            member_count=Count("members", distinct=True),
+            record_count=Coalesce(Subquery(records), 0),
+            member_count=Coalesce(Subquery(members), 0),
         )
         .order_by("-created_at")
     )
@@ -46,7 +59,7 @@ def source_list(review: Review) -> QuerySet[Source]:
             ),
         )
         .prefetch_related("searches")
-        .order_by("name")
+        .order_by(Lower("name"))
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import OperationalError
 
 from reviews import services
@@ -28,6 +29,14 @@ def import_batch_task(self, batch_id: int) -> None:
             )
             raise
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+
+
+@worker_ready.connect
+def requeue_waiting_imports(**_kwargs) -> None:
+    """A worker that starts picks up imports queued while no worker or broker was there."""
+    ids = services.import_batches_requeue()
+    if ids:
+        log.info("queued again %d import(s) that were waiting: %s", len(ids), ids)
 
 
 def enqueue_import(batch_id: int) -> None:

@@ -34,6 +34,9 @@ urlpatterns = [
     ),
     path("<slug:review>/imports/<int:batch_id>/cancel/", views.batch_cancel, name="batch_cancel"),
     path("<slug:review>/imports/<int:batch_id>/undo/", views.batch_undo, name="batch_undo"),
+    path(
+        "<slug:review>/imports/<int:batch_id>/requeue/", views.batch_requeue, name="batch_requeue"
+    ),
     path("<slug:review>/records/", views.record_list, name="records"),
     path("<slug:review>/records/<int:record_id>/", views.record_detail, name="record_detail"),
 ]

@@ -385,6 +385,17 @@ def batch_cancel(request: HttpRequest, review: str, batch_id: int) -> HttpRespon
 
 @require_POST
 @login_required
+def batch_requeue(request: HttpRequest, review: str, batch_id: int) -> HttpResponse:
+    def requeue(batch):
+        if not services.import_batches_requeue(batch_ids=[batch.pk]):
+            raise ValidationError("This import is not waiting for a worker.")
+        return "Import queued again."
+
+    return _batch_action(request, review, batch_id, requeue)
+
+
+@require_POST
+@login_required
 def batch_undo(request: HttpRequest, review: str, batch_id: int) -> HttpResponse:
     def undo(batch):
         removed = services.import_batch_undo(batch=batch, user=request.user)
@@ -406,17 +417,25 @@ def record_list(request: HttpRequest, review: str) -> HttpResponse:
         batches=selectors.batch_filter_choices(review_obj),
     )
     filters = selectors.RecordFilters()
-    if form.is_valid():
+    records = selectors.record_search(review_obj, filters)
+    if form.is_bound and not form.is_valid():
+        records = records.none()  # a filter that names nothing of this review matches nothing
+    elif form.is_valid():
         data = form.cleaned_data
         filters = selectors.RecordFilters(
             q=data["q"], source_id=data["source"], batch_id=data["batch"]
         )
-    page = Paginator(selectors.record_search(review_obj, filters), 50).get_page(
-        request.GET.get("page")
-    )
+        records = selectors.record_search(review_obj, filters)
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"review": review_obj, "form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "review": review_obj,
+        "form": form,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+        "query": query.urlencode(),
+    }
     if request.htmx and request.htmx.target == "record-results":
         return render(request, "reviews/records.html#results", context)
     return render(request, "reviews/records.html", context)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from reviews import services
 from reviews.models import Role, SourceType
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED = Path(os.environ.get("SIFT_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
 
 PASSWORD = "correct horse battery staple"
 

@@ -9,6 +9,7 @@ from reviews.services.imports import (
     import_batch_run,
     import_batch_start,
     import_batch_undo,
+    import_batches_requeue,
     register_undo_guard,
 )
 from reviews.services.reviews import (
@@ -31,6 +32,7 @@ __all__ = [
     "import_batch_run",
     "import_batch_start",
     "import_batch_undo",
+    "import_batches_requeue",
     "member_add",
     "member_remove",
     "member_set_role",

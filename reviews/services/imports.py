@@ -145,6 +145,25 @@ def _enqueue_on_commit(batch: ImportBatch) -> None:
     transaction.on_commit(partial(enqueue_import, batch.pk), robust=True)
 
 
+def import_batches_requeue(*, batch_ids: list[int] | None = None) -> list[int]:
+    """Queue again batches waiting for a worker: their message may never have reached one
+    (broker down at upload time). Safe to repeat: a second message finds the batch claimed
+    or done and does nothing. Returns the ids queued."""
+    now = timezone.now()
+    waiting = ImportBatch.objects.filter(
+        Q(status=BatchStatus.QUEUED)
+        | Q(status=BatchStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    )
+    if batch_ids is not None:
+        waiting = waiting.filter(pk__in=batch_ids)
+    ids = list(waiting.values_list("pk", flat=True))
+    from reviews.tasks import enqueue_import
+
+    for batch_id in ids:
+        transaction.on_commit(partial(enqueue_import, batch_id), robust=True)
+    return ids
+
+
 @transaction.atomic
 def import_batch_confirm(*, batch: ImportBatch) -> ImportBatch:
     updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.HELD).update(

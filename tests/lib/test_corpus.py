@@ -6,41 +6,14 @@ Skipped when shared/ is absent. SIFT_SHARED overrides where it is looked for.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
-
 import pytest
 
 from lib.imports import ImportFileError, open_export
+from tests.corpus import CORPUS, READABLE, REFUSED, needs_corpus
 
-SHARED = Path(
-    os.environ.get("SIFT_SHARED") or Path(__file__).resolve().parents[2].parent / "shared"
-)
-CORPUS = SHARED / "data" / "imports"
-MANIFEST = CORPUS / "MANIFEST.md"
-SUPPORTED = {"ris", "csv"}
 MOJIBAKE = ("Ã", "â€", "\ufffd")
 
-if not MANIFEST.exists():
-    pytest.skip(f"no corpus at {CORPUS}", allow_module_level=True)
-
-pytestmark = pytest.mark.corpus
-
-
-def manifest_rows() -> list[tuple[str, str, int]]:
-    """(file, format, records) for each row of the MANIFEST's markdown table."""
-    rows = []
-    for line in MANIFEST.read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) < 4 or not cells[0].startswith("`"):
-            continue
-        rows.append((cells[0].strip("`"), cells[2], int(cells[3])))
-    return rows
-
-
-ROWS = manifest_rows()
-READABLE = [pytest.param(f, n, id=f) for f, fmt, n in ROWS if fmt in SUPPORTED]
-REFUSED = [pytest.param(f, fmt, id=f) for f, fmt, _ in ROWS if fmt not in SUPPORTED]
+pytestmark = [pytest.mark.corpus, needs_corpus]
 
 
 def test_manifest_was_parsed() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from lib.imports import fields_from_raw, open_export
 from tests.lib.conftest import FIXTURES
-from tests.lib.test_corpus import CORPUS, READABLE  # skips this module without ../shared
+from tests.corpus import CORPUS, READABLE, needs_corpus
 
 FIXTURE_FILES = sorted(p for p in FIXTURES.iterdir() if p.suffix in {".ris", ".txt", ".csv"})
 
@@ -26,6 +26,7 @@ def test_fixture_records(path):
 
 
 @pytest.mark.corpus
+@needs_corpus
 @pytest.mark.parametrize(("name", "expected"), READABLE)
 def test_corpus_records(name, expected):
     _assert_round_trip(CORPUS / name)

@@ -1,7 +1,7 @@
 """Every RIS and CSV file of ../shared/data/imports imported through the service into the
 database: exactly the MANIFEST's record count stored, titles stored as read.
 
-Skipped where ../shared is absent (tests/lib/test_corpus.py holds the MANIFEST reader).
+Skipped where ../shared is absent (tests/corpus.py reads the MANIFEST).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from django.core.files import File
 
 from reviews import services
 from reviews.models import BatchStatus, Record
-from tests.lib.test_corpus import CORPUS, READABLE, REFUSED
+from tests.corpus import CORPUS, READABLE, REFUSED, needs_corpus
 
-pytestmark = [pytest.mark.corpus, pytest.mark.django_db]
+pytestmark = [pytest.mark.corpus, needs_corpus, pytest.mark.django_db]
 
 
 def _import(review, source, lead, name):

@@ -301,3 +301,65 @@ def test_a_file_over_the_limit_is_refused_with_its_size(client, review, source, 
     body = response.content.decode()
     assert "huge.ris is 2 MB; the limit is 1 MB" in body and "import_records" in body
     assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_empty_upload_names_the_file(client, review, source, lead):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(lead)
+    response = client.post(
+        reverse("reviews:import_upload", args=[review.slug, source.pk]),
+        {"file": SimpleUploadedFile("medline.ris", b"")},
+    )
+    assert "medline.ris is empty (0 bytes)" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_only_search_of_a_source_is_preselected(client, review, source, lead):
+    client.force_login(lead)
+    form = client.get(reverse("reviews:source_detail", args=[review.slug, source.pk])).context[
+        "upload_form"
+    ]
+    assert form["search"].value() == source.searches.get().pk
+
+
+@pytest.mark.django_db
+def test_a_batch_waiting_for_a_worker_says_so_and_can_be_queued_again(
+    client, review, source, lead, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    batch = services.import_batch_start(
+        review=review, source=source, upload=ris_upload(), filename="r.ris", user=lead
+    )  # its message is lost: never delivered
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    client.force_login(lead)
+    page = client.get(
+        reverse("reviews:batch_detail", args=[review.slug, batch.pk])
+    ).content.decode()
+    assert "No background worker has picked this import up" in page and "Queue it again" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reviews:batch_requeue", args=[review.slug, batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE and batch.records_stored == 2
+
+
+@pytest.mark.django_db
+def test_a_starting_worker_requeues_waiting_imports(
+    review, source, lead, django_capture_on_commit_callbacks
+):
+    from reviews.tasks import requeue_waiting_imports
+
+    batch = services.import_batch_start(
+        review=review, source=source, upload=ris_upload(), filename="r.ris", user=lead
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        requeue_waiting_imports()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE

@@ -121,3 +121,18 @@ def test_record_text_is_escaped(client, review, source, lead, django_capture_on_
         body = client.get(url).content.decode()
         assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
         assert "<img src=x" not in body
+
+
+@pytest.mark.django_db
+def test_a_filter_naming_nothing_of_this_review_matches_nothing(client, review, many, reviewer):
+    client.force_login(reviewer)
+    response = client.get(reverse("reviews:records", args=[review.slug]), {"source": 999999})
+    assert response.context["page"].paginator.count == 0
+    assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_are_numbered(client, review, many, reviewer):
+    client.force_login(reviewer)
+    body = client.get(reverse("reviews:records", args=[review.slug]), {"page": 2}).content.decode()
+    assert 'aria-current="page">2<' in body and "page=3" in body and "page=1" in body

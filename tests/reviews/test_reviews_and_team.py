@@ -121,3 +121,12 @@ def test_review_list_shows_only_my_reviews(client, review, other_review, reviewe
     client.force_login(reviewer)
     body = client.get(reverse("reviews:list")).content.decode()
     assert review.title in body and other_review.title not in body
+
+
+@pytest.mark.django_db
+def test_review_list_counts_the_whole_team_and_visible_records(
+    client, review, imported_batch, reviewer
+):
+    client.force_login(reviewer)
+    listed = client.get(reverse("reviews:list")).context["reviews"][0]
+    assert listed.member_count == 3 and listed.record_count == 2

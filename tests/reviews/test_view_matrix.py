@@ -33,6 +33,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "batch_confirm": (("review", "batch_id"), {"POST": LEAD}),
     "batch_cancel": (("review", "batch_id"), {"POST": LEAD}),
     "batch_undo": (("review", "batch_id"), {"POST": LEAD}),
+    "batch_requeue": (("review", "batch_id"), {"POST": LEAD}),
     "records": (("review",), {"GET": MEMBER}),
     "record_detail": (("review", "record_id"), {"GET": MEMBER}),
 }
