@@ -4,7 +4,8 @@ import stat
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config import env, settings as sift_settings
+from config import env
+from config import settings as sift_settings
 
 
 def test_embedded_mode_makes_one_private_secret_key_per_install(tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ Skipped when shared/ is absent. SIFT_SHARED overrides where it is looked for.
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from lib.imports import ImportFileError, open_export

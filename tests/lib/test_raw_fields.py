@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lib.imports import fields_from_raw, open_export
-from tests.lib.conftest import FIXTURES
 from tests.corpus import CORPUS, READABLE, needs_corpus
+from tests.lib.conftest import FIXTURES
 
 FIXTURE_FILES = sorted(p for p in FIXTURES.iterdir() if p.suffix in {".ris", ".txt", ".csv"})
 
