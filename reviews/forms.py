@@ -99,16 +99,7 @@ class SourceForm(forms.ModelForm):
 class SearchForm(forms.ModelForm):
     class Meta:
         model = Search
-        fields = [
-            "label",
-            "date_run",
-            "date_limits_from",
-            "date_limits_to",
-            "strategy",
-            "limits",
-            "filters",
-            "records_reported",
-        ]
+        fields = Search.EDITABLE
         widgets = {
             "date_run": DateInput,
             "date_limits_from": DateInput,

@@ -145,6 +145,17 @@ class Source(models.Model):
 class Search(models.Model):
     """One search run in a source (PRISMA-S items 8, 9, 13, 15)."""
 
+    EDITABLE = (
+        "label",
+        "date_run",
+        "date_limits_from",
+        "date_limits_to",
+        "strategy",
+        "limits",
+        "filters",
+        "records_reported",
+    )
+
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="searches")
     label = models.CharField(max_length=200, blank=True)
     date_run = models.DateField(null=True, blank=True, help_text="Blank: not reported")
@@ -187,7 +198,9 @@ class ImportBatch(models.Model):
     """One uploaded file. The row is the job's source of truth; the page polls it."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="batches")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="batches")
+    # RESTRICT: a source with imports cannot be deleted alone, but deleting its review
+    # (which deletes the batches too) can.
+    source = models.ForeignKey(Source, on_delete=models.RESTRICT, related_name="batches")
     search = models.ForeignKey(
         Search, null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
     )

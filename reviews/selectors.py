@@ -10,27 +10,19 @@ from django.db.models.functions import Coalesce, Lower
 from reviews.models import BatchStatus, ImportBatch, Member, Record, Review, Search, Source
 
 
+def _count_of(rows: QuerySet, link: str) -> Coalesce:
+    """COUNT of `rows` whose `link` is the outer row, as a correlated subquery: counting over
+    joins would multiply with other annotations (or count only the rows a filter joined)."""
+    counted = rows.filter(**{link: OuterRef("pk")}).values(link).annotate(n=Count("id"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
 def reviews_for_user(user) -> QuerySet[Review]:
-    # Counted in subqueries: joining members for the filter would make a Count over the
-    # same join count only the viewer's own membership.
-    records = (
-        Record.objects.visible()
-        .filter(review=OuterRef("pk"))
-        .values("review")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    members = (
-        Member.objects.filter(review=OuterRef("pk"))
-        .values("review")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     return (
         Review.objects.filter(members__user=user)
         .annotate(
-            record_count=Coalesce(Subquery(records), 0),
-            member_count=Coalesce(Subquery(members), 0),
+            record_count=_count_of(Record.objects.visible(), "review"),
+            member_count=_count_of(Member.objects.all(), "review"),
         )
         .order_by("-created_at")
     )
@@ -42,16 +34,9 @@ def team_list(review: Review) -> QuerySet[Member]:
 
 def source_list(review: Review) -> QuerySet[Source]:
     """Sources with their searches' reported total and the records imported from them."""
-    imported = (
-        Record.objects.visible()
-        .filter(batch__source=OuterRef("pk"))
-        .values("batch__source")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     return (
         review.sources.annotate(
-            imported=Coalesce(Subquery(imported), 0),
+            imported=_count_of(Record.objects.visible(), "batch__source"),
             search_count=Count("searches", distinct=True),
             reported_total=Sum("searches__records_reported"),
             reported_searches=Count(

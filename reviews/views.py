@@ -398,6 +398,8 @@ def batch_requeue(request: HttpRequest, review: str, batch_id: int) -> HttpRespo
 @login_required
 def batch_undo(request: HttpRequest, review: str, batch_id: int) -> HttpResponse:
     def undo(batch):
+        if request.POST.get("confirm") != "yes":
+            raise ValidationError("Tick the box to confirm that the records should be removed.")
         removed = services.import_batch_undo(batch=batch, user=request.user)
         return f"Import undone: {removed} records removed."
 

@@ -95,17 +95,7 @@ def search_create(
 
 @transaction.atomic
 def search_update(*, search: Search, **fields) -> Search:
-    allowed = {
-        "label",
-        "date_run",
-        "date_limits_from",
-        "date_limits_to",
-        "strategy",
-        "limits",
-        "filters",
-        "records_reported",
-    }
-    unknown = set(fields) - allowed
+    unknown = set(fields) - set(Search.EDITABLE)
     if unknown:
         raise TypeError(f"search_update got unknown fields: {sorted(unknown)}")
     _check_limits(

@@ -102,13 +102,22 @@ def test_undo_removes_the_batch_records_and_nothing_else(
             review=review, source=source, upload=ris_upload(other_text), filename="b.ris", user=lead
         )
     client.force_login(lead)
-    client.post(reverse("reviews:batch_undo", args=[review.slug, imported_batch.pk]))
+    unconfirmed = client.post(
+        reverse("reviews:batch_undo", args=[review.slug, imported_batch.pk]), follow=True
+    )
+    assert "Tick the box to confirm" in unconfirmed.content.decode()
+    assert Record.objects.filter(batch=imported_batch).count() == 2
+    client.post(
+        reverse("reviews:batch_undo", args=[review.slug, imported_batch.pk]), {"confirm": "yes"}
+    )
     imported_batch.refresh_from_db()
     assert imported_batch.status == BatchStatus.UNDONE and imported_batch.undone_by == lead
     assert not Record.objects.filter(batch=imported_batch).exists()
     assert Record.objects.filter(batch=other).count() == 2
     again = client.post(
-        reverse("reviews:batch_undo", args=[review.slug, imported_batch.pk]), follow=True
+        reverse("reviews:batch_undo", args=[review.slug, imported_batch.pk]),
+        {"confirm": "yes"},
+        follow=True,
     )
     assert "Only a finished import can be undone" in again.content.decode()
 

@@ -50,3 +50,12 @@ def test_running_it_again_changes_nothing():
     call_command("load_demo", stdout=out)
     assert Review.objects.count() == 1 and Record.objects.count() == 1288
     assert "already there" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_reset_rebuilds_the_demo():
+    call_command("load_demo", stdout=StringIO())
+    first = Review.objects.get(slug="demo").pk
+    call_command("load_demo", "--reset", stdout=StringIO())
+    rebuilt = Review.objects.get(slug="demo")
+    assert rebuilt.pk != first and Record.objects.in_review(rebuilt).count() == 1288

@@ -84,3 +84,16 @@ def test_source_list_shows_reported_and_not_reported(client, review, source, lea
     client.force_login(lead)
     body = client.get(reverse("reviews:sources", args=[review.slug])).content.decode()
     assert "12" in body and "+NR" in body
+
+
+@pytest.mark.django_db
+def test_a_source_with_imports_cannot_be_deleted_alone_but_its_review_can(review, source, imported_batch):
+    from django.db.models import RestrictedError
+
+    from reviews.models import ImportBatch, Record, Review
+
+    with pytest.raises(RestrictedError):
+        source.delete()
+    review.delete()
+    assert not Review.objects.exists() and not ImportBatch.objects.exists()
+    assert not Record.objects.exists()
