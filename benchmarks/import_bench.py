@@ -175,6 +175,7 @@ def child_import(path: Path) -> dict:
             source=source,
             upload=File(handle, name=path.name),
             filename=path.name,
+            preview=False,
             enqueue=False,
         )
     batch = services.import_batch_run(batch_id=batch.pk)

@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.conf import settings
 
+from lib.imports import TARGET_FIELDS
 from reviews.models import Arm, Role, Search, Source, SourceType
 from reviews.services.reviews import CriterionItem
 
@@ -148,6 +149,36 @@ class UploadForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError(f"{upload.name} is empty (0 bytes): nothing to import.")
         return upload
+
+
+class MappingForm(forms.Form):
+    """One choice per spreadsheet column: which Sift field it feeds, or automatic."""
+
+    AUTOMATIC = ""
+
+    def __init__(self, *args, columns: list[str], initial=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = columns
+        initial = initial or {}
+        choices = [
+            (self.AUTOMATIC, "recognise automatically"),
+            *[(f, f.replace("_", " ")) for f in TARGET_FIELDS],
+            ("ignore", "ignore (kept in the record's raw text)"),
+        ]
+        for index, column in enumerate(columns):
+            self.fields[f"col{index}"] = forms.ChoiceField(
+                choices=choices,
+                required=False,
+                label=column,
+                initial=initial.get(column, self.AUTOMATIC),
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            column: self.cleaned_data[f"col{index}"]
+            for index, column in enumerate(self.columns)
+            if self.cleaned_data[f"col{index}"] != self.AUTOMATIC
+        }
 
 
 class RecordFilterForm(forms.Form):

@@ -126,6 +126,9 @@ class Source(models.Model):
         default=True, help_text="Records from this source were screened with the others"
     )
     notes = models.TextField(blank=True)
+    column_mapping = models.JSONField(
+        default=dict, blank=True, help_text="Spreadsheet header -> Sift field, as last confirmed"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -178,7 +181,8 @@ class Search(models.Model):
 
 
 class BatchStatus(models.TextChoices):
-    HELD = "held", "Waiting for confirmation"
+    PREVIEWING = "previewing", "Reading the file"
+    READY = "ready", "Waiting for your confirmation"
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Importing"
     DONE = "done", "Imported"
@@ -187,7 +191,8 @@ class BatchStatus(models.TextChoices):
     UNDONE = "undone", "Undone"
 
 
-ACTIVE_BATCH_STATUSES = (BatchStatus.QUEUED, BatchStatus.RUNNING)
+ACTIVE_BATCH_STATUSES = (BatchStatus.QUEUED, BatchStatus.RUNNING)  # an import job holds it
+BUSY_BATCH_STATUSES = (BatchStatus.PREVIEWING, *ACTIVE_BATCH_STATUSES)  # the page polls
 
 
 def batch_upload_path(batch: ImportBatch, filename: str) -> str:
@@ -219,6 +224,11 @@ class ImportBatch(models.Model):
     records_stored = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(default=list, blank=True)
     errors = models.JSONField(default=list, blank=True)
+    preview = models.JSONField(default=dict, blank=True, help_text="What a first read found")
+    column_mapping = models.JSONField(default=dict, blank=True)
+    exclude_problems = models.JSONField(
+        default=list, blank=True, help_text="Problem codes whose records the lead left out"
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, help_text="Last sign of life of the run importing it"
@@ -240,12 +250,12 @@ class ImportBatch(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in ACTIVE_BATCH_STATUSES
+        return self.status in BUSY_BATCH_STATUSES
 
     @property
     def waiting_for_worker(self) -> bool:
-        """Queued for over 30 s: say so, rather than a progress bar that never moves."""
-        if self.status != BatchStatus.QUEUED:
+        """Not picked up for over 30 s: say so, rather than a bar that never moves."""
+        if self.status not in (BatchStatus.QUEUED, BatchStatus.PREVIEWING) or self.heartbeat_at:
             return False
         return (timezone.now() - self.created_at).total_seconds() > 30
 
@@ -303,7 +313,7 @@ class Record(models.Model):
     class Meta:
         ordering = ["batch_id", "ordinal"]
         constraints = [
-            # A retried import upserts on this key, so a re-run never duplicates a record.
+            # A safety net: an import that ran twice at once would fail, not duplicate.
             models.UniqueConstraint(fields=["batch", "ordinal"], name="record_position_in_batch")
         ]
         indexes = [models.Index(fields=["review", "year"], name="record_review_year")]

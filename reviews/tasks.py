@@ -31,6 +31,14 @@ def import_batch_task(self, batch_id: int) -> None:
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
 
 
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
+def import_batch_preview_task(self, batch_id: int) -> None:
+    try:
+        services.import_batch_preview_run(batch_id=batch_id)
+    except OperationalError as exc:
+        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+
+
 @worker_ready.connect
 def requeue_waiting_imports(**_kwargs) -> None:
     """A worker that starts picks up imports queued while no worker or broker was there."""
@@ -39,9 +47,20 @@ def requeue_waiting_imports(**_kwargs) -> None:
         log.info("queued again %d import(s) that were waiting: %s", len(ids), ids)
 
 
-def enqueue_import(batch_id: int) -> None:
+def _enqueue(task, batch_id: int) -> None:
     try:
-        import_batch_task.delay(batch_id)
+        task.delay(batch_id)
     except Exception:
-        # The batch row stays queued; the page tells the lead the worker is not reachable.
-        log.exception("could not queue import batch %s: is the broker running?", batch_id)
+        # The batch row waits; its page tells the lead no worker has picked it up, and a
+        # worker that starts queues it again (requeue_waiting_imports).
+        log.exception(
+            "could not queue %s for batch %s: is the broker running?", task.name, batch_id
+        )
+
+
+def enqueue_import(batch_id: int) -> None:
+    _enqueue(import_batch_task, batch_id)
+
+
+def enqueue_preview(batch_id: int) -> None:
+    _enqueue(import_batch_preview_task, batch_id)

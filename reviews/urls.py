@@ -33,6 +33,7 @@ urlpatterns = [
         "<slug:review>/imports/<int:batch_id>/confirm/", views.batch_confirm, name="batch_confirm"
     ),
     path("<slug:review>/imports/<int:batch_id>/cancel/", views.batch_cancel, name="batch_cancel"),
+    path("<slug:review>/imports/<int:batch_id>/remap/", views.batch_remap, name="batch_remap"),
     path("<slug:review>/imports/<int:batch_id>/undo/", views.batch_undo, name="batch_undo"),
     path(
         "<slug:review>/imports/<int:batch_id>/requeue/", views.batch_requeue, name="batch_requeue"

@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseStopPolling
 from reviews import selectors, services
 from reviews.access import is_lead, review_for_user
 from reviews.forms import (
+    MappingForm,
     MemberAddForm,
     MemberRoleForm,
     RecordFilterForm,
@@ -23,7 +24,17 @@ from reviews.forms import (
     UploadForm,
     criteria_text,
 )
-from reviews.models import CriterionKind, ImportBatch, Member, Record, Role, Search, Source
+from reviews.models import (
+    BatchStatus,
+    CriterionKind,
+    ImportBatch,
+    Member,
+    Record,
+    Role,
+    Search,
+    Source,
+)
+from reviews.services.imports import PROBLEM_LABELS
 
 LEAD = Role.LEAD
 
@@ -342,6 +353,19 @@ def batch_detail(request: HttpRequest, review: str, batch_id: int) -> HttpRespon
         review=review_obj,
     )
     context = {"review": review_obj, "batch": batch, "is_lead": is_lead(review_obj)}
+    if batch.status == BatchStatus.READY:
+        context["mapping_form"] = MappingForm(
+            columns=batch.preview.get("columns") or [], initial=batch.column_mapping
+        )
+        context["problem_choices"] = [
+            (code, PROBLEM_LABELS[code], n)
+            for code, n in sorted(batch.preview.get("problems", {}).items())
+            if code in PROBLEM_LABELS
+        ]
+    elif batch.status == BatchStatus.DONE:
+        context["warned_records"] = batch.records.exclude(warnings=[]).only(
+            "pk", "ordinal", "source_line", "title", "warnings"
+        )[:100]
     if request.htmx:
         response = render(request, "reviews/batch.html#progress", context)
         if not batch.is_active:
@@ -367,10 +391,23 @@ def _batch_action(request: HttpRequest, review: str, batch_id: int, action) -> H
 @login_required
 def batch_confirm(request: HttpRequest, review: str, batch_id: int) -> HttpResponse:
     def confirm(batch):
-        services.import_batch_confirm(batch=batch)
-        return "Import queued."
+        services.import_batch_confirm(batch=batch, exclude_problems=request.POST.getlist("exclude"))
+        return "Import started."
 
     return _batch_action(request, review, batch_id, confirm)
+
+
+@require_POST
+@login_required
+def batch_remap(request: HttpRequest, review: str, batch_id: int) -> HttpResponse:
+    def remap(batch):
+        form = MappingForm(request.POST, columns=batch.preview.get("columns") or [])
+        if not form.is_valid():
+            raise ValidationError("Choose a field or 'leave as it is' for each column.")
+        services.import_batch_remap(batch=batch, mapping=form.mapping())
+        return "Reading the file again with your column choices."
+
+    return _batch_action(request, review, batch_id, remap)
 
 
 @require_POST

@@ -98,7 +98,12 @@ def ris_upload(text: str = RIS_TWO, name: str = "results.ris") -> SimpleUploaded
 def imported_batch(review, source, lead, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         batch = services.import_batch_start(
-            review=review, source=source, upload=ris_upload(), filename="results.ris", user=lead
+            preview=False,
+            review=review,
+            source=source,
+            upload=ris_upload(),
+            filename="results.ris",
+            user=lead,
         )
     batch.refresh_from_db()
     return batch

@@ -1,4 +1,5 @@
-"""Reading search-result exports: RIS (every dialect in the corpus) and CSV/TSV.
+"""Reading search-result exports: RIS, PubMed/MEDLINE, Web of Science, EndNote (XML and
+tagged), BibTeX, Ovid, CSV/TSV and XLSX, each detected from the file's content.
 
     with open_export(path, filename="search.ris") as reader:
         for record in reader:       # ParsedRecord, lazily; reader.bytes_read grows
@@ -8,8 +9,17 @@
 Everything that cannot be imported raises ImportFileError with a message for the user.
 """
 
+from .problems import PROBLEMS
 from .raw import fields_from_raw
 from .reader import ExportReader, open_export
-from .records import ImportFileError, ParsedRecord
+from .records import TARGET_FIELDS, ImportFileError, ParsedRecord
 
-__all__ = ["ExportReader", "ImportFileError", "ParsedRecord", "fields_from_raw", "open_export"]
+__all__ = [
+    "PROBLEMS",
+    "TARGET_FIELDS",
+    "ExportReader",
+    "ImportFileError",
+    "ParsedRecord",
+    "fields_from_raw",
+    "open_export",
+]

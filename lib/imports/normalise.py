@@ -177,3 +177,71 @@ def first_url(value: str) -> str:
         if part:
             return part
     return ""
+
+
+# Helpers over a record's field table (tag -> str or list[str]), shared by the tagged formats.
+# They run once per record of files with 100,000 records: a field holding a single string,
+# by far the most common case, builds no list.
+
+
+def first_value(fields: dict, tags: tuple[str, ...]) -> tuple[str, str]:
+    """(tag, cleaned value) of the first tag with a non-empty value; ("", "") if none."""
+    for tag in tags:
+        value = fields.get(tag)
+        if value is None:
+            continue
+        if type(value) is str:
+            if value := clean(value):
+                return tag, value
+        elif value := first_nonempty(value):
+            return tag, value
+    return "", ""
+
+
+def all_values(fields: dict, tags: tuple[str, ...]) -> list[str]:
+    """Every value of the tags, in order of the tags."""
+    values: list[str] = []
+    for tag in tags:
+        value = fields.get(tag)
+        if type(value) is str:
+            values.append(value)
+        elif value is not None:
+            values.extend(as_list(value))
+    return values
+
+
+def first_doi(values: Iterable[str]) -> str:
+    for value in values:
+        if doi := normalise_doi(value):
+            return doi
+    return ""
+
+
+def first_pmid(values: Iterable[str]) -> str:
+    for value in values:
+        if pmid := pmid_digits(value):
+            return pmid
+    return ""
+
+
+def year_of(fields: dict, tags: tuple[str, ...], warnings: list[str]) -> tuple[int | None, str]:
+    """(year, the value it was read from) of the first year tag; a warning if not understood."""
+    tag, text = first_value(fields, tags)
+    if not text:
+        return None, ""
+    year = parse_year(text)
+    if year is None:
+        warnings.append(f"year not understood: {tag} {text!r}")
+    return year, text
+
+
+def title_of(fields: dict, tags: tuple[str, ...], warnings: list[str]) -> str:
+    title = first_value(fields, tags)[1]
+    if not title:
+        warnings.append("no title")
+    return title
+
+
+def strip_major(heading: str) -> str:
+    """A subject heading without the '*' that MEDLINE and Ovid put before a major topic."""
+    return heading.lstrip("*").strip()

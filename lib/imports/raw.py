@@ -10,24 +10,41 @@ import csv
 import io
 from typing import Any
 
+from . import bibtex, endnote_tagged, endnote_xml, medline, ovid, wos
 from .ris import read_ris
 
-DELIMITERS = {"csv": [",", ";", "\t"], "tsv": ["\t", ",", ";"]}
+DELIMITERS = {"csv": [",", ";", "\t"], "tsv": ["\t", ",", ";"], "xlsx": [","]}
+LINE_FORMATS = {
+    "medline": medline.fields_from_text,
+    "wos": wos.fields_from_text,
+    "endnote-tagged": endnote_tagged.fields_from_text,
+    "ovid": ovid.fields_from_text,
+}
 
 
 def fields_from_raw(fmt: str, raw_text: str) -> dict[str, Any]:
     """tag or column -> str or list[str], exactly as the importer saw the record."""
     if fmt == "ris":
-        # Only "\n" ends a line, as when the file was read (str.splitlines would also
-        # split on U+2028 and friends, which real exports carry inside values).
-        lines = list(io.StringIO(raw_text, newline="\n"))
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
-        record = next(read_ris(lines, warn=lambda *_: None), None)
+        record = next(read_ris(_lines(raw_text), warn=lambda *_: None), None)
         return record.raw_fields if record else {}
+    if fmt in LINE_FORMATS:
+        return LINE_FORMATS[fmt](_lines(raw_text))
+    if fmt == "bibtex":
+        return bibtex.fields_from_text(raw_text)
+    if fmt == "endnote-xml":
+        return endnote_xml.fields_from_text(raw_text)
     if fmt in DELIMITERS:
         for delimiter in DELIMITERS[fmt]:
             rows = list(csv.reader(io.StringIO(raw_text, newline=""), delimiter=delimiter))
             if len(rows) == 2 and len(rows[0]) == len(rows[1]):
                 return {c: v for c, v in zip(rows[0], rows[1], strict=True) if v.strip()}
     return {}
+
+
+def _lines(raw_text: str) -> list[str]:
+    # Only "\n" ends a line, as when the file was read (str.splitlines would also
+    # split on U+2028 and friends, which real exports carry inside values).
+    lines = list(io.StringIO(raw_text, newline="\n"))
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    return lines

@@ -19,15 +19,15 @@ from .normalise import (
     as_list,
     clean,
     doi_in_url,
-    first_nonempty,
     first_url,
+    first_value,
     join_abstracts,
     join_pages,
     normalise_doi,
-    parse_year,
     pmid_digits,
     pmid_in_url,
     split_keywords,
+    year_of,
 )
 from .records import ImportFileError, ParsedRecord
 
@@ -181,23 +181,12 @@ JOURNAL_TAGS = ("JF", "JO", "T2", "JA", "J2", "J1")
 YEAR_TAGS = ("PY", "Y1", "DA", "Y2")
 PUBMED_SOURCES = re.compile(r"pubmed|medline|\bnlm\b", re.IGNORECASE)
 OVID_MEDLINE = re.compile(r"(?:ovid )?(?:medline|pubmed)\b", re.IGNORECASE)
-
-# This runs once per record of files with 100,000 records: it avoids building lists
-# where a field holds a single string, which is nearly always.
-
-
-def _first(fields: dict[str, Any], tags: tuple[str, ...]) -> tuple[str, str]:
-    """(tag, cleaned value) of the first tag with a non-empty value."""
-    for tag in tags:
-        value = fields.get(tag)
-        if value is None:
-            continue
-        if type(value) is str:
-            if value := clean(value):
-                return tag, value
-        elif value := first_nonempty(value):
-            return tag, value
-    return "", ""
+# Tags read for a normalised field; the others are counted in ExportReader.unmapped_fields.
+# (DB, DP, AN, ID, C5, L3, M3 and N1 are read only to find a PMID or DOI hidden in them.)
+FEEDS = frozenset(
+    {"TY", *TITLE_TAGS, *TITLE_FALLBACK_TAGS, *JOURNAL_TAGS, *YEAR_TAGS, "AU", "A1", "AB", "N2"}
+    | {"VL", "IS", "SP", "EP", "DO", "UR", "L2", "PMID", "KW", "LA"}
+)
 
 
 def record_from_fields(
@@ -206,17 +195,12 @@ def record_from_fields(
     get = fields.get
     warnings: list[str] = []
 
-    tag, title = _first(fields, TITLE_TAGS)
+    tag, title = first_value(fields, TITLE_TAGS)
     if not title:
-        tag, title = _first(fields, TITLE_FALLBACK_TAGS)
+        tag, title = first_value(fields, TITLE_FALLBACK_TAGS)
         warnings.append(f"no title tag: the title was taken from {tag}" if title else "no title")
 
-    year = None
-    tag, year_text = _first(fields, YEAR_TAGS)
-    if year_text:
-        year = parse_year(year_text)
-        if year is None:
-            warnings.append(f"year not understood: {tag} {year_text!r}")
+    year, year_text = year_of(fields, YEAR_TAGS, warnings)
 
     authors: list[str] = []
     for tag in ("AU", "A1"):
@@ -240,15 +224,16 @@ def record_from_fields(
         abstract=abstract,
         authors=authors,
         year=year,
-        journal=_first(fields, JOURNAL_TAGS)[1],
-        volume=_first(fields, ("VL",))[1],
-        issue=_first(fields, ("IS",))[1],
-        pages=join_pages(_first(fields, ("SP",))[1], _first(fields, ("EP",))[1]),
+        year_text=year_text,
+        journal=first_value(fields, JOURNAL_TAGS)[1],
+        volume=first_value(fields, ("VL",))[1],
+        issue=first_value(fields, ("IS",))[1],
+        pages=join_pages(first_value(fields, ("SP",))[1], first_value(fields, ("EP",))[1]),
         doi=_doi(fields),
         pmid=_pmid(fields),
         keywords=split_keywords(as_list(get("KW"))) if "KW" in fields else [],
         url=_url(fields),
-        language=_first(fields, ("LA",))[1],
+        language=first_value(fields, ("LA",))[1],
         type=clean(as_list(get("TY"))[0]),
         warnings=warnings,
     )
@@ -270,11 +255,13 @@ def _doi(fields: dict[str, Any]) -> str:
 
 
 def _pmid(fields: dict[str, Any]) -> str:
-    for value in as_list(fields.get("PMID")):
-        if pmid := pmid_digits(value):
-            return pmid
-    databases = [v.strip() for v in as_list(fields.get("DB")) + as_list(fields.get("DP"))]
-    if databases:
+    if "PMID" in fields:
+        for value in as_list(fields["PMID"]):
+            if pmid := pmid_digits(value):
+                return pmid
+    if ("AN" in fields or "ID" in fields or "C5" in fields) and (
+        databases := [v.strip() for v in as_list(fields.get("DB")) + as_list(fields.get("DP"))]
+    ):
         # AN is the accession number of the database the record came from (EndNote keeps
         # PubMed's as AN, with DP 'NLM'); ID is a reference manager's own number, except in
         # Ovid's MEDLINE exports, where it is the PMID; Embase.com puts it in C5.
@@ -289,9 +276,10 @@ def _pmid(fields: dict[str, Any]) -> str:
                     if value.strip().isdigit():
                         return value.strip()
     for tag in ("UR", "L2"):
-        for value in as_list(fields.get(tag)):
-            if "pubmed" in value and (pmid := pmid_in_url(value)):
-                return pmid
+        if tag in fields:
+            for value in as_list(fields[tag]):
+                if "pubmed" in value and (pmid := pmid_in_url(value)):
+                    return pmid
     return ""
 
 

@@ -1,4 +1,9 @@
-"""CSV and TSV exports, read by pandas in chunks so memory stays bounded."""
+"""Tables: CSV and TSV read by pandas in chunks (memory stays bounded), and what they share
+with XLSX (xlsx.py): finding the header row, recognising columns, one record per row.
+
+A column_mapping (header -> one of TARGET_FIELDS or "ignore") overrides the recognition of
+the columns it names: a mapped column feeds only its field, ahead of the recognised ones.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -22,7 +27,7 @@ from .normalise import (
     split_authors_cell,
     split_keywords,
 )
-from .records import ImportFileError, ParsedRecord
+from .records import TARGET_FIELDS, ImportFileError, ParsedRecord
 
 Warn = Callable[[str, str], None]
 CHUNK_ROWS = 1000
@@ -106,26 +111,52 @@ def column_key(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Header:
-    index: int  # 0-based line of the header row (lines before it are a preamble)
+    index: int  # 0-based line (XLSX: row) of the header (those before it are a preamble)
     delimiter: str
-    columns: tuple[str, ...]
+    columns: tuple[str, ...]  # as named in the file, blanks and repeats made unique
 
 
-def find_header(lines: Sequence[str]) -> Header | None:
-    """The first line that, split on ',', tab or ';', names a known title column."""
+def mapped_titles(mapping: Mapping[str, str] | None) -> frozenset[str]:
+    """The headers a column_mapping maps to "title"."""
+    return frozenset(h.strip() for h, f in (mapping or {}).items() if f == "title")
+
+
+def is_title_row(cells: Iterable[str], extra_titles: frozenset[str] = frozenset()) -> bool:
+    return any(column_key(c) in TITLE_COLUMNS or c.strip() in extra_titles for c in cells)
+
+
+def find_header(lines: Sequence[str], extra_titles: frozenset[str] = frozenset()) -> Header | None:
+    """The first line that, split on ',', tab or ';', names a title column (a known name or
+    one of extra_titles)."""
     for index, line in enumerate(lines):
         best: Header | None = None
         for delimiter in ("\t", ",", ";"):
             if delimiter not in line:
                 continue
             cells = next(csv.reader([line], delimiter=delimiter), [])
-            if TITLE_COLUMNS.intersection(column_key(c) for c in cells) and (
+            if is_title_row(cells, extra_titles) and (
                 best is None or len(cells) > len(best.columns)
             ):
-                best = Header(index, delimiter, tuple(cells))
+                best = Header(index, delimiter, unique_columns(cells))
         if best is not None:
             return best
     return None
+
+
+def unique_columns(cells: Iterable[str]) -> tuple[str, ...]:
+    """Header cells as column names: a blank one is 'Unnamed: 3', a repeat 'Title.1' (as
+    pandas names them, which earlier imports stored)."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(cells):
+        name = cell if cell.strip() else f"Unnamed: {index}"
+        base, n = name, 0
+        while name in seen:
+            n += 1
+            name = f"{base}.{n}"
+        seen.add(name)
+        names.append(name)
+    return tuple(names)
 
 
 def guess_columns(lines: Sequence[str]) -> list[str] | None:
@@ -141,15 +172,26 @@ def guess_columns(lines: Sequence[str]) -> list[str] | None:
     return cells
 
 
-def read_table(stream: TextIO, header: Header, *, warn: Warn) -> Iterator[ParsedRecord]:
+def read_table(
+    stream: TextIO,
+    header: Header,
+    *,
+    warn: Warn,
+    mapping: Mapping[str, str] | None = None,
+) -> Iterator[ParsedRecord]:
     """Yield one ParsedRecord per data row; stream is at the start of the file."""
     for _ in range(header.index):
         stream.readline()
     offset = header.index  # physical lines before the header, for pandas' line numbers
+    columns = list(header.columns)
+    picks = pick_columns(columns, mapping)
+    header_text = serialise(columns, header.delimiter)
     try:
         with pd.read_csv(
             stream,
             sep=header.delimiter,
+            header=0,
+            names=columns,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
@@ -157,27 +199,47 @@ def read_table(stream: TextIO, header: Header, *, warn: Warn) -> Iterator[Parsed
             chunksize=CHUNK_ROWS,
             engine="c",
         ) as chunks:
-            row_number = 0
-            picks: dict[str, list[int]] | None = None
-            while (chunk := _next_chunk(chunks, header)) is not None:
-                columns = [str(c) for c in chunk.columns]
-                if picks is None:
-                    picks = _pick_columns(columns)
-                    header_text = _serialise(columns, header.delimiter)
-                for values in chunk.itertuples(index=False, name=None):
-                    cells = [v if isinstance(v, str) else "" for v in values]
-                    if not any(c.strip() for c in cells):
-                        warn(
-                            "blank-row",
-                            f"a row with only empty cells after data row {row_number} was skipped",
-                        )
-                        continue
-                    row_number += 1
-                    yield _record(columns, cells, picks, row_number, header.delimiter, header_text)
+            rows = (
+                [v if isinstance(v, str) else "" for v in values]
+                for chunk in _chunks(chunks, header)
+                for values in chunk.itertuples(index=False, name=None)
+            )
+            yield from rows_to_records(
+                rows, columns, picks, delimiter=header.delimiter, header_text=header_text, warn=warn
+            )
     except pd.errors.ParserError as exc:
         raise ImportFileError(_parser_message(exc), line=_parser_line(exc, offset)) from None
     except pd.errors.EmptyDataError:
         return
+
+
+def rows_to_records(
+    rows: Iterable[list[str]],
+    columns: list[str],
+    picks: dict[str, list[int]],
+    *,
+    delimiter: str,
+    header_text: str,
+    warn: Warn,
+) -> Iterator[ParsedRecord]:
+    """One record per row that has a non-blank cell; rows are padded to the header's width."""
+    width = len(columns)
+    row_number = 0
+    for cells in rows:
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        if not any(c.strip() for c in cells):
+            warn(
+                "blank-row", f"a row with only empty cells after data row {row_number} was skipped"
+            )
+            continue
+        row_number += 1
+        yield row_record(columns, cells, picks, row_number, delimiter, header_text)
+
+
+def _chunks(chunks: Iterator[pd.DataFrame], header: Header) -> Iterator[pd.DataFrame]:
+    while (chunk := _next_chunk(chunks, header)) is not None:
+        yield chunk
 
 
 def _next_chunk(chunks: Iterator[pd.DataFrame], header: Header) -> pd.DataFrame | None:
@@ -213,13 +275,43 @@ def _parser_line(exc: Exception, offset: int) -> int | None:
     return None
 
 
-def _pick_columns(columns: list[str]) -> dict[str, list[int]]:
-    """Field -> the indexes of the columns that can supply it, best first."""
+def check_mapping(mapping: Mapping[str, str] | None) -> None:
+    for header, field in (mapping or {}).items():
+        if field != "ignore" and field not in TARGET_FIELDS:
+            raise ImportFileError(
+                f"the column mapping maps {header!r} to {field!r}, which is not a field "
+                f"(fields: {', '.join(TARGET_FIELDS)}, or ignore)"
+            )
+
+
+def pick_columns(
+    columns: Sequence[str], mapping: Mapping[str, str] | None = None
+) -> dict[str, list[int]]:
+    """Field -> the indexes of the columns that can supply it, best first.
+
+    Columns the mapping names (by their exact header, or without surrounding spaces) feed
+    only the field they are mapped to, before any recognised column; "ignore" feeds none.
+    """
+    mapped: dict[int, str] = {}
+    for index, column in enumerate(columns):
+        if mapping and (field := mapping.get(column, mapping.get(column.strip()))):
+            mapped[index] = field
     keys = [column_key(c) for c in columns]
     picks: dict[str, list[int]] = {}
     for field, aliases in COLUMNS.items():
-        picks[field] = [keys.index(alias) for alias in aliases if alias in keys]
+        chosen = [i for i, f in mapped.items() if f == field]
+        for alias in aliases:
+            if alias in keys:
+                index = keys.index(alias)
+                if index not in mapped and index not in chosen:
+                    chosen.append(index)
+        picks[field] = chosen
     return picks
+
+
+def used_columns(columns: Sequence[str], picks: dict[str, list[int]]) -> frozenset[str]:
+    """The columns that feed a normalised field (the others are reported as unmapped)."""
+    return frozenset(columns[i] for indexes in picks.values() for i in indexes)
 
 
 def _first(cells: list[str], indexes: list[int]) -> str:
@@ -232,13 +324,13 @@ def _first(cells: list[str], indexes: list[int]) -> str:
     return ""
 
 
-def _serialise(cells: list[str], delimiter: str) -> str:
+def serialise(cells: Sequence[str], delimiter: str) -> str:
     out = io.StringIO()
     csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow(cells)
     return out.getvalue()[:-2]  # "\r\n" in lineterminator makes newlines inside cells quoted
 
 
-def _record(
+def row_record(
     columns: list[str],
     cells: list[str],
     picks: dict[str, list[int]],
@@ -273,12 +365,13 @@ def _record(
         ordinal=row,
         line=row,
         # The header and the row, so the text alone says what every cell was.
-        raw_text=f"{header_text}\n{_serialise(cells, delimiter)}",
+        raw_text=f"{header_text}\n{serialise(cells, delimiter)}",
         raw_fields={c: v for c, v in zip(columns, cells, strict=True) if v.strip()},
         title=title,
         abstract=next((cells[i].strip() for i in picks["abstract"] if cells[i].strip()), ""),
         authors=authors,
         year=year,
+        year_text=year_text,
         journal=_first(cells, picks["journal"]),
         volume=_first(cells, picks["volume"]),
         issue=_first(cells, picks["issue"]),

@@ -1,8 +1,11 @@
-"""Import batches: upload, background run, confirm/cancel when held, undo.
+"""Import batches: upload, background preview, confirm (or remap, or cancel), import, undo.
 
-All or nothing: records are written in chunks (no transaction spans file I/O), keyed by
-(batch, ordinal) so a retried run upserts; until the batch is done its records are invisible
-(`Record.objects.visible()`), and a failed run deletes whatever it wrote.
+Nothing is stored as records until the lead confirms the preview (the web flow); scripted
+imports (the management command, the demo) skip the preview.
+
+All or nothing: records are written in chunks (no transaction spans file I/O); until the
+batch is done its records are invisible (`Record.objects.visible()`), a failed run deletes
+whatever it wrote, and a run taking over from a dead one deletes its rows and starts again.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import F, JSONField, Q
 from django.utils import timezone
 
-from lib.imports import ImportFileError, ParsedRecord, open_export
+from lib.imports import TARGET_FIELDS, ImportFileError, ParsedRecord, open_export
 from reviews.models import (
     ACTIVE_BATCH_STATUSES,
     BatchStatus,
@@ -45,6 +48,15 @@ MAX_LISTED_WARNINGS = 100
 # (worker killed) and another run may take the batch over.
 STALE_AFTER = dt.timedelta(seconds=60)
 
+SAMPLE_SIZE = 10  # records shown in the preview table
+MAX_PROBLEM_RECORDS = 200  # records with problems listed in the preview (all are counted)
+PROBLEM_LABELS = {
+    "no-title": "no title",
+    "no-abstract": "no abstract",
+    "bad-year": "a year that could not be read",
+    "suspicious-encoding": "characters that look wrongly decoded",
+}
+
 UndoGuard = Callable[[ImportBatch], str | None]
 _undo_guards: list[UndoGuard] = []
 
@@ -60,9 +72,12 @@ class BatchBusy(Exception):
     """Another live run holds this batch; try again later."""
 
 
-class DuplicateFileWarning(Exception):
-    def __init__(self, batch: ImportBatch, previous: ImportBatch):
-        self.batch, self.previous = batch, previous
+class DuplicateFileWarning(ValidationError):
+    """The same content was imported to this review before (scripted imports refuse it
+    unless told; the web preview shows the warning and lets the lead decide)."""
+
+    def __init__(self, previous: ImportBatch):
+        self.previous = previous
         super().__init__(duplicate_message(previous))
 
 
@@ -92,11 +107,14 @@ def import_batch_start(
     user=None,
     search: Search | None = None,
     allow_duplicate: bool = False,
+    column_mapping: dict[str, str] | None = None,
+    preview: bool = True,
     enqueue: bool = True,
 ) -> ImportBatch:
-    """Store the uploaded file and queue its import (`enqueue=False`: the caller runs it,
-    as the management command does). A file whose content was already imported to this
-    review is held for the lead's confirmation instead (status held)."""
+    """Store the uploaded file and queue its preview (or, with `preview=False`, its import).
+    `enqueue=False`: the caller runs the job itself, as the management command does.
+    Without a preview, a file whose content was already imported to this review raises
+    DuplicateFileWarning unless `allow_duplicate`; with one, the preview shows it."""
     if source.review_id != review.pk:
         raise ValidationError("That source belongs to another review.")
     if search is not None and search.source_id != source.pk:
@@ -111,7 +129,8 @@ def import_batch_start(
         .order_by("created_at")
         .first()
     )
-    held = previous is not None and not allow_duplicate
+    if previous is not None and not allow_duplicate and not preview:
+        raise DuplicateFileWarning(previous)
     batch = ImportBatch(
         review=review,
         source=source,
@@ -120,8 +139,9 @@ def import_batch_start(
         filename=Path(filename).name[:300],
         size=size,
         sha256=sha256,
-        status=BatchStatus.HELD if held else BatchStatus.QUEUED,
+        status=BatchStatus.PREVIEWING if preview else BatchStatus.QUEUED,
         warnings=[duplicate_message(previous)] if previous else [],
+        column_mapping=dict(source.column_mapping if column_mapping is None else column_mapping),
     )
     upload.seek(0)
     # File I/O first, outside any transaction; the row follows, and the job after commit.
@@ -129,7 +149,7 @@ def import_batch_start(
     try:
         with transaction.atomic():
             batch.save()
-            if not held and enqueue:
+            if enqueue:
                 _enqueue_on_commit(batch)
     except Exception:
         batch.file.delete(save=False)
@@ -138,11 +158,12 @@ def import_batch_start(
 
 
 def _enqueue_on_commit(batch: ImportBatch) -> None:
-    from reviews.tasks import enqueue_import
+    from reviews.tasks import enqueue_import, enqueue_preview
 
+    job = enqueue_preview if batch.status == BatchStatus.PREVIEWING else enqueue_import
     # robust: a broker that is down must not turn a stored upload into an error page;
-    # the batch stays queued and the page says it is waiting for the worker.
-    transaction.on_commit(partial(enqueue_import, batch.pk), robust=True)
+    # the batch waits and its page says no worker has picked it up.
+    transaction.on_commit(partial(job, batch.pk), robust=True)
 
 
 def import_batches_requeue(*, batch_ids: list[int] | None = None) -> list[int]:
@@ -150,24 +171,62 @@ def import_batches_requeue(*, batch_ids: list[int] | None = None) -> list[int]:
     (broker down at upload time). Safe to repeat: a second message finds the batch claimed
     or done and does nothing. Returns the ids queued."""
     now = timezone.now()
+    stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STALE_AFTER)
     waiting = ImportBatch.objects.filter(
         Q(status=BatchStatus.QUEUED)
-        | Q(status=BatchStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        | Q(stale, status=BatchStatus.RUNNING)
+        | Q(stale, status=BatchStatus.PREVIEWING)
     )
     if batch_ids is not None:
         waiting = waiting.filter(pk__in=batch_ids)
-    ids = list(waiting.values_list("pk", flat=True))
-    from reviews.tasks import enqueue_import
-
-    for batch_id in ids:
-        transaction.on_commit(partial(enqueue_import, batch_id), robust=True)
-    return ids
+    batches = list(waiting.only("pk", "status"))
+    for batch in batches:
+        _enqueue_on_commit(batch)
+    return [batch.pk for batch in batches]
 
 
 @transaction.atomic
-def import_batch_confirm(*, batch: ImportBatch) -> ImportBatch:
-    updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.HELD).update(
-        status=BatchStatus.QUEUED
+def import_batch_confirm(*, batch: ImportBatch, exclude_problems: list[str] = ()) -> ImportBatch:
+    """The lead accepts the preview: import it, leaving out records with the given problems.
+    The column mapping used is remembered for the source's next files."""
+    unknown = set(exclude_problems) - set(PROBLEM_LABELS)
+    if unknown:
+        raise ValidationError(f"Unknown problem kinds: {', '.join(sorted(unknown))}.")
+    if batch.preview.get("needs_mapping"):
+        raise ValidationError("Choose which column holds the titles before importing.")
+    if not batch.preview.get("records"):
+        raise ValidationError("The preview found no records to import.")
+    updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
+        status=BatchStatus.QUEUED,
+        exclude_problems=sorted(exclude_problems),
+        heartbeat_at=None,
+        bytes_done=0,
+    )
+    if not updated:
+        raise ValidationError("This import is not waiting for confirmation.")
+    if batch.column_mapping:
+        source = Source.objects.select_for_update().get(pk=batch.source_id)
+        source.column_mapping = {**source.column_mapping, **batch.column_mapping}
+        source.save(update_fields=["column_mapping"])
+    batch.refresh_from_db()
+    _enqueue_on_commit(batch)
+    return batch
+
+
+@transaction.atomic
+def import_batch_remap(*, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
+    """Read the file again with the lead's column mapping (header -> Sift field)."""
+    columns = set(batch.preview.get("columns") or [])
+    if not columns:
+        raise ValidationError("Only spreadsheet files (CSV, TSV, XLSX) have columns to map.")
+    stray = set(mapping) - columns
+    if stray:
+        raise ValidationError(f"No column named {sorted(stray)[0]!r} in this file.")
+    bad = {v for v in mapping.values() if v not in (*TARGET_FIELDS, "ignore")}
+    if bad:
+        raise ValidationError(f"Unknown field {sorted(bad)[0]!r}.")
+    updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
+        status=BatchStatus.PREVIEWING, column_mapping=mapping, heartbeat_at=None, bytes_done=0
     )
     if not updated:
         raise ValidationError("This import is not waiting for confirmation.")
@@ -178,11 +237,11 @@ def import_batch_confirm(*, batch: ImportBatch) -> ImportBatch:
 
 def import_batch_cancel(*, batch: ImportBatch) -> ImportBatch:
     with transaction.atomic():
-        updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.HELD).update(
-            status=BatchStatus.CANCELLED, finished_at=timezone.now()
-        )
+        updated = ImportBatch.objects.filter(
+            pk=batch.pk, status__in=[BatchStatus.READY, BatchStatus.PREVIEWING]
+        ).update(status=BatchStatus.CANCELLED, finished_at=timezone.now())
         if not updated:
-            raise ValidationError("Only an import waiting for confirmation can be cancelled.")
+            raise ValidationError("Only an import that has not started can be cancelled.")
     batch.refresh_from_db()
     batch.file.delete(save=True)
     return batch
@@ -250,7 +309,7 @@ def _record_row(batch: ImportBatch, parsed: ParsedRecord) -> dict:
     }
 
 
-ROWS_PER_INSERT = 400  # x 21 columns stays under SQLite's and PostgreSQL's parameter limits
+ROWS_PER_INSERT = 400  # x 21 columns stays under SQLite's parameter limit
 
 
 @cache
@@ -260,42 +319,46 @@ def _record_columns() -> tuple[tuple[str, ...], frozenset[str]]:
     return names, frozenset(f.attname for f in fields if isinstance(f, JSONField))
 
 
+def _record_values(rows: list[dict]) -> list[tuple]:
+    """One tuple per row in _record_columns() order, JSON columns serialised."""
+    names, json_names = _record_columns()
+    dumps = json.dumps
+    return [
+        tuple(dumps(row[n], ensure_ascii=False) if n in json_names else row[n] for n in names)
+        for row in rows
+    ]
+
+
 @cache
 def _insert_statement(rows: int) -> str:
-    """A multi-row INSERT of every Record column but the id, skipping rows already written
-    (a retry). The ORM's bulk_create spends more time preparing values than the database
-    spends storing them, and one statement per row makes the writer thread take the GIL
-    back once per row; one statement per few hundred rows avoids both."""
+    """A multi-row INSERT of every Record column but the id. The ORM's bulk_create spends
+    more time preparing values than the database spends storing them, and one statement
+    per row makes the writer thread take the GIL back once per row."""
     names, _ = _record_columns()
     quote = connection.ops.quote_name
     row = f"({', '.join(['%s'] * len(names))})"
     # Only quoted model names and placeholders go into the text: no value is interpolated.
     table, columns = quote(Record._meta.db_table), ", ".join(quote(n) for n in names)
-    conflict = f"ON CONFLICT ({quote('batch_id')}, {quote('ordinal')}) DO NOTHING"
-    values = ", ".join([row] * rows)
-    return f"INSERT INTO {table} ({columns}) VALUES {values} {conflict}"  # noqa: S608
-
-
-def _record_values(rows: list[dict]) -> list:
-    """Flat parameter list for _insert_statement, JSON columns serialised."""
-    names, json_names = _record_columns()
-    dumps = json.dumps
-    return [
-        dumps(row[n], ensure_ascii=False) if n in json_names else row[n]
-        for row in rows
-        for n in names
-    ]
+    return f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * rows)}"  # noqa: S608
 
 
 def _insert_records(rows: list[dict]) -> None:
-    width = len(_record_columns()[0])
     values = _record_values(rows)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            count = min(ROWS_PER_INSERT, len(rows) - start)
-            cursor.execute(
-                _insert_statement(count), values[start * width : (start + count) * width]
+        if connection.vendor == "postgresql":
+            # COPY: several times faster than INSERT for 100,000 rows of abstracts.
+            names, _ = _record_columns()
+            quote = connection.ops.quote_name
+            copy_sql = (
+                f"COPY {quote(Record._meta.db_table)} ({', '.join(map(quote, names))}) FROM STDIN"
             )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for value in values:
+                    copy.write_row(value)
+            return
+        for start in range(0, len(values), ROWS_PER_INSERT):
+            chunk = values[start : start + ROWS_PER_INSERT]
+            cursor.execute(_insert_statement(len(chunk)), [v for row in chunk for v in row])
 
 
 def _summarise(file_warnings: list[str], record_warnings: list[str], extra: int) -> list[str]:
@@ -307,8 +370,8 @@ def _summarise(file_warnings: list[str], record_warnings: list[str], extra: int)
 
 def import_batch_run(*, batch_id: int) -> ImportBatch | None:
     """Read the batch's file and store its records. Safe to run twice: a finished batch is
-    left alone, a half-done one whose run died is redone over its own rows (upsert), and
-    a batch another live run holds raises BatchBusy."""
+    left alone, a half-done one whose run died is redone from the start, and a batch another
+    live run holds raises BatchBusy."""
     now = timezone.now()
     claimable = Q(status=BatchStatus.QUEUED) | Q(
         Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STALE_AFTER),
@@ -325,20 +388,29 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
             raise BatchBusy(f"import batch {batch_id} is being imported by another run")
         return None
     batch = ImportBatch.objects.get(pk=batch_id)
+    # A run that takes over from a dead one starts again from the top of the file.
+    Record.objects.filter(batch_id=batch_id).delete()
     record_warnings: list[str] = []
     overflow = 0
     try:
         with (
             _local_path(batch) as path,
-            open_export(path, filename=batch.filename) as reader,
+            open_export(
+                path, filename=batch.filename, column_mapping=batch.column_mapping or None
+            ) as reader,
             ChunkWriter(batch_id) as writer,
         ):
             ImportBatch.objects.filter(pk=batch_id).update(
                 format=reader.format, encoding=reader.encoding
             )
             found, chunk = 0, []
+            excluded = set(batch.exclude_problems)
+            left_out = 0
             for parsed in reader:
                 found += 1
+                if excluded.intersection(parsed.problems):
+                    left_out += 1
+                    continue
                 chunk.append(_record_row(batch, parsed))
                 for warning in parsed.warnings:
                     if len(record_warnings) < MAX_LISTED_WARNINGS:
@@ -352,11 +424,14 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
                     chunk = []
             writer.put(chunk, reader.bytes_read, found)
             file_warnings = list(reader.warnings)
+            if left_out:
+                labels = ", ".join(PROBLEM_LABELS[code] for code in sorted(excluded))
+                file_warnings.insert(0, f"{left_out} records left out at your request ({labels}).")
     except ImportFileError as error:
         import_batch_fail(batch_id=batch_id, message=error.message)
         return ImportBatch.objects.get(pk=batch_id)
     except OperationalError:
-        raise  # database busy or gone: the task retries, the rows written so far are upserted
+        raise  # database busy or gone: the task retries, and the retry starts again
     except Exception:
         log.exception("import batch %s failed", batch_id)
         import_batch_fail(
@@ -375,6 +450,112 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
         finished_at=timezone.now(),
     )
     return ImportBatch.objects.get(pk=batch_id)
+
+
+def import_batch_preview_run(*, batch_id: int) -> ImportBatch | None:
+    """Read the whole file once without storing records: what the lead confirms.
+
+    Safe to run twice (the result is the same); does nothing unless the batch is waiting
+    for its preview. A spreadsheet whose title column is not recognised is not a failure:
+    the preview asks the lead to map the columns."""
+    now = timezone.now()
+    if not ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.PREVIEWING).update(
+        started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
+    ):
+        return None
+    batch = ImportBatch.objects.get(pk=batch_id)
+    builder = _PreviewBuilder(batch.column_mapping)
+    try:
+        with (
+            _local_path(batch) as path,
+            open_export(
+                path, filename=batch.filename, column_mapping=batch.column_mapping or None
+            ) as reader,
+        ):
+            for parsed in reader:
+                builder.add(parsed)
+                if builder.count % CHUNK == 0:
+                    ImportBatch.objects.filter(pk=batch_id).update(
+                        bytes_done=reader.bytes_read,
+                        records_found=builder.count,
+                        heartbeat_at=timezone.now(),
+                    )
+            preview = builder.result(reader)
+    except ImportFileError as error:
+        if not getattr(error, "columns", None):
+            import_batch_fail(batch_id=batch_id, message=error.message)
+            return ImportBatch.objects.get(pk=batch_id)
+        preview = builder.needs_mapping(error)
+    ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.PREVIEWING).update(
+        status=BatchStatus.READY,
+        preview=preview,
+        format=preview.get("format", ""),
+        encoding=preview.get("encoding", ""),
+        records_found=preview.get("records", 0),
+        bytes_done=batch.size,
+    )
+    return ImportBatch.objects.get(pk=batch_id)
+
+
+class _PreviewBuilder:
+    """Accumulates what the preview page shows, in bounded memory."""
+
+    def __init__(self, mapping: dict[str, str]):
+        self.mapping = mapping
+        self.count = 0
+        self.sample: list[dict] = []
+        self.problems: dict[str, int] = {}
+        self.problem_records: list[dict] = []
+
+    def add(self, parsed: ParsedRecord) -> None:
+        self.count += 1
+        if len(self.sample) < SAMPLE_SIZE:
+            self.sample.append(
+                {
+                    "ordinal": parsed.ordinal,
+                    "title": parsed.title,
+                    "authors": parsed.authors[:3] + (["et al."] if len(parsed.authors) > 3 else []),
+                    "year": parsed.year,
+                    "journal": parsed.journal,
+                    "doi": parsed.doi,
+                    "abstract": parsed.abstract[:300],
+                }
+            )
+        for code in parsed.problems:
+            self.problems[code] = self.problems.get(code, 0) + 1
+        if parsed.problems and len(self.problem_records) < MAX_PROBLEM_RECORDS:
+            self.problem_records.append(
+                {
+                    "ordinal": parsed.ordinal,
+                    "line": parsed.line,
+                    "title": parsed.title[:200],
+                    "problems": [PROBLEM_LABELS.get(c, c) for c in parsed.problems],
+                }
+            )
+
+    def result(self, reader) -> dict:
+        return {
+            "format": reader.format,
+            "encoding": reader.encoding,
+            "records": self.count,
+            "columns": reader.columns,
+            "mapping": self.mapping,
+            "unmapped_fields": reader.unmapped_fields,
+            "sample": self.sample,
+            "problems": self.problems,
+            "problem_records": self.problem_records,
+            "file_warnings": list(reader.warnings),
+            "needs_mapping": False,
+        }
+
+    def needs_mapping(self, error: ImportFileError) -> dict:
+        return {
+            "records": 0,
+            "columns": error.columns,
+            "mapping": self.mapping,
+            "needs_mapping": True,
+            "error": error.message,
+        }
 
 
 class ChunkWriter:

@@ -18,19 +18,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def slow_worker(monkeypatch):
-    """Run queued imports in a thread after a pause, so the page really polls."""
+    """Run queued previews and imports in a thread after a pause, so the page really polls."""
 
-    def enqueue(batch_id):
-        def work():
-            time.sleep(1.5)
-            try:
-                services.import_batch_run(batch_id=batch_id)
-            finally:
-                connection.close()
+    def later(job):
+        def enqueue(batch_id):
+            def work():
+                time.sleep(1.5)
+                try:
+                    job(batch_id=batch_id)
+                finally:
+                    connection.close()
 
-        threading.Thread(target=work, daemon=True).start()
+            threading.Thread(target=work, daemon=True).start()
 
-    monkeypatch.setattr("reviews.tasks.enqueue_import", enqueue)
+        return enqueue
+
+    monkeypatch.setattr("reviews.tasks.enqueue_import", later(services.import_batch_run))
+    monkeypatch.setattr("reviews.tasks.enqueue_preview", later(services.import_batch_preview_run))
 
 
 def test_lead_imports_and_finds_a_record(page, live_server, review, lead, slow_worker, tmp_path):
@@ -58,6 +62,10 @@ def test_lead_imports_and_finds_a_record(page, live_server, review, lead, slow_w
     page.click("button:has-text('Upload and import')")
     page.wait_for_url("**/imports/*/")
     progress = page.locator("#batch-progress")
+    assert "Reading the file" in progress.inner_text()
+    page.wait_for_selector("#batch-progress .status.ready", timeout=15000)
+    assert "62 records found" in progress.inner_text()
+    page.click("button:has-text('Import 62 records')")
     assert "Queued" in progress.inner_text() or "Importing" in progress.inner_text()
     page.wait_for_selector("#batch-progress .status.done", timeout=15000)
     assert page.locator("#batch-progress progress").get_attribute("value") == "100"
@@ -70,3 +78,34 @@ def test_lead_imports_and_finds_a_record(page, live_server, review, lead, slow_w
     page.click("#record-results a:has-text('Partnerships and health inequalities')")
     assert "We studied Health Action Zones." in page.content()
     assert page.console_errors == []  # no CSP violations, no script errors
+
+
+def test_lead_maps_an_unknown_column_in_the_preview(
+    page, live_server, review, source, lead, slow_worker, tmp_path
+):
+    csv_file = tmp_path / "export.csv"
+    csv_file.write_text(
+        "Title,Abstract,Year,Headline notes\n"
+        "Partnerships in Leeds,A study,2004,Important partnership paper\n"
+        "Health Action Zones,Evaluation,2001,Second paper\n"
+    )
+    page.goto(f"{live_server.url}/reviews/{review.slug}/sources/{source.pk}/")
+    page.fill("#id_username", lead.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.set_input_files("#id_file", str(csv_file))
+    page.click("button:has-text('Upload and import')")
+    page.wait_for_selector("#batch-progress .status.ready", timeout=15000)
+    assert "Headline notes (2)" in page.locator("#batch-progress").inner_text()
+
+    page.click("summary:has-text('Columns: what each one holds')")
+    page.get_by_label("Headline notes").select_option("keywords")
+    page.click("button:has-text('Read the file again')")
+    page.wait_for_selector("#batch-progress .status.ready", timeout=15000)
+    assert "Headline notes (2)" not in page.locator("#batch-progress").inner_text()
+    page.click("button:has-text('Import 2 records')")
+    page.wait_for_selector("#batch-progress .status.done", timeout=15000)
+    page.click("text=See them")
+    page.click("#record-results a:has-text('Partnerships in Leeds')")
+    assert "Important partnership paper" in page.locator("dl.facts").inner_text()
+    assert page.console_errors == []

@@ -1,4 +1,4 @@
-"""A real Celery worker process on Redis consumes an upload made through the web view.
+"""A real Celery worker process on Redis previews and imports an upload made on the web.
 
 Runs in CI against PostgreSQL and Redis (DATABASE_URL and REDIS_URL set by .ci/run).
 """
@@ -89,13 +89,24 @@ def test_worker_imports_an_uploaded_file(client, review, source, lead, worker, t
     )
     assert response.status_code == 302
     batch = ImportBatch.objects.get()
-    finished = wait_for(
-        lambda: ImportBatch.objects.get(pk=batch.pk).status not in ("queued", "running")
-    )
-    log = (tmp_path / "worker.log").read_text()
-    assert finished, f"worker did not finish the import; log:\n{log[-3000:]}"
+
+    def settled():
+        return ImportBatch.objects.get(pk=batch.pk).status not in (
+            "previewing",
+            "queued",
+            "running",
+        )
+
+    log = tmp_path / "worker.log"
+    assert wait_for(settled), f"no preview; worker log:\n{log.read_text()[-3000:]}"
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.READY and batch.preview["records"] == 2500
+    assert not Record.objects.exists()
+    client.post(reverse("reviews:batch_confirm", args=[review.slug, batch.pk]))
+    assert wait_for(settled), f"no import; worker log:\n{log.read_text()[-3000:]}"
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE, batch.errors
-    assert batch.records_stored == 2500 and batch.attempts == 1
+    assert batch.records_stored == 2500 and batch.attempts == 2  # preview, then import
     assert Record.objects.visible().filter(batch=batch).count() == 2500
-    assert "reviews.tasks.import_batch_task[" in log
+    assert "reviews.tasks.import_batch_preview_task[" in log.read_text()
+    assert "reviews.tasks.import_batch_task[" in log.read_text()

@@ -70,3 +70,15 @@ def test_mid_file_error_names_file_record_and_line(export_file: Write) -> None:
     assert titles == ["Title 1"]
     assert caught.value.message.startswith("cut.ris: the file seems truncated")
     assert caught.value.message.endswith("(record 2, line 7)")
+
+
+def test_columns_of_tables_and_tagged_formats(export_file: Write) -> None:
+    with open_export(export_file("Title,Year\nA,2000\n", name="refs.csv")) as reader:
+        assert reader.columns == ["Title", "Year"]
+    with open_export(export_file(RECORD.format(i=1))) as reader:
+        assert reader.columns is None
+
+
+def test_problems_are_set_on_every_record(export_file: Write) -> None:
+    with open_export(export_file(RECORD.format(i=1) + "TY  - JOUR\nER  - \n")) as reader:
+        assert [r.problems for r in reader] == [[], ["no-title", "no-abstract"]]

@@ -70,12 +70,19 @@ def test_pdf_renamed_ris(export_file: Write) -> None:
     assert message.startswith("upload.ris is a PDF, not a search-results export")
 
 
-def test_xlsx(export_file: Write) -> None:
-    data = zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
-    message = refusal(export_file(data), filename="results.xlsx")
+def test_old_excel_and_opendocument_spreadsheets(export_file: Write) -> None:
+    message = refusal(export_file(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600), "r.xls")
     assert message == (
-        "results.xlsx is an Excel workbook: Excel (XLSX) files are not supported yet: "
-        "save the sheet as CSV"
+        "r.xls is an old Microsoft Office file (XLS): this Excel format is not supported: "
+        "save the sheet as XLSX or CSV"
+    )
+    data = zip_bytes(
+        {"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}
+        | {"content.xml": "<office:document-content/>"}
+    )
+    assert refusal(export_file(data), "r.ods") == (
+        "r.ods is an OpenDocument file: OpenDocument spreadsheets are not supported: "
+        "save the sheet as XLSX or CSV"
     )
 
 
@@ -107,8 +114,9 @@ def test_truncated_ris_error_carries_line_and_record(export_file: Write) -> None
 def test_text_without_records(export_file: Write) -> None:
     message = refusal(export_file(b"Some notes about my search.\nNothing else here.\n"))
     assert message == (
-        "could not recognise the format of upload.ris: expected RIS (lines like 'TY  - JOUR') "
-        "or CSV/TSV with a header row naming a Title column"
+        "could not recognise the format of upload.ris: expected RIS (lines like 'TY  - JOUR'), "
+        "PubMed/MEDLINE, Web of Science, EndNote, BibTeX or Ovid tagged text, or a table "
+        "(CSV, TSV or XLSX) with a header row naming a Title column"
     )
 
 
@@ -119,40 +127,43 @@ def test_tagged_lines_without_ty_have_no_records(export_file: Write) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("data", "what"),
-    [
-        (b"PMID- 38064908\nOWN - NLM\nTI  - A title.\n\nPMID- 1\n", "PubMed/MEDLINE format"),
-        (
-            b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Smith, J\nTI A title\nER\n",
-            "Web of Science tagged format",
-        ),
-        (b"PT J\nAU Abramo, G\nTI The determinants\nSO SCIENCE\nER\n", "Web of Science tagged"),
-        (b"Scopus\nEXPORT DATE: 2 September 2018\n\n@ARTICLE{Lenberg201515,\n", "BibTeX"),
-        (b"@article{key,\n  title = {A title},\n}\n", "BibTeX"),
-        (
-            b'<?xml version="1.0" encoding="UTF-8" ?><xml><records><record><titles>'
-            b"<title>A</title></titles></record></records></xml>",
-            "EndNote XML",
-        ),
-        (b"%0 Journal Article\n%A Su, S\n%T WoodProperty.tw\n%D 2025\n", "EndNote tagged"),
-        (b"%T A title first\n%0 Journal Article\n%A Guo, W\n", "EndNote tagged"),
-        (b"<3001. >\nVN  - Ovid Technologies\nDB  - Embase\nTI  - A title.\n", "Ovid's own"),
-    ],
-)
-def test_recognised_formats_not_supported_yet(export_file: Write, data: bytes, what: str) -> None:
+def test_xml_other_than_endnote(export_file: Write) -> None:
+    message = refusal(export_file(b'<?xml version="1.0"?>\n<feed><entry/></feed>\n'))
+    assert message == (
+        "upload.ris: XML other than EndNote XML is not supported; "
+        "export the search results as RIS or CSV instead"
+    )
+
+
+def test_xml_entities_are_refused_not_expanded(export_file: Write) -> None:
+    data = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
+        b"\n<xml><records><record><titles><title>&b;</title></titles></record></records></xml>\n"
+    )
     message = refusal(export_file(data))
-    assert message.startswith(f"upload.ris: {what}")
-    assert "is not supported yet" in message
-    assert "instead" in message
+    assert message == (
+        "upload.ris: the XML declares entities or external references, which are not read "
+        "(they can be used to attack the server)"
+    )
+
+
+def test_malformed_endnote_xml_names_the_line(export_file: Write) -> None:
+    data = b"<xml><records>\n<record><titles><title>A</title></titles></record>\n<record><ti"
+    with pytest.raises(ImportFileError) as caught:
+        read_all(export_file(data), filename="upload.ris")
+    assert caught.value.message.startswith("upload.ris: the XML is not well-formed:")
+    assert caught.value.line == 3
 
 
 def test_csv_without_a_title_column(export_file: Write) -> None:
-    message = refusal(export_file(b"Author,Year,Journal\nSmith,2020,Nature\n"), "refs.csv")
-    assert message == (
+    path = export_file(b"Author,Year,Journal\nSmith,2020,Nature\n", "refs.csv")
+    with pytest.raises(ImportFileError) as caught:
+        open_export(path, filename="refs.csv")
+    assert caught.value.message == (
         "refs.csv looks like a table but has no Title column (columns found: 'Author', 'Year', "
         "'Journal'); the importer needs a column named Title, Article Title or Document Title"
     )
+    assert caught.value.columns == ["Author", "Year", "Journal"]
 
 
 def test_csv_with_an_unterminated_quote(export_file: Write) -> None:

@@ -1,4 +1,4 @@
-"""Every RIS and CSV file of ../shared/data/imports imported through the service into the
+"""Every file of ../shared/data/imports (every format) imported through the service into the
 database: exactly the MANIFEST's record count stored, titles stored as read.
 
 Skipped where ../shared is absent (tests/corpus.py reads the MANIFEST).
@@ -11,7 +11,7 @@ from django.core.files import File
 
 from reviews import services
 from reviews.models import BatchStatus, Record
-from tests.corpus import CORPUS, READABLE, REFUSED, needs_corpus
+from tests.corpus import CORPUS, READABLE, needs_corpus
 
 pytestmark = [pytest.mark.corpus, needs_corpus, pytest.mark.django_db]
 
@@ -24,6 +24,7 @@ def _import(review, source, lead, name):
             upload=File(handle, name=name),
             filename=name,
             user=lead,
+            preview=False,
             enqueue=False,
             allow_duplicate=True,
         )
@@ -38,11 +39,3 @@ def test_every_record_is_stored(review, source, lead, name, expected):
     stored = Record.objects.visible().filter(batch=batch)
     assert stored.count() == expected
     assert sum(1 for r in stored if r.raw_text) == expected
-
-
-@pytest.mark.parametrize(("name", "fmt"), REFUSED)
-def test_other_formats_fail_cleanly(review, source, lead, name, fmt):
-    batch = _import(review, source, lead, name)
-    assert batch.status == BatchStatus.FAILED
-    assert "not supported yet" in batch.errors[0]
-    assert not Record.objects.filter(batch=batch).exists()

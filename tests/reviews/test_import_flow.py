@@ -1,4 +1,4 @@
-"""Upload -> background import -> progress -> records; duplicates held; undo; failures."""
+"""Upload -> background preview -> confirm -> import -> records; duplicates; undo; failures."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _upload(client, review, source, upload, capture):
 
 
 @pytest.mark.django_db
-def test_upload_imports_in_background_and_shows_records(
+def test_upload_previews_then_imports_once_confirmed(
     client, review, source, lead, django_capture_on_commit_callbacks
 ):
     client.force_login(lead)
@@ -26,9 +26,26 @@ def test_upload_imports_in_background_and_shows_records(
     batch = ImportBatch.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("reviews:batch_detail", args=[review.slug, batch.pk])
-    assert batch.status == BatchStatus.DONE and batch.format == "ris"
-    assert batch.records_found == batch.records_stored == 2
+    assert batch.status == BatchStatus.READY and batch.format == "ris"
     assert batch.uploaded_by == lead and len(batch.sha256) == 64
+    assert not Record.objects.exists()  # nothing stored before the lead confirms
+    preview = batch.preview
+    assert preview["records"] == 2 and preview["encoding"] == "utf-8"
+    assert [r["title"] for r in preview["sample"]] == [
+        "Partnerships and health inequalities in England",
+        "Local Strategic Partnerships and smoking cessation",
+    ]
+    assert preview["problems"] == {"no-abstract": 1}
+    assert preview["problem_records"][0]["ordinal"] == 2
+    page = client.get(response.url).content.decode()
+    assert "2</b> records found" in page and "Import 2 records" in page
+    assert "Leave out the 1 record with no abstract" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reviews:batch_confirm", args=[review.slug, batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE
+    assert batch.records_found == batch.records_stored == 2
     first = Record.objects.get(batch=batch, ordinal=1)
     assert first.title == "Partnerships and health inequalities in England"
     assert first.authors == ["Smith, Katherine E."] and first.year == 2004
@@ -40,9 +57,48 @@ def test_upload_imports_in_background_and_shows_records(
 
 
 @pytest.mark.django_db
+def test_the_lead_may_leave_out_records_with_a_problem(
+    client, review, source, lead, django_capture_on_commit_callbacks
+):
+    client.force_login(lead)
+    _upload(client, review, source, ris_upload(), django_capture_on_commit_callbacks)
+    batch = ImportBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("reviews:batch_confirm", args=[review.slug, batch.pk]),
+            {"exclude": ["no-abstract"]},
+        )
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE and batch.exclude_problems == ["no-abstract"]
+    assert list(batch.records.values_list("ordinal", flat=True)) == [1]
+    assert "1 records left out at your request (no abstract)" in batch.warnings[0]
+
+
+@pytest.mark.django_db
+def test_a_previewing_upload_can_be_cancelled_and_stores_nothing(
+    client, review, source, lead, django_capture_on_commit_callbacks
+):
+    client.force_login(lead)
+    _upload(client, review, source, ris_upload(), django_capture_on_commit_callbacks)
+    batch = ImportBatch.objects.get()
+    client.post(reverse("reviews:batch_cancel", args=[review.slug, batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.CANCELLED and not batch.file
+    assert not Record.objects.exists()
+    again = client.post(reverse("reviews:batch_confirm", args=[review.slug, batch.pk]), follow=True)
+    assert "not waiting for confirmation" in again.content.decode()
+    assert not Record.objects.exists()
+
+
+@pytest.mark.django_db
 def test_progress_fragment_polls_while_running_and_stops_when_done(client, review, source, lead):
     batch = services.import_batch_start(
-        review=review, source=source, upload=ris_upload(), filename="r.ris", user=lead
+        preview=False,
+        review=review,
+        source=source,
+        upload=ris_upload(),
+        filename="r.ris",
+        user=lead,
     )  # no on-commit capture: the job has not run, the batch is queued
     client.force_login(lead)
     url = reverse("reviews:batch_detail", args=[review.slug, batch.pk])
@@ -60,36 +116,35 @@ def test_progress_fragment_polls_while_running_and_stops_when_done(client, revie
 
 
 @pytest.mark.django_db
-def test_same_file_again_is_held_until_confirmed(
+def test_same_file_again_is_flagged_in_the_preview(
     client, review, source, lead, imported_batch, django_capture_on_commit_callbacks
 ):
     client.force_login(lead)
     _upload(
         client, review, source, ris_upload(name="renamed.txt"), django_capture_on_commit_callbacks
     )
-    held = ImportBatch.objects.exclude(pk=imported_batch.pk).get()
-    assert held.status == BatchStatus.HELD
-    assert f"batch #{imported_batch.pk}" in held.warnings[0]
+    again = ImportBatch.objects.exclude(pk=imported_batch.pk).get()
+    assert again.status == BatchStatus.READY
+    assert f"batch #{imported_batch.pk}" in again.warnings[0]
     assert Record.objects.visible().count() == 2
-    page = client.get(reverse("reviews:batch_detail", args=[review.slug, held.pk])).content.decode()
-    assert "already imported" in page and "Import it again anyway" in page
+    page = client.get(
+        reverse("reviews:batch_detail", args=[review.slug, again.pk])
+    ).content.decode()
+    assert "already imported" in page and "add every record twice" in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reviews:batch_confirm", args=[review.slug, held.pk]))
-    held.refresh_from_db()
-    assert held.status == BatchStatus.DONE
+        client.post(reverse("reviews:batch_confirm", args=[review.slug, again.pk]))
+    again.refresh_from_db()
+    assert again.status == BatchStatus.DONE
     assert Record.objects.visible().count() == 4
 
 
 @pytest.mark.django_db
-def test_cancelling_a_held_file_stores_nothing(client, review, source, lead, imported_batch):
-    held = services.import_batch_start(
-        review=review, source=source, upload=ris_upload(), filename="again.ris", user=lead
-    )
-    client.force_login(lead)
-    client.post(reverse("reviews:batch_cancel", args=[review.slug, held.pk]))
-    held.refresh_from_db()
-    assert held.status == BatchStatus.CANCELLED and not held.file
-    assert held.records.count() == 0
+def test_a_script_refuses_the_same_file_unless_told(review, source, lead, imported_batch):
+    with pytest.raises(services.DuplicateFileWarning, match="already imported"):
+        services.import_batch_start(
+            review=review, source=source, upload=ris_upload(), filename="a.ris", preview=False
+        )
+    assert ImportBatch.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -99,7 +154,12 @@ def test_undo_removes_the_batch_records_and_nothing_else(
     other_text = RIS_TWO.replace("Partnerships and", "Other partnerships and")
     with django_capture_on_commit_callbacks(execute=True):
         other = services.import_batch_start(
-            review=review, source=source, upload=ris_upload(other_text), filename="b.ris", user=lead
+            preview=False,
+            review=review,
+            source=source,
+            upload=ris_upload(other_text),
+            filename="b.ris",
+            user=lead,
         )
     client.force_login(lead)
     unconfirmed = client.post(
@@ -147,7 +207,7 @@ BROKEN = {
         b"TY  - JOUR\nTI  - A complete one\nER  - \n\nTY  - JOUR\nTI  - Cut off in the mid",
         "truncated",
     ),
-    "medline": (b"PMID- 123\nTI  - A title\nAB  - text\n", "not supported yet"),
+    "gzip": (b"\x1f\x8b\x08\x00" + bytes(200), "compressed"),
 }
 
 
@@ -197,7 +257,12 @@ def test_a_crash_midway_leaves_no_records(review, source, lead, monkeypatch):
 
     many = "".join(f"TY  - JOUR\nTI  - Paper {i}\nER  - \n" for i in range(2500))
     batch = services.import_batch_start(
-        review=review, source=source, upload=ris_upload(many), filename="m.ris", user=lead
+        preview=False,
+        review=review,
+        source=source,
+        upload=ris_upload(many),
+        filename="m.ris",
+        user=lead,
     )
     calls = {"n": 0}
     real = imports._write_chunk
@@ -220,7 +285,12 @@ def test_a_crash_midway_leaves_no_records(review, source, lead, monkeypatch):
 def test_running_twice_neither_duplicates_nor_loses(review, source, lead):
     many = "".join(f"TY  - JOUR\nTI  - Paper {i}\nER  - \n" for i in range(2100))
     batch = services.import_batch_start(
-        review=review, source=source, upload=ris_upload(many), filename="m.ris", user=lead
+        preview=False,
+        review=review,
+        source=source,
+        upload=ris_upload(many),
+        filename="m.ris",
+        user=lead,
     )
     services.import_batch_run(batch_id=batch.pk)
     assert services.import_batch_run(batch_id=batch.pk) is None  # done: left alone
@@ -228,14 +298,19 @@ def test_running_twice_neither_duplicates_nor_loses(review, source, lead):
 
 
 @pytest.mark.django_db
-def test_a_dead_run_is_taken_over_and_its_rows_upserted(review, source, lead):
+def test_a_dead_run_is_taken_over_and_redone_from_the_start(review, source, lead):
     import datetime as dt
 
     from django.utils import timezone
 
     many = "".join(f"TY  - JOUR\nTI  - Paper {i}\nER  - \n" for i in range(1500))
     batch = services.import_batch_start(
-        review=review, source=source, upload=ris_upload(many), filename="m.ris", user=lead
+        preview=False,
+        review=review,
+        source=source,
+        upload=ris_upload(many),
+        filename="m.ris",
+        user=lead,
     )
     # Simulate a worker killed after writing the first 1000 rows.
     from lib.imports import open_export
@@ -257,7 +332,12 @@ def test_a_live_run_is_not_taken_over(review, source, lead):
     from django.utils import timezone
 
     batch = services.import_batch_start(
-        review=review, source=source, upload=ris_upload(), filename="m.ris", user=lead
+        preview=False,
+        review=review,
+        source=source,
+        upload=ris_upload(),
+        filename="m.ris",
+        user=lead,
     )
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=BatchStatus.RUNNING, heartbeat_at=timezone.now()
@@ -269,7 +349,12 @@ def test_a_live_run_is_not_taken_over(review, source, lead):
 @pytest.mark.django_db
 def test_records_of_an_unfinished_batch_are_invisible(client, review, source, lead):
     batch = services.import_batch_start(
-        review=review, source=source, upload=ris_upload(), filename="m.ris", user=lead
+        preview=False,
+        review=review,
+        source=source,
+        upload=ris_upload(),
+        filename="m.ris",
+        user=lead,
     )
     Record.objects.create(
         review=review, batch=batch, ordinal=1, source_line=1, title="Half-imported", raw_text="x"
@@ -343,7 +428,12 @@ def test_a_batch_waiting_for_a_worker_says_so_and_can_be_queued_again(
     from django.utils import timezone
 
     batch = services.import_batch_start(
-        review=review, source=source, upload=ris_upload(), filename="r.ris", user=lead
+        preview=False,
+        review=review,
+        source=source,
+        upload=ris_upload(),
+        filename="r.ris",
+        user=lead,
     )  # its message is lost: never delivered
     ImportBatch.objects.filter(pk=batch.pk).update(
         created_at=timezone.now() - dt.timedelta(minutes=5)
@@ -352,7 +442,7 @@ def test_a_batch_waiting_for_a_worker_says_so_and_can_be_queued_again(
     page = client.get(
         reverse("reviews:batch_detail", args=[review.slug, batch.pk])
     ).content.decode()
-    assert "No background worker has picked this import up" in page and "Queue it again" in page
+    assert "No background worker has picked this file up" in page and "Queue it again" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reviews:batch_requeue", args=[review.slug, batch.pk]))
     batch.refresh_from_db()
@@ -366,7 +456,12 @@ def test_a_starting_worker_requeues_waiting_imports(
     from reviews.tasks import requeue_waiting_imports
 
     batch = services.import_batch_start(
-        review=review, source=source, upload=ris_upload(), filename="r.ris", user=lead
+        preview=False,
+        review=review,
+        source=source,
+        upload=ris_upload(),
+        filename="r.ris",
+        user=lead,
     )
     with django_capture_on_commit_callbacks(execute=True):
         requeue_waiting_imports()

@@ -18,6 +18,7 @@ def _many(n):
 
 def test_threaded_import_stores_every_record_once(review, source, lead):
     batch = services.import_batch_start(
+        preview=False,
         review=review,
         source=source,
         upload=ris_upload(_many(3456)),
@@ -46,6 +47,7 @@ def test_a_failure_in_the_writer_thread_fails_the_batch_and_leaves_nothing(
 
     monkeypatch.setattr(imports, "_insert_records", failing)
     batch = services.import_batch_start(
+        preview=False,
         review=review,
         source=source,
         upload=ris_upload(_many(5000)),

@@ -17,7 +17,12 @@ def _many(n: int) -> str:
 def many(review, source, lead, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return services.import_batch_start(
-            review=review, source=source, upload=ris_upload(_many(120)), filename="m.ris", user=lead
+            preview=False,
+            review=review,
+            source=source,
+            upload=ris_upload(_many(120)),
+            filename="m.ris",
+            user=lead,
         )
 
 
@@ -110,7 +115,12 @@ def test_record_text_is_escaped(client, review, source, lead, django_capture_on_
     evil = "TY  - JOUR\nTI  - <script>alert(1)</script> partnerships\nAB  - <img src=x onerror=alert(2)>\nER  - \n"
     with django_capture_on_commit_callbacks(execute=True):
         batch = services.import_batch_start(
-            review=review, source=source, upload=ris_upload(evil), filename="x.ris", user=lead
+            preview=False,
+            review=review,
+            source=source,
+            upload=ris_upload(evil),
+            filename="x.ris",
+            user=lead,
         )
     client.force_login(lead)
     record = batch.records.get()

@@ -87,7 +87,9 @@ def test_source_list_shows_reported_and_not_reported(client, review, source, lea
 
 
 @pytest.mark.django_db
-def test_a_source_with_imports_cannot_be_deleted_alone_but_its_review_can(review, source, imported_batch):
+def test_a_source_with_imports_cannot_be_deleted_alone_but_its_review_can(
+    review, source, imported_batch
+):
     from django.db.models import RestrictedError
 
     from reviews.models import ImportBatch, Record, Review

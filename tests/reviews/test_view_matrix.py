@@ -32,6 +32,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "batch_detail": (("review", "batch_id"), {"GET": MEMBER}),
     "batch_confirm": (("review", "batch_id"), {"POST": LEAD}),
     "batch_cancel": (("review", "batch_id"), {"POST": LEAD}),
+    "batch_remap": (("review", "batch_id"), {"POST": LEAD}),
     "batch_undo": (("review", "batch_id"), {"POST": LEAD}),
     "batch_requeue": (("review", "batch_id"), {"POST": LEAD}),
     "records": (("review",), {"GET": MEMBER}),

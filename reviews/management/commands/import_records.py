@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from lib.imports import ImportFileError, open_export
+from lib.imports import TARGET_FIELDS, ImportFileError, open_export
 from reviews import services
-from reviews.models import BatchStatus, Review, Source
+from reviews.models import Review, Source
 
 
 class Command(BaseCommand):
@@ -27,6 +27,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="import even if this file was imported before"
         )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="HEADER=FIELD",
+            help=f"spreadsheet column -> field ({', '.join(TARGET_FIELDS)}, ignore); repeatable",
+        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
@@ -37,10 +44,11 @@ class Command(BaseCommand):
             review = self._review(options["review"])
             source = self._source(review, options["source"])
             search = self._search(source, options["search"])
+            mapping = {**source.column_mapping, **self._mapping(options["map"])}
             if options["dry_run"]:
-                self._dry_run(path, result)
+                self._dry_run(path, mapping, result)
             else:
-                self._import(path, review, source, search, options["force"], result)
+                self._import(path, review, source, search, options["force"], mapping, result)
         except (CommandError, ImportFileError, ValidationError) as error:
             message = getattr(error, "message", None) or " ".join(
                 getattr(error, "messages", [str(error)])
@@ -73,8 +81,20 @@ class Command(BaseCommand):
             raise CommandError(f"Source {source.name!r} has no search labelled {label!r}.")
         return search
 
-    def _dry_run(self, path: Path, result: dict) -> None:
-        with open_export(path, filename=path.name) as reader:
+    def _mapping(self, pairs: list[str]) -> dict[str, str]:
+        mapping = {}
+        for pair in pairs:
+            header, sep, field = pair.rpartition("=")
+            if not sep or not header or field not in (*TARGET_FIELDS, "ignore"):
+                raise CommandError(
+                    f"--map {pair!r}: write HEADER=FIELD, FIELD one of "
+                    f"{', '.join(TARGET_FIELDS)}, ignore."
+                )
+            mapping[header] = field
+        return mapping
+
+    def _dry_run(self, path: Path, mapping: dict, result: dict) -> None:
+        with open_export(path, filename=path.name, column_mapping=mapping or None) as reader:
             result["format"] = reader.format
             count = 0
             for parsed in reader:
@@ -85,22 +105,24 @@ class Command(BaseCommand):
             result["records"] = count
             result["warnings"][:0] = reader.warnings
 
-    def _import(self, path, review, source, search, force, result) -> None:
-        with path.open("rb") as handle:
-            batch = services.import_batch_start(
-                review=review,
-                source=source,
-                search=search,
-                upload=File(handle, name=path.name),
-                filename=path.name,
-                allow_duplicate=force,
-                enqueue=False,
-            )
-        if batch.status == BatchStatus.HELD:
-            services.import_batch_cancel(batch=batch)
+    def _import(self, path, review, source, search, force, mapping, result) -> None:
+        try:
+            with path.open("rb") as handle:
+                batch = services.import_batch_start(
+                    review=review,
+                    source=source,
+                    search=search,
+                    upload=File(handle, name=path.name),
+                    filename=path.name,
+                    allow_duplicate=force,
+                    column_mapping=mapping,
+                    preview=False,
+                    enqueue=False,
+                )
+        except services.DuplicateFileWarning as warning:
             raise CommandError(
-                f"{batch.warnings[0]} Nothing was imported; add --force to import it again."
-            )
+                f"{warning.message} Nothing was imported; add --force to import it again."
+            ) from None
         batch = services.import_batch_run(batch_id=batch.pk)
         result["format"] = batch.format or None
         result["records"] = batch.records_stored

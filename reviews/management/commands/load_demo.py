@@ -122,6 +122,7 @@ class Command(BaseCommand):
                 upload=ContentFile(demo_file.text.encode("utf-8"), name=demo_file.filename),
                 filename=demo_file.filename,
                 user=lead,
+                preview=False,
                 enqueue=False,  # imported here and now, so the demo is complete on start
             )
             batch = services.import_batch_run(batch_id=batch.pk)
