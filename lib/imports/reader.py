@@ -171,7 +171,7 @@ class ExportReader:
         try:
             for record in records:
                 count += 1
-                record.problems = record_problems(record, encoding=self.encoding, replaced=replaced)
+                record.problems = record_problems(record)
                 fields = record.raw_fields
                 for key in fields.keys() - used:
                     if key.lower() in used:

@@ -26,7 +26,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import OperationalError, connection, transaction
-from django.db.models import F, JSONField, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from lib.imports import TARGET_FIELDS, ImportFileError, ParsedRecord, open_export
@@ -283,50 +283,45 @@ def _local_path(batch: ImportBatch) -> Iterator[Path]:
         yield Path(tmp.name)
 
 
-def _record_row(batch: ImportBatch, parsed: ParsedRecord) -> dict:
-    return {
-        "review_id": batch.review_id,
-        "batch_id": batch.pk,
-        "ordinal": parsed.ordinal,
-        "source_line": parsed.line,
-        "title": parsed.title,
-        "abstract": parsed.abstract,
-        "authors": parsed.authors,
-        "authors_text": "; ".join(parsed.authors),
-        "year": parsed.year,
-        "journal": parsed.journal,
-        "volume": parsed.volume[:100],
-        "issue": parsed.issue[:100],
-        "pages": parsed.pages[:100],
-        "doi": parsed.doi[:300],
-        "pmid": parsed.pmid[:20],
-        "keywords": parsed.keywords,
-        "url": parsed.url,
-        "language": parsed.language[:100],
-        "type": parsed.type[:100],
-        "raw_text": parsed.raw_text,
-        "warnings": parsed.warnings,
-    }
+# Record's columns in the order _record_row fills them (tests check this is every column).
+RECORD_COLUMNS = (
+    "review_id", "batch_id", "ordinal", "source_line", "title", "abstract", "authors",
+    "authors_text", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "keywords",
+    "url", "language", "type", "raw_text", "warnings",
+)  # fmt: skip
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(**kw) builds one per call
+
+
+def _record_row(batch: ImportBatch, parsed: ParsedRecord) -> tuple:
+    """One Record row in RECORD_COLUMNS order, JSON already serialised: built by the parsing
+    thread, so that the writer thread only executes SQL (in the driver, GIL released)."""
+    authors = parsed.authors
+    return (
+        batch.review_id,
+        batch.pk,
+        parsed.ordinal,
+        parsed.line,
+        parsed.title,
+        parsed.abstract,
+        _to_json(authors) if authors else "[]",
+        "; ".join(authors),
+        parsed.year,
+        parsed.journal,
+        parsed.volume[:100],
+        parsed.issue[:100],
+        parsed.pages[:100],
+        parsed.doi[:300],
+        parsed.pmid[:20],
+        _to_json(parsed.keywords) if parsed.keywords else "[]",
+        parsed.url,
+        parsed.language[:100],
+        parsed.type[:100],
+        parsed.raw_text,
+        _to_json(parsed.warnings) if parsed.warnings else "[]",
+    )
 
 
 ROWS_PER_INSERT = 400  # x 21 columns stays under SQLite's parameter limit
-
-
-@cache
-def _record_columns() -> tuple[tuple[str, ...], frozenset[str]]:
-    fields = [f for f in Record._meta.concrete_fields if not f.primary_key]
-    names = tuple(f.attname for f in fields)
-    return names, frozenset(f.attname for f in fields if isinstance(f, JSONField))
-
-
-def _record_values(rows: list[dict]) -> list[tuple]:
-    """One tuple per row in _record_columns() order, JSON columns serialised."""
-    names, json_names = _record_columns()
-    dumps = json.dumps
-    return [
-        tuple(dumps(row[n], ensure_ascii=False) if n in json_names else row[n] for n in names)
-        for row in rows
-    ]
 
 
 @cache
@@ -334,7 +329,7 @@ def _insert_statement(rows: int) -> str:
     """A multi-row INSERT of every Record column but the id. The ORM's bulk_create spends
     more time preparing values than the database spends storing them, and one statement
     per row makes the writer thread take the GIL back once per row."""
-    names, _ = _record_columns()
+    names = RECORD_COLUMNS
     quote = connection.ops.quote_name
     row = f"({', '.join(['%s'] * len(names))})"
     # Only quoted model names and placeholders go into the text: no value is interpolated.
@@ -342,22 +337,18 @@ def _insert_statement(rows: int) -> str:
     return f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * rows)}"  # noqa: S608
 
 
-def _insert_records(rows: list[dict]) -> None:
-    values = _record_values(rows)
+def _insert_records(rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY: several times faster than INSERT for 100,000 rows of abstracts.
-            names, _ = _record_columns()
             quote = connection.ops.quote_name
-            copy_sql = (
-                f"COPY {quote(Record._meta.db_table)} ({', '.join(map(quote, names))}) FROM STDIN"
-            )
-            with cursor.cursor.copy(copy_sql) as copy:
-                for value in values:
-                    copy.write_row(value)
+            table, columns = quote(Record._meta.db_table), ", ".join(map(quote, RECORD_COLUMNS))
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
             return
-        for start in range(0, len(values), ROWS_PER_INSERT):
-            chunk = values[start : start + ROWS_PER_INSERT]
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[start : start + ROWS_PER_INSERT]
             cursor.execute(_insert_statement(len(chunk)), [v for row in chunk for v in row])
 
 
@@ -579,7 +570,7 @@ class ChunkWriter:
             self.thread.start()
         return self
 
-    def put(self, rows: list[dict], bytes_read: int, found: int) -> None:
+    def put(self, rows: list[tuple], bytes_read: int, found: int) -> None:
         if self.inline:
             _write_chunk(self.batch_id, rows, bytes_read, found)
             return
@@ -609,7 +600,7 @@ class ChunkWriter:
             connection.close()
 
 
-def _write_chunk(batch_id: int, rows: list[dict], bytes_read: int, found: int) -> None:
+def _write_chunk(batch_id: int, rows: list[tuple], bytes_read: int, found: int) -> None:
     with transaction.atomic():
         if rows:
             _insert_records(rows)
