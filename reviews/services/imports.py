@@ -607,6 +607,9 @@ def _write_chunk(batch_id: int, rows: list[tuple], bytes_read: int, found: int) 
         ImportBatch.objects.filter(pk=batch_id).update(
             bytes_done=bytes_read, records_found=found, heartbeat_at=timezone.now()
         )
+    # With DEBUG on (make run), Django keeps the text of every query: a 400-row INSERT is
+    # about a megabyte, so a large import would hold gigabytes of SQL text in the worker.
+    connection.queries_log.clear()
 
 
 def import_batch_fail(*, batch_id: int, message: str) -> None:
