@@ -1,38 +1,34 @@
+"""The admin site is for accounts; reviews are read here, changed only through Sift's own
+pages (services enforce the rules: at least one lead, undo guards, all-or-nothing imports)."""
+
 from django.contrib import admin
 
-from reviews.models import Criterion, ImportBatch, Member, Review, Search, Source
+from reviews.models import ImportBatch, Review, Source
 
 
-class MemberInline(admin.TabularInline):
-    model = Member
-    extra = 1
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
 
-class CriterionInline(admin.TabularInline):
-    model = Criterion
-    extra = 0
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdmin):
     list_display = ["title", "slug", "created_at"]
-    inlines = [MemberInline, CriterionInline]
-
-
-class SearchInline(admin.StackedInline):
-    model = Search
-    extra = 0
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ReadOnlyAdmin):
     list_display = ["name", "review", "source_type", "arm"]
     list_filter = ["source_type"]
-    inlines = [SearchInline]
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ["filename", "review", "source", "status", "records_stored", "created_at"]
     list_filter = ["status"]
-    readonly_fields = [f.name for f in ImportBatch._meta.fields]

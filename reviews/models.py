@@ -231,7 +231,10 @@ class ImportBatch(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     heartbeat_at = models.DateTimeField(
-        null=True, blank=True, help_text="Last sign of life of the run importing it"
+        null=True, blank=True, help_text="Last sign of life of the run reading it"
+    )
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its current job (preview or import) was queued"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -254,10 +257,14 @@ class ImportBatch(models.Model):
 
     @property
     def waiting_for_worker(self) -> bool:
-        """Not picked up for over 30 s: say so, rather than a bar that never moves."""
-        if self.status not in (BatchStatus.QUEUED, BatchStatus.PREVIEWING) or self.heartbeat_at:
-            return False
-        return (timezone.now() - self.created_at).total_seconds() > 30
+        """Not picked up for over 30 s, or its run went silent: say so, rather than a bar
+        that never moves (the page then offers to queue it again)."""
+        now = timezone.now()
+        if self.status in (BatchStatus.QUEUED, BatchStatus.PREVIEWING) and not self.heartbeat_at:
+            return (now - (self.queued_at or self.created_at)).total_seconds() > 30
+        if self.status in (BatchStatus.RUNNING, BatchStatus.PREVIEWING) and self.heartbeat_at:
+            return (now - self.heartbeat_at).total_seconds() > 60
+        return False
 
     @property
     def percent(self) -> int:

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
 from reviews import selectors, services
@@ -116,9 +117,8 @@ def review_edit(request: HttpRequest, review: str) -> HttpResponse:
                 question=data["question"],
                 date_from=data["date_from"],
                 date_to=data["date_to"],
-            )
-            services.criteria_replace(
-                review=review_obj, inclusion=data["inclusion"], exclusion=data["exclusion"]
+                inclusion=data["inclusion"],
+                exclusion=data["exclusion"],
             )
         except ValidationError as error:
             _errors_to_form(form, error)
@@ -345,6 +345,7 @@ def batch_list(request: HttpRequest, review: str) -> HttpResponse:
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request", "HX-Target")  # one URL: a page or a fragment
 def batch_detail(request: HttpRequest, review: str, batch_id: int) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     batch = get_object_or_404(
@@ -391,7 +392,11 @@ def _batch_action(request: HttpRequest, review: str, batch_id: int, action) -> H
 @login_required
 def batch_confirm(request: HttpRequest, review: str, batch_id: int) -> HttpResponse:
     def confirm(batch):
-        services.import_batch_confirm(batch=batch, exclude_problems=request.POST.getlist("exclude"))
+        services.import_batch_confirm(
+            batch=batch,
+            exclude_problems=request.POST.getlist("exclude"),
+            allow_duplicate=request.POST.get("allow_duplicate") == "yes",
+        )
         return "Import started."
 
     return _batch_action(request, review, batch_id, confirm)
@@ -448,6 +453,7 @@ def batch_undo(request: HttpRequest, review: str, batch_id: int) -> HttpResponse
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request", "HX-Target")
 def record_list(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     form = RecordFilterForm(

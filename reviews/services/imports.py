@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from lib.imports import TARGET_FIELDS, ImportFileError, ParsedRecord, open_export
@@ -47,6 +48,7 @@ MAX_LISTED_WARNINGS = 100
 # A run writes a heartbeat with every chunk; one silent for this long is presumed dead
 # (worker killed) and another run may take the batch over.
 STALE_AFTER = dt.timedelta(seconds=60)
+MAX_ATTEMPTS = 3  # tries of one job (preview or import) before the batch fails
 
 SAMPLE_SIZE = 10  # records shown in the preview table
 MAX_PROBLEM_RECORDS = 200  # records with problems listed in the preview (all are counted)
@@ -81,12 +83,24 @@ class DuplicateFileWarning(ValidationError):
         super().__init__(duplicate_message(previous))
 
 
+IN_PROGRESS = (BatchStatus.PREVIEWING, BatchStatus.READY, *ACTIVE_BATCH_STATUSES)
+
+
+def _twin(review_id: int, sha256: str, *, statuses, exclude: int | None = None):
+    """The earliest other batch of this review with the same file content, if any."""
+    twins = ImportBatch.objects.filter(review_id=review_id, sha256=sha256, status__in=statuses)
+    return twins.exclude(pk=exclude).select_related("source").order_by("created_at").first()
+
+
 def duplicate_message(previous: ImportBatch) -> str:
     when = timezone.localtime(previous.created_at).strftime("%d %b %Y %H:%M")
+    done = previous.status == BatchStatus.DONE
+    what = "was already imported" if done else "was already uploaded"
+    state = f"{previous.records_stored} records" if done else previous.get_status_display().lower()
     return (
-        f"This file (same content) was already imported to this review on {when} "
-        f"as batch #{previous.pk} ({previous.filename}, {previous.records_stored} records, "
-        f"source {previous.source.name}). Importing it again would add every record twice."
+        f"This file (same content) {what} to this review on {when} as batch #{previous.pk} "
+        f"({previous.filename}, {state}, source {previous.source.name}). Importing it again "
+        "would add every record twice."
     )
 
 
@@ -122,13 +136,7 @@ def import_batch_start(
     sha256, size = _hash_and_size(upload.chunks())
     if size == 0:
         raise ValidationError(f"{filename} is empty (0 bytes): there is nothing to import.")
-    previous = (
-        ImportBatch.objects.filter(review=review, sha256=sha256)
-        .filter(status__in=[*ACTIVE_BATCH_STATUSES, BatchStatus.DONE])
-        .select_related("source")
-        .order_by("created_at")
-        .first()
-    )
+    previous = _twin(review.pk, sha256, statuses=[*IN_PROGRESS, BatchStatus.DONE])
     if previous is not None and not allow_duplicate and not preview:
         raise DuplicateFileWarning(previous)
     batch = ImportBatch(
@@ -140,6 +148,7 @@ def import_batch_start(
         size=size,
         sha256=sha256,
         status=BatchStatus.PREVIEWING if preview else BatchStatus.QUEUED,
+        queued_at=timezone.now(),
         warnings=[duplicate_message(previous)] if previous else [],
         column_mapping=dict(source.column_mapping if column_mapping is None else column_mapping),
     )
@@ -180,15 +189,21 @@ def import_batches_requeue(*, batch_ids: list[int] | None = None) -> list[int]:
     if batch_ids is not None:
         waiting = waiting.filter(pk__in=batch_ids)
     batches = list(waiting.only("pk", "status"))
+    ImportBatch.objects.filter(pk__in=[b.pk for b in batches], heartbeat_at__isnull=True).update(
+        queued_at=Now()
+    )
     for batch in batches:
         _enqueue_on_commit(batch)
     return [batch.pk for batch in batches]
 
 
 @transaction.atomic
-def import_batch_confirm(*, batch: ImportBatch, exclude_problems: list[str] = ()) -> ImportBatch:
+def import_batch_confirm(
+    *, batch: ImportBatch, exclude_problems: list[str] = (), allow_duplicate: bool = False
+) -> ImportBatch:
     """The lead accepts the preview: import it, leaving out records with the given problems.
-    The column mapping used is remembered for the source's next files."""
+    The file's column choices are remembered for the source's next files. The same content
+    imported (or on its way) meanwhile needs `allow_duplicate`."""
     unknown = set(exclude_problems) - set(PROBLEM_LABELS)
     if unknown:
         raise ValidationError(f"Unknown problem kinds: {', '.join(sorted(unknown))}.")
@@ -196,17 +211,32 @@ def import_batch_confirm(*, batch: ImportBatch, exclude_problems: list[str] = ()
         raise ValidationError("Choose which column holds the titles before importing.")
     if not batch.preview.get("records"):
         raise ValidationError("The preview found no records to import.")
+    twin = _twin(
+        batch.review_id,
+        batch.sha256,
+        statuses=[*ACTIVE_BATCH_STATUSES, BatchStatus.DONE],
+        exclude=batch.pk,
+    )
+    if twin and not allow_duplicate:
+        raise ValidationError(
+            f"{duplicate_message(twin)} Tick “import it anyway” to import it a second time."
+        )
     updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
         status=BatchStatus.QUEUED,
         exclude_problems=sorted(exclude_problems),
         heartbeat_at=None,
+        queued_at=Now(),
+        attempts=0,
         bytes_done=0,
     )
     if not updated:
         raise ValidationError("This import is not waiting for confirmation.")
-    if batch.column_mapping:
+    columns = batch.preview.get("columns") or []
+    if columns:
+        # This file's headers take this file's choices; "automatic" forgets an old choice.
         source = Source.objects.select_for_update().get(pk=batch.source_id)
-        source.column_mapping = {**source.column_mapping, **batch.column_mapping}
+        kept = {h: f for h, f in source.column_mapping.items() if h not in columns}
+        source.column_mapping = {**kept, **batch.column_mapping}
         source.save(update_fields=["column_mapping"])
     batch.refresh_from_db()
     _enqueue_on_commit(batch)
@@ -226,7 +256,12 @@ def import_batch_remap(*, batch: ImportBatch, mapping: dict[str, str]) -> Import
     if bad:
         raise ValidationError(f"Unknown field {sorted(bad)[0]!r}.")
     updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
-        status=BatchStatus.PREVIEWING, column_mapping=mapping, heartbeat_at=None, bytes_done=0
+        status=BatchStatus.PREVIEWING,
+        column_mapping=mapping,
+        heartbeat_at=None,
+        queued_at=Now(),
+        attempts=0,
+        bytes_done=0,
     )
     if not updated:
         raise ValidationError("This import is not waiting for confirmation.")
@@ -249,18 +284,19 @@ def import_batch_cancel(*, batch: ImportBatch) -> ImportBatch:
 
 def import_batch_undo(*, batch: ImportBatch, user) -> int:
     """Remove a finished batch's records (nothing else). Refused once any has been screened."""
-    if batch.status != BatchStatus.DONE:
-        raise ValidationError("Only a finished import can be undone.")
-    for guard in _undo_guards:
-        reason = guard(batch)
-        if reason:
-            raise ValidationError(f"This import can no longer be undone: {reason}.")
     with transaction.atomic():
-        claimed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.DONE).update(
-            status=BatchStatus.UNDONE, undone_at=timezone.now(), undone_by=user
+        # Locked while the guards look, so no decision can slip in between check and delete
+        # (screening locks the same row when it records a decision on a batch's record).
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != BatchStatus.DONE:
+            raise ValidationError("Only a finished import can be undone.")
+        for guard in _undo_guards:
+            reason = guard(locked)
+            if reason:
+                raise ValidationError(f"This import can no longer be undone: {reason}.")
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.UNDONE, undone_at=Now(), undone_by=user
         )
-        if not claimed:
-            raise ValidationError("This import was undone already.")
         removed, _ = Record.objects.filter(batch_id=batch.pk).delete()
     batch.refresh_from_db()
     return removed
@@ -343,7 +379,11 @@ def _insert_records(rows: list[tuple]) -> None:
             # COPY: several times faster than INSERT for 100,000 rows of abstracts.
             quote = connection.ops.quote_name
             table, columns = quote(Record._meta.db_table), ", ".join(map(quote, RECORD_COLUMNS))
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # psycopg's own errors, converted as Django converts them for execute().
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             return
@@ -359,25 +399,40 @@ def _summarise(file_warnings: list[str], record_warnings: list[str], extra: int)
     return [*file_warnings, *listed, *tail]
 
 
+class RunSuperseded(Exception):
+    """Another run took this batch over (this one was presumed dead): stop writing."""
+
+
+def _claim(batch_id: int, *, waiting: str, working: str) -> int | None:
+    """Compare-and-set: move the batch from `waiting` (or a `working` run whose heartbeat is
+    stale) to `working`, and return this run's attempt number, which every later write of
+    the run filters on, so a run presumed dead can never overwrite its successor's work.
+    Heartbeats use the database's clock, so workers on other hosts agree on staleness.
+    Returns None if the batch is in neither state; raises BatchBusy if a live run holds it."""
+    stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - STALE_AFTER)
+    claimed = ImportBatch.objects.filter(
+        Q(status=waiting, heartbeat_at__isnull=True) | Q(stale, status=working), pk=batch_id
+    ).update(status=working, started_at=Now(), heartbeat_at=Now(), attempts=F("attempts") + 1)
+    if not claimed:
+        if ImportBatch.objects.filter(pk=batch_id, status=working).exists():
+            raise BatchBusy(f"batch {batch_id} is being read by another run")
+        return None
+    return ImportBatch.objects.values_list("attempts", flat=True).get(pk=batch_id)
+
+
+def _owned(batch_id: int, attempt: int, status: str):
+    return ImportBatch.objects.filter(pk=batch_id, status=status, attempts=attempt)
+
+
 def import_batch_run(*, batch_id: int) -> ImportBatch | None:
     """Read the batch's file and store its records. Safe to run twice: a finished batch is
     left alone, a half-done one whose run died is redone from the start, and a batch another
     live run holds raises BatchBusy."""
-    now = timezone.now()
-    claimable = Q(status=BatchStatus.QUEUED) | Q(
-        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STALE_AFTER),
-        status=BatchStatus.RUNNING,
-    )
-    claimed = ImportBatch.objects.filter(claimable, pk=batch_id).update(
-        status=BatchStatus.RUNNING,
-        started_at=now,
-        heartbeat_at=now,
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        if ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).exists():
-            raise BatchBusy(f"import batch {batch_id} is being imported by another run")
+    attempt = _claim(batch_id, waiting=BatchStatus.QUEUED, working=BatchStatus.RUNNING)
+    if attempt is None:
         return None
+    if attempt > MAX_ATTEMPTS:
+        return _give_up(batch_id, attempt, "import")
     batch = ImportBatch.objects.get(pk=batch_id)
     # A run that takes over from a dead one starts again from the top of the file.
     Record.objects.filter(batch_id=batch_id).delete()
@@ -389,9 +444,9 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
             open_export(
                 path, filename=batch.filename, column_mapping=batch.column_mapping or None
             ) as reader,
-            ChunkWriter(batch_id) as writer,
+            ChunkWriter(batch_id, attempt) as writer,
         ):
-            ImportBatch.objects.filter(pk=batch_id).update(
+            _owned(batch_id, attempt, BatchStatus.RUNNING).update(
                 format=reader.format, encoding=reader.encoding
             )
             found, chunk = 0, []
@@ -418,27 +473,43 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
             if left_out:
                 labels = ", ".join(PROBLEM_LABELS[code] for code in sorted(excluded))
                 file_warnings.insert(0, f"{left_out} records left out at your request ({labels}).")
+    except RunSuperseded:
+        log.warning("import batch %s: attempt %s was taken over; stopped", batch_id, attempt)
+        return None
     except ImportFileError as error:
-        import_batch_fail(batch_id=batch_id, message=error.message)
+        import_batch_fail(batch_id=batch_id, message=error.message, attempt=attempt)
         return ImportBatch.objects.get(pk=batch_id)
     except OperationalError:
         raise  # database busy or gone: the task retries, and the retry starts again
-    except Exception:
+    except BaseException:
         log.exception("import batch %s failed", batch_id)
-        import_batch_fail(
-            batch_id=batch_id,
-            message="Sift hit an internal error while importing this file; nothing was kept. "
-            "The administrators can see the details in the worker log.",
-        )
+        import_batch_fail(batch_id=batch_id, message=INTERNAL_ERROR, attempt=attempt)
         raise
     stored = Record.objects.filter(batch_id=batch_id).count()
-    ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).update(
+    _owned(batch_id, attempt, BatchStatus.RUNNING).update(
         status=BatchStatus.DONE,
         records_found=found,
         records_stored=stored,
         bytes_done=batch.size,
         warnings=[*batch.warnings, *_summarise(file_warnings, record_warnings, overflow)],
-        finished_at=timezone.now(),
+        finished_at=Now(),
+    )
+    return ImportBatch.objects.get(pk=batch_id)
+
+
+INTERNAL_ERROR = (
+    "Sift hit an internal error while reading this file; nothing was kept. "
+    "The administrators can see the details in the worker log."
+)
+
+
+def _give_up(batch_id: int, attempt: int, job: str) -> ImportBatch:
+    """A file that keeps killing its worker (out of memory, a crash) is not retried forever."""
+    import_batch_fail(
+        batch_id=batch_id,
+        message=f"The {job} stopped after {MAX_ATTEMPTS} attempts that did not finish (the "
+        "worker was stopped or ran out of memory each time); nothing was kept.",
+        attempt=attempt,
     )
     return ImportBatch.objects.get(pk=batch_id)
 
@@ -446,14 +517,14 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
 def import_batch_preview_run(*, batch_id: int) -> ImportBatch | None:
     """Read the whole file once without storing records: what the lead confirms.
 
-    Safe to run twice (the result is the same); does nothing unless the batch is waiting
-    for its preview. A spreadsheet whose title column is not recognised is not a failure:
-    the preview asks the lead to map the columns."""
-    now = timezone.now()
-    if not ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.PREVIEWING).update(
-        started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
-    ):
+    Safe to run twice: does nothing unless the batch waits for its preview, and only the
+    latest run may write its result (a remap starts a new one). A spreadsheet whose title
+    column is not recognised is not a failure: the preview asks the lead to map it."""
+    attempt = _claim(batch_id, waiting=BatchStatus.PREVIEWING, working=BatchStatus.PREVIEWING)
+    if attempt is None:
         return None
+    if attempt > MAX_ATTEMPTS:
+        return _give_up(batch_id, attempt, "preview")
     batch = ImportBatch.objects.get(pk=batch_id)
     builder = _PreviewBuilder(batch.column_mapping)
     try:
@@ -466,24 +537,33 @@ def import_batch_preview_run(*, batch_id: int) -> ImportBatch | None:
             for parsed in reader:
                 builder.add(parsed)
                 if builder.count % CHUNK == 0:
-                    ImportBatch.objects.filter(pk=batch_id).update(
+                    updated = _owned(batch_id, attempt, BatchStatus.PREVIEWING).update(
                         bytes_done=reader.bytes_read,
                         records_found=builder.count,
-                        heartbeat_at=timezone.now(),
+                        heartbeat_at=Now(),
                     )
+                    if not updated:
+                        return None  # remapped or cancelled meanwhile: this result is stale
             preview = builder.result(reader)
     except ImportFileError as error:
         if not getattr(error, "columns", None):
-            import_batch_fail(batch_id=batch_id, message=error.message)
+            import_batch_fail(batch_id=batch_id, message=error.message, attempt=attempt)
             return ImportBatch.objects.get(pk=batch_id)
         preview = builder.needs_mapping(error)
-    ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.PREVIEWING).update(
+    except OperationalError:
+        raise
+    except BaseException:
+        log.exception("preview of import batch %s failed", batch_id)
+        import_batch_fail(batch_id=batch_id, message=INTERNAL_ERROR, attempt=attempt)
+        raise
+    _owned(batch_id, attempt, BatchStatus.PREVIEWING).update(
         status=BatchStatus.READY,
         preview=preview,
         format=preview.get("format", ""),
         encoding=preview.get("encoding", ""),
         records_found=preview.get("records", 0),
         bytes_done=batch.size,
+        heartbeat_at=None,
     )
     return ImportBatch.objects.get(pk=batch_id)
 
@@ -558,8 +638,8 @@ class ChunkWriter:
     connection could not see the batch row, so chunks are written inline instead.
     """
 
-    def __init__(self, batch_id: int):
-        self.batch_id = batch_id
+    def __init__(self, batch_id: int, attempt: int):
+        self.batch_id, self.attempt = batch_id, attempt
         self.inline = connection.in_atomic_block
         self.error: BaseException | None = None
         self.queue: queue.Queue = queue.Queue(maxsize=2)
@@ -572,7 +652,7 @@ class ChunkWriter:
 
     def put(self, rows: list[tuple], bytes_read: int, found: int) -> None:
         if self.inline:
-            _write_chunk(self.batch_id, rows, bytes_read, found)
+            _write_chunk(self.batch_id, self.attempt, rows, bytes_read, found)
             return
         self._raise_if_failed()
         self.queue.put((rows, bytes_read, found))
@@ -591,7 +671,7 @@ class ChunkWriter:
     def _run(self) -> None:
         try:
             while (item := self.queue.get()) is not None:
-                _write_chunk(self.batch_id, *item)
+                _write_chunk(self.batch_id, self.attempt, *item)
         except BaseException as error:  # handed to the producer thread, which raises it
             self.error = error
             while self.queue.get() is not None:  # drain, so the producer never blocks
@@ -600,25 +680,34 @@ class ChunkWriter:
             connection.close()
 
 
-def _write_chunk(batch_id: int, rows: list[tuple], bytes_read: int, found: int) -> None:
+def _write_chunk(
+    batch_id: int, attempt: int, rows: list[tuple], bytes_read: int, found: int
+) -> None:
     with transaction.atomic():
+        # The heartbeat first: if another run took the batch over, write nothing.
+        if not _owned(batch_id, attempt, BatchStatus.RUNNING).update(
+            bytes_done=bytes_read, records_found=found, heartbeat_at=Now()
+        ):
+            raise RunSuperseded(batch_id)
         if rows:
             _insert_records(rows)
-        ImportBatch.objects.filter(pk=batch_id).update(
-            bytes_done=bytes_read, records_found=found, heartbeat_at=timezone.now()
-        )
     # With DEBUG on (make run), Django keeps the text of every query: a 400-row INSERT is
     # about a megabyte, so a large import would hold gigabytes of SQL text in the worker.
     connection.queries_log.clear()
 
 
-def import_batch_fail(*, batch_id: int, message: str) -> None:
-    """Mark the batch failed with `message` and remove every record it wrote."""
+def import_batch_fail(*, batch_id: int, message: str, attempt: int | None = None) -> None:
+    """Mark the batch failed with `message` and remove every record it wrote. With
+    `attempt`, only if that run still owns the batch (a successor's rows are not touched)."""
     with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if attempt is not None and batch.attempts != attempt:
+            return
         Record.objects.filter(batch_id=batch_id).delete()
         ImportBatch.objects.filter(pk=batch_id).update(
             status=BatchStatus.FAILED,
             errors=[message],
             records_stored=0,
-            finished_at=timezone.now(),
+            heartbeat_at=None,
+            finished_at=Now(),
         )

@@ -18,10 +18,13 @@ class CriterionItem:
     text: str
 
 
+RESERVED_SLUGS = {"new"}  # words the URLs under /reviews/ use themselves
+
+
 def _unique_slug(title: str, wanted: str = "") -> str:
     base = slugify(wanted or title)[:60] or "review"
     slug, n = base, 2
-    while Review.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Review.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -68,13 +71,18 @@ def review_update(
     question: str,
     date_from: dt.date | None,
     date_to: dt.date | None,
+    inclusion: list[CriterionItem] | None = None,
+    exclusion: list[CriterionItem] | None = None,
 ) -> Review:
+    """Change the review and, when given, its criteria: all of it or none of it."""
     if not title.strip():
         raise ValidationError("A review needs a title.")
     _check_dates(date_from, date_to)
     review.title, review.question = title.strip(), question
     review.date_from, review.date_to = date_from, date_to
     review.save(update_fields=["title", "question", "date_from", "date_to"])
+    if inclusion is not None or exclusion is not None:
+        criteria_replace(review=review, inclusion=inclusion or [], exclusion=exclusion or [])
     return review
 
 
@@ -116,8 +124,9 @@ def member_add(*, review: Review, username: str, role: str = Role.REVIEWER) -> M
 
 
 def _ensure_a_lead_remains(review: Review, leaving: Member) -> None:
-    other_leads = Member.objects.filter(review=review, role=Role.LEAD).exclude(pk=leaving.pk)
-    if leaving.role == Role.LEAD and not other_leads.exists():
+    # Locks the leads' rows: two leads demoting each other at once cannot both pass.
+    leads = list(Member.objects.select_for_update().filter(review=review, role=Role.LEAD))
+    if leaving.role == Role.LEAD and not [m for m in leads if m.pk != leaving.pk]:
         raise ValidationError("A review needs at least one lead: make someone else lead first.")
 
 

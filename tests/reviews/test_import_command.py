@@ -30,7 +30,7 @@ def ris_file(tmp_path):
 def test_json_import_by_slug(review, source, ris_file):
     code, out, _ = run("--review", review.slug, "--source", "medline", str(ris_file), "--json")
     result = json.loads(out)
-    assert code == 0
+    assert code == 0 and set(result) == {"format", "records", "warnings", "errors"}
     assert result["format"] == "ris" and result["records"] == 2 and result["errors"] == []
     batch = ImportBatch.objects.get()
     assert batch.status == BatchStatus.DONE and batch.uploaded_by is None

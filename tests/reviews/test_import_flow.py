@@ -131,11 +131,39 @@ def test_same_file_again_is_flagged_in_the_preview(
         reverse("reviews:batch_detail", args=[review.slug, again.pk])
     ).content.decode()
     assert "already imported" in page and "add every record twice" in page
+    assert "Import it anyway" in page
+    refused = client.post(
+        reverse("reviews:batch_confirm", args=[review.slug, again.pk]), follow=True
+    )
+    assert "Tick “import it anyway”" in refused.content.decode()
+    again.refresh_from_db()
+    assert again.status == BatchStatus.READY and Record.objects.visible().count() == 2
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reviews:batch_confirm", args=[review.slug, again.pk]))
+        client.post(
+            reverse("reviews:batch_confirm", args=[review.slug, again.pk]),
+            {"allow_duplicate": "yes"},
+        )
     again.refresh_from_db()
     assert again.status == BatchStatus.DONE
     assert Record.objects.visible().count() == 4
+
+
+@pytest.mark.django_db
+def test_two_uploads_of_one_file_in_preview_cannot_both_slip_in(
+    client, review, source, lead, django_capture_on_commit_callbacks
+):
+    client.force_login(lead)
+    _upload(client, review, source, ris_upload(), django_capture_on_commit_callbacks)
+    _upload(client, review, source, ris_upload(), django_capture_on_commit_callbacks)
+    first, second = ImportBatch.objects.order_by("id")
+    assert "was already uploaded" in second.warnings[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reviews:batch_confirm", args=[review.slug, first.pk]))
+        client.post(reverse("reviews:batch_confirm", args=[review.slug, second.pk]))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (BatchStatus.DONE, BatchStatus.READY)
+    assert Record.objects.visible().count() == 2
 
 
 @pytest.mark.django_db
@@ -436,13 +464,13 @@ def test_a_batch_waiting_for_a_worker_says_so_and_can_be_queued_again(
         user=lead,
     )  # its message is lost: never delivered
     ImportBatch.objects.filter(pk=batch.pk).update(
-        created_at=timezone.now() - dt.timedelta(minutes=5)
+        queued_at=timezone.now() - dt.timedelta(minutes=5)
     )
     client.force_login(lead)
     page = client.get(
         reverse("reviews:batch_detail", args=[review.slug, batch.pk])
     ).content.decode()
-    assert "No background worker has picked this file up" in page and "Queue it again" in page
+    assert "No background worker has taken this file on" in page and "Queue it again" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reviews:batch_requeue", args=[review.slug, batch.pk]))
     batch.refresh_from_db()

@@ -40,7 +40,30 @@ def test_demo_review_reproduces_the_reference_review():
     for search in Search.objects.filter(source__review=review, records_reported__isnull=False):
         assert search.batches.get().records_stored == search.records_reported, search
     text = out.getvalue()
-    assert "lead" in text and "sift-lead-demo" in text and "1288 records" in text
+    assert "1288 records" in text
+    from django.contrib.auth import authenticate
+
+    for name in ("admin", "lead", "reviewer1", "reviewer2"):
+        line = next(x for x in text.splitlines() if x.strip().startswith(f"{name} "))
+        password = line.split("/")[1].split()[0]
+        assert authenticate(username=name, password=password) is not None, name
+
+
+@pytest.mark.django_db
+def test_demo_passwords_are_published_only_on_the_embedded_database(settings, monkeypatch):
+    monkeypatch.delenv("SIFT_DEMO_PASSWORD", raising=False)
+    settings.DATABASE_URL = "postgres://server/sift"
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "sift-lead-demo" not in out.getvalue()
+    settings.DATABASE_URL = ""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.all().delete()
+    Review.objects.all().delete()
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "sift-lead-demo" in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -130,3 +130,24 @@ def test_review_list_counts_the_whole_team_and_visible_records(
     client.force_login(reviewer)
     listed = client.get(reverse("reviews:list")).context["reviews"][0]
     assert listed.member_count == 3 and listed.record_count == 2
+
+
+@pytest.mark.django_db
+def test_a_review_titled_new_gets_a_slug_its_url_can_reach(client, lead):
+    client.force_login(lead)
+    client.post(reverse("reviews:create"), {"title": "New"})
+    review = Review.objects.get(title="New")
+    assert review.slug != "new"
+    assert client.get(reverse("reviews:detail", args=[review.slug])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_refused_criteria_edit_saves_nothing(client, review, lead):
+    client.force_login(lead)
+    response = client.post(
+        reverse("reviews:edit", args=[review.slug]),
+        {"title": "Changed", "question": "", "inclusion": "I1 A\nI1 B", "exclusion": ""},
+    )
+    assert "must be unique" in response.content.decode()
+    review.refresh_from_db()
+    assert review.title == "Partnerships and public health"

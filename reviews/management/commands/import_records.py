@@ -54,6 +54,12 @@ class Command(BaseCommand):
                 getattr(error, "messages", [str(error)])
             )
             result["errors"].append(message)
+        except services.BatchBusy:
+            result["errors"].append("Another run is importing this batch; nothing was changed.")
+        except KeyboardInterrupt:
+            result["errors"].append("Interrupted: the import was stopped and nothing was kept.")
+        except Exception as error:  # the batch is already marked failed, its rows deleted
+            result["errors"].append(f"Internal error ({type(error).__name__}): nothing was kept.")
         self._report(result, options["json"])
         if result["errors"]:
             raise SystemExit(1)
@@ -128,7 +134,6 @@ class Command(BaseCommand):
         result["records"] = batch.records_stored
         result["warnings"] = list(batch.warnings)
         result["errors"] = list(batch.errors)
-        result["batch"] = batch.pk
 
     def _report(self, result: dict, as_json: bool) -> None:
         if as_json:

@@ -7,7 +7,9 @@ and the demo users' credentials are printed every time.
 from __future__ import annotations
 
 import os
+import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
@@ -34,6 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="delete and rebuild the demo")
 
     def handle(self, *args, **options):
+        self._generated: dict[str, str] = {}
+        self._created: set[str] = set()
         users = self._users()
         spec = review_spec()
         existing = Review.objects.filter(slug=spec.slug).first()
@@ -50,7 +54,15 @@ class Command(BaseCommand):
         self._print_credentials()
 
     def _password(self, username: str) -> str:
-        return os.environ.get("SIFT_DEMO_PASSWORD") or f"sift-{username}-demo"
+        """Published demo passwords only on the embedded SQLite set-up; on a server
+        database, SIFT_DEMO_PASSWORD or a random one (printed once, when created)."""
+        if os.environ.get("SIFT_DEMO_PASSWORD"):
+            return os.environ["SIFT_DEMO_PASSWORD"]
+        if not settings.DATABASE_URL:
+            return f"sift-{username}-demo"
+        if username not in self._generated:
+            self._generated[username] = secrets.token_urlsafe(12)
+        return self._generated[username]
 
     def _users(self) -> dict:
         User = get_user_model()
@@ -66,6 +78,7 @@ class Command(BaseCommand):
                 },
             )
             if created:
+                self._created.add(username)
                 user.set_password(self._password(username))
                 user.is_staff = user.is_superuser = is_admin
                 user.save()
@@ -151,4 +164,8 @@ class Command(BaseCommand):
                     else "reviewer in the demo review"
                 )
             )
-            self.stdout.write(f"  {username:<10} / {self._password(username):<22} {role}")
+            if username in self._created or not settings.DATABASE_URL:
+                shown = self._password(username)
+            else:
+                shown = "(as set when it was created)"
+            self.stdout.write(f"  {username:<10} / {shown:<22} {role}")
