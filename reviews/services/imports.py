@@ -221,16 +221,7 @@ def import_batch_confirm(
         raise ValidationError(
             f"{duplicate_message(twin)} Tick “import it anyway” to import it a second time."
         )
-    updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
-        status=BatchStatus.QUEUED,
-        exclude_problems=sorted(exclude_problems),
-        heartbeat_at=None,
-        queued_at=Now(),
-        attempts=0,
-        bytes_done=0,
-    )
-    if not updated:
-        raise ValidationError("This import is not waiting for confirmation.")
+    batch = _next_job(batch, BatchStatus.QUEUED, exclude_problems=sorted(exclude_problems))
     columns = batch.preview.get("columns") or []
     if columns:
         # This file's headers take this file's choices; "automatic" forgets an old choice.
@@ -238,6 +229,16 @@ def import_batch_confirm(
         kept = {h: f for h, f in source.column_mapping.items() if h not in columns}
         source.column_mapping = {**kept, **batch.column_mapping}
         source.save(update_fields=["column_mapping"])
+    return batch
+
+
+def _next_job(batch: ImportBatch, status: str, **fields) -> ImportBatch:
+    """From the lead's preview (READY) to the next job, queued on commit."""
+    updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
+        status=status, heartbeat_at=None, queued_at=Now(), attempts=0, bytes_done=0, **fields
+    )
+    if not updated:
+        raise ValidationError("This import is not waiting for confirmation.")
     batch.refresh_from_db()
     _enqueue_on_commit(batch)
     return batch
@@ -255,19 +256,7 @@ def import_batch_remap(*, batch: ImportBatch, mapping: dict[str, str]) -> Import
     bad = {v for v in mapping.values() if v not in (*TARGET_FIELDS, "ignore")}
     if bad:
         raise ValidationError(f"Unknown field {sorted(bad)[0]!r}.")
-    updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
-        status=BatchStatus.PREVIEWING,
-        column_mapping=mapping,
-        heartbeat_at=None,
-        queued_at=Now(),
-        attempts=0,
-        bytes_done=0,
-    )
-    if not updated:
-        raise ValidationError("This import is not waiting for confirmation.")
-    batch.refresh_from_db()
-    _enqueue_on_commit(batch)
-    return batch
+    return _next_job(batch, BatchStatus.PREVIEWING, column_mapping=mapping)
 
 
 def import_batch_cancel(*, batch: ImportBatch) -> ImportBatch:
