@@ -58,7 +58,8 @@ def normalise_doi(value: str) -> str:
     if not value:
         return ""
     value = _DOI_PREFIX.sub("", value)
-    if "%2f" in value.lower():
+    if "%" in value:
+        # A DOI copied from a URL: '10.1016/S0025-7753%2817%2930624-3'.
         value = unquote(value)
     match = _DOI.search(value)
     if not match:

@@ -1,0 +1,249 @@
+"""Comparing two records: certain duplicate, probable duplicate, related, or unrelated.
+
+The rules lean towards keeping papers apart: a false merge hides a paper from screening,
+while a missed duplicate is screened twice and costs a minute. So a merge needs agreeing
+evidence from several fields and no field that disagrees; anything weaker goes to a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz.distance import Indel
+
+from .normalise import Key, journals_compatible
+
+
+class Kind(StrEnum):
+    CERTAIN = "certain"  # merged without asking
+    PROBABLE = "probable"  # shown to a lead, side by side
+    RELATED = "related"  # preprint and its published version: a lead decides
+
+
+class Rule(StrEnum):
+    """Why two records matched; stored with each duplicate and shown to people."""
+
+    DOI = "same DOI"
+    PMID = "same PubMed ID"
+    EXACT = "same title, year, first author and pages or volume"
+    CLOSE = "near-identical title, same authors and pages or volume"
+    CITATION = "similar title, same authors, volume and pages"
+    CONTENT = "near-identical title, same authors, year and abstract or journal"
+    IDENTICAL = "identical title, same authors and year"
+    ANONYMOUS = "identical title, year, volume and pages or issue (no authors)"
+    SAME_CONTENT = "identical title, authors, journal, year, first page and abstract"
+    MANUAL = "marked the same paper by a lead"
+    # Probable and related
+    PROBABLE_TITLE = "similar title and authors"
+    PROBABLE_IDS_DIFFER = "same title and authors but different DOIs or PubMed IDs"
+    PROBABLE_ID_TITLE = "same DOI or PubMed ID but different titles"
+    PROBABLE_CITATION = "same authors, year, journal, volume and pages but different titles"
+    PREPRINT = "preprint and published version"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    kind: Kind
+    rule: Rule
+    score: float  # 0..1, for ordering and display
+
+
+def _ratio(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    return Indel.normalized_similarity(a, b)
+
+
+def title_similarity(a: Key, b: Key) -> float:
+    sim = _ratio(a.title, b.title)
+    if sim < 0.95 and a.title and b.title:
+        # A subtitle left out by one database: the shorter title is the start of the longer.
+        short, long_ = sorted((a.title, b.title), key=len)
+        if len(short) >= 40 and long_.startswith(short + " "):
+            sim = max(sim, 0.95)
+        for x, parts in ((b.title, a.title_parts), (a.title, b.title_parts)):
+            for part in parts:
+                sim = max(sim, _ratio(x, part))
+    return sim
+
+
+def _subtitle_dropped(a: Key, b: Key) -> bool:
+    short, long_ = sorted((a.title, b.title), key=len)
+    return len(short) >= 25 and long_.startswith(short + " ")
+
+
+def same_name(x: str, y: str) -> bool:
+    """'vanschil' / 'schil', 'stpeter' / 'peter', 'muller' / 'mueller', 'talalaj' / 'taaaj'
+    (a mangled 'Ta?a?aj'): one family name printed two ways."""
+    if x == y:
+        return True
+    if min(len(x), len(y)) >= 4 and (x.endswith(y) or y.endswith(x)):
+        return True
+    return _ratio(x, y) >= 0.8
+
+
+def author_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
+    """Share of the shorter author list found in the longer one ('et al.' cuts lists);
+    None when either side has no authors."""
+    if not a or not b:
+        return None
+    if a == b:
+        return 1.0
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    pool = list(long_)
+    hits = 0.0
+    for name in short:
+        if name in pool:
+            pool.remove(name)
+            hits += 1
+            continue
+        # Transliterations, particles and typos: 'Muller' / 'Mueller', 'Van Schil' / 'Schil'.
+        other = next((o for o in pool if same_name(name, o)), None)
+        if other is not None:
+            pool.remove(other)
+            hits += 0.9
+    return hits / len(short)
+
+
+def _first_author_same(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return bool(a and b) and same_name(a[0], b[0])
+
+
+def _identical_content(a: Key, b: Key, t: float, au: float | None) -> bool:
+    return (
+        t == 1.0
+        and au == 1.0
+        and min(len(a.surnames), len(b.surnames)) >= 2
+        and a.year is not None
+        and a.year == b.year
+        and bool(a.start_page)
+        and a.start_page == b.start_page
+        and journals_compatible(a.journal, b.journal) is True
+        and len(a.abstract) >= 200
+        and _ratio(a.abstract, b.abstract) >= 0.95
+    )
+
+
+def _state(x: str, y: str) -> str:
+    if not x or not y:
+        return "missing"
+    return "same" if x == y else "conflict"
+
+
+def compare(a: Key, b: Key) -> Match | None:
+    """How `a` and `b` relate; None when they are different papers."""
+    if a.notice != b.notice:
+        # An erratum or a comment is never the paper it is about.
+        return None
+    t = title_similarity(a, b)
+    au = author_similarity(a.surnames, b.surnames)
+    first_same = _first_author_same(a.surnames, b.surnames)
+    doi = _state(a.doi, b.doi)
+    pmid = _state(a.pmid, b.pmid)
+    ids_same = doi == "same" or pmid == "same"
+    ids_conflict = doi == "conflict" or pmid == "conflict"
+    authors_ok = au is None or au >= 0.5 or first_same
+
+    if a.preprint != b.preprint:
+        if t >= 0.9 and authors_ok and (au is not None or t >= 0.98):
+            return Match(Kind.RELATED, Rule.PREPRINT, round(t, 3))
+        return None
+
+    if ids_conflict and not ids_same:
+        if _identical_content(a, b, t, au):
+            # One of the two DOIs is wrong (a society's abstract book given the DOI of
+            # another journal's issue): every other field, abstract included, agrees.
+            return Match(Kind.CERTAIN, Rule.SAME_CONTENT, 0.99)
+        if t >= 0.97 and (au is None or au >= 0.8):
+            return Match(Kind.PROBABLE, Rule.PROBABLE_IDS_DIFFER, round(0.5 * t, 3))
+        return None
+
+    if ids_same:
+        # Author fields are the messiest (given names taken for family names): a shared
+        # identifier and a near-identical title are enough.
+        if (t >= 0.8 or (t >= 0.6 and first_same)) and authors_ok or t >= 0.95:
+            return Match(Kind.CERTAIN, Rule.DOI if doi == "same" else Rule.PMID, 1.0)
+        # A journal supplement's DOI is often given to each abstract in it: different
+        # titles by different authors on different pages are different papers.
+        if a.start_page and b.start_page and a.start_page != b.start_page:
+            return None
+        if a.title and b.title:
+            if not authors_ok or (au is None and t < 0.6):
+                return None
+            return Match(Kind.PROBABLE, Rule.PROBABLE_ID_TITLE, round(0.5 + 0.4 * t, 3))
+        return Match(Kind.CERTAIN, Rule.DOI if doi == "same" else Rule.PMID, 1.0)
+
+    # Only the first page: end pages are often misprinted ('726-733' / '726-734') and
+    # ranges carry extras ('742-8; discussion 748-9').
+    pages = _state(a.start_page, b.start_page)
+    volume = _state(a.volume, b.volume)
+    if pages == "conflict" or volume == "conflict":
+        return None
+    if a.year is not None and b.year is not None:
+        gap = abs(a.year - b.year)
+        if gap > 1:
+            return None
+        year = "same" if gap == 0 else "close"
+    else:
+        year = "missing"
+    kinds_differ = bool(a.kind and b.kind and a.kind != b.kind)
+    journal = journals_compatible(a.journal, b.journal)
+    where = pages == "same" or volume == "same"
+    score = 0.6 * t + 0.25 * (au if au is not None else 0.5) + 0.15 * (1.0 if where else 0.5)
+
+    cited_alike = pages == "same" and volume == "same"
+    if year == "close" and not kinds_differ and cited_alike and t >= 0.95:
+        # Online first one year, in print the next: the same volume and page settle it.
+        if au is not None and first_same and au >= 0.9 and journal is not False:
+            return Match(Kind.CERTAIN, Rule.CITATION, round(score, 3))
+    if year == "same" and not kinds_differ and au is not None and first_same and au >= 0.8:
+        if cited_alike and _subtitle_dropped(a, b):
+            return Match(Kind.CERTAIN, Rule.CITATION, round(score, 3))
+    if year == "same" and not kinds_differ and t >= 0.9:
+        if au is not None and first_same:
+            # Not the volume alone: a journal-club commentary shares title, author and
+            # volume with the paper it discusses.
+            if t == 1.0 and (pages == "same" or (volume == "same" and journal is not False)):
+                return Match(Kind.CERTAIN, Rule.EXACT, 1.0)
+            if t >= 0.95 and au >= 0.8 and where and (journal is not False or cited_alike):
+                return Match(Kind.CERTAIN, Rule.CLOSE, round(score, 3))
+            if au >= 0.8 and cited_alike and journal is not False:
+                return Match(Kind.CERTAIN, Rule.CITATION, round(score, 3))
+            both_conference = a.kind == b.kind == "conference"
+            if (
+                t == 1.0
+                and au >= 0.9
+                and min(len(a.surnames), len(b.surnames)) >= 2
+                and (journal is not False or both_conference)
+            ):
+                return Match(Kind.CERTAIN, Rule.IDENTICAL, round(score, 3))
+            if t >= 0.95 and au >= 0.9 and not (pages == "same" or volume == "same"):
+                abstract = _ratio(a.abstract, b.abstract) if a.abstract and b.abstract else None
+                if (abstract is not None and abstract >= 0.9) or (
+                    journal is True and abstract is None
+                ):
+                    return Match(Kind.CERTAIN, Rule.CONTENT, round(score, 3))
+        elif (
+            au is None
+            and t >= 0.98
+            and volume == "same"
+            and (pages == "same" or (a.issue and a.issue == b.issue and journal is not False))
+        ):
+            return Match(Kind.CERTAIN, Rule.ANONYMOUS, round(score, 3))
+
+    if t >= 0.85 and authors_ok:
+        return Match(Kind.PROBABLE, Rule.PROBABLE_TITLE, round(score, 3))
+    if (
+        year == "same"
+        and first_same
+        and pages == "same"
+        and volume == "same"
+        and journal is True
+        and not kinds_differ
+    ):
+        # A translated title: the citation agrees, the words do not.
+        return Match(Kind.PROBABLE, Rule.PROBABLE_CITATION, round(score, 3))
+    return None
