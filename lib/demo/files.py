@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .papers import DemoPaper, make_papers
+from .papers import DemoPaper, make_papers, with_companions
 from .ris import Rendered, SourceStyle, canonical, duplicate, record_text
 from .spec import HSMC, review_spec
 
@@ -134,7 +134,7 @@ def _allocate(
             homes.append((HSMC, counts[HSMC_PROGRAMME] + counts[HSMC_CURRENT]))
         else:
             homes.append((name, counts[name] - EXTRAS[name][0]))
-    papers = make_papers(rng, homes)
+    papers = with_companions(make_papers(rng, homes))
     by_home: dict[str, list[DemoPaper]] = {}
     for p in papers:
         by_home.setdefault(p.home, []).append(p)

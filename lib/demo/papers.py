@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import slots as w
 from . import texts as t
 from . import vocab as v
+from .spec import HSMC
 
 INCLUDE_OUTCOMES = "include_outcomes"
 INCLUDE_PROCESS = "include_process"
@@ -555,3 +556,39 @@ def make_papers(rng: random.Random, homes: list[tuple[str, int]]) -> list[DemoPa
             remaining[i] -= 1
             papers.append(writer.paper(len(papers) + 1, home, PLAN[i]))
     return papers
+
+
+# Distinct papers that look like duplicates: an interim report or a conference report by
+# the same authors under a near-identical title, without volume, pages or DOI. They land
+# in the deduplication queue, where the right answer is "different papers".
+_COMPANION_SUFFIXES = (
+    ": interim findings",
+    ": a conference report",
+    " - preliminary results",
+    ": report to the steering group",
+)
+
+
+def with_companions(papers: list[DemoPaper]) -> list[DemoPaper]:
+    """Turn a few off-topic papers into companions of other off-topic papers. Deterministic
+    and without random draws, so allocation and every count stay as they were."""
+    pool = [
+        p
+        for p in papers
+        if p.intended == EXCLUDE_TITLE_ABSTRACT and p.type == "JOUR" and p.home != HSMC
+    ]
+    changed: dict[int, DemoPaper] = {}
+    for i, suffix in enumerate(_COMPANION_SUFFIXES):
+        original, companion = pool[10 * i], pool[10 * i + 5]
+        changed[companion.id] = replace(
+            companion,
+            title=original.title.rstrip(".") + suffix,
+            authors=original.authors,
+            year=original.year,
+            volume="",
+            issue="",
+            start_page="",
+            end_page="",
+            doi="",
+        )
+    return [changed.get(p.id, p) for p in papers]
