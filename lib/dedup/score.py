@@ -195,13 +195,29 @@ def compare(a: Key, b: Key) -> Match | None:
     score = 0.6 * t + 0.25 * (au if au is not None else 0.5) + 0.15 * (1.0 if where else 0.5)
 
     cited_alike = pages == "same" and volume == "same"
-    if year == "close" and not kinds_differ and cited_alike and t >= 0.95:
+    if (
+        year == "close"
+        and not kinds_differ
+        and cited_alike
+        and t >= 0.95
+        and au is not None
+        and first_same
+        and au >= 0.9
+        and journal is not False
+    ):
         # Online first one year, in print the next: the same volume and page settle it.
-        if au is not None and first_same and au >= 0.9 and journal is not False:
-            return Match(Kind.CERTAIN, Rule.CITATION, round(score, 3))
-    if year == "same" and not kinds_differ and au is not None and first_same and au >= 0.8:
-        if cited_alike and _subtitle_dropped(a, b):
-            return Match(Kind.CERTAIN, Rule.CITATION, round(score, 3))
+        return Match(Kind.CERTAIN, Rule.CITATION, round(score, 3))
+    if (
+        year == "same"
+        and not kinds_differ
+        and au is not None
+        and first_same
+        and au >= 0.8
+        and cited_alike
+        and _subtitle_dropped(a, b)
+    ):
+        # One database left the subtitle out; authors, year, volume and page agree.
+        return Match(Kind.CERTAIN, Rule.CITATION, round(score, 3))
     if year == "same" and not kinds_differ and t >= 0.9:
         if au is not None and first_same:
             # Not the volume alone: a journal-club commentary shares title, author and
