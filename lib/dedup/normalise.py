@@ -28,12 +28,23 @@ _LANGUAGE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _ET_AL = re.compile(r"\bet\.? al\.?", re.IGNORECASE)
-# A title that is about another paper rather than a report of its own.
+# A title that is about another paper rather than a report of its own: 'Erratum: ...',
+# Nature's 'Author Correction: ...', Springer's 'Retraction Note to: ...', IEEE's 'Notice of
+# Retraction', 'Comment on ...', 'Re: ...', a bare 'Erratum'. The word must be followed by
+# a connector, so papers that merely start with it ('Correction of scoliosis', 'Response of
+# tumours to ...', 'Re-evaluation of ...') stay papers.
 _NOTICE = re.compile(
-    r"^\W*(?:erratum|errata|corrigendum|correction|retraction|retracted|expression of concern|"
-    r"withdrawn|comment|commentary|reply|response|author reply|letter|re)\b\s*"
-    r"(?:on|to|for|of|in|:|-)",
+    r"^\W*(?:(?:author|publisher|editorial|editor'?s|notice of)\s+)?"
+    r"(?:(?:erratum|errata|corrigend(?:um|a)|corrections?|retraction|retracted(?: article)?|"
+    r"expression of concern|withdrawn|withdrawal|comment|commentary|reply|response|"
+    r"author reply|letter)\b\s*(?:notes?|notices?)?\s*(?:(?:on|to|for|in)\b|(?:of\s*)?"
+    r"[:\-\u2013\u2014\])]|$)|re\s*:)",
     re.IGNORECASE,
+)
+# Web of Science prints a correction as the corrected paper's title followed by where that
+# paper appeared: 'Title of the paper (vol 72, pg 210, 2019)'.
+_WOS_CORRECTION = re.compile(
+    r"\(\s*vol\.?\s*\w+\s*,\s*(?:pg\.?\s*)?[a-z]?\d+\s*,\s*(?:19|20)\d\d\s*\)\W*$", re.I
 )
 # Medline appends "[Erratum appears in ...]" or "[Retraction in ...]" to the article itself:
 # an annotation to drop, not a sign that the record is the notice.
@@ -103,6 +114,27 @@ _JOURNAL_TYPES = frozenset({"jour", "article", "journal article", "ejour", "jful
 _BOOK_TYPES = frozenset({"book", "ebook", "chap", "inbook", "incollection", "echap", "edbook"})
 
 
+# Letters that NFKD does not decompose into an ASCII letter plus accents, in both cases:
+# without this table 'Łukasz Øster' folds to 'ukasz ster'. Greek letters are spelt out
+# because databases print 'β-blockers', '&beta;-blockers' and 'beta-blockers' for one title
+# (NFKD has already turned the micro sign into mu).
+_SPELLED = {
+    "ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "œ": "oe",
+    "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "ng",
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma", "τ": "tau",
+    "υ": "upsilon", "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+}  # fmt: skip
+_LETTERS = str.maketrans(
+    {
+        **{k.upper(): v for k, v in _SPELLED.items() if len(k.upper()) == 1 and k != "ı"},
+        **_SPELLED,
+        "ẞ": "ss",
+    }
+)
+
+
 def fold(value: str) -> str:
     """Lower-case ASCII letters and digits separated by single spaces."""
     if not value:
@@ -112,8 +144,7 @@ def fold(value: str) -> str:
     if "<" in value:
         value = _TAGS.sub(" ", value)
     if not value.isascii():
-        value = unicodedata.normalize("NFKD", value)
-        value = value.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("ł", "l")
+        value = unicodedata.normalize("NFKD", value).translate(_LETTERS)
         value = value.encode("ascii", "ignore").decode()
     return " ".join(_NON_ALNUM.sub(" ", value.lower()).split())
 
@@ -141,7 +172,7 @@ def _title_parts(title: str) -> tuple[str, ...]:
 
 def is_notice(title: str) -> bool:
     """Erratum, correction, retraction, comment or reply: a paper about another paper."""
-    return bool(_NOTICE.match(title or ""))
+    return bool(title) and bool(_NOTICE.match(title) or _WOS_CORRECTION.search(title))
 
 
 def is_preprint(doi: str, journal: str, type_: str) -> bool:
@@ -219,11 +250,12 @@ def pages_key(pages: str) -> tuple[str, str]:
     """'210-21' -> ('210', '221'); 'S12-S15' -> ('12', '15'); 'P63 [tp 104]' -> ('63', '').
 
     Letters are dropped ('e1234', 'S12', 'viii108' are printed with and without them), and
-    so is anything after the first range ('119-27; quiz 128'). A spreadsheet's date
-    ('01-Jun' for pages 1-6) is no page number at all."""
+    so is anything after the first range ('119-27; quiz 128') or in brackets (a database's
+    note on another printing). A spreadsheet's date ('01-Jun' for pages 1-6) is no page
+    number at all."""
     if not pages or _MONTHS.search(pages):
         return ("", "")
-    parts = _PAGE_DIGITS.findall(pages.split(";")[0])
+    parts = _PAGE_DIGITS.findall(pages.split(";")[0].split("[")[0])
     if not parts:
         return ("", "")
     start = parts[0].lstrip("0") or "0"
