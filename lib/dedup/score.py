@@ -152,12 +152,16 @@ def compare(a: Key, b: Key) -> Match | None:
             return Match(Kind.RELATED, Rule.PREPRINT, round(t, 3))
         return None
 
-    if ids_conflict and not ids_same:
+    if ids_conflict:
         if _identical_content(a, b, t, au):
             # One of the two DOIs is wrong (a society's abstract book given the DOI of
             # another journal's issue): every other field, abstract included, agrees.
             return Match(Kind.CERTAIN, Rule.SAME_CONTENT, 0.99)
-        if t >= 0.97 and (au is None or au >= 0.8):
+        # The same PubMed ID with different DOIs (or the reverse): one record's identifiers
+        # are wrong and nothing tells which, so a person decides, on a looser title than
+        # when no identifier agrees. (Merging would also be refused: a group never holds
+        # two DOIs.)
+        if t >= (0.8 if ids_same else 0.97) and (au is None or au >= 0.8):
             return Match(Kind.PROBABLE, Rule.PROBABLE_IDS_DIFFER, round(0.5 * t, 3))
         return None
 
