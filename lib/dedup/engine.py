@@ -116,6 +116,8 @@ class _Groups:
         n = len(keys)
         self.parent = list(range(n))
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.own_doi = [k.doi for k in keys]
+        self.own_pmid = [k.pmid for k in keys]
         self.dois = {i: {keys[i].doi} - {""} for i in range(n)}
         self.pmids = {i: {keys[i].pmid} - {""} for i in range(n)}
         self.years = {i: (keys[i].year, keys[i].year) for i in range(n)}
@@ -135,13 +137,19 @@ class _Groups:
         big_set = set(self.members[big])
         return not any(self.different.get(m, set()) & big_set for m in self.members[small])
 
-    def allowed(self, ra: int, rb: int, match: Match) -> bool:
+    def allowed(self, i: int, j: int, match: Match) -> bool:
+        """May the groups of records `i` and `j` merge on `match`, a link between the two?"""
+        ra, rb = self.find(i), self.find(j)
         if not self.decisions_allow(ra, rb):
             return False
-        for ids in (self.dois, self.pmids):
+        for ids, own in ((self.dois, self.own_doi), (self.pmids, self.own_pmid)):
             if match.rule is Rule.SAME_CONTENT:
-                break
-            if ids[ra] and ids[rb] and not (ids[ra] & ids[rb]):
+                # The pair's own identifiers disagree and the rest of the two records
+                # overrules them; that evidence does not vouch for identifiers other records
+                # brought into either group.
+                if not (ids[ra] <= {own[i]} and ids[rb] <= {own[j]}):
+                    return False
+            elif ids[ra] and ids[rb] and not (ids[ra] & ids[rb]):
                 return False
         (lo_a, hi_a), (lo_b, hi_b) = self.years[ra], self.years[rb]
         years = [y for y in (lo_a, hi_a, lo_b, hi_b) if y is not None]
@@ -225,10 +233,14 @@ def deduplicate(
             applied[i].append((j, m))
             applied[j].append((i, m))
             continue
-        if groups.allowed(ri, rj, m):
+        if groups.allowed(i, j, m):
             groups.union(ri, rj)
             applied[i].append((j, m))
             applied[j].append((i, m))
+        elif groups.decisions_allow(ri, rj):
+            # The pair alone is certain but its groups hold different DOIs or years too far
+            # apart: a person sees it rather than nobody.
+            maybe.append((i, j, Match(Kind.PROBABLE, m.rule, round(0.5 * m.score, 3))))
 
     pinned_set = {index[p] for p in pinned if p in index}
     keep_set = {index[p] for p in keep_primary if p in index}
