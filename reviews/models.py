@@ -283,6 +283,14 @@ class RecordQuerySet(models.QuerySet):
     def in_review(self, review: Review) -> RecordQuerySet:
         return self.filter(review=review).visible()
 
+    def primaries(self) -> RecordQuerySet:
+        """One record per paper: checked by deduplication and not a duplicate of another.
+        Screening only ever offers these; a record not yet checked waits."""
+        return self.filter(dedup_checked=True, duplicate_of__isnull=True)
+
+    def duplicates(self) -> RecordQuerySet:
+        return self.filter(duplicate_of__isnull=False)
+
 
 class Record(models.Model):
     """One imported title/abstract record, with everything the file held about it."""
@@ -314,6 +322,27 @@ class Record(models.Model):
     type = models.CharField(max_length=100, blank=True)
     raw_text = models.TextField(help_text="The record as it was in the file (CSV: header and row)")
     warnings = models.JSONField(default=list, blank=True)
+    # Deduplication. duplicate_of, dedup_rule and dedup_score are derived: each run of the
+    # matcher rewrites them from the records and the leads' DedupDecision rows. The import
+    # writes rows without these columns, hence the database defaults.
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        # DO_NOTHING on every reference to a record, so that deleting a 100,000-record
+        # batch stays one DELETE: dedup_forget_batch() clears the references first.
+        on_delete=models.DO_NOTHING,
+        related_name="duplicates",
+        help_text="The cluster's primary record, when this one is a duplicate of it",
+    )
+    dedup_rule = models.CharField(max_length=120, blank=True, default="", db_default="")
+    dedup_score = models.FloatField(null=True, blank=True)
+    dedup_checked = models.BooleanField(
+        default=False, db_default=False, help_text="Compared with the review's other records"
+    )
+    primary_pinned = models.BooleanField(
+        default=False, db_default=False, help_text="A lead chose it as its cluster's primary"
+    )
 
     objects = RecordQuerySet.as_manager()
 
@@ -323,7 +352,10 @@ class Record(models.Model):
             # A safety net: an import that ran twice at once would fail, not duplicate.
             models.UniqueConstraint(fields=["batch", "ordinal"], name="record_position_in_batch")
         ]
-        indexes = [models.Index(fields=["review", "year"], name="record_review_year")]
+        indexes = [
+            models.Index(fields=["review", "year"], name="record_review_year"),
+            models.Index(fields=["review", "dedup_checked"], name="record_review_checked"),
+        ]
 
     def __str__(self) -> str:
         return self.title[:80] or f"Record {self.pk}"
@@ -337,3 +369,149 @@ class Record(models.Model):
             (tag, [str(v) for v in value] if isinstance(value, list) else [str(value)])
             for tag, value in fields.items()
         ]
+
+
+class Verdict(models.TextChoices):
+    SAME = "same", "Same paper"
+    DIFFERENT = "different", "Different papers"
+
+
+class DedupDecision(models.Model):
+    """A lead's answer about two records (the fact every later run of the matcher obeys).
+    One row per pair, the lower record id first; its history is in DedupEvent."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="dedup_decisions")
+    record_a = models.ForeignKey(Record, on_delete=models.DO_NOTHING, related_name="+")
+    record_b = models.ForeignKey(Record, on_delete=models.DO_NOTHING, related_name="+")
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record_a", "record_b"], name="dedup_decision_pair"),
+            models.CheckConstraint(
+                condition=Q(record_a__lt=models.F("record_b")), name="dedup_decision_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_a_id} / {self.record_b_id}: {self.verdict}"
+
+
+class PairKind(models.TextChoices):
+    PROBABLE = "probable", "Probable duplicate"
+    RELATED = "related", "Related (preprint and published version)"
+
+
+class DedupPair(models.Model):
+    """A pair the matcher was unsure about, waiting for a lead (derived: each run rewrites
+    the review's pairs; answering one deletes it)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="dedup_pairs")
+    record_a = models.ForeignKey(Record, on_delete=models.DO_NOTHING, related_name="+")
+    record_b = models.ForeignKey(Record, on_delete=models.DO_NOTHING, related_name="+")
+    kind = models.CharField(max_length=16, choices=PairKind.choices)
+    rule = models.CharField(max_length=120)
+    score = models.FloatField()
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record_a", "record_b"], name="dedup_pair_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_a_id} / {self.record_b_id} ({self.score:.2f})"
+
+
+class DedupAction(models.TextChoices):
+    RUN = "run", "Automatic run"
+    SAME = "same", "Marked the same paper"
+    DIFFERENT = "different", "Marked different papers"
+    SPLIT = "split", "Split from its cluster"
+    PRIMARY = "primary", "Chose the primary record"
+
+
+class DedupEvent(models.Model):
+    """Append-only log of deduplication: who changed what and when, and each run's counts."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="dedup_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for the automatic run",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=16, choices=DedupAction.choices)
+    record = models.ForeignKey(
+        Record, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    other = models.ForeignKey(
+        Record, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class DedupStatus(models.TextChoices):
+    IDLE = "idle", "Up to date"
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Running"
+    FAILED = "failed", "Failed"
+
+
+class DedupRun(models.Model):
+    """The review's deduplication job (one row per review): the job's source of truth.
+
+    `version` counts changes that make the clusters out of date (an import finished or was
+    undone, a lead's decision); a run remembers the version it read and writes its result
+    only if nothing changed meanwhile, otherwise it reads again."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="dedup_run")
+    version = models.PositiveIntegerField(default=0)
+    done_version = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=DedupStatus.choices, default=DedupStatus.IDLE)
+    token = models.PositiveIntegerField(default=0, help_text="Which run holds the job")
+    phase = models.CharField(max_length=40, blank=True)
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Deduplication of {self.review_id}: {self.get_status_display()}"
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.status == DedupStatus.IDLE and self.done_version == self.version
+
+    @property
+    def percent(self) -> int:
+        if self.up_to_date:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, int(100 * self.done / self.total))
+
+    @property
+    def waiting_for_worker(self) -> bool:
+        now = timezone.now()
+        if self.status == DedupStatus.QUEUED and self.queued_at:
+            return (now - self.queued_at).total_seconds() > 30
+        if self.status == DedupStatus.RUNNING and self.heartbeat_at:
+            return (now - self.heartbeat_at).total_seconds() > 120
+        return False

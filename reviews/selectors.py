@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 
-from reviews.models import BatchStatus, ImportBatch, Member, Record, Review, Search, Source
+from lib.dedup import word_diff
+from reviews.models import (
+    BatchStatus,
+    DedupDecision,
+    DedupEvent,
+    DedupPair,
+    DedupRun,
+    ImportBatch,
+    Member,
+    Record,
+    Review,
+    Search,
+    Source,
+)
 
 
 def _count_of(rows: QuerySet, link: str) -> Coalesce:
@@ -83,7 +98,8 @@ def record_search(review: Review, filters: RecordFilters) -> QuerySet[Record]:
 def record_detail(review: Review, record_id: int) -> Record:
     return (
         Record.objects.in_review(review)
-        .select_related("batch__source", "batch__search")
+        .select_related("batch__source", "batch__search", "duplicate_of")
+        .annotate(duplicate_count=Count("duplicates"))
         .get(pk=record_id)
     )
 
@@ -95,11 +111,15 @@ class ReviewSummary:
     searches: int
     reported_total: int
     batches_active: int
+    duplicates: int
+    queued_pairs: int
 
 
 def review_summary(review: Review) -> ReviewSummary:
     return ReviewSummary(
         records=Record.objects.in_review(review).count(),
+        duplicates=Record.objects.in_review(review).duplicates().count(),
+        queued_pairs=review.dedup_pairs.count(),
         sources=review.sources.count(),
         searches=Search.objects.filter(source__review=review).count(),
         reported_total=Search.objects.filter(source__review=review).aggregate(
@@ -110,3 +130,256 @@ def review_summary(review: Review) -> ReviewSummary:
             status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING]
         ).count(),
     )
+
+
+# --- Deduplication -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DedupSummary:
+    records: int  # visible records
+    checked: int  # compared by the matcher
+    papers: int  # primaries: what screening shows
+    duplicates: int  # PRISMA "duplicate records removed"
+    clusters: int  # groups of two or more records
+    queued: int  # pairs waiting for a lead
+    decisions: int  # leads' answers so far
+    rules: list[tuple[str, int]]  # duplicates per matching rule
+    run: DedupRun
+
+
+def dedup_summary(review: Review) -> DedupSummary:
+    records = Record.objects.in_review(review)
+    duplicates = records.filter(duplicate_of__isnull=False)
+    rules = duplicates.values("dedup_rule").annotate(n=Count("pk")).order_by("-n", "dedup_rule")
+    run, _ = DedupRun.objects.get_or_create(review=review)
+    counts = records.aggregate(
+        total=Count("pk"),
+        checked=Count("pk", filter=Q(dedup_checked=True)),
+        papers=Count("pk", filter=Q(dedup_checked=True, duplicate_of__isnull=True)),
+        dups=Count("pk", filter=Q(duplicate_of__isnull=False)),
+        clusters=Count("duplicate_of", distinct=True),
+    )
+    return DedupSummary(
+        records=counts["total"],
+        checked=counts["checked"],
+        papers=counts["papers"],
+        duplicates=counts["dups"],
+        clusters=counts["clusters"],
+        queued=review.dedup_pairs.count(),
+        decisions=review.dedup_decisions.count(),
+        rules=[(r["dedup_rule"], r["n"]) for r in rules],
+        run=run,
+    )
+
+
+def dedup_queue_next(review: Review, *, after: int | None = None) -> DedupPair | None:
+    """The best-scoring pair waiting for a lead (the one after pair `after` when skipping)."""
+    pairs = review.dedup_pairs.order_by("-score", "pk")
+    if after is not None:
+        skipped = pairs.filter(pk=after).values_list("score", flat=True).first()
+        if skipped is not None:
+            pairs = pairs.filter(Q(score__lt=skipped) | Q(score=skipped, pk__gt=after))
+    return pairs.first()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRow:
+    label: str
+    left: list[tuple[str, bool]]  # runs of (text, differs) for the side-by-side view
+    right: list[tuple[str, bool]]
+    differs: bool
+
+
+_COMPARED = (
+    ("Title", "title"),
+    ("Authors", "authors_text"),
+    ("Year", "year"),
+    ("Journal", "journal"),
+    ("Volume", "volume"),
+    ("Issue", "issue"),
+    ("Pages", "pages"),
+    ("DOI", "doi"),
+    ("PMID", "pmid"),
+    ("Type", "type"),
+    ("Abstract", "abstract"),
+)
+
+
+def _text(record: Record, field: str) -> str:
+    value = getattr(record, field)
+    if field == "authors_text":
+        return "; ".join(record.authors)
+    return "" if value is None else str(value)
+
+
+def dedup_compare(left: Record, right: Record) -> list[FieldRow]:
+    """The two records field by field, with the words that differ marked."""
+    rows = []
+    for label, field in _COMPARED:
+        a, b = _text(left, field), _text(right, field)
+        if not a and not b:
+            continue
+        runs_a, runs_b = word_diff(a, b)
+        rows.append(FieldRow(label, runs_a, runs_b, any(d for _, d in runs_a + runs_b)))
+    return rows
+
+
+def dedup_records(review: Review, *ids: int) -> list[Record]:
+    found = {
+        r.pk: r
+        for r in Record.objects.in_review(review)
+        .filter(pk__in=ids)
+        .select_related("batch__source", "duplicate_of")
+    }
+    if len(found) != len(set(ids)):
+        raise Record.DoesNotExist
+    return [found[i] for i in ids]
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterView:
+    primary: Record
+    members: list[Record]  # the primary first
+    decisions: list[DedupDecision]
+    sources: list[str]  # provenance: every source that found the paper
+
+
+def dedup_cluster(review: Review, record: Record) -> ClusterView:
+    primary_id = record.duplicate_of_id or record.pk
+    members = list(
+        Record.objects.in_review(review)
+        .filter(Q(pk=primary_id) | Q(duplicate_of_id=primary_id))
+        .select_related("batch__source", "batch__search")
+        .order_by("pk")
+    )
+    members.sort(key=lambda r: (r.pk != primary_id, r.pk))
+    ids = [m.pk for m in members]
+    decisions = list(
+        DedupDecision.objects.filter(Q(record_a_id__in=ids) | Q(record_b_id__in=ids))
+        .select_related("decided_by")
+        .order_by("-decided_at")
+    )
+    sources = sorted({m.batch.source.name for m in members})
+    return ClusterView(members[0], members, decisions, sources)
+
+
+def dedup_events(review: Review, *, limit: int = 50) -> QuerySet[DedupEvent]:
+    return review.dedup_events.select_related("actor").order_by("-at", "-id")[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    source: Source
+    records: int  # imported from it
+    duplicates: int  # of them, duplicates of a record kept
+    kept: int  # of them, kept as the paper's record
+    papers: int  # distinct papers it found (clusters with a member from it)
+    unique: int  # papers no other source found
+
+
+def dedup_source_counts(review: Review) -> list[SourceCount]:
+    """Counts per source before and after deduplication (PRISMA-S: which sources found
+    which papers)."""
+    rows = Record.objects.in_review(review).values_list("pk", "duplicate_of_id", "batch__source_id")
+    paper_sources: dict[int, set[int]] = defaultdict(set)
+    per_source: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for pk, dup_of, source_id in rows:
+        paper_sources[dup_of or pk].add(source_id)
+        counts = per_source[source_id]
+        counts[0] += 1
+        counts[1 if dup_of else 2] += 1
+    papers: dict[int, int] = defaultdict(int)
+    unique: dict[int, int] = defaultdict(int)
+    for found_by in paper_sources.values():
+        for source_id in found_by:
+            papers[source_id] += 1
+        if len(found_by) == 1:
+            unique[next(iter(found_by))] += 1
+    out = []
+    for source in review.sources.order_by("name"):
+        records, dups, kept = per_source.get(source.pk, [0, 0, 0])
+        out.append(SourceCount(source, records, dups, kept, papers[source.pk], unique[source.pk]))
+    return out
+
+
+def dedup_report_rows(review: Review) -> Iterator[list[object]]:
+    """One row per record: its cluster, role, provenance and the rule that matched."""
+    yield [
+        "cluster",
+        "record_id",
+        "role",
+        "source",
+        "import",
+        "file",
+        "position",
+        "title",
+        "year",
+        "doi",
+        "rule",
+        "score",
+        "primary_chosen_by_lead",
+    ]
+    records = (
+        Record.objects.in_review(review)
+        .order_by(Coalesce("duplicate_of_id", "pk"), "duplicate_of_id", "pk")
+        .values_list(
+            "pk",
+            "duplicate_of_id",
+            "batch__source__name",
+            "batch_id",
+            "batch__filename",
+            "ordinal",
+            "title",
+            "year",
+            "doi",
+            "dedup_rule",
+            "dedup_score",
+            "primary_pinned",
+        )
+    )
+    for (
+        pk,
+        dup_of,
+        source,
+        batch,
+        filename,
+        ordinal,
+        title,
+        year,
+        doi,
+        rule,
+        score,
+        pin,
+    ) in records.iterator(chunk_size=2000):
+        yield [
+            dup_of or pk,
+            pk,
+            "duplicate" if dup_of else "primary",
+            source,
+            batch,
+            filename,
+            ordinal,
+            title,
+            year or "",
+            doi,
+            rule,
+            "" if score is None else score,
+            "yes" if pin else "",
+        ]
+
+
+def dedup_event_rows(review: Review) -> Iterator[list[object]]:
+    """The deduplication log: every run and every lead's change, oldest first."""
+    yield ["when", "who", "action", "record_id", "other_record_id", "details"]
+    events = review.dedup_events.select_related("actor").order_by("at", "id")
+    for e in events.iterator(chunk_size=2000):
+        detail = "; ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
+        yield [
+            e.at.isoformat(timespec="seconds"),
+            e.actor.username if e.actor else "(automatic)",
+            e.get_action_display(),
+            e.record_id or "",
+            e.other_id or "",
+            detail,
+        ]

@@ -39,23 +39,37 @@ def import_batch_preview_task(self, batch_id: int) -> None:
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
 
 
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=30)
+def dedup_task(self, review_id: int) -> None:
+    try:
+        services.dedup_run(review_id=review_id)
+    except services.DedupBusy as exc:
+        # Another run holds the review; it reads the newest records before it writes, so
+        # this message only has to make sure a run happens if that one dies.
+        raise self.retry(exc=exc, countdown=30) from exc
+    except OperationalError as exc:
+        raise self.retry(exc=exc, countdown=2 ** min(self.request.retries, 6)) from exc
+
+
 @worker_ready.connect
 def requeue_waiting_imports(**_kwargs) -> None:
-    """A worker that starts picks up imports queued while no worker or broker was there."""
+    """A worker that starts picks up imports and deduplication runs queued while no worker
+    or broker was there."""
     ids = services.import_batches_requeue()
     if ids:
         log.info("queued again %d import(s) that were waiting: %s", len(ids), ids)
+    reviews = services.dedup_requeue()
+    if reviews:
+        log.info("queued again deduplication of review(s) %s", reviews)
 
 
-def _enqueue(task, batch_id: int) -> None:
+def _enqueue(task, object_id: int) -> None:
     try:
-        task.delay(batch_id)
+        task.delay(object_id)
     except Exception:
-        # The batch row waits; its page tells the lead no worker has picked it up, and a
-        # worker that starts queues it again (requeue_waiting_imports).
-        log.exception(
-            "could not queue %s for batch %s: is the broker running?", task.name, batch_id
-        )
+        # The row waits; its page tells the lead no worker has picked it up, and a worker
+        # that starts queues it again (requeue_waiting_imports).
+        log.exception("could not queue %s for %s: is the broker running?", task.name, object_id)
 
 
 def enqueue_import(batch_id: int) -> None:
@@ -64,3 +78,7 @@ def enqueue_import(batch_id: int) -> None:
 
 def enqueue_preview(batch_id: int) -> None:
     _enqueue(import_batch_preview_task, batch_id)
+
+
+def enqueue_dedup(review_id: int) -> None:
+    _enqueue(dedup_task, review_id)

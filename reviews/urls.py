@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reviews import views
+from reviews.views import dedup
 
 app_name = "reviews"
 
@@ -40,4 +41,35 @@ urlpatterns = [
     ),
     path("<slug:review>/records/", views.record_list, name="records"),
     path("<slug:review>/records/<int:record_id>/", views.record_detail, name="record_detail"),
+    path("<slug:review>/duplicates/", dedup.dedup_overview, name="dedup"),
+    path("<slug:review>/duplicates/run/", dedup.dedup_run_now, name="dedup_run"),
+    path("<slug:review>/duplicates/queue/", dedup.dedup_queue, name="dedup_queue"),
+    path("<slug:review>/duplicates/report.csv", dedup.dedup_report_csv, name="dedup_report"),
+    path("<slug:review>/duplicates/sources.csv", dedup.dedup_sources_csv, name="dedup_sources"),
+    path("<slug:review>/duplicates/log.csv", dedup.dedup_decisions_csv, name="dedup_log"),
+    path(
+        "<slug:review>/duplicates/records/<int:record_id>/",
+        dedup.dedup_cluster,
+        name="dedup_cluster",
+    ),
+    path(
+        "<slug:review>/duplicates/records/<int:record_id>/split/",
+        dedup.dedup_split,
+        name="dedup_split",
+    ),
+    path(
+        "<slug:review>/duplicates/records/<int:record_id>/primary/",
+        dedup.dedup_primary,
+        name="dedup_primary",
+    ),
+    path(
+        "<slug:review>/duplicates/records/<int:record_id>/compare/<int:other_id>/",
+        dedup.dedup_compare,
+        name="dedup_compare",
+    ),
+    path(
+        "<slug:review>/duplicates/records/<int:record_id>/compare/<int:other_id>/decide/",
+        dedup.dedup_decide,
+        name="dedup_decide",
+    ),
 ]

@@ -72,6 +72,9 @@ class DemoReview:
     criteria: list[DemoCriterion]
     sources: list[DemoSource]
 
+    # The seed review's PRISMA figure: 1288 records, 1058 after duplicates were removed.
+    records_after_duplicates: int = 1058
+
     @property
     def records_reported(self) -> int:
         return sum(s.records_reported or 0 for s in self.sources)

@@ -1,5 +1,15 @@
 """Every state change of the reviews app. Keyword-only, validate then act, one transaction."""
 
+from reviews.services.dedup import (
+    DedupBusy,
+    dedup_decide,
+    dedup_forget_batch,
+    dedup_request,
+    dedup_requeue,
+    dedup_run,
+    dedup_set_primary,
+    dedup_split,
+)
 from reviews.services.imports import (
     BatchBusy,
     DuplicateFileWarning,
@@ -26,6 +36,14 @@ from reviews.services.sources import search_create, search_update, source_create
 
 __all__ = [
     "BatchBusy",
+    "DedupBusy",
+    "dedup_decide",
+    "dedup_forget_batch",
+    "dedup_request",
+    "dedup_requeue",
+    "dedup_run",
+    "dedup_set_primary",
+    "dedup_split",
     "DuplicateFileWarning",
     "criteria_replace",
     "import_batch_cancel",

@@ -40,6 +40,7 @@ from reviews.models import (
     Search,
     Source,
 )
+from reviews.services.dedup import dedup_forget_batch, dedup_request
 
 log = logging.getLogger(__name__)
 
@@ -286,7 +287,9 @@ def import_batch_undo(*, batch: ImportBatch, user) -> int:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.UNDONE, undone_at=Now(), undone_by=user
         )
+        dedup_forget_batch(batch_id=batch.pk)
         removed, _ = Record.objects.filter(batch_id=batch.pk).delete()
+        dedup_request(review_id=locked.review_id)
     batch.refresh_from_db()
     return removed
 
@@ -313,6 +316,10 @@ RECORD_COLUMNS = (
     "review_id", "batch_id", "ordinal", "source_line", "title", "abstract", "authors",
     "authors_text", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "keywords",
     "url", "language", "type", "raw_text", "warnings",
+)  # fmt: skip
+# Left to the database's defaults: deduplication fills them in after the import.
+DEFAULTED_COLUMNS = (
+    "duplicate_of_id", "dedup_rule", "dedup_score", "dedup_checked", "primary_pinned",
 )  # fmt: skip
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(**kw) builds one per call
 
@@ -483,6 +490,9 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
         warnings=[*batch.warnings, *_summarise(file_warnings, record_warnings, overflow)],
         finished_at=Now(),
     )
+    # The new records are compared with themselves and with everything already imported;
+    # screening offers them only once that is done.
+    dedup_request(review_id=batch.review_id)
     return ImportBatch.objects.get(pk=batch_id)
 
 

@@ -33,4 +33,26 @@
     var box = document.querySelector("[role=search] input[type=search], [role=search] input[type=text]");
     if (box) { event.preventDefault(); box.focus(); }
   });
+
+  // Single-key shortcuts: an element with data-key="s" is clicked when "s" is pressed
+  // (never while typing in a field). "?" shows or hides the page's shortcut help.
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable) return;
+    if (event.key === "?") {
+      var help = document.getElementById("keys-help");
+      if (!help) return;
+      event.preventDefault();
+      if (help.open) help.close(); else help.showModal();
+      return;
+    }
+    if (document.querySelector("dialog[open]")) return;
+    var target = document.querySelector('[data-key="' + CSS.escape(event.key) + '"]');
+    if (!target || target.disabled || target.closest("[hidden]")) return;
+    // One press, one decision: ignore keys while the previous request is in flight.
+    if (document.querySelector(".htmx-request")) { event.preventDefault(); return; }
+    event.preventDefault();
+    target.click();
+  });
 })();

@@ -65,8 +65,15 @@ def test_a_failure_in_the_writer_thread_fails_the_batch_and_leaves_nothing(
 def test_the_fast_insert_writes_every_record_column():
     from reviews.models import Record
 
-    columns = [f.attname for f in Record._meta.concrete_fields if not f.primary_key]
-    assert sorted(imports.RECORD_COLUMNS) == sorted(columns)
+    fields = [f for f in Record._meta.concrete_fields if not f.primary_key]
+    columns = [f.attname for f in fields]
+    assert sorted(imports.RECORD_COLUMNS + imports.DEFAULTED_COLUMNS) == sorted(columns)
+    # A column the insert leaves out must have a default in the database itself.
+    from django.db.models.fields import NOT_PROVIDED
+
+    for f in fields:
+        if f.attname in imports.DEFAULTED_COLUMNS:
+            assert f.null or f.db_default is not NOT_PROVIDED, f.attname
 
 
 FULL = (

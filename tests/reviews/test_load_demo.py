@@ -39,8 +39,27 @@ def test_demo_review_reproduces_the_reference_review():
     assert Record.objects.in_review(review).count() == 1288
     for search in Search.objects.filter(source__review=review, records_reported__isnull=False):
         assert search.batches.get().records_stored == search.records_reported, search
+    # Deduplication finds exactly the 230 planted duplicates (1288 -> 1058) and leaves the
+    # four look-alike companion papers and one chance look-alike for the lead to try.
+    records = Record.objects.in_review(review)
+    assert records.filter(dedup_checked=False).count() == 0
+    assert records.primaries().count() == 1058
+    assert records.duplicates().count() == 230
+    assert review.dedup_pairs.count() == 5
+    from lib.demo import demo_files
+
+    paper_of = {}
+    for batch in review.batches.all():
+        demo_file = next(f for f in demo_files() if f.filename == batch.filename)
+        for record in batch.records.order_by("ordinal"):
+            paper_of[record.pk] = demo_file.paper_ids[record.ordinal - 1]
+    for dup, primary in records.duplicates().values_list("pk", "duplicate_of_id"):
+        assert paper_of[dup] == paper_of[primary]  # no false merge
+    for a, b in review.dedup_pairs.values_list("record_a_id", "record_b_id"):
+        assert paper_of[a] != paper_of[b]  # the queue holds different papers: answer "different"
     text = out.getvalue()
     assert "1288 records" in text
+    assert "230 duplicates removed" in text
     from django.contrib.auth import authenticate
 
     for name in ("admin", "lead", "reviewer1", "reviewer2"):

@@ -37,6 +37,17 @@ MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "batch_requeue": (("review", "batch_id"), {"POST": LEAD}),
     "records": (("review",), {"GET": MEMBER}),
     "record_detail": (("review", "record_id"), {"GET": MEMBER}),
+    "dedup": (("review",), {"GET": MEMBER}),
+    "dedup_run": (("review",), {"POST": LEAD}),
+    "dedup_queue": (("review",), {"GET": LEAD}),
+    "dedup_report": (("review",), {"GET": MEMBER}),
+    "dedup_sources": (("review",), {"GET": MEMBER}),
+    "dedup_log": (("review",), {"GET": MEMBER}),
+    "dedup_cluster": (("review", "record_id"), {"GET": MEMBER}),
+    "dedup_split": (("review", "record_id"), {"POST": LEAD}),
+    "dedup_primary": (("review", "record_id"), {"POST": LEAD}),
+    "dedup_compare": (("review", "record_id", "other_id"), {"GET": LEAD}),
+    "dedup_decide": (("review", "record_id", "other_id"), {"POST": LEAD}),
 }
 ALL_METHODS = ("GET", "POST", "PUT", "DELETE")
 
@@ -58,6 +69,7 @@ def objects(review, source, imported_batch):
         "search_id": source.searches.first().pk,
         "batch_id": imported_batch.pk,
         "record_id": imported_batch.records.first().pk,
+        "other_id": imported_batch.records.last().pk,
     }
 
 

@@ -145,10 +145,19 @@ class Command(BaseCommand):
                     f"{search.records_reported} expected ({batch.errors})"
                 )
         total = Record.objects.in_review(review).count()
+        # Deduplicated here and now too, so screening can start the moment the server is up.
+        services.dedup_run(review_id=review.pk)
+        papers = Record.objects.in_review(review).primaries().count()
+        if papers != spec.records_after_duplicates:
+            raise CommandError(
+                f"Deduplication left {papers} records, {spec.records_after_duplicates} expected"
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo review created: /reviews/{review.slug}/ with {review.sources.count()} "
-                f"sources and {total} records imported from {len(demo_files())} files."
+                f"sources and {total} records imported from {len(demo_files())} files; "
+                f"{total - papers} duplicates removed, {review.dedup_pairs.count()} pairs "
+                "left for the lead in the deduplication queue."
             )
         )
 
