@@ -185,6 +185,15 @@ class RecordFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search")
     source = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     batch = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    role = forms.ChoiceField(
+        required=False,
+        label="Duplicates",
+        choices=[
+            ("", "With duplicates"),
+            ("primary", "One per paper (as screened)"),
+            ("duplicate", "Duplicates only"),
+        ],
+    )
 
     def __init__(self, *args, sources, batches, **kwargs):
         super().__init__(*args, **kwargs)

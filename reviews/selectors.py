@@ -77,6 +77,7 @@ class RecordFilters:
     q: str = ""
     source_id: int | None = None
     batch_id: int | None = None
+    role: str = ""  # "primary" (one record per paper) or "duplicate"
 
 
 def record_search(review: Review, filters: RecordFilters) -> QuerySet[Record]:
@@ -92,6 +93,10 @@ def record_search(review: Review, filters: RecordFilters) -> QuerySet[Record]:
         records = records.filter(batch__source_id=filters.source_id)
     if filters.batch_id:
         records = records.filter(batch_id=filters.batch_id)
+    if filters.role == "primary":
+        records = records.primaries()
+    elif filters.role == "duplicate":
+        records = records.duplicates()
     return records.order_by("batch_id", "ordinal")
 
 

@@ -468,7 +468,7 @@ def record_list(request: HttpRequest, review: str) -> HttpResponse:
     elif form.is_valid():
         data = form.cleaned_data
         filters = selectors.RecordFilters(
-            q=data["q"], source_id=data["source"], batch_id=data["batch"]
+            q=data["q"], source_id=data["source"], batch_id=data["batch"], role=data["role"]
         )
         records = selectors.record_search(review_obj, filters)
     page = Paginator(records, 50).get_page(request.GET.get("page"))

@@ -179,3 +179,15 @@ def test_pages_take_a_fixed_number_of_queries(
         client.get(reverse("reviews:dedup", args=[review.slug]))
     with django_assert_max_num_queries(20):
         client.get(reverse("reviews:dedup_queue", args=[review.slug]))
+
+
+def test_record_list_filters_one_record_per_paper_or_duplicates(client, review, lead, records):
+    first, copy, look_alike, other = records
+    client.force_login(lead)
+    url = reverse("reviews:records", args=[review.slug])
+    assert client.get(url).context["page"].paginator.count == 4
+    shown = client.get(url, {"role": "primary"}).context["page"].object_list
+    assert {r.pk for r in shown} == {first.pk, look_alike.pk, other.pk}
+    page = client.get(url, {"role": "duplicate"})
+    assert [r.pk for r in page.context["page"].object_list] == [copy.pk]
+    assert f"duplicate of #{first.pk}" in page.text
