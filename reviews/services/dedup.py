@@ -265,7 +265,7 @@ def _write(review_id: int, result: Result, state: dict[int, tuple], *, seconds: 
     Record.objects.bulk_update(
         changed, ["duplicate_of", "dedup_rule", "dedup_score", "dedup_checked"], batch_size=500
     )
-    DedupPair.objects.filter(review_id=review_id).delete()
+    queue_before, _ = DedupPair.objects.filter(review_id=review_id).delete()
     DedupPair.objects.bulk_create(
         [
             DedupPair(
@@ -280,6 +280,8 @@ def _write(review_id: int, result: Result, state: dict[int, tuple], *, seconds: 
         ],
         batch_size=1000,
     )
+    if not primaries and not changed and queue_before == len(result.queue):
+        return  # nothing moved: the log keeps the runs that changed something
     DedupEvent.objects.create(
         review_id=review_id,
         action=DedupAction.RUN,
