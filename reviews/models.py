@@ -343,6 +343,11 @@ class Record(models.Model):
     primary_pinned = models.BooleanField(
         default=False, db_default=False, help_text="A lead chose it as its cluster's primary"
     )
+    # Two random keys drawn at import: screening walks records in the order of one of them
+    # (ascending or descending), so each reviewer sees a different stable order that an
+    # index can serve on 100,000 records.
+    shuffle_a = models.PositiveIntegerField(default=0, db_default=0)
+    shuffle_b = models.PositiveIntegerField(default=0, db_default=0)
 
     objects = RecordQuerySet.as_manager()
 
@@ -355,6 +360,8 @@ class Record(models.Model):
         indexes = [
             models.Index(fields=["review", "year"], name="record_review_year"),
             models.Index(fields=["review", "dedup_checked"], name="record_review_checked"),
+            models.Index(fields=["review", "shuffle_a"], name="record_review_shuffle_a"),
+            models.Index(fields=["review", "shuffle_b"], name="record_review_shuffle_b"),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import queue
+import random
 import shutil
 import tempfile
 import threading
@@ -315,7 +316,7 @@ def _local_path(batch: ImportBatch) -> Iterator[Path]:
 RECORD_COLUMNS = (
     "review_id", "batch_id", "ordinal", "source_line", "title", "abstract", "authors",
     "authors_text", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "keywords",
-    "url", "language", "type", "raw_text", "warnings",
+    "url", "language", "type", "raw_text", "warnings", "shuffle_a", "shuffle_b",
 )  # fmt: skip
 # Left to the database's defaults: deduplication fills them in after the import.
 DEFAULTED_COLUMNS = (
@@ -350,10 +351,13 @@ def _record_row(batch: ImportBatch, parsed: ParsedRecord) -> tuple:
         parsed.type[:100],
         parsed.raw_text,
         _to_json(parsed.warnings) if parsed.warnings else "[]",
+        _random_key(31),
+        _random_key(31),
     )
 
 
-ROWS_PER_INSERT = 400  # x 21 columns stays under SQLite's parameter limit
+_random_key = random.getrandbits  # screening order keys: uniform, not secret
+ROWS_PER_INSERT = 400  # x 23 columns stays under SQLite's parameter limit
 
 
 @cache

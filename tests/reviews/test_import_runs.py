@@ -61,6 +61,8 @@ def test_a_run_taken_over_writes_nothing_more_and_cannot_fail_its_successor(revi
         "",
         "TY  - JOUR",
         "[]",
+        7,
+        11,
     )
     with pytest.raises(imports.RunSuperseded):  # ...but was only slow: it must stop
         imports._write_chunk(batch.pk, first, [row], 10, 1)
