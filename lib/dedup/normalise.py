@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 from lib.imports.normalise import normalise_doi
 
 _TAGS = re.compile(r"<[^>]{0,40}>")
@@ -41,6 +43,13 @@ _NOTICE = re.compile(
     r"[:\-\u2013\u2014\])]|$)|re\s*:)",
     re.IGNORECASE,
 )
+# Labels are typed by hand and now and then mistyped ('Eratum to:', 'Correctio to:'). A
+# mistyped label read as a title would let the notice merge with its paper (worse than a
+# missed duplicate), so a long label word one letter off, followed by a connector, counts.
+_LABEL_WORD = re.compile(
+    r"^\W*([a-z]{6,})\s*(?:(?:on|to|for|in)\b|(?:of\s*)?[:\-\u2013\u2014\])]|$)", re.I
+)
+_LONG_LABELS = ("erratum", "errata", "corrigendum", "correction", "retraction")
 # Web of Science prints a correction as the corrected paper's title followed by where that
 # paper appeared: 'Title of the paper (vol 72, pg 210, 2019)'.
 _WOS_CORRECTION = re.compile(
@@ -172,7 +181,15 @@ def _title_parts(title: str) -> tuple[str, ...]:
 
 def is_notice(title: str) -> bool:
     """Erratum, correction, retraction, comment or reply: a paper about another paper."""
-    return bool(title) and bool(_NOTICE.match(title) or _WOS_CORRECTION.search(title))
+    if not title:
+        return False
+    if _NOTICE.match(title) or _WOS_CORRECTION.search(title):
+        return True
+    label = _LABEL_WORD.match(title)
+    if label is None:
+        return False
+    word = label.group(1).lower()
+    return any(Levenshtein.distance(word, w, score_cutoff=1) <= 1 for w in _LONG_LABELS)
 
 
 def is_preprint(doi: str, journal: str, type_: str) -> bool:

@@ -38,6 +38,7 @@ class Rule(StrEnum):
     PROBABLE_TITLE = "similar title and authors"
     PROBABLE_IDS_DIFFER = "same title and authors but different DOIs or PubMed IDs"
     PROBABLE_ID_TITLE = "same DOI or PubMed ID but different titles"
+    PROBABLE_ID_CITATION = "same DOI or PubMed ID but printed on other pages"
     PROBABLE_CITATION = "same authors, year, journal, volume and pages but different titles"
     PREPRINT = "preprint and published version"
 
@@ -166,6 +167,15 @@ def compare(a: Key, b: Key) -> Match | None:
         return None
 
     if ids_same:
+        pages_differ = _state(a.start_page, b.start_page) == "conflict"
+        if pages_differ and (_state(a.volume, b.volume) == "conflict" or au is None):
+            # A DOI names one article, printed in one place. Records carrying it on other
+            # pages (of another volume, or with no authors to agree) may be another record
+            # the DOI was copied onto: an erratum whose label lost a letter, a comment, one
+            # of a supplement's abstracts. A person decides.
+            if t >= 0.8 and authors_ok:
+                return Match(Kind.PROBABLE, Rule.PROBABLE_ID_CITATION, round(0.5 + 0.4 * t, 3))
+            return None
         # Author fields are the messiest (given names taken for family names): a shared
         # identifier and a near-identical title are enough.
         if (t >= 0.8 or (t >= 0.6 and first_same)) and authors_ok or t >= 0.95:

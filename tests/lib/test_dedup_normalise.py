@@ -100,6 +100,10 @@ def test_title_printed_with_its_translation_keeps_each_part() -> None:
         # Web of Science titles a correction with where the corrected paper appeared.
         f"{TITLE} (vol 72, pg 210, 2019)",
         f"{TITLE} (vol 9, e104589, 2014)",
+        # A hand-typed label one letter off.
+        f"Eratum to: {TITLE}",
+        f"Correctio to: {TITLE}",
+        f"Coorrection: {TITLE}",
     ],
 )
 def test_notices_are_recognised(title: str) -> None:
@@ -119,6 +123,9 @@ def test_notices_are_recognised(title: str) -> None:
         "Letters written by children with asthma",
         f"{TITLE} [Erratum appears in J Clin Epidemiol. 2019;73:100]",
         "Outcomes of the vol 3 cohort (2019)",
+        "Connection to care after discharge",
+        "Reaction to inhaled corticosteroids in children",
+        "Retractor: a device for thoracic surgery",
         "",
     ],
 )

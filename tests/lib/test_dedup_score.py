@@ -124,6 +124,7 @@ def test_authors_without_any_names_match_on_the_citation() -> None:
         f"Retraction Note: {TITLE}",
         f"Comment on: {TITLE}",
         f"{TITLE} (vol 72, pg 210, 2019)",
+        f"Eratum to: {TITLE}",
     ],
 )
 def test_a_notice_is_never_merged_with_its_paper(title: str) -> None:
@@ -243,6 +244,23 @@ def test_a_supplement_doi_shared_by_different_abstracts_is_no_match() -> None:
         authors=("Brown P", "Kaur R"),
     )
     assert relate(one, two) is None
+
+
+def test_one_doi_printed_in_two_places_goes_to_a_person() -> None:
+    # The paper's DOI on a record of another volume and page: a republication, or a notice
+    # whose label was lost, carrying the DOI it is about.
+    elsewhere = replace(PAPER, id="elsewhere", volume="73", pages="1053", abstract="")
+    match = relate(PAPER, elsewhere)
+    assert match is not None
+    assert (match.kind, match.rule) == (Kind.PROBABLE, Rule.PROBABLE_ID_CITATION)
+    assert relate(PAPER, replace(elsewhere, title="Budesonide dosing in adults")) is None
+    # Another page and no authors to agree: the same.
+    anonymous = replace(elsewhere, volume="72", authors=())
+    assert relate(PAPER, anonymous).rule is Rule.PROBABLE_ID_CITATION  # type: ignore[union-attr]
+    # Volume or page alone may be misprinted when the authors agree: the DOI decides.
+    for fields in ({"volume": "72"}, {"pages": "210-221"}, {"volume": "", "pages": ""}):
+        match = relate(PAPER, replace(elsewhere, **fields))
+        assert match is not None and (match.kind, match.rule) == (Kind.CERTAIN, Rule.DOI)
 
 
 def test_same_doi_with_a_different_title_goes_to_a_person() -> None:
