@@ -24,7 +24,9 @@ import resource
 import statistics
 import sys
 import time
+import unicodedata
 from collections.abc import Iterable
+from html.entities import codepoint2name
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +62,8 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     return rows
 
 
+# A name between ';' separators; an HTML entity's own ';' ('K&aacute;miro') is part of it.
+_BETWEEN_SEMICOLONS = re.compile(r"(?:&#?\w{1,8};|[^;])+")
 _BLOB_SPLIT = re.compile(r"(?<=\.)(?=[A-Z\u00c0-\u00de])")
 
 
@@ -71,7 +75,7 @@ def split_authors(value: str) -> tuple[str, ...]:
     if " and " in value:
         return tuple(a.strip() for a in value.split(" and ") if a.strip())
     if ";" in value:
-        return tuple(a.strip() for a in value.split(";") if a.strip())
+        return tuple(a.strip() for a in _BETWEEN_SEMICOLONS.findall(value) if a.strip())
     return tuple(a.strip() for a in _BLOB_SPLIT.split(value) if a.strip())
 
 
@@ -132,83 +136,234 @@ _SYL = [
     "cor",
     "ex",
 ]
+# Accented forms of a letter, as in names and titles from many languages.
+_ACCENTS = {
+    "a": "áàäâ",
+    "e": "éèëê",
+    "o": "öóø",
+    "u": "üú",
+    "i": "íï",
+    "n": "ñ",
+    "c": "ç",
+    "l": "ł",
+}
+_GREEK = ("α", "β", "γ", "κ")
+_CONFERENCES = ("Annual Meeting", "International Congress", "World Conference", "Symposium")
+_NOTICE_TITLES = ("Erratum: {}", "Correction to: {}", "Erratum to: {}", "{} (vol {}, pg {}, {})")
+
+
+def _accented(rng: random.Random, word: str) -> str:
+    spots = [i for i, ch in enumerate(word) if ch in _ACCENTS]
+    if not spots:
+        return word
+    i = rng.choice(spots)
+    return word[:i] + rng.choice(_ACCENTS[word[i]]) + word[i + 1 :]
+
+
+def _typo(rng: random.Random, title: str) -> str:
+    """One slip of the keyboard: a letter swapped, dropped, doubled or replaced."""
+    i = rng.randrange(1, len(title) - 2)
+    if not title[i].isalpha():
+        return title
+    kind = rng.randrange(4)
+    if kind == 0:
+        return title[:i] + title[i + 1] + title[i] + title[i + 2 :]
+    if kind == 1:
+        return title[:i] + title[i + 1 :]
+    if kind == 2:
+        return title[:i] + title[i] + title[i:]
+    return title[:i] + rng.choice("aeiourstln") + title[i + 1 :]
+
+
+def _ascii(text: str) -> str:
+    """How a database without accents prints the text: 'Müller' -> 'Muller', 'β' -> 'beta'."""
+    text = text.replace("ø", "o").replace("ł", "l")
+    for letter, name in zip(_GREEK, ("alpha", "beta", "gamma", "kappa"), strict=True):
+        text = text.replace(letter, name)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _entities(text: str) -> str:
+    """How a database that escapes HTML prints the text: 'Müller' -> 'M&uuml;ller'."""
+    out = []
+    for ch in text:
+        if ord(ch) < 128:
+            out.append(ch)
+        elif ord(ch) in codepoint2name:
+            out.append(f"&{codepoint2name[ord(ch)]};")
+        else:
+            out.append(f"&#{ord(ch)};")
+    return "".join(out)
 
 
 def generate(n: int, dup_share: float = 0.3, seed: int = 7) -> tuple[list[dict], list[list[str]]]:
     """`n` records of which `dup_share` are planted copies of others, printed differently
-    the way databases print one paper (the demo review's variations), and the truth."""
+    the way databases print one paper, and the truth.
+
+    A copy may change case and punctuation, carry a typo in its title, print accented
+    letters as HTML entities or without accents, cut its author list with 'et al.', give
+    authors' initials or full names, abbreviate the journal and the page range, or lack
+    the DOI, abstract or pages. Among the distinct papers are near misses that must stay
+    apart: a conference abstract of a later journal article (same title and authors, a
+    year or two earlier), an erratum of a paper ('Erratum: <title>', sometimes with the
+    paper's own DOI) and a preprint of a published paper."""
     rng = random.Random(seed)
     words = sorted({"".join(rng.choices(_SYL, k=rng.randint(2, 4))) for _ in range(12000)})
     names = sorted({"".join(rng.choices(_SYL, k=rng.randint(2, 3))).title() for _ in range(8000)})
+    # About one name in twelve has an accented letter.
+    names = [_accented(rng, s) if rng.random() < 0.08 else s for s in names]
     journals = [
         " ".join(w.title() for w in rng.sample(words, rng.randint(2, 5))) for _ in range(600)
     ]
     n_papers = round(n * (1 - dup_share))
-    papers = []
-    for p in range(n_papers):
+    papers: list[dict] = []
+    while len(papers) < n_papers:
+        p = len(papers)
         start = rng.randint(1, 2000)
-        authors = [
-            (rng.choice(names), rng.choice("ABCDEFGHJKLMNPRSTW"), rng.choice(names))
-            for _ in range(rng.randint(1, 7))
-        ]
+        title_words = rng.choices(words, k=rng.randint(6, 16))
+        if rng.random() < 0.03:
+            title_words[rng.randrange(len(title_words))] = (
+                f"{rng.choice(_GREEK)}-{rng.choice(words)}"
+            )
+        if rng.random() < 0.05:
+            i = rng.randrange(len(title_words))
+            title_words[i] = _accented(rng, title_words[i])
         journal = rng.choice(journals)
-        papers.append(
-            {
-                "title": " ".join(rng.choices(words, k=rng.randint(6, 16))).capitalize(),
-                "authors": authors,
-                "year": rng.randint(1985, 2025),
-                "journal": journal,
-                "abbrev": " ".join(w[:4] for w in journal.split()),
-                "volume": str(rng.randint(1, 120)),
-                "number": str(rng.randint(1, 12)),
-                "start": str(start),
-                "end": str(start + rng.randint(1, 25)),
-                "doi": f"10.{rng.randint(1000, 9999)}/gen.{p}" if rng.random() < 0.7 else "",
-                "abstract": " ".join(rng.choices(words, k=rng.randint(60, 160))).capitalize() + ".",
-            }
-        )
+        paper = {
+            "title": " ".join(title_words).capitalize(),
+            "authors": [
+                (rng.choice(names), rng.choice("ABCDEFGHJKLMNPRSTW"), rng.choice(names))
+                for _ in range(rng.randint(1, 7))
+            ],
+            "year": rng.randint(1985, 2025),
+            "journal": journal,
+            "abbrev": " ".join(w[:4] for w in journal.split()),
+            "volume": str(rng.randint(3, 120)),
+            "number": str(rng.randint(1, 12)),
+            "start": str(start),
+            "end": str(start + rng.randint(1, 25)),
+            "doi": f"10.{rng.randint(1000, 9999)}/gen.{p}" if rng.random() < 0.7 else "",
+            "abstract": " ".join(rng.choices(words, k=rng.randint(60, 160))).capitalize() + ".",
+            "type": "article",
+        }
+        papers.append(paper)
+        near = rng.random()
+        if near < 0.03:
+            # The conference abstract the paper grew from: its own venue or the journal's
+            # supplement, a year or two earlier, a shorter abstract or none.
+            gap = rng.choice((1, 1, 2))
+            abstract = paper["abstract"][: rng.randint(0, 400)]
+            supplement = rng.random() < 0.5
+            papers.append(
+                paper
+                | {
+                    "year": paper["year"] - gap,
+                    "journal": paper["journal"] if supplement else "",
+                    "abbrev": paper["abbrev"] if supplement else "",
+                    "booktitle": "" if supplement else f"{rng.choice(_CONFERENCES)} {journal}",
+                    "volume": str(int(paper["volume"]) - gap) if supplement else "",
+                    "number": "S1" if supplement else "",
+                    "start": f"S{rng.randint(1, 400)}" if supplement else "",
+                    "end": "",
+                    "doi": "",
+                    "abstract": abstract.rsplit(" ", 1)[0] if abstract else "",
+                    "type": "article" if supplement else "inproceedings",
+                }
+            )
+        elif near < 0.05:
+            # An erratum or correction of the paper, printed later in the same journal.
+            form = rng.choice(_NOTICE_TITLES)
+            volume = str(int(paper["volume"]) + rng.choice((0, 1)))
+            title = form.format(paper["title"], paper["volume"], paper["start"], paper["year"])
+            page = str(rng.randint(1, 2000))
+            papers.append(
+                paper
+                | {
+                    "title": title,
+                    "authors": paper["authors"] if rng.random() < 0.6 else [],
+                    "year": paper["year"] + (volume != paper["volume"]),
+                    "volume": volume,
+                    "start": page,
+                    "end": page,
+                    # Some databases give the notice the corrected paper's DOI.
+                    "doi": paper["doi"] if rng.random() < 0.2 else "",
+                    "abstract": "",
+                }
+            )
+        elif near < 0.06:
+            # The preprint of the paper, a year earlier: related, not the same record.
+            papers.append(
+                paper
+                | {
+                    "year": paper["year"] - 1,
+                    "journal": "medRxiv",
+                    "abbrev": "medRxiv",
+                    "volume": "",
+                    "number": "",
+                    "start": "",
+                    "end": "",
+                    "doi": f"10.1101/gen.{p}",
+                }
+            )
+    papers = papers[:n_papers]
     copies = [rng.randrange(n_papers) for _ in range(n - n_papers)]
     members: dict[int, list[str]] = {}
     rows = []
     for pid in list(range(n_papers)) + copies:
         p = papers[pid]
         dup = pid in members
-        title, doi, end, journal = p["title"], p["doi"], p["end"], p["journal"]
-        full = rng.random() < 0.5
+        title, doi, start, end, journal = p["title"], p["doi"], p["start"], p["end"], p["journal"]
         abstract = p["abstract"]
+        authors = p["authors"]
+        full = rng.random() < 0.5
+        cut = False
+        accents = "keep"
         if dup:
             if rng.random() < 0.4:
                 title = rng.choice([str.upper, title_case, sentence_case])(title)
             if rng.random() < 0.3:
                 title += "."
+            if rng.random() < 0.08:
+                title = _typo(rng, title)
             if doi and rng.random() < 0.3:
                 doi = ""
             elif doi and rng.random() < 0.15:
                 doi = f"https://doi.org/{doi.upper()}"
-            if rng.random() < 0.35:
-                end = abbreviate_pages(p["start"], end)
-            if rng.random() < 0.3:
+            if end != start and rng.random() < 0.35:
+                end = abbreviate_pages(start, end)
+            if rng.random() < 0.1:
+                start = end = ""
+            if journal and rng.random() < 0.3:
                 journal = p["abbrev"]
             if rng.random() < 0.2:
                 abstract = ""
-        authors = " and ".join(
-            f"{s}, {g}. {m[0]}." if not full else f"{s}, {g}{m.lower()}" for s, g, m in p["authors"]
+            if len(authors) > 3 and rng.random() < 0.15:
+                authors, cut = authors[: rng.choice((1, 3))], True
+            accents = rng.choice(("keep", "keep", "keep", "entities", "ascii"))
+        author = " and ".join(
+            f"{s}, {g}. {m[0]}." if not full else f"{s}, {g}{m.lower()}" for s, g, m in authors
         )
+        if cut:
+            author += " et al."
+        if accents != "keep":
+            fix = _entities if accents == "entities" else _ascii
+            title, author = fix(title), fix(author)
         rid = f"id_{len(rows) + 1:07d}"
         members.setdefault(pid, []).append(rid)
         rows.append(
             {
                 "ID": rid,
                 "title": title,
-                "author": authors,
+                "author": author,
                 "year": str(p["year"]),
                 "journal": journal,
+                "booktitle": p.get("booktitle", ""),
                 "volume": p["volume"],
                 "number": p["number"],
-                "pages": f"{p['start']}-{end}",
+                "pages": f"{start}-{end}" if end and end != start else start,
                 "doi": doi,
                 "abstract": abstract,
-                "ENTRYTYPE": "article",
+                "ENTRYTYPE": p["type"],
             }
         )
     order = list(range(len(rows)))
