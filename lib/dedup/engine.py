@@ -4,7 +4,8 @@ Blocking keeps the work near-linear: records are compared only when they share a
 PubMed ID, the first or last words of the title, first author and year, or volume and
 first page. Certain matches are merged in order of strength; a merge never joins two
 groups that a person said are different papers, that carry different DOIs, or whose
-years lie more than a year apart, so one wrong link cannot chain two papers together.
+years lie more than a year apart, so one wrong link cannot chain two papers together;
+such a refused pair is queued for a person instead.
 People's decisions come in as pairs ("same paper" / "different papers") and are applied
 first and always; the run that follows never undoes them.
 """
