@@ -1,4 +1,5 @@
-"""A real Celery worker process on Redis previews and imports an upload made on the web.
+"""A real Celery worker process on Redis previews and imports an upload made on the web,
+then deduplicates the review.
 
 Runs in CI against PostgreSQL and Redis (DATABASE_URL and REDIS_URL set by .ci/run).
 """
@@ -17,8 +18,9 @@ from django.db import connection
 from django.urls import reverse
 
 from config.celery import app as celery_app
-from reviews.models import BatchStatus, ImportBatch, Record
-from tests.conftest import ris_upload
+from reviews import services
+from reviews.models import BatchStatus, DedupRun, DedupStatus, ImportBatch, Record
+from tests.conftest import RIS_TWO, ris_upload
 
 pytestmark = [
     pytest.mark.integration,
@@ -110,3 +112,40 @@ def test_worker_imports_an_uploaded_file(client, review, source, lead, worker, t
     assert Record.objects.visible().filter(batch=batch).count() == 2500
     assert "reviews.tasks.import_batch_preview_task[" in log.read_text()
     assert "reviews.tasks.import_batch_task[" in log.read_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_deduplicates_after_an_import(review, source, lead, worker, tmp_path):
+    copy = RIS_TWO.split("ER  - ")[0] + "ER  - \n"  # the first paper again, word for word
+    batch = services.import_batch_start(
+        review=review,
+        source=source,
+        upload=ris_upload(RIS_TWO + "\n" + copy, "twice.ris"),
+        filename="twice.ris",
+        user=lead,
+        preview=False,
+    )  # queued on commit; no transaction is open here, so at once
+    records = Record.objects.filter(review=review)
+
+    def deduplicated():
+        run = DedupRun.objects.filter(review=review).first()
+        return (
+            records.count() == 3
+            and not records.filter(dedup_checked=False).exists()
+            and run is not None
+            and run.status == DedupStatus.IDLE
+            and run.done_version == run.version
+        )
+
+    log = tmp_path / "worker.log"
+    assert wait_for(deduplicated), f"no deduplication; worker log:\n{log.read_text()[-3000:]}"
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE, batch.errors
+    first, other, again = batch.records.order_by("ordinal")
+    assert again.duplicate_of_id == first.pk  # the earlier of two identical records is kept
+    assert first.duplicate_of_id is None and other.duplicate_of_id is None
+    assert records.primaries().count() == 2
+    run = DedupRun.objects.get(review=review)
+    assert run.done_version == run.version >= 1 and run.error == ""
+    assert "reviews.tasks.import_batch_task[" in log.read_text()
+    assert "reviews.tasks.dedup_task[" in log.read_text()
