@@ -9,4 +9,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("reviews/", include("reviews.urls")),
+    path("reviews/", include("screening.urls")),
 ]

@@ -227,7 +227,9 @@ def dedup_compare(left: Record, right: Record) -> list[FieldRow]:
             continue
         if not a or not b:
             # Missing on one side is not a difference in wording: nothing to mark.
-            rows.append(FieldRow(label, [(a, False)] if a else [], [(b, False)] if b else [], False))
+            rows.append(
+                FieldRow(label, [(a, False)] if a else [], [(b, False)] if b else [], False)
+            )
             continue
         runs_a, runs_b = word_diff(a, b)
         rows.append(FieldRow(label, runs_a, runs_b, any(d for _, d in runs_a + runs_b)))

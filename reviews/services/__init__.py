@@ -9,6 +9,7 @@ from reviews.services.dedup import (
     dedup_run,
     dedup_set_primary,
     dedup_split,
+    register_cluster_listener,
 )
 from reviews.services.imports import (
     BatchBusy,
@@ -44,6 +45,7 @@ __all__ = [
     "dedup_run",
     "dedup_set_primary",
     "dedup_split",
+    "register_cluster_listener",
     "DuplicateFileWarning",
     "criteria_replace",
     "import_batch_cancel",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -40,6 +40,23 @@ log = logging.getLogger(__name__)
 
 STALE_AFTER = timezone.timedelta(minutes=2)
 _FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
+
+
+ClusterListener = Callable[[int], None]
+_cluster_listeners: list[ClusterListener] = []
+
+
+def register_cluster_listener(listener: ClusterListener) -> ClusterListener:
+    """Called with the review id, inside the transaction, whenever clusters change (a run
+    wrote its result, a lead merged, split or chose a primary). Screening uses it to keep
+    each decision with its paper. Reviews does not import screening: it registers itself."""
+    _cluster_listeners.append(listener)
+    return listener
+
+
+def _clusters_changed(review_id: int) -> None:
+    for listener in _cluster_listeners:
+        listener(review_id)
 
 
 class DedupBusy(Exception):
@@ -265,6 +282,8 @@ def _write(review_id: int, result: Result, state: dict[int, tuple], *, seconds: 
     Record.objects.bulk_update(
         changed, ["duplicate_of", "dedup_rule", "dedup_score", "dedup_checked"], batch_size=500
     )
+    if primaries or changed:
+        _clusters_changed(review_id)
     queue_before, _ = DedupPair.objects.filter(review_id=review_id).delete()
     DedupPair.objects.bulk_create(
         [
@@ -423,6 +442,7 @@ def dedup_decide(*, review: Review, record: Record, other: Record, verdict: str,
         # Both in one cluster: the one that is not its primary leaves it.
         leaving = other if other.pk != left else record
         _detach(leaving.pk, left)
+    _clusters_changed(review.pk)
     DedupEvent.objects.create(
         review=review,
         actor=user,
@@ -462,6 +482,7 @@ def dedup_split(*, review: Review, record: Record, user) -> None:
         if other != record.pk:
             _set_decision(review, record.pk, other, Verdict.DIFFERENT, user)
     _detach(record.pk, primary)
+    _clusters_changed(review.pk)
     DedupEvent.objects.create(
         review=review,
         actor=user,
@@ -494,6 +515,7 @@ def dedup_set_primary(*, review: Review, record: Record, user) -> None:
     Record.objects.filter(pk=record.pk).update(
         duplicate_of=None, dedup_rule="", dedup_score=None, primary_pinned=True
     )
+    _clusters_changed(review.pk)
     DedupEvent.objects.create(
         review=review,
         actor=user,

@@ -34,12 +34,27 @@
     if (box) { event.preventDefault(); box.focus(); }
   });
 
+  // A key typed into a text field is text, not a shortcut (a focused radio button or
+  // checkbox, as after choosing a reason with 1-9, does not count).
+  function typing(el) {
+    var tag = (el.tagName || "").toLowerCase();
+    if (tag === "textarea" || tag === "select" || el.isContentEditable) return true;
+    if (tag !== "input") return false;
+    return ["radio", "checkbox", "button", "submit", "reset"].indexOf((el.type || "").toLowerCase()) === -1;
+  }
+
+  // Esc leaves a text box, so the single-key shortcuts work again.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea") event.target.blur();
+  });
+
   // Single-key shortcuts: an element with data-key="s" is clicked when "s" is pressed
   // (never while typing in a field). "?" shows or hides the page's shortcut help.
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
-    var tag = (event.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable) return;
+    if (typing(event.target)) return;
     if (event.key === "?") {
       var help = document.getElementById("keys-help");
       if (!help) return;
@@ -51,7 +66,7 @@
     var target = document.querySelector('[data-key="' + CSS.escape(event.key) + '"]');
     if (!target || target.disabled || target.closest("[hidden]")) return;
     // One press, one decision: ignore keys while the previous request is in flight.
-    if (document.querySelector(".htmx-request")) { event.preventDefault(); return; }
+    if (document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")) { event.preventDefault(); return; }
     event.preventDefault();
     target.click();
   });

@@ -57,6 +57,15 @@ def test_demo_review_reproduces_the_reference_review():
         assert paper_of[dup] == paper_of[primary]  # no false merge
     for a, b in review.dedup_pairs.values_list("record_a_id", "record_b_id"):
         assert paper_of[a] != paper_of[b]  # the queue holds different papers: answer "different"
+    # Both reviewers screened every paper; the lead resolved every conflict.
+    from screening import selectors as screening
+
+    settings = screening.stage_settings(review, "title_abstract")
+    summary = screening.stage_summary(review, "title_abstract", settings)
+    assert (summary.papers, summary.included, summary.excluded) == (1058, 163, 895)
+    assert (summary.conflicts, summary.resolved, summary.awaiting) == (0, 65, 0)
+    pair = screening.agreement_report(review, "title_abstract", settings).pairs[0]
+    assert pair.table.n == 1058 and 0.05 <= pair.table.conflicts / 1058 <= 0.10
     text = out.getvalue()
     assert "1288 records" in text
     assert "230 duplicates removed" in text
@@ -78,8 +87,8 @@ def test_demo_passwords_are_published_only_on_the_embedded_database(settings, mo
     settings.DATABASE_URL = ""
     from django.contrib.auth import get_user_model
 
+    Review.objects.all().delete()  # first: a user with screening decisions is protected
     get_user_model().objects.all().delete()
-    Review.objects.all().delete()
     out = StringIO()
     call_command("load_demo", stdout=out)
     assert "sift-lead-demo" in out.getvalue()

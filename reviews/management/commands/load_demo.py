@@ -51,6 +51,7 @@ class Command(BaseCommand):
         else:
             review = self._review(spec, users)
             self._import(review, spec)
+            self._screen(review)
         self._print_credentials()
 
     def _password(self, username: str) -> str:
@@ -159,6 +160,53 @@ class Command(BaseCommand):
                 f"{total - papers} duplicates removed, {review.dedup_pairs.count()} pairs "
                 "left for the lead in the deduplication queue."
             )
+        )
+
+    def _screen(self, review: Review) -> None:
+        """Both demo reviewers have screened every record at title/abstract, with 65
+        conflicts that the lead has resolved: 895 excluded, 163 on to full text. Written in
+        bulk (a seed, not a user's action); the rows are the same facts the services write."""
+        from lib.demo import demo_papers
+        from lib.demo.screening import screening_plan
+        from screening.models import Decision, DecisionEvent, Resolution, Stage
+
+        files = {f.filename: f.paper_ids for f in demo_files()}
+        paper_of: dict[int, int] = {}
+        for batch in review.batches.filter(status=BatchStatus.DONE):
+            ids = files[batch.filename]
+            primaries = batch.records.filter(duplicate_of__isnull=True)
+            for pk, ordinal in primaries.values_list("pk", "ordinal"):
+                paper_of[pk] = ids[ordinal - 1]
+        plan = screening_plan(demo_papers())
+        users = {m.user.username: m.user for m in review.members.select_related("user")}
+        first, second, lead = users["reviewer1"], users["reviewer2"], users["lead"]
+        reasons = {c.code: c for c in review.criteria.all()}
+        stage = Stage.TITLE_ABSTRACT
+        decisions, events, resolutions = [], [], []
+        for record_id, paper_id in sorted(paper_of.items()):
+            votes = plan[paper_id]
+            for who, vote in ((first, votes.first), (second, votes.second)):
+                reason = reasons.get(vote.reason)
+                decisions.append(Decision(
+                    review=review, record_id=record_id, paper_id=record_id, reviewer=who,
+                    stage=stage, verdict=vote.verdict, reason=reason,
+                ))  # fmt: skip
+                events.append(DecisionEvent(
+                    review=review, record_id=record_id, reviewer=who, stage=stage,
+                    new_verdict=vote.verdict, new_reason=vote.reason,
+                ))  # fmt: skip
+            if votes.resolution is not None:
+                resolutions.append(Resolution(
+                    review=review, paper_id=record_id, stage=stage,
+                    verdict=votes.resolution.verdict, reason=reasons.get(votes.resolution.reason),
+                    note="Discussed at the screening meeting.", resolved_by=lead,
+                ))  # fmt: skip
+        Decision.objects.bulk_create(decisions, batch_size=500)
+        DecisionEvent.objects.bulk_create(events, batch_size=500)
+        Resolution.objects.bulk_create(resolutions, batch_size=500)
+        self.stdout.write(
+            f"Title/abstract screening: {len(paper_of)} records screened by reviewer1 and "
+            f"reviewer2, {len(resolutions)} conflicts resolved by the lead."
         )
 
     def _print_credentials(self) -> None:

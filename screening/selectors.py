@@ -1,0 +1,329 @@
+"""Reads for screening pages. States (awaiting, included, excluded, conflict) are derived
+here from Decision and Resolution rows.
+
+Blinding: every function that a reviewer's page calls reads that reviewer's own votes only;
+the ones that read everybody's (conflicts, agreement, history) are for leads and resolvers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from lib.screening import Agreement, Highlighter, agreement
+from lib.screening.highlight import parse_terms
+from reviews.models import BatchStatus, Member, Record, Review
+from screening.models import (
+    Decision,
+    DecisionEvent,
+    Order,
+    Resolution,
+    ReviewerCursor,
+    StageSettings,
+    Verdict,
+)
+
+
+def stage_settings(review: Review, stage: str) -> StageSettings:
+    settings, _ = StageSettings.objects.get_or_create(review=review, stage=stage)
+    return settings
+
+
+def highlighter(settings: StageSettings) -> Highlighter:
+    return Highlighter(parse_terms(settings.include_terms), parse_terms(settings.exclude_terms))
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    """One reviewer's order: a random key, walked up or down (an index serves either)."""
+
+    name: str
+    column: str
+    descending: bool
+
+
+_LANES = (
+    Lane("a-up", "shuffle_a", False),
+    Lane("b-up", "shuffle_b", False),
+    Lane("a-down", "shuffle_a", True),
+    Lane("b-down", "shuffle_b", True),
+)
+IMPORT_LANE = Lane("import", "id", False)
+
+
+def lane_for(review: Review, reviewer, settings: StageSettings) -> Lane:
+    """Reviewers take the four orders in the order they joined the team, so any two of the
+    first four screen in different orders (a fifth shares the first one's)."""
+    if settings.order == Order.IMPORT:
+        return IMPORT_LANE
+    ids = list(
+        Member.objects.filter(review=review).order_by("pk").values_list("user_id", flat=True)
+    )
+    index = ids.index(reviewer.pk) if reviewer.pk in ids else 0
+    return _LANES[index % len(_LANES)]
+
+
+def papers(review: Review) -> QuerySet[Record]:
+    """What screening shows: one record per paper, once deduplication has compared it."""
+    done = list(review.batches.filter(status=BatchStatus.DONE).values_list("pk", flat=True))
+    return Record.objects.filter(
+        review=review, batch_id__in=done, dedup_checked=True, duplicate_of__isnull=True
+    )
+
+
+def next_record(review: Review, reviewer, stage: str, settings: StageSettings) -> Record | None:
+    """The first paper in the reviewer's order after their place that they have not decided
+    and that fewer than the required reviewers have decided."""
+    lane = lane_for(review, reviewer, settings)
+    cursor = ReviewerCursor.objects.filter(review=review, reviewer=reviewer, stage=stage).first()
+    position = cursor.position if cursor and cursor.lane == lane.name else None
+    votes = (
+        Decision.objects.filter(paper=OuterRef("pk"), stage=stage)
+        .values("paper")
+        .annotate(n=Count("reviewer", distinct=True))
+        .values("n")
+    )
+    candidates = (
+        papers(review)
+        .exclude(
+            Exists(Decision.objects.filter(paper=OuterRef("pk"), stage=stage, reviewer=reviewer))
+        )
+        .annotate(votes=Coalesce(Subquery(votes, output_field=IntegerField()), 0))
+        .filter(votes__lt=settings.reviewers_required)
+        .order_by(f"-{lane.column}" if lane.descending else lane.column)
+    )
+    if position is not None:
+        after = {f"{lane.column}__{'lt' if lane.descending else 'gt'}": position}
+        found = candidates.filter(**after).first()
+        if found is not None:
+            return found
+    # From the top: records imported or released since the reviewer passed their place.
+    return candidates.first()
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    papers: int
+    mine: int
+    votes: int
+    votes_needed: int
+
+    @property
+    def mine_percent(self) -> int:
+        return min(100, round(100 * self.mine / self.papers)) if self.papers else 0
+
+    @property
+    def overall_percent(self) -> int:
+        return min(100, round(100 * self.votes / self.votes_needed)) if self.votes_needed else 0
+
+
+def progress(review: Review, reviewer, stage: str, settings: StageSettings) -> Progress:
+    total = papers(review).count()
+    decisions = Decision.objects.filter(review=review, stage=stage)
+    return Progress(
+        papers=total,
+        mine=decisions.filter(reviewer=reviewer).count(),
+        votes=decisions.count(),
+        votes_needed=total * settings.reviewers_required,
+    )
+
+
+def my_decision(paper: Record, reviewer, stage: str) -> Decision | None:
+    return Decision.objects.filter(paper=paper, reviewer=reviewer, stage=stage).first()
+
+
+def my_decisions(review: Review, reviewer, stage: str) -> QuerySet[Decision]:
+    resolved = Resolution.objects.filter(paper=OuterRef("paper"), stage=stage)
+    return (
+        Decision.objects.filter(review=review, reviewer=reviewer, stage=stage)
+        .select_related("paper", "reason")
+        .annotate(resolved=Exists(resolved))
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def paper_votes(paper: Record, stage: str) -> list[Decision]:
+    """Every reviewer's current vote on the paper (for leads and resolvers only)."""
+    votes = (
+        Decision.objects.filter(paper=paper, stage=stage)
+        .select_related("reviewer", "reason")
+        .order_by("reviewer_id", "-updated_at")
+    )
+    latest: dict[int, Decision] = {}
+    for vote in votes:
+        latest.setdefault(vote.reviewer_id, vote)  # a merged cluster: the newest vote counts
+    return list(latest.values())
+
+
+def votes_token(votes: list[Decision]) -> str:
+    text = "|".join(
+        f"{v.pk}:{v.verdict}:{v.reason_id}:{v.reason_other}:{v.updated_at.isoformat()}"
+        for v in sorted(votes, key=lambda v: v.pk)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _binary(verdict: str, settings: StageSettings) -> str:
+    if verdict == Verdict.MAYBE and settings.maybe_counts_as_include:
+        return Verdict.INCLUDE
+    return verdict
+
+
+def outcome_of(votes: list[Decision], settings: StageSettings) -> str:
+    """'awaiting', 'include', 'exclude' or 'conflict' from the votes alone."""
+    if len(votes) < settings.reviewers_required:
+        return "awaiting"
+    values = {_binary(v.verdict, settings) for v in votes}
+    if values == {Verdict.INCLUDE}:
+        return Verdict.INCLUDE
+    if values == {Verdict.EXCLUDE}:
+        return Verdict.EXCLUDE
+    return "conflict"  # disagreement, or Maybe votes when Maybe does not count as Include
+
+
+@dataclass
+class StageSummary:
+    papers: int = 0
+    awaiting: int = 0
+    included: int = 0
+    excluded: int = 0
+    conflicts: int = 0  # unresolved
+    resolved: int = 0
+    resolved_include: int = 0
+    resolved_exclude: int = 0
+
+
+def _votes_by_paper(review: Review, stage: str) -> dict[int, dict[int, str]]:
+    """paper -> reviewer -> verdict (the newest vote of each reviewer)."""
+    out: dict[int, dict[int, str]] = defaultdict(dict)
+    rows = (
+        Decision.objects.filter(review=review, stage=stage)
+        .order_by("updated_at", "pk")
+        .values_list("paper_id", "reviewer_id", "verdict")
+    )
+    for paper, reviewer, verdict in rows.iterator(chunk_size=5000):
+        out[paper][reviewer] = verdict
+    return out
+
+
+def stage_summary(review: Review, stage: str, settings: StageSettings) -> StageSummary:
+    summary = StageSummary(papers=papers(review).count())
+    resolutions = dict(
+        Resolution.objects.filter(review=review, stage=stage).values_list("paper_id", "verdict")
+    )
+    voted = _votes_by_paper(review, stage)
+    for paper, by in voted.items():
+        if paper in resolutions:
+            continue
+        values = {_binary(v, settings) for v in by.values()}
+        if len(by) < settings.reviewers_required:
+            continue
+        if values == {Verdict.INCLUDE}:
+            summary.included += 1
+        elif values == {Verdict.EXCLUDE}:
+            summary.excluded += 1
+        else:
+            summary.conflicts += 1
+    for verdict in resolutions.values():
+        summary.resolved += 1
+        if verdict == Verdict.INCLUDE:
+            summary.resolved_include += 1
+            summary.included += 1
+        else:
+            summary.resolved_exclude += 1
+            summary.excluded += 1
+    summary.awaiting = summary.papers - summary.included - summary.excluded - summary.conflicts
+    return summary
+
+
+def conflict_list(review: Review, stage: str, settings: StageSettings) -> list[Record]:
+    resolved = set(
+        Resolution.objects.filter(review=review, stage=stage).values_list("paper_id", flat=True)
+    )
+    ids = []
+    for paper, by in _votes_by_paper(review, stage).items():
+        if paper in resolved or len(by) < settings.reviewers_required:
+            continue
+        if len({_binary(v, settings) for v in by.values()}) > 1 or (
+            not settings.maybe_counts_as_include and Verdict.MAYBE in by.values()
+        ):
+            ids.append(paper)
+    records = Record.objects.filter(pk__in=ids).select_related("batch__source").order_by("pk")
+    return list(records)
+
+
+def resolution_of(paper: Record, stage: str) -> Resolution | None:
+    return (
+        Resolution.objects.filter(paper=paper, stage=stage)
+        .select_related("resolved_by", "reason")
+        .first()
+    )
+
+
+def decision_history(paper: Record, stage: str) -> QuerySet[DecisionEvent]:
+    """Every change to any vote on the paper's records (leads and resolvers only)."""
+    members = Record.objects.filter(Q(pk=paper.pk) | Q(duplicate_of_id=paper.pk)).values("pk")
+    return (
+        DecisionEvent.objects.filter(record__in=members, stage=stage)
+        .select_related("reviewer")
+        .order_by("at", "pk")
+    )
+
+
+@dataclass
+class PairAgreement:
+    first: object  # users
+    second: object
+    table: Agreement
+    resolved_include: int = 0
+    resolved_exclude: int = 0
+    unresolved: int = 0
+    left_out: int = 0  # items with a Maybe vote when Maybe does not count as Include
+
+
+@dataclass
+class AgreementReport:
+    pairs: list[PairAgreement] = field(default_factory=list)
+    overall: Agreement | None = None
+    maybe_rule: str = ""
+
+
+def agreement_report(review: Review, stage: str, settings: StageSettings) -> AgreementReport:
+    """Per reviewer pair and overall, from the reviewers' final independent votes before
+    any resolution (reporting spec section 10)."""
+    resolutions = dict(
+        Resolution.objects.filter(review=review, stage=stage).values_list("paper_id", "verdict")
+    )
+    cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0, 0])
+    for paper, by in _votes_by_paper(review, stage).items():
+        for r1, r2 in combinations(sorted(by), 2):
+            c = cells[(r1, r2)]
+            v1, v2 = _binary(by[r1], settings), _binary(by[r2], settings)
+            if Verdict.MAYBE in (v1, v2):
+                c[7] += 1
+                continue
+            c[(v1 != Verdict.INCLUDE) * 2 + (v2 != Verdict.INCLUDE)] += 1
+            if v1 != v2:
+                verdict = resolutions.get(paper)
+                c[4 if verdict == Verdict.INCLUDE else 5 if verdict else 6] += 1
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.in_bulk({u for pair in cells for u in pair})
+    report = AgreementReport(
+        maybe_rule="Maybe counts as Include"
+        if settings.maybe_counts_as_include
+        else "Items with a Maybe vote are left out"
+    )
+    total = [0, 0, 0, 0]
+    for (r1, r2), c in sorted(cells.items()):
+        report.pairs.append(
+            PairAgreement(users[r1], users[r2], agreement(*c[:4]), c[4], c[5], c[6], c[7])
+        )
+        total = [t + x for t, x in zip(total, c[:4], strict=True)]
+    report.overall = agreement(*total)
+    return report

@@ -1,0 +1,279 @@
+"""Every state change of screening. Keyword-only, validate then act, one transaction.
+
+Locking: a decision or a resolution locks the paper's Record row (so decisions, changes and
+resolutions of one paper are serialised: none is lost or counted twice) and the import
+batch's row (so an import cannot be undone between the undo guard's check and a decision).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from reviews.models import Criterion, CriterionKind, ImportBatch, Member, Record, Review, Role
+from reviews.services import register_cluster_listener, register_undo_guard
+from screening.models import (
+    Decision,
+    DecisionEvent,
+    Resolution,
+    ReviewerCursor,
+    Stage,
+    StageSettings,
+    Verdict,
+)
+from screening.selectors import lane_for, outcome_of, paper_votes, stage_settings, votes_token
+
+
+def _reason_text(reason: Criterion | None, other: str) -> str:
+    if reason is not None:
+        return reason.code
+    return f"other: {other}" if other else ""
+
+
+def _check_reason(review: Review, verdict: str, reason: Criterion | None, other: str) -> None:
+    if verdict != Verdict.EXCLUDE and (reason is not None or other):
+        raise ValidationError("A reason goes with an exclusion only.")
+    if reason is not None and (
+        reason.review_id != review.pk or reason.kind != CriterionKind.EXCLUDE
+    ):
+        raise ValidationError("That reason is not one of this review's exclusion criteria.")
+
+
+def _lock_paper(record: Record) -> Record:
+    """Lock the batch row (the undo protocol) and the paper's row; return the paper."""
+    ImportBatch.objects.select_for_update().filter(pk=record.batch_id).exists()
+    paper_id = (
+        Record.objects.filter(pk=record.pk).values_list("duplicate_of_id", flat=True).get()
+        or record.pk
+    )
+    return Record.objects.select_for_update().get(pk=paper_id)
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    review: Review,
+    record: Record,
+    reviewer,
+    stage: str,
+    verdict: str,
+    reason: Criterion | None = None,
+    reason_other: str = "",
+    note: str = "",
+    advance: bool = False,
+) -> Decision:
+    """Record (or change) `reviewer`'s vote on `record`'s paper. Sending the same vote twice
+    changes nothing. `advance` moves the reviewer's place in their order past this record
+    (a decision made on the next record offered, not on a revisited one)."""
+    if stage != Stage.TITLE_ABSTRACT:
+        raise ValidationError("Full-text screening is not open yet.")
+    if verdict not in Verdict.values:
+        raise ValidationError("Choose Include, Exclude or Maybe.")
+    reason_other = reason_other.strip()[:300]
+    _check_reason(review, verdict, reason, reason_other)
+    if record.review_id != review.pk:
+        raise ValidationError("That record is not in this review.")
+    if not Member.objects.filter(review=review, user=reviewer).exists():
+        raise ValidationError("Only members of the review screen its records.")
+    paper = _lock_paper(record)
+    if not paper.dedup_checked:
+        raise ValidationError("This record is still being compared with the others.")
+    if Resolution.objects.filter(paper=paper, stage=stage).exists():
+        raise ValidationError("This record's conflict has been resolved; its decisions are final.")
+    settings = stage_settings(review, stage)
+    mine = Decision.objects.filter(paper=paper, reviewer=reviewer, stage=stage).first()
+    if mine is None:
+        others = (
+            Decision.objects.filter(paper=paper, stage=stage).values("reviewer").distinct().count()
+        )
+        if others >= settings.reviewers_required:
+            raise ValidationError(
+                "This record has already been screened by enough reviewers; here is the next."
+            )
+    new_reason = _reason_text(reason, reason_other)
+    if mine is not None:
+        old = (mine.verdict, _reason_text(mine.reason, mine.reason_other), mine.note)
+        if old == (verdict, new_reason, note):
+            return mine  # a repeated click: nothing changed, nothing to log
+        old_verdict, old_reason = mine.verdict, old[1]
+        mine.verdict, mine.reason, mine.reason_other, mine.note = (
+            verdict,
+            reason,
+            reason_other,
+            note,
+        )
+        mine.save()
+    else:
+        old_verdict = old_reason = ""
+        mine = Decision.objects.create(
+            review=review,
+            record=paper,
+            paper=paper,
+            reviewer=reviewer,
+            stage=stage,
+            verdict=verdict,
+            reason=reason,
+            reason_other=reason_other,
+            note=note,
+        )
+    DecisionEvent.objects.create(
+        review=review,
+        record=paper,
+        reviewer=reviewer,
+        stage=stage,
+        old_verdict=old_verdict,
+        new_verdict=verdict,
+        old_reason=old_reason,
+        new_reason=new_reason,
+    )
+    if advance:
+        _advance(review, reviewer, stage, settings, paper)
+    return mine
+
+
+def _advance(review: Review, reviewer, stage: str, settings: StageSettings, paper: Record) -> None:
+    lane = lane_for(review, reviewer, settings)
+    position = getattr(paper, lane.column)
+    ReviewerCursor.objects.update_or_create(
+        review=review, reviewer=reviewer, stage=stage,
+        defaults={"lane": lane.name, "position": position},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def decision_withdraw_last(*, review: Review, reviewer, stage: str) -> Record | None:
+    """Undo: withdraw the reviewer's most recent vote at this stage (refused once the
+    record's conflict is resolved). Returns the record, to be shown again."""
+    last = (
+        Decision.objects.filter(review=review, reviewer=reviewer, stage=stage)
+        .order_by("-updated_at", "-pk")
+        .select_related("record")
+        .first()
+    )
+    if last is None:
+        raise ValidationError("You have no decision to undo.")
+    paper = _lock_paper(last.record)
+    if Resolution.objects.filter(paper=paper, stage=stage).exists():
+        raise ValidationError("That record's conflict has been resolved; its decisions are final.")
+    DecisionEvent.objects.create(
+        review=review,
+        record=last.record,
+        reviewer=reviewer,
+        stage=stage,
+        old_verdict=last.verdict,
+        new_verdict="",
+        old_reason=_reason_text(last.reason, last.reason_other),
+    )
+    last.delete()
+    return paper
+
+
+def may_resolve(review: Review, user, settings: StageSettings, screened: bool) -> bool:
+    """Leads, and the named third reviewer while a member; not someone who screened the
+    record unless the review allows it."""
+    role = Member.objects.filter(review=review, user=user).values_list("role", flat=True).first()
+    if role is None:
+        return False
+    if role != Role.LEAD and settings.resolver_id != user.pk:
+        return False
+    return settings.resolver_may_have_screened or not screened
+
+
+@transaction.atomic
+def conflict_resolve(
+    *,
+    review: Review,
+    paper: Record,
+    stage: str,
+    verdict: str,
+    user,
+    seen: str,
+    reason: Criterion | None = None,
+    reason_other: str = "",
+    note: str = "",
+) -> Resolution:
+    """The final verdict on a paper whose reviewers disagree. `seen` is the token of the
+    votes the resolver looked at: if a vote changed meanwhile, nothing is written."""
+    if verdict not in (Verdict.INCLUDE, Verdict.EXCLUDE):
+        raise ValidationError("Resolve to Include or Exclude.")
+    reason_other = reason_other.strip()[:300]
+    _check_reason(review, verdict, reason, reason_other)
+    if paper.review_id != review.pk:
+        raise ValidationError("That record is not in this review.")
+    paper = _lock_paper(paper)
+    settings = stage_settings(review, stage)
+    votes = paper_votes(paper, stage)
+    if not may_resolve(
+        review, user, settings, screened=any(v.reviewer_id == user.pk for v in votes)
+    ):
+        raise ValidationError(
+            "You may not resolve this conflict (you screened it, or you are "
+            "not a lead or the named resolver)."
+        )
+    if Resolution.objects.filter(paper=paper, stage=stage).exists():
+        raise ValidationError("Someone has already resolved this conflict.")
+    if votes_token(votes) != seen:
+        raise ValidationError(
+            "A reviewer changed their vote while you were looking: "
+            "check the votes again before resolving."
+        )
+    if outcome_of(votes, settings) != "conflict":
+        raise ValidationError("The reviewers no longer disagree on this record.")
+    return Resolution.objects.create(
+        review=review, paper=paper, stage=stage, verdict=verdict, reason=reason,
+        reason_other=reason_other, note=note, resolved_by=user,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def stage_settings_update(*, review: Review, stage: str, **fields) -> StageSettings:
+    settings = stage_settings(review, stage)
+    resolver = fields.get("resolver")
+    if resolver is not None and not Member.objects.filter(review=review, user=resolver).exists():
+        raise ValidationError("The resolver must be a member of the review.")
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save()
+    return settings
+
+
+# --- hooks into the reviews app ---------------------------------------------------------
+
+
+@register_cluster_listener
+def _decisions_follow_their_paper(review_id: int) -> None:
+    """Keep each decision and resolution with the primary record of its record's cluster:
+    work done on a record that later turns out to be a duplicate is not lost."""
+    primary = Record.objects.filter(pk=OuterRef("record_id")).values(
+        p=Coalesce("duplicate_of_id", "pk")
+    )[:1]
+    Decision.objects.filter(review_id=review_id).exclude(paper_id=Subquery(primary)).update(
+        paper_id=Subquery(primary)
+    )
+    # Resolutions are few. A paper keeps the one it has; one made on a record now merged
+    # into it stays behind on that record (and is shown with the cluster's history).
+    for resolution in Resolution.objects.filter(review_id=review_id):
+        target = (
+            Record.objects.filter(pk=resolution.paper_id)
+            .values_list("duplicate_of_id", flat=True)
+            .first()
+        )
+        if (
+            target
+            and not Resolution.objects.filter(paper_id=target, stage=resolution.stage).exists()
+        ):
+            Resolution.objects.filter(pk=resolution.pk).update(paper_id=target)
+
+
+@register_undo_guard
+def _screened_records_stay(batch: ImportBatch) -> str:
+    records = Record.objects.filter(batch=batch).values("pk")
+    screened = (
+        Decision.objects.filter(Q(record__in=records) | Q(paper__in=records)).exists()
+        or DecisionEvent.objects.filter(record__in=records).exists()
+        or Resolution.objects.filter(paper__in=records).exists()
+    )
+    return "some of its records have been screened" if screened else ""

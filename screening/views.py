@@ -1,0 +1,399 @@
+"""Screening pages. HTTP translation only: access -> form -> service/selector -> render.
+
+Blinding: the reviewer's screen, their progress and "my decisions" read that reviewer's own
+votes only. Conflicts (with both votes) are for leads and the named resolver; the agreement
+dashboard and the history are for leads.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from reviews.access import is_lead, review_for_user
+from reviews.models import CriterionKind, Record, Review, Role
+from screening import selectors, services
+from screening.forms import DecisionForm, ResolutionForm, StageSettingsForm
+from screening.models import Stage, StageSettings
+
+LEAD = Role.LEAD
+
+
+def _stage(stage: str) -> str:
+    if stage not in Stage.values:
+        raise Http404("No such screening stage")
+    return stage
+
+
+def _paper(review: Review, record_id: int) -> Record:
+    record = selectors.papers(review).filter(pk=record_id).select_related("batch__source").first()
+    if record is None:
+        raise Http404("No such record to screen in this review")
+    return record
+
+
+def _may_see_conflicts(review: Review, settings: StageSettings) -> None:
+    if not (is_lead(review) or settings.resolver_id == review.viewer.user_id):
+        raise PermissionDenied("Only leads and the named resolver see conflicts.")
+
+
+def _card_context(request, review: Review, stage: str, settings, record, *, stream: bool, **extra):
+    mine = selectors.my_decision(record, request.user, stage) if record else None
+    form = extra.pop("form", None) or DecisionForm(
+        review=review,
+        initial={
+            "verdict": mine.verdict if mine else None,
+            "reason": mine.reason_id if mine else None,
+            "reason_other": mine.reason_other if mine else "",
+            "note": mine.note if mine else "",
+        },
+    )
+    marker = selectors.highlighter(settings)
+    reasons = list(review.criteria.filter(kind=CriterionKind.EXCLUDE).order_by("code"))
+    return {
+        "review": review,
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "settings": settings,
+        "record": record,
+        "mine": mine,
+        "stream": stream,
+        "form": form,
+        "title_runs": marker.runs(record.title) if record else [],
+        "abstract_runs": marker.runs(record.abstract) if record else [],
+        "keyword_runs": marker.runs("; ".join(record.keywords)) if record else [],
+        "reasons": reasons[:9],
+        "more_reasons": reasons[9:],
+        "inclusion": review.criteria.filter(kind=CriterionKind.INCLUDE).order_by("code"),
+        **extra,
+    }
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request", "HX-Target")
+def screen(request: HttpRequest, review: str, stage: str) -> HttpResponse:
+    """The next record in the reviewer's own order, or `?record=<id>` to revisit one."""
+    review_obj = review_for_user(request.user, review)
+    stage = _stage(stage)
+    if stage != Stage.TITLE_ABSTRACT:
+        raise Http404("Full-text screening is not open yet")
+    settings = selectors.stage_settings(review_obj, stage)
+    wanted = request.GET.get("record", "")
+    if wanted.isdigit():
+        record = _paper(review_obj, int(wanted))
+        stream = False
+    else:
+        record = selectors.next_record(review_obj, request.user, stage, settings)
+        stream = True
+    context = _card_context(request, review_obj, stage, settings, record, stream=stream)
+    if request.htmx and request.htmx.target == "screen-card":
+        return render(request, "screening/screen.html#card", context)
+    context["progress"] = selectors.progress(review_obj, request.user, stage, settings)
+    return render(request, "screening/screen.html", context)
+
+
+@require_GET
+@login_required
+def screen_progress(request: HttpRequest, review: str, stage: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    stage = _stage(stage)
+    settings = selectors.stage_settings(review_obj, stage)
+    context = {
+        "review": review_obj,
+        "stage": stage,
+        "progress": selectors.progress(review_obj, request.user, stage, settings),
+    }
+    return render(request, "screening/screen.html#progress", context)
+
+
+@require_POST
+@login_required
+def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    stage = _stage(stage)
+    settings = selectors.stage_settings(review_obj, stage)
+    record = _paper(review_obj, record_id)
+    form = DecisionForm(request.POST, review=review_obj)
+    error = None
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["verdict"] != "exclude":
+            data["reason"], data["reason_other"] = None, ""  # a reason picked, then Include
+        try:
+            services.decision_record(
+                review=review_obj,
+                record=record,
+                reviewer=request.user,
+                stage=stage,
+                verdict=data["verdict"],
+                reason=data["reason"],
+                reason_other=data["reason_other"],
+                note=data["note"],
+                advance=data["stream"],
+            )
+        except ValidationError as e:
+            error = " ".join(e.messages)
+    else:
+        error = "Choose Include, Exclude or Maybe (and a reason from the list, if any)."
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+            return redirect(
+                reverse("screening:screen", args=[review_obj.slug, stage]) + f"?record={record.pk}"
+            )
+        return redirect("screening:screen", review_obj.slug, stage)
+    if error and "enough reviewers" not in error:
+        # htmx 2 rule: an invalid form re-renders its fragment with 200 and the error inline.
+        context = _card_context(
+            request,
+            review_obj,
+            stage,
+            settings,
+            record,
+            stream=form.data.get("stream") == "on",
+            error=error,
+        )
+        return render(request, "screening/screen.html#card", context)
+    following = selectors.next_record(review_obj, request.user, stage, settings)
+    context = _card_context(
+        request,
+        review_obj,
+        stage,
+        settings,
+        following,
+        stream=True,
+        saved=None if error else f"Saved: {form.cleaned_data['verdict']}.",
+        error=error,
+    )
+    response = render(request, "screening/screen.html#card", context)
+    return trigger_client_event(response, "screening-progress")
+
+
+@require_POST
+@login_required
+def undo(request: HttpRequest, review: str, stage: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    stage = _stage(stage)
+    settings = selectors.stage_settings(review_obj, stage)
+    try:
+        record = services.decision_withdraw_last(
+            review=review_obj, reviewer=request.user, stage=stage
+        )
+    except ValidationError as e:
+        if request.htmx:
+            return HttpResponse(" ".join(e.messages), status=409)
+        messages.error(request, " ".join(e.messages))
+        return redirect("screening:screen", review_obj.slug, stage)
+    if not request.htmx:
+        messages.success(request, "Your last decision was withdrawn: decide again.")
+        return redirect(
+            reverse("screening:screen", args=[review_obj.slug, stage]) + f"?record={record.pk}"
+        )
+    context = _card_context(
+        request,
+        review_obj,
+        stage,
+        settings,
+        record,
+        stream=True,
+        saved="Your last decision was withdrawn: decide again.",
+    )
+    response = render(request, "screening/screen.html#card", context)
+    return trigger_client_event(response, "screening-progress")
+
+
+@require_GET
+@login_required
+def my_decisions(request: HttpRequest, review: str, stage: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    stage = _stage(stage)
+    page = Paginator(selectors.my_decisions(review_obj, request.user, stage), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "review": review_obj,
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "page": page,
+    }
+    return render(request, "screening/mine.html", context)
+
+
+@require_GET
+@login_required
+def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    stage = _stage(stage)
+    settings = selectors.stage_settings(review_obj, stage)
+    context = {
+        "review": review_obj,
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "settings": settings,
+        "is_lead": is_lead(review_obj),
+        "progress": selectors.progress(review_obj, request.user, stage, settings),
+        "is_resolver": settings.resolver_id == request.user.pk,
+    }
+    if context["is_lead"]:
+        context["summary"] = selectors.stage_summary(review_obj, stage, settings)
+    return render(request, "screening/overview.html", context)
+
+
+@require_GET
+@login_required
+def conflicts(request: HttpRequest, review: str, stage: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    stage = _stage(stage)
+    settings = selectors.stage_settings(review_obj, stage)
+    _may_see_conflicts(review_obj, settings)
+    context = {
+        "review": review_obj,
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "conflicts": selectors.conflict_list(review_obj, stage, settings),
+    }
+    return render(request, "screening/conflicts.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    stage = _stage(stage)
+    settings = selectors.stage_settings(review_obj, stage)
+    _may_see_conflicts(review_obj, settings)
+    paper = _paper(review_obj, record_id)
+    votes = selectors.paper_votes(paper, stage)
+    form = ResolutionForm(
+        request.POST or None, review=review_obj, initial={"seen": selectors.votes_token(votes)}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.conflict_resolve(
+                review=review_obj, paper=paper, stage=stage, verdict=data["verdict"],
+                user=request.user, seen=data["seen"], reason=data["reason"],
+                reason_other=data["reason_other"], note=data["note"],
+            )  # fmt: skip
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, f"Record #{paper.pk} resolved: {data['verdict']}.")
+            return redirect("screening:conflicts", review_obj.slug, stage)
+    screened = any(v.reviewer_id == request.user.pk for v in votes)
+    context = {
+        "review": review_obj,
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "paper": paper,
+        "votes": votes,
+        "outcome": selectors.outcome_of(votes, settings),
+        "resolution": selectors.resolution_of(paper, stage),
+        "history": selectors.decision_history(paper, stage),
+        "form": form,
+        "may_resolve": services.may_resolve(review_obj, request.user, settings, screened),
+    }
+    return render(request, "screening/conflict.html", context)
+
+
+@require_GET
+@login_required
+def agreement(request: HttpRequest, review: str, stage: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    stage = _stage(stage)
+    settings = selectors.stage_settings(review_obj, stage)
+    context = {
+        "review": review_obj,
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "report": selectors.agreement_report(review_obj, stage, settings),
+        "summary": selectors.stage_summary(review_obj, stage, settings),
+    }
+    return render(request, "screening/agreement.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _num(value: float | None, places: int = 4) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
+@require_GET
+@login_required
+def agreement_csv(request: HttpRequest, review: str, stage: str) -> StreamingHttpResponse:
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    stage = _stage(stage)
+    settings = selectors.stage_settings(review_obj, stage)
+    report = selectors.agreement_report(review_obj, stage, settings)
+    rows = [[
+        "stage", "rater_1", "rater_2", "n", "a_both_include", "b_1_include_2_exclude",
+        "c_1_exclude_2_include", "d_both_exclude", "observed_agreement", "expected_agreement",
+        "kappa", "se", "ci_low", "ci_high", "pabak", "prevalence_index", "bias_index",
+        "positive_agreement", "negative_agreement", "conflicts", "resolved_include",
+        "resolved_exclude", "unresolved", "maybe_rule",
+    ]]  # fmt: skip
+    for p in report.pairs:
+        t = p.table
+        rows.append([
+            stage, p.first.username, p.second.username, t.n, t.a, t.b, t.c, t.d, _num(t.p_o),
+            _num(t.p_e), _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high),
+            _num(t.pabak), _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos),
+            _num(t.p_neg), t.conflicts, p.resolved_include, p.resolved_exclude, p.unresolved,
+            report.maybe_rule,
+        ])  # fmt: skip
+    if report.overall is not None:
+        t = report.overall
+        rows.append([
+            stage, "(all pairs)", "", t.n, t.a, t.b, t.c, t.d, _num(t.p_o), _num(t.p_e),
+            _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high), _num(t.pabak),
+            _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos), _num(t.p_neg),
+            t.conflicts, sum(p.resolved_include for p in report.pairs),
+            sum(p.resolved_exclude for p in report.pairs), sum(p.unresolved for p in report.pairs),
+            report.maybe_rule,
+        ])  # fmt: skip
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(r) for r in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{review_obj.slug}-{stage}-agreement.csv"'
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def stage_settings(request: HttpRequest, review: str, stage: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    stage = _stage(stage)
+    current = selectors.stage_settings(review_obj, stage)
+    form = StageSettingsForm(request.POST or None, instance=current, review=review_obj)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stage_settings_update(review=review_obj, stage=stage, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "Screening settings saved.")
+            return redirect("screening:overview", review_obj.slug, stage)
+    context = {
+        "review": review_obj,
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "form": form,
+    }
+    return render(request, "screening/settings.html", context)
