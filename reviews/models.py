@@ -52,6 +52,11 @@ class Member(models.Model):
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.REVIEWER)
     added_at = models.DateTimeField(auto_now_add=True)
+    seat = models.PositiveIntegerField(
+        default=0,
+        help_text="Order of joining the team: it gives each member a screening order of their "
+        "own that does not change when others leave",
+    )
 
     class Meta:
         ordering = ["role", "user__username"]

@@ -27,9 +27,10 @@ from screening.selectors import lane_for, outcome_of, paper_votes, stage_setting
 
 
 def _reason_text(reason: Criterion | None, other: str) -> str:
-    if reason is not None:
-        return reason.code
-    return f"other: {other}" if other else ""
+    parts = [reason.code] if reason is not None else []
+    if other:
+        parts.append(f"other: {other}")
+    return "; ".join(parts)
 
 
 def _check_reason(review: Review, verdict: str, reason: Criterion | None, other: str) -> None:
@@ -44,11 +45,16 @@ def _check_reason(review: Review, verdict: str, reason: Criterion | None, other:
 def _lock_paper(record: Record) -> Record:
     """Lock the batch row (the undo protocol) and the paper's row; return the paper."""
     ImportBatch.objects.select_for_update().filter(pk=record.batch_id).exists()
-    paper_id = (
-        Record.objects.filter(pk=record.pk).values_list("duplicate_of_id", flat=True).get()
-        or record.pk
-    )
-    return Record.objects.select_for_update().get(pk=paper_id)
+    locked = Record.objects.select_for_update().only(*_PAPER_FIELDS).get(pk=record.pk)
+    if locked.duplicate_of_id is None:
+        return locked
+    # Merged into another record since the page was shown: the vote goes to the paper.
+    return Record.objects.select_for_update().only(*_PAPER_FIELDS).get(pk=locked.duplicate_of_id)
+
+
+_PAPER_FIELDS = (
+    "id", "review_id", "batch_id", "duplicate_of_id", "dedup_checked", "shuffle_a", "shuffle_b",
+)  # fmt: skip
 
 
 @transaction.atomic
@@ -75,29 +81,30 @@ def decision_record(
     _check_reason(review, verdict, reason, reason_other)
     if record.review_id != review.pk:
         raise ValidationError("That record is not in this review.")
-    if not Member.objects.filter(review=review, user=reviewer).exists():
+    viewer = getattr(review, "viewer", None)  # set by the access helper for this user
+    if not (viewer is not None and viewer.user_id == reviewer.pk) and not (
+        Member.objects.filter(review=review, user=reviewer).exists()
+    ):
         raise ValidationError("Only members of the review screen its records.")
     paper = _lock_paper(record)
     if not paper.dedup_checked:
         raise ValidationError("This record is still being compared with the others.")
-    if Resolution.objects.filter(paper=paper, stage=stage).exists():
-        raise ValidationError("This record's conflict has been resolved; its decisions are final.")
     settings = stage_settings(review, stage)
-    mine = Decision.objects.filter(paper=paper, reviewer=reviewer, stage=stage).first()
-    if mine is None:
-        others = (
-            Decision.objects.filter(paper=paper, stage=stage).values("reviewer").distinct().count()
+    votes = list(Decision.objects.filter(paper=paper, stage=stage).select_related("reason"))
+    # Only a paper with votes can have been resolved.
+    if votes and Resolution.objects.filter(paper=paper, stage=stage).exists():
+        raise ValidationError("This record's conflict has been resolved; its decisions are final.")
+    mine = next((v for v in votes if v.reviewer_id == reviewer.pk), None)
+    if mine is None and len({v.reviewer_id for v in votes}) >= settings.reviewers_required:
+        raise ValidationError(
+            "This record has already been screened by enough reviewers; here is the next."
         )
-        if others >= settings.reviewers_required:
-            raise ValidationError(
-                "This record has already been screened by enough reviewers; here is the next."
-            )
     new_reason = _reason_text(reason, reason_other)
     if mine is not None:
-        old = (mine.verdict, _reason_text(mine.reason, mine.reason_other), mine.note)
-        if old == (verdict, new_reason, note):
+        old = (mine.verdict, mine.reason_id, mine.reason_other, mine.note)
+        if old == (verdict, reason.pk if reason else None, reason_other, note):
             return mine  # a repeated click: nothing changed, nothing to log
-        old_verdict, old_reason = mine.verdict, old[1]
+        old_verdict, old_reason = mine.verdict, _reason_text(mine.reason, mine.reason_other)
         mine.verdict, mine.reason, mine.reason_other, mine.note = (
             verdict,
             reason,
@@ -129,17 +136,19 @@ def decision_record(
         new_reason=new_reason,
     )
     if advance:
-        _advance(review, reviewer, stage, settings, paper)
+        mine.position = _advance(review, reviewer, stage, settings, paper)
     return mine
 
 
-def _advance(review: Review, reviewer, stage: str, settings: StageSettings, paper: Record) -> None:
+def _advance(review: Review, reviewer, stage: str, settings: StageSettings, paper: Record) -> int:
     lane = lane_for(review, reviewer, settings)
     position = getattr(paper, lane.column)
-    ReviewerCursor.objects.update_or_create(
-        review=review, reviewer=reviewer, stage=stage,
-        defaults={"lane": lane.name, "position": position},
-    )  # fmt: skip
+    mine = ReviewerCursor.objects.filter(review=review, reviewer=reviewer, stage=stage)
+    if not mine.update(lane=lane.name, position=position):
+        ReviewerCursor.objects.create(
+            review=review, reviewer=reviewer, stage=stage, lane=lane.name, position=position
+        )
+    return position
 
 
 @transaction.atomic

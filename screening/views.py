@@ -36,7 +36,7 @@ def _stage(stage: str) -> str:
 
 
 def _paper(review: Review, record_id: int) -> Record:
-    record = selectors.papers(review).filter(pk=record_id).select_related("batch__source").first()
+    record = selectors.papers(review).filter(pk=record_id).first()  # full row: the card shows it
     if record is None:
         raise Http404("No such record to screen in this review")
     return record
@@ -48,7 +48,9 @@ def _may_see_conflicts(review: Review, settings: StageSettings) -> None:
 
 
 def _card_context(request, review: Review, stage: str, settings, record, *, stream: bool, **extra):
-    mine = selectors.my_decision(record, request.user, stage) if record else None
+    # A record offered by the stream is one the reviewer has not decided: no need to look.
+    fresh = extra.pop("fresh", False)
+    mine = selectors.my_decision(record, request.user, stage) if record and not fresh else None
     form = extra.pop("form", None) or DecisionForm(
         review=review,
         initial={
@@ -96,7 +98,9 @@ def screen(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     else:
         record = selectors.next_record(review_obj, request.user, stage, settings)
         stream = True
-    context = _card_context(request, review_obj, stage, settings, record, stream=stream)
+    context = _card_context(
+        request, review_obj, stage, settings, record, stream=stream, fresh=stream
+    )
     if request.htmx and request.htmx.target == "screen-card":
         return render(request, "screening/screen.html#card", context)
     context["progress"] = selectors.progress(review_obj, request.user, stage, settings)
@@ -126,12 +130,13 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
     record = _paper(review_obj, record_id)
     form = DecisionForm(request.POST, review=review_obj)
     error = None
+    position = None
     if form.is_valid():
         data = form.cleaned_data
         if data["verdict"] != "exclude":
             data["reason"], data["reason_other"] = None, ""  # a reason picked, then Include
         try:
-            services.decision_record(
+            decision = services.decision_record(
                 review=review_obj,
                 record=record,
                 reviewer=request.user,
@@ -142,6 +147,7 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
                 note=data["note"],
                 advance=data["stream"],
             )
+            position = getattr(decision, "position", None)
         except ValidationError as e:
             error = " ".join(e.messages)
     else:
@@ -165,7 +171,7 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
             error=error,
         )
         return render(request, "screening/screen.html#card", context)
-    following = selectors.next_record(review_obj, request.user, stage, settings)
+    following = selectors.next_record(review_obj, request.user, stage, settings, position=position)
     context = _card_context(
         request,
         review_obj,
@@ -173,6 +179,7 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
         settings,
         following,
         stream=True,
+        fresh=True,
         saved=None if error else f"Saved: {form.cleaned_data['verdict']}.",
         error=error,
     )
@@ -292,14 +299,20 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
             messages.success(request, f"Record #{paper.pk} resolved: {data['verdict']}.")
             return redirect("screening:conflicts", review_obj.slug, stage)
     screened = any(v.reviewer_id == request.user.pk for v in votes)
+    outcome = selectors.outcome_of(votes, settings)
+    resolution = selectors.resolution_of(paper, stage)
+    if not is_lead(review_obj) and outcome != "conflict" and resolution is None:
+        # Blinding: the named resolver sees votes only on records in conflict, never on a
+        # record that is still open to them.
+        raise PermissionDenied("This record is not in conflict.")
     context = {
         "review": review_obj,
         "stage": stage,
         "stage_label": Stage(stage).label,
         "paper": paper,
         "votes": votes,
-        "outcome": selectors.outcome_of(votes, settings),
-        "resolution": selectors.resolution_of(paper, stage),
+        "outcome": outcome,
+        "resolution": resolution,
         "history": selectors.decision_history(paper, stage),
         "form": form,
         "may_resolve": services.may_resolve(review_obj, request.user, settings, screened),

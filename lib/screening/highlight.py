@@ -46,14 +46,14 @@ class Highlighter:
     exclude: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        groups = []
+        patterns = []
         for kind, terms in (("include", self.include), ("exclude", self.exclude)):
-            patterns = [p for p in map(_pattern, terms) if p]
-            if patterns:
-                # Longer terms first, so that a phrase wins over a word inside it.
-                patterns.sort(key=len, reverse=True)
-                groups.append(f"(?P<{kind}>{'|'.join(patterns)})")
-        self._regex = re.compile("|".join(groups), re.IGNORECASE) if groups else None
+            patterns += [(p, kind) for p in map(_pattern, terms) if p]
+        # Longer terms first, whatever their kind, so that a phrase wins over a word in it.
+        patterns.sort(key=lambda item: len(item[0]), reverse=True)
+        self._kinds = {f"t{i}": kind for i, (_, kind) in enumerate(patterns)}
+        alternatives = [f"(?P<t{i}>{p})" for i, (p, _) in enumerate(patterns)]
+        self._regex = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
 
     def runs(self, text: str) -> list[tuple[str, str]]:
         """(text, kind) runs; kind is "", "include" or "exclude"."""
@@ -65,7 +65,7 @@ class Highlighter:
                 continue
             if m.start() > last:
                 out.append((text[last : m.start()], ""))
-            out.append((m.group(0), m.lastgroup or ""))
+            out.append((m.group(0), self._kinds.get(m.lastgroup or "", "")))
             last = m.end()
         if last < len(text):
             out.append((text[last:], ""))

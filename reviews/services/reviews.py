@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.text import slugify
 
 from reviews.models import Criterion, CriterionKind, Member, Review, Role
@@ -58,7 +59,7 @@ def review_create(
         date_to=date_to,
         created_by=user,
     )
-    Member.objects.create(review=review, user=user, role=Role.LEAD)
+    Member.objects.create(review=review, user=user, role=Role.LEAD, seat=1)
     criteria_replace(review=review, inclusion=inclusion or [], exclusion=exclusion or [])
     return review
 
@@ -120,7 +121,8 @@ def member_add(*, review: Review, username: str, role: str = Role.REVIEWER) -> M
         )
     if Member.objects.filter(review=review, user=user).exists():
         raise ValidationError(f"{user.username} is already in this review's team.")
-    return Member.objects.create(review=review, user=user, role=role)
+    seat = (review.members.aggregate(top=Max("seat"))["top"] or 0) + 1
+    return Member.objects.create(review=review, user=user, role=role, seat=seat)
 
 
 def _ensure_a_lead_remains(review: Review, leaving: Member) -> None:
