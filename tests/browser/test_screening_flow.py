@@ -75,9 +75,8 @@ def sign_in(browser, live_server, user, path):
 
 
 def settled(page):
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    # Not wait_for_function: the CSP (script-src 'self') rightly forbids its eval.
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
 
 
 def screen_all(page, ids, who):
