@@ -1,0 +1,193 @@
+"""Conflicts: who may resolve, what they see, stale views, and agreement from the votes."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from reviews import services as review_services
+from screening import selectors, services
+from screening.models import Decision, DecisionEvent, Resolution
+from tests.screening.conftest import TA, criterion, decide, settings_of, third
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conflict(review, records, reviewer, second_reviewer):
+    """The first record: reviewer includes, second_reviewer excludes for E1 with a note."""
+    decide(review, records[0], reviewer, "include", note="looks like a partnership")
+    decide(review, records[0], second_reviewer, "exclude", reason=criterion(review, "E1"),
+           note="fieldwork in Wales")  # fmt: skip
+    assert selectors.conflict_list(review, TA, settings_of(review)) == [records[0]]
+    return records[0]
+
+
+def resolve(review, paper, user, verdict="exclude", seen=None, **kw) -> Resolution:
+    seen = seen if seen is not None else selectors.votes_token(selectors.paper_votes(paper, TA))
+    return services.conflict_resolve(
+        review=review, paper=paper, stage=TA, verdict=verdict, user=user, seen=seen, **kw
+    )
+
+
+def test_the_resolver_sees_both_decisions_with_reasons_and_notes(as_user, review, lead, conflict):
+    page = as_user(lead).get(reverse("screening:conflict", args=[review.slug, TA, conflict.pk]))
+    html = page.content.decode()
+    for text in ("reviewer", "second_reviewer", "Include", "Exclude", "E1", "Outside England",
+                 "looks like a partnership", "fieldwork in Wales"):  # fmt: skip
+        assert text in html, text
+    assert page.context["outcome"] == "conflict" and page.context["may_resolve"]
+
+
+def test_a_lead_resolves_with_a_reason(as_user, review, lead, conflict):
+    url = reverse("screening:conflict", args=[review.slug, TA, conflict.pk])
+    client = as_user(lead)
+    seen = client.get(url).context["form"].initial["seen"]
+    e1 = criterion(review, "E1")
+    response = client.post(
+        url, {"verdict": "exclude", "reason": e1.pk, "note": "agreed on a call", "seen": seen}
+    )
+    assert response.status_code == 302
+    resolution = Resolution.objects.get()
+    assert (resolution.paper, resolution.verdict, resolution.reason, resolution.resolved_by) == (
+        conflict,
+        "exclude",
+        e1,
+        lead,
+    )
+    assert resolution.note == "agreed on a call"
+    settings = settings_of(review)
+    assert selectors.conflict_list(review, TA, settings) == []
+    summary = selectors.stage_summary(review, TA, settings)
+    assert (summary.excluded, summary.conflicts, summary.resolved_exclude) == (1, 0, 1)
+    with pytest.raises(ValidationError, match="already resolved"):
+        resolve(review, conflict, lead, "include")
+    assert Resolution.objects.count() == 1
+
+
+def test_someone_who_screened_the_record_resolves_only_if_the_review_allows_it(
+    review, records, lead, reviewer
+):
+    decide(review, records[0], lead, "include")
+    decide(review, records[0], reviewer, "exclude")
+    with pytest.raises(ValidationError, match="may not resolve"):
+        resolve(review, records[0], lead)
+    assert not Resolution.objects.exists()
+    settings_of(review, resolver_may_have_screened=True)
+    assert resolve(review, records[0], lead).resolved_by == lead
+
+
+def test_a_named_resolver_may_resolve_and_other_reviewers_may_not(
+    as_user, review, conflict, reviewer, django_user_model
+):
+    arbiter = third(django_user_model, review, "arbiter")
+    with pytest.raises(ValidationError):
+        resolve(review, conflict, arbiter)
+    url = reverse("screening:conflict", args=[review.slug, TA, conflict.pk])
+    assert as_user(arbiter).get(url).status_code == 403
+    settings_of(review, resolver=arbiter)
+    client = as_user(arbiter)
+    assert client.get(reverse("screening:conflicts", args=[review.slug, TA])).status_code == 200
+    seen = client.get(url).context["form"].initial["seen"]
+    assert client.post(url, {"verdict": "include", "seen": seen}).status_code == 302
+    assert Resolution.objects.get().resolved_by == arbiter
+    # The named resolver screened it? Then not (unless the review allows it).
+    Resolution.objects.all().delete()
+    settings_of(review, resolver=reviewer)
+    with pytest.raises(ValidationError):
+        resolve(review, conflict, reviewer)
+
+
+def test_removing_members_never_leaves_a_conflict_unresolvable(
+    review, conflict, lead, second_reviewer, django_user_model
+):
+    arbiter = third(django_user_model, review, "arbiter")
+    settings_of(review, resolver=arbiter)
+    review_services.member_remove(member=review.members.get(user=second_reviewer))
+    review_services.member_remove(member=review.members.get(user=arbiter))
+    assert selectors.conflict_list(review, TA, settings_of(review)) == [conflict]
+    with pytest.raises(ValidationError):  # no longer a member: no longer the resolver
+        resolve(review, conflict, arbiter)
+    assert resolve(review, conflict, lead, "include").resolved_by == lead
+    assert Decision.objects.filter(paper=conflict).count() == 2  # the departed's vote stays
+
+
+def test_a_vote_changed_while_the_resolver_looks_writes_nothing(
+    as_user, review, conflict, lead, second_reviewer
+):
+    url = reverse("screening:conflict", args=[review.slug, TA, conflict.pk])
+    client = as_user(lead)
+    seen = client.get(url).context["form"].initial["seen"]
+    decide(review, conflict, second_reviewer, "exclude", reason=criterion(review, "E3"))
+    response = client.post(url, {"verdict": "exclude", "seen": seen})
+    assert response.status_code == 200
+    assert "changed their vote" in response.content.decode()
+    with pytest.raises(ValidationError, match="changed their vote"):
+        resolve(review, conflict, lead, seen=seen)
+    assert not Resolution.objects.exists()
+    # Looking again gives the fresh token, which works.
+    assert resolve(review, conflict, lead).verdict == "exclude"
+
+
+def test_a_conflict_that_went_away_cannot_be_resolved(review, conflict, lead, reviewer):
+    decide(review, conflict, reviewer, "exclude")
+    with pytest.raises(ValidationError, match="no longer disagree"):
+        resolve(review, conflict, lead)
+    assert not Resolution.objects.exists()
+
+
+def test_once_resolved_the_decisions_are_final(
+    as_user, review, conflict, lead, reviewer, second_reviewer
+):
+    resolve(review, conflict, lead, "include")
+    before = list(Decision.objects.order_by("pk").values_list("reviewer", "verdict", "note"))
+    events = DecisionEvent.objects.count()
+    with pytest.raises(ValidationError, match="resolved"):
+        decide(review, conflict, reviewer, "exclude")
+    with pytest.raises(ValidationError, match="resolved"):
+        services.decision_withdraw_last(review=review, reviewer=second_reviewer, stage=TA)
+    url = reverse("screening:decide", args=[review.slug, TA, conflict.pk])
+    as_user(reviewer).post(url, {"verdict": "maybe"}, headers={"HX-Request": "true"})
+    assert (
+        list(Decision.objects.order_by("pk").values_list("reviewer", "verdict", "note")) == before
+    )
+    assert DecisionEvent.objects.count() == events
+
+
+# --- agreement from the reviewers' own votes -----------------------------------------------
+
+
+def test_agreement_counts_final_votes_before_resolution(
+    review, records, reviewer, second_reviewer, lead
+):
+    votes = [("include", "include"), ("include", "exclude"), ("exclude", "include"),
+             ("exclude", "exclude"), ("maybe", "include"), ("maybe", "exclude")]  # fmt: skip
+    decide(review, records[3], reviewer, "include")  # changed below: only the final vote counts
+    for record, (mine, theirs) in zip(records, votes, strict=True):
+        decide(review, record, reviewer, mine)
+        decide(review, record, second_reviewer, theirs)
+    resolve(review, records[1], lead, "include")
+    resolve(review, records[2], lead, "exclude")
+    report = selectors.agreement_report(review, TA, settings_of(review))
+    (pair,) = report.pairs
+    assert {pair.first, pair.second} == {reviewer, second_reviewer}
+    t = pair.table
+    # Maybe counts as Include: (a, b, c, d) from the votes, whatever the resolutions said.
+    assert sorted([t.b, t.c]) == [1, 2] and (t.a, t.d, t.n) == (2, 1, 6)
+    assert (pair.resolved_include, pair.resolved_exclude, pair.unresolved) == (1, 1, 1)
+    assert report.overall.n == 6 and report.maybe_rule == "Maybe counts as Include"
+
+    report = selectors.agreement_report(
+        review, TA, settings_of(review, maybe_counts_as_include=False)
+    )
+    (pair,) = report.pairs
+    assert (pair.table.n, pair.left_out) == (4, 2)
+    assert (pair.table.a, pair.table.b + pair.table.c, pair.table.d) == (1, 2, 1)
+    assert report.maybe_rule == "Items with a Maybe vote are left out"
+
+
+def test_agreement_with_no_double_screening_is_not_estimable(review, records, reviewer):
+    decide(review, records[0], reviewer, "include")
+    report = selectors.agreement_report(review, TA, settings_of(review))
+    assert report.pairs == [] and report.overall.n == 0 and report.overall.kappa is None

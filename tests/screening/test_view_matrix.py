@@ -1,0 +1,126 @@
+"""Every screening URL x {anonymous, outsider, reviewer, lead} x method, written down once.
+
+A new URL without a row here fails `test_every_url_has_a_row`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from screening import urls as screening_urls
+from screening.models import Decision, Resolution, Stage
+from tests.screening.conftest import TA
+
+MEMBER, LEAD = "member", "lead"
+
+# name -> (extra kwargs, {method: who may})
+MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "overview": ((), {"GET": MEMBER}),
+    "screen": ((), {"GET": MEMBER}),
+    "progress": ((), {"GET": MEMBER}),
+    "decide": (("record_id",), {"POST": MEMBER}),
+    "undo": ((), {"POST": MEMBER}),
+    "mine": ((), {"GET": MEMBER}),
+    "conflicts": ((), {"GET": LEAD}),  # and the named resolver
+    "conflict": (("record_id",), {"GET": LEAD, "POST": LEAD}),
+    "agreement": ((), {"GET": LEAD}),
+    "agreement_csv": ((), {"GET": LEAD}),
+    "settings": ((), {"GET": LEAD, "POST": LEAD}),
+}
+ALL_METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+def test_every_url_has_a_row():
+    names = {p.name for p in screening_urls.urlpatterns}
+    assert names == set(MATRIX), (
+        f"rows missing for {names - set(MATRIX)}; stale {set(MATRIX) - names}"
+    )
+
+
+@pytest.fixture
+def objects(review, records):
+    return {"review": review.slug, "stage": TA, "record_id": records[0].pk}
+
+
+def _url(name, objects, **override):
+    keys = ("review", "stage", *MATRIX[name][0])
+    return reverse(f"screening:{name}", kwargs={k: override.get(k, objects[k]) for k in keys})
+
+
+def _call(client, method, url):
+    return getattr(client, method.lower())(url)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_anonymous_is_sent_to_login(client, objects, name):
+    for method in MATRIX[name][1]:
+        response = _call(client, method, _url(name, objects))
+        assert response.status_code == 302, (name, method)
+        assert response.url.startswith(reverse("login"))
+    assert not Decision.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_outsider_gets_404(client, objects, outsider, other_review, name):
+    client.force_login(outsider)
+    for method in MATRIX[name][1]:
+        assert _call(client, method, _url(name, objects)).status_code == 404, (name, method)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_reviewer_gets_403_where_lead_only(client, objects, reviewer, name):
+    client.force_login(reviewer)
+    for method, who in MATRIX[name][1].items():
+        status = _call(client, method, _url(name, objects)).status_code
+        if who == LEAD:
+            assert status == 403, (name, method)
+        else:
+            assert status in (200, 302), (name, method, status)
+    assert not Resolution.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_wrong_method_is_405(client, objects, lead, name):
+    client.force_login(lead)
+    for method in set(ALL_METHODS) - set(MATRIX[name][1]):
+        assert _call(client, method, _url(name, objects)).status_code == 405, (name, method)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(n for n, row in MATRIX.items() if "GET" in row[1]))
+def test_lead_gets_every_page(client, objects, lead, name):
+    client.force_login(lead)
+    assert client.get(_url(name, objects)).status_code == 200, name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_an_unknown_stage_is_404(client, objects, lead, name):
+    client.force_login(lead)
+    for method in MATRIX[name][1]:
+        response = _call(client, method, _url(name, objects, stage="nonsense"))
+        assert response.status_code == 404, (name, method)
+
+
+@pytest.mark.django_db
+def test_full_text_screening_is_not_open_yet(client, objects, lead):
+    client.force_login(lead)
+    assert client.get(_url("screen", objects, stage=Stage.FULL_TEXT)).status_code == 404
+    client.post(_url("decide", objects, stage=Stage.FULL_TEXT), {"verdict": "include"})
+    assert not Decision.objects.exists()
+
+
+@pytest.mark.django_db
+def test_records_of_another_review_are_not_reachable(client, objects, outsider, other_review):
+    """A lead of review B asking for review A's record under B's address gets 404."""
+    client.force_login(outsider)
+    theirs = {**objects, "review": other_review.slug}
+    assert client.get(_url("screen", theirs) + f"?record={objects['record_id']}").status_code == 404
+    assert client.post(_url("decide", theirs), {"verdict": "include"}).status_code == 404
+    assert client.get(_url("conflict", theirs)).status_code == 404
+    assert not Decision.objects.exists()
