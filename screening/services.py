@@ -179,15 +179,16 @@ def decision_withdraw_last(*, review: Review, reviewer, stage: str) -> Record | 
     return paper
 
 
-def may_resolve(review: Review, user, settings: StageSettings, screened: bool) -> bool:
+def may_resolve(review: Review, user, settings: StageSettings, screeners: set[int]) -> bool:
     """Leads, and the named third reviewer while a member; not someone who screened the
-    record unless the review allows it."""
+    record unless the review allows it. A lead can always allow it in the settings, and
+    leads stay on the team (the last one cannot leave), so no conflict is ever stuck."""
     role = Member.objects.filter(review=review, user=user).values_list("role", flat=True).first()
     if role is None:
         return False
     if role != Role.LEAD and settings.resolver_id != user.pk:
         return False
-    return settings.resolver_may_have_screened or not screened
+    return settings.resolver_may_have_screened or user.pk not in screeners
 
 
 @transaction.atomic
@@ -214,9 +215,7 @@ def conflict_resolve(
     paper = _lock_paper(paper)
     settings = stage_settings(review, stage)
     votes = paper_votes(paper, stage)
-    if not may_resolve(
-        review, user, settings, screened=any(v.reviewer_id == user.pk for v in votes)
-    ):
+    if not may_resolve(review, user, settings, {v.reviewer_id for v in votes}):
         raise ValidationError(
             "You may not resolve this conflict (you screened it, or you are "
             "not a lead or the named resolver)."

@@ -298,7 +298,6 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
         else:
             messages.success(request, f"Record #{paper.pk} resolved: {data['verdict']}.")
             return redirect("screening:conflicts", review_obj.slug, stage)
-    screened = any(v.reviewer_id == request.user.pk for v in votes)
     outcome = selectors.outcome_of(votes, settings)
     resolution = selectors.resolution_of(paper, stage)
     if not is_lead(review_obj) and outcome != "conflict" and resolution is None:
@@ -315,7 +314,9 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
         "resolution": resolution,
         "history": selectors.decision_history(paper, stage),
         "form": form,
-        "may_resolve": services.may_resolve(review_obj, request.user, settings, screened),
+        "may_resolve": services.may_resolve(
+            review_obj, request.user, settings, {v.reviewer_id for v in votes}
+        ),
     }
     return render(request, "screening/conflict.html", context)
 
