@@ -143,11 +143,14 @@ def decision_record(
 def _advance(review: Review, reviewer, stage: str, settings: StageSettings, paper: Record) -> int:
     lane = lane_for(review, reviewer, settings)
     position = getattr(paper, lane.column)
-    mine = ReviewerCursor.objects.filter(review=review, reviewer=reviewer, stage=stage)
-    if not mine.update(lane=lane.name, position=position):
-        ReviewerCursor.objects.create(
-            review=review, reviewer=reviewer, stage=stage, lane=lane.name, position=position
-        )
+    # One upsert: two first decisions at once (two tabs) must not collide on creating it.
+    ReviewerCursor.objects.bulk_create(
+        [ReviewerCursor(review=review, reviewer=reviewer, stage=stage, lane=lane.name,
+                        position=position)],
+        update_conflicts=True,
+        unique_fields=["review", "reviewer", "stage"],
+        update_fields=["lane", "position"],
+    )  # fmt: skip
     return position
 
 

@@ -115,12 +115,6 @@ def test_a_third_reviewer_racing_for_the_last_slot_is_refused(
     assert DecisionEvent.objects.filter(record=records[0]).count() == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: screening/services.py _advance() creates the reviewer's cursor after an "
-    "UPDATE found none; two first decisions at once on papers of different imports (not "
-    "serialised by the batch lock) both create it: IntegrityError on cursor_once, vote lost",
-)
 def test_a_reviewers_first_two_decisions_at_once_both_count(
     review, source, lead, reviewer, slow_commit
 ):
