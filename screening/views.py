@@ -323,6 +323,7 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request", "HX-Target")
 def agreement(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review, role=LEAD)
     stage = _stage(stage)
@@ -332,8 +333,9 @@ def agreement(request: HttpRequest, review: str, stage: str) -> HttpResponse:
         "stage": stage,
         "stage_label": Stage(stage).label,
         "report": selectors.agreement_report(review_obj, stage, settings),
-        "summary": selectors.stage_summary(review_obj, stage, settings),
     }
+    if request.htmx and request.htmx.target == "agreement-body":
+        return render(request, "screening/agreement.html#body", context)
     return render(request, "screening/agreement.html", context)
 
 
