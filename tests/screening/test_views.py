@@ -274,3 +274,16 @@ def test_the_decide_query_count_is_flat(
     with django_assert_max_num_queries(17):
         client.post(url(big_review, "decide", second.pk), {"verdict": "exclude", "stream": "on"})
     assert Decision.objects.filter(reviewer=reviewer, paper__in=[first, second]).count() == 2
+
+
+def test_the_agreement_dashboard_refreshes_as_a_fragment(
+    as_user, review, records, lead, reviewer, second_reviewer
+):
+    url = reverse("screening:agreement", args=[review.slug, TA])
+    client = as_user(lead)
+    fragment = client.get(url, headers={"HX-Request": "true", "HX-Target": "agreement-body"})
+    assert "<html" not in fragment.text and "No record has been screened by two" in fragment.text
+    decide(review, records[0], reviewer, "include")
+    decide(review, records[0], second_reviewer, "exclude")
+    fragment = client.get(url, headers={"HX-Request": "true", "HX-Target": "agreement-body"})
+    assert 'class="conflicts">1<' in fragment.text and 'hx-trigger="every 15s"' in fragment.text
