@@ -27,12 +27,42 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDS = (
-    "partnership public health inequalities local strategic action zone primary care trust "
-    "governance accountability outcomes smoking cessation teenage pregnancy obesity physical "
-    "activity evaluation qualitative interviews stakeholders commissioning joint working "
-    "community deprivation england policy neighbourhood renewal"
-).split()
+WORDS = [
+    "partnership",
+    "public",
+    "health",
+    "inequalities",
+    "local",
+    "strategic",
+    "action",
+    "zone",
+    "primary",
+    "care",
+    "trust",
+    "governance",
+    "accountability",
+    "outcomes",
+    "smoking",
+    "cessation",
+    "teenage",
+    "pregnancy",
+    "obesity",
+    "physical",
+    "activity",
+    "evaluation",
+    "qualitative",
+    "interviews",
+    "stakeholders",
+    "commissioning",
+    "joint",
+    "working",
+    "community",
+    "deprivation",
+    "england",
+    "policy",
+    "neighbourhood",
+    "renewal",
+]
 NEXT = re.compile(r"/records/(\d+)/decision/")
 
 
@@ -134,7 +164,10 @@ def measure_latency(review, users, decisions: int) -> dict:
         who = n % 2
         record = current[who]
         post = f"/reviews/{review.slug}/screening/title_abstract/records/{record}/decision/"
-        data = {"verdict": random.choice(["include", "exclude", "exclude", "maybe"]), "stream": "on"}
+        data = {
+            "verdict": random.choice(["include", "exclude", "exclude", "maybe"]),
+            "stream": "on",
+        }
         counted[0] = 0
         with connection.execute_wrapper(count):
             start = time.perf_counter()
@@ -265,13 +298,17 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out))
         return 0
     print(f"{out['records']} records on {out['database']}, {args.decisions} decisions:")
-    print(f"  decide + next record: p50 {out['p50_ms']} ms, p95 {out['p95_ms']} ms, "
-          f"{out['queries_per_request']} queries per request (min {out['queries_min']})")
+    print(
+        f"  decide + next record: p50 {out['p50_ms']} ms, p95 {out['p95_ms']} ms, "
+        f"{out['queries_per_request']} queries per request (min {out['queries_min']})"
+    )
     print(f"  anchor (sign-in page): p50 {out['anchor_login_page_p50_ms']} ms")
     if out["concurrent_decisions"] is not None:
-        print(f"  {args.reviewers} concurrent reviewers: {out['concurrent_decisions']} decisions "
-              f"saved in {out['concurrent_seconds']} s, {out['concurrent_refused']} refused "
-              f"(slot taken), {out['errors']} errors, {out['lost_or_duplicated']} lost or duplicated")
+        print(
+            f"  {args.reviewers} concurrent reviewers: {out['concurrent_decisions']} decisions "
+            f"saved in {out['concurrent_seconds']} s, {out['concurrent_refused']} refused "
+            f"(slot taken), {out['errors']} errors, {out['lost_or_duplicated']} lost or duplicated"
+        )
     return 0
 
 

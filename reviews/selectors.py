@@ -131,9 +131,9 @@ class ReviewSummary:
 
 def review_summary(review: Review) -> ReviewSummary:
     return ReviewSummary(
-        records=review.batches.filter(status=BatchStatus.DONE).aggregate(
-            n=Sum("records_stored")
-        )["n"]
+        records=review.batches.filter(status=BatchStatus.DONE).aggregate(n=Sum("records_stored"))[
+            "n"
+        ]
         or 0,
         duplicates=Record.objects.in_review(review).duplicates().count(),
         queued_pairs=review.dedup_pairs.count(),
