@@ -19,6 +19,8 @@ from rapidfuzz.distance import Levenshtein
 from lib.imports.normalise import normalise_doi
 
 _TAGS = re.compile(r"<[^>]{0,40}>")
+# Inline markup inside a word: 'Ca<sup>2+</sup>' is 'Ca2+' as other databases print it.
+_INLINE_TAGS = re.compile(r"</?(?:sup|sub|i|b|em|strong)>", re.IGNORECASE)
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # "[French]", "(author's transl)", "[Article in German]": labels databases add to a
 # translated title, not part of it.
@@ -151,7 +153,7 @@ def fold(value: str) -> str:
     if "&" in value:
         value = html.unescape(value)
     if "<" in value:
-        value = _TAGS.sub(" ", value)
+        value = _TAGS.sub(" ", _INLINE_TAGS.sub("", value))
     if not value.isascii():
         value = unicodedata.normalize("NFKD", value).translate(_LETTERS)
         value = value.encode("ascii", "ignore").decode()

@@ -128,6 +128,28 @@ def _identical_content(a: Key, b: Key, t: float, au: float | None) -> bool:
     )
 
 
+_ROMAN = frozenset(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"])
+
+
+def _numbers(k: Key) -> tuple[str, ...]:
+    """The numbers in a title (digits and roman numerals), in order of appearance."""
+    return tuple(w.lstrip("0") or "0" if w.isdigit() else w for w in k.title_words
+                 if w.isdigit() or w in _ROMAN)  # fmt: skip
+
+
+def _numbers_conflict(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    """Numbers that replace one another. Extra numbers on one side are no conflict: an
+    appended '[Erratum appears in N Engl J Med 2005;352:2146]' or a formula split apart."""
+    if not x or not y or x == y:
+        return False
+    bigger, smaller = (list(x), y) if len(x) >= len(y) else (list(y), x)
+    for n in smaller:
+        if n not in bigger:
+            return True
+        bigger.remove(n)
+    return False
+
+
 def _state(x: str, y: str) -> str:
     if not x or not y:
         return "missing"
@@ -209,6 +231,11 @@ def compare(a: Key, b: Key) -> Match | None:
     score = 0.6 * t + 0.25 * (au if au is not None else 0.5) + 0.15 * (1.0 if where else 0.5)
 
     cited_alike = pages == "same" and volume == "same"
+    if _numbers_conflict(_numbers(a), _numbers(b)):
+        # "Part 1" and "Part 2", "phase II" and "phase III": a number apart is another paper.
+        if t >= 0.85 and authors_ok:
+            return Match(Kind.PROBABLE, Rule.PROBABLE_TITLE, round(score, 3))
+        return None
     if (
         year == "close"
         and not kinds_differ

@@ -331,3 +331,35 @@ def test_author_similarity_reads_a_list_cut_by_et_al_and_names_printed_two_ways(
     assert author_similarity(("muller", "lee"), ("mueller", "lee")) == pytest.approx(0.95)
     assert author_similarity(("smith", "lee"), ("brown", "kaur")) == 0.0
     assert author_similarity((), ("smith",)) is None
+
+
+def test_a_number_apart_is_another_paper() -> None:
+    """'Part 1' and 'Part 2' of a series by the same authors in the same journal and year,
+    both without pages: similar enough to ask about, never merged."""
+    part = replace(BARE, title=TITLE + ": part 1", volume="", pages="", abstract="")
+    match = relate(part, replace(part, id="part2", title=TITLE + ": part 2"))
+    assert match is not None and match.kind is Kind.PROBABLE
+    phase = replace(part, title="A phase II trial of budesonide in children")
+    assert (
+        relate(
+            phase, replace(phase, id="p3", title="A phase III trial of budesonide in children")
+        ).kind
+        is Kind.PROBABLE
+    )
+    assert (
+        relate(part, replace(part, id="again", title=TITLE.upper() + ": PART 1.")).kind
+        is Kind.CERTAIN
+    )
+
+
+def test_numbers_only_on_one_side_are_no_conflict() -> None:
+    """An erratum note with its citation appended, or a formula printed with markup."""
+    noted = copy(title=TITLE + " [Erratum appears in J Clin Epidemiol 2020;73(2):99]")
+    assert relate(PAPER, noted).kind is Kind.CERTAIN
+    formula = replace(BARE, title="Ca<sup>2+</sup> handling in smooth muscle cells")
+    assert (
+        relate(
+            formula, replace(formula, id="plain", title="Ca2+ handling in smooth muscle cells")
+        ).kind
+        is Kind.CERTAIN
+    )
