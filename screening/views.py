@@ -7,8 +7,6 @@ dashboard and the history are for leads.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +20,7 @@ from django_htmx.http import trigger_client_event
 
 from reviews.access import is_lead, review_for_user
 from reviews.models import CriterionKind, Record, Review, Role
+from reviews.views.downloads import csv_response
 from screening import selectors, services
 from screening.forms import DecisionForm, ResolutionForm, StageSettingsForm
 from screening.models import Stage, StageSettings
@@ -33,6 +32,21 @@ def _stage(stage: str) -> str:
     if stage not in Stage.values:
         raise Http404("No such screening stage")
     return stage
+
+
+def _open(request: HttpRequest, review: str, stage: str, role: str | None = None):
+    """Access, the stage and its settings, and the context every screening page starts
+    from."""
+    review_obj = review_for_user(request.user, review, role=role)
+    stage = _stage(stage)
+    settings = selectors.stage_settings(review_obj, stage)
+    base = {
+        "review": review_obj,
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "settings": settings,
+    }
+    return review_obj, stage, settings, base
 
 
 def _paper(review: Review, record_id: int) -> Record:
@@ -86,8 +100,7 @@ def _card_context(request, review: Review, stage: str, settings, record, *, stre
 @vary_on_headers("HX-Request", "HX-Target")
 def screen(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     """The next record in the reviewer's own order, or `?record=<id>` to revisit one."""
-    review_obj = review_for_user(request.user, review)
-    stage = _stage(stage)
+    review_obj, stage, settings, base = _open(request, review, stage)
     if stage != Stage.TITLE_ABSTRACT:
         raise Http404("Full-text screening is not open yet")
     settings = selectors.stage_settings(review_obj, stage)
@@ -110,23 +123,15 @@ def screen(request: HttpRequest, review: str, stage: str) -> HttpResponse:
 @require_GET
 @login_required
 def screen_progress(request: HttpRequest, review: str, stage: str) -> HttpResponse:
-    review_obj = review_for_user(request.user, review)
-    stage = _stage(stage)
-    settings = selectors.stage_settings(review_obj, stage)
-    context = {
-        "review": review_obj,
-        "stage": stage,
-        "progress": selectors.progress(review_obj, request.user, stage, settings),
-    }
+    review_obj, stage, settings, context = _open(request, review, stage)
+    context["progress"] = selectors.progress(review_obj, request.user, stage, settings)
     return render(request, "screening/screen.html#progress", context)
 
 
 @require_POST
 @login_required
 def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> HttpResponse:
-    review_obj = review_for_user(request.user, review)
-    stage = _stage(stage)
-    settings = selectors.stage_settings(review_obj, stage)
+    review_obj, stage, settings, base = _open(request, review, stage)
     record = _paper(review_obj, record_id)
     form = DecisionForm(request.POST, review=review_obj)
     error = None
@@ -190,9 +195,7 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
 @require_POST
 @login_required
 def undo(request: HttpRequest, review: str, stage: str) -> HttpResponse:
-    review_obj = review_for_user(request.user, review)
-    stage = _stage(stage)
-    settings = selectors.stage_settings(review_obj, stage)
+    review_obj, stage, settings, base = _open(request, review, stage)
     try:
         record = services.decision_withdraw_last(
             review=review_obj, reviewer=request.user, stage=stage
@@ -223,31 +226,19 @@ def undo(request: HttpRequest, review: str, stage: str) -> HttpResponse:
 @require_GET
 @login_required
 def my_decisions(request: HttpRequest, review: str, stage: str) -> HttpResponse:
-    review_obj = review_for_user(request.user, review)
-    stage = _stage(stage)
+    review_obj, stage, settings, base = _open(request, review, stage)
     page = Paginator(selectors.my_decisions(review_obj, request.user, stage), 50).get_page(
         request.GET.get("page")
     )
-    context = {
-        "review": review_obj,
-        "stage": stage,
-        "stage_label": Stage(stage).label,
-        "page": page,
-    }
-    return render(request, "screening/mine.html", context)
+    return render(request, "screening/mine.html", {**base, "page": page})
 
 
 @require_GET
 @login_required
 def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
-    review_obj = review_for_user(request.user, review)
-    stage = _stage(stage)
-    settings = selectors.stage_settings(review_obj, stage)
+    review_obj, stage, settings, base = _open(request, review, stage)
     context = {
-        "review": review_obj,
-        "stage": stage,
-        "stage_label": Stage(stage).label,
-        "settings": settings,
+        **base,
         "is_lead": is_lead(review_obj),
         "progress": selectors.progress(review_obj, request.user, stage, settings),
         "is_resolver": settings.resolver_id == request.user.pk,
@@ -260,14 +251,10 @@ def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
 @require_GET
 @login_required
 def conflicts(request: HttpRequest, review: str, stage: str) -> HttpResponse:
-    review_obj = review_for_user(request.user, review)
-    stage = _stage(stage)
-    settings = selectors.stage_settings(review_obj, stage)
+    review_obj, stage, settings, base = _open(request, review, stage)
     _may_see_conflicts(review_obj, settings)
     context = {
-        "review": review_obj,
-        "stage": stage,
-        "stage_label": Stage(stage).label,
+        **base,
         "conflicts": selectors.conflict_list(review_obj, stage, settings),
     }
     return render(request, "screening/conflicts.html", context)
@@ -276,9 +263,7 @@ def conflicts(request: HttpRequest, review: str, stage: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> HttpResponse:
-    review_obj = review_for_user(request.user, review)
-    stage = _stage(stage)
-    settings = selectors.stage_settings(review_obj, stage)
+    review_obj, stage, settings, base = _open(request, review, stage)
     _may_see_conflicts(review_obj, settings)
     paper = _paper(review_obj, record_id)
     votes = selectors.paper_votes(paper, stage)
@@ -305,9 +290,7 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
         # record that is still open to them.
         raise PermissionDenied("This record is not in conflict.")
     context = {
-        "review": review_obj,
-        "stage": stage,
-        "stage_label": Stage(stage).label,
+        **base,
         "paper": paper,
         "votes": votes,
         "outcome": outcome,
@@ -325,23 +308,14 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
 @login_required
 @vary_on_headers("HX-Request", "HX-Target")
 def agreement(request: HttpRequest, review: str, stage: str) -> HttpResponse:
-    review_obj = review_for_user(request.user, review, role=LEAD)
-    stage = _stage(stage)
-    settings = selectors.stage_settings(review_obj, stage)
+    review_obj, stage, settings, base = _open(request, review, stage, role=LEAD)
     context = {
-        "review": review_obj,
-        "stage": stage,
-        "stage_label": Stage(stage).label,
+        **base,
         "report": selectors.agreement_report(review_obj, stage, settings),
     }
     if request.htmx and request.htmx.target == "agreement-body":
         return render(request, "screening/agreement.html#body", context)
     return render(request, "screening/agreement.html", context)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def _num(value: float | None, places: int = 4) -> str:
@@ -351,9 +325,7 @@ def _num(value: float | None, places: int = 4) -> str:
 @require_GET
 @login_required
 def agreement_csv(request: HttpRequest, review: str, stage: str) -> StreamingHttpResponse:
-    review_obj = review_for_user(request.user, review, role=LEAD)
-    stage = _stage(stage)
-    settings = selectors.stage_settings(review_obj, stage)
+    review_obj, stage, settings, base = _open(request, review, stage, role=LEAD)
     report = selectors.agreement_report(review_obj, stage, settings)
     rows = [[
         "stage", "rater_1", "rater_2", "n", "a_both_include", "b_1_include_2_exclude",
@@ -381,21 +353,13 @@ def agreement_csv(request: HttpRequest, review: str, stage: str) -> StreamingHtt
             sum(p.resolved_exclude for p in report.pairs), sum(p.unresolved for p in report.pairs),
             report.maybe_rule,
         ])  # fmt: skip
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(r) for r in rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{review_obj.slug}-{stage}-agreement.csv"'
-    )
-    return response
+    return csv_response(rows, f"{review_obj.slug}-{stage}-agreement.csv")
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def stage_settings(request: HttpRequest, review: str, stage: str) -> HttpResponse:
-    review_obj = review_for_user(request.user, review, role=LEAD)
-    stage = _stage(stage)
+    review_obj, stage, settings, base = _open(request, review, stage, role=LEAD)
     current = selectors.stage_settings(review_obj, stage)
     form = StageSettingsForm(request.POST or None, instance=current, review=review_obj)
     if request.method == "POST" and form.is_valid():
@@ -407,9 +371,7 @@ def stage_settings(request: HttpRequest, review: str, stage: str) -> HttpRespons
             messages.success(request, "Screening settings saved.")
             return redirect("screening:overview", review_obj.slug, stage)
     context = {
-        "review": review_obj,
-        "stage": stage,
-        "stage_label": Stage(stage).label,
+        **base,
         "form": form,
     }
     return render(request, "screening/settings.html", context)

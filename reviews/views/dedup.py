@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +14,7 @@ from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 from reviews import selectors, services
 from reviews.access import is_lead, review_for_user
 from reviews.models import DedupPair, Record, Review, Role, Verdict
+from reviews.views.downloads import csv_response
 
 LEAD = Role.LEAD
 
@@ -193,25 +192,11 @@ def dedup_primary(request: HttpRequest, review: str, record_id: int) -> HttpResp
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @require_GET
 @login_required
 def dedup_report_csv(request: HttpRequest, review: str) -> StreamingHttpResponse:
     review_obj = review_for_user(request.user, review)
-    return _csv_response(
+    return csv_response(
         selectors.dedup_report_rows(review_obj), f"{review_obj.slug}-deduplication.csv"
     )
 
@@ -235,13 +220,13 @@ def dedup_sources_csv(request: HttpRequest, review: str) -> StreamingHttpRespons
         rows.append(
             [c.source.name, c.source.arm, c.records, c.duplicates, c.kept, c.papers, c.unique]
         )
-    return _csv_response(rows, f"{review_obj.slug}-deduplication-by-source.csv")
+    return csv_response(rows, f"{review_obj.slug}-deduplication-by-source.csv")
 
 
 @require_GET
 @login_required
 def dedup_decisions_csv(request: HttpRequest, review: str) -> StreamingHttpResponse:
     review_obj = review_for_user(request.user, review)
-    return _csv_response(
+    return csv_response(
         selectors.dedup_event_rows(review_obj), f"{review_obj.slug}-deduplication-log.csv"
     )
