@@ -190,6 +190,11 @@ def dedup_summary(review: Review) -> DedupSummary:
     )
 
 
+def dedup_run_state(review: Review) -> DedupRun:
+    run, _ = DedupRun.objects.get_or_create(review=review)
+    return run
+
+
 def dedup_queue_next(review: Review, *, after: int | None = None) -> DedupPair | None:
     """The best-scoring pair waiting for a lead (the one after pair `after` when skipping)."""
     pairs = review.dedup_pairs.order_by("-score", "pk")

@@ -165,7 +165,8 @@ def progress(review: Review, reviewer, stage: str, settings: StageSettings) -> P
     decisions = Decision.objects.filter(review=review, stage=stage)
     return Progress(
         papers=total,
-        mine=decisions.filter(reviewer=reviewer).count(),
+        # Papers, not rows: two records this reviewer voted on may have merged into one.
+        mine=decisions.filter(reviewer=reviewer).values("paper").distinct().count(),
         votes=decisions.count(),
         votes_needed=total * settings.reviewers_required,
     )
@@ -249,11 +250,19 @@ def _votes_by_paper(review: Review, stage: str) -> dict[int, dict[int, str]]:
     return out
 
 
+def _resolutions(review: Review, stage: str) -> dict[int, str]:
+    """paper -> verdict, for papers that are still primaries: a resolution left behind on a
+    record that was later merged into another paper does not count twice."""
+    return dict(
+        Resolution.objects.filter(
+            review=review, stage=stage, paper__duplicate_of__isnull=True
+        ).values_list("paper_id", "verdict")
+    )
+
+
 def stage_summary(review: Review, stage: str, settings: StageSettings) -> StageSummary:
     summary = StageSummary(papers=papers(review).count())
-    resolutions = dict(
-        Resolution.objects.filter(review=review, stage=stage).values_list("paper_id", "verdict")
-    )
+    resolutions = _resolutions(review, stage)
     voted = _votes_by_paper(review, stage)
     for paper, by in voted.items():
         if paper in resolutions:
@@ -279,13 +288,18 @@ def stage_summary(review: Review, stage: str, settings: StageSettings) -> StageS
     return summary
 
 
-def conflict_list(review: Review, stage: str, settings: StageSettings) -> list[Record]:
-    resolved = set(
-        Resolution.objects.filter(review=review, stage=stage).values_list("paper_id", flat=True)
-    )
+def conflict_list(
+    review: Review, stage: str, settings: StageSettings, *, hide_screened_by: int | None = None
+) -> list[Record]:
+    """Unresolved conflicts. `hide_screened_by`: leave out the ones this user voted on (a
+    named resolver who also screens must not see the other vote on a record still open to
+    them)."""
+    resolved = set(_resolutions(review, stage))
     ids = []
     for paper, by in _votes_by_paper(review, stage).items():
         if paper in resolved or len(by) < settings.reviewers_required:
+            continue
+        if hide_screened_by is not None and hide_screened_by in by:
             continue
         if len({_binary(v, settings) for v in by.values()}) > 1 or (
             not settings.maybe_counts_as_include and Verdict.MAYBE in by.values()
@@ -334,9 +348,7 @@ class AgreementReport:
 def agreement_report(review: Review, stage: str, settings: StageSettings) -> AgreementReport:
     """Per reviewer pair and overall, from the reviewers' final independent votes before
     any resolution (reporting spec section 10)."""
-    resolutions = dict(
-        Resolution.objects.filter(review=review, stage=stage).values_list("paper_id", "verdict")
-    )
+    resolutions = _resolutions(review, stage)
     cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0, 0])
     for paper, by in _votes_by_paper(review, stage).items():
         for r1, r2 in combinations(sorted(by), 2):

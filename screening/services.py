@@ -26,6 +26,10 @@ from screening.models import (
 from screening.selectors import lane_for, outcome_of, paper_votes, stage_settings, votes_token
 
 
+class SlotTaken(ValidationError):
+    """Another reviewer took the record's last place first: not the user's mistake."""
+
+
 def _reason_text(reason: Criterion | None, other: str) -> str:
     parts = [reason.code] if reason is not None else []
     if other:
@@ -96,7 +100,7 @@ def decision_record(
         raise ValidationError("This record's conflict has been resolved; its decisions are final.")
     mine = next((v for v in votes if v.reviewer_id == reviewer.pk), None)
     if mine is None and len({v.reviewer_id for v in votes}) >= settings.reviewers_required:
-        raise ValidationError(
+        raise SlotTaken(
             "This record has already been screened by enough reviewers; here is the next."
         )
     new_reason = _reason_text(reason, reason_other)
@@ -167,6 +171,10 @@ def decision_withdraw_last(*, review: Review, reviewer, stage: str) -> Record | 
     if last is None:
         raise ValidationError("You have no decision to undo.")
     paper = _lock_paper(last.record)
+    # Read again under the lock: another tab may have changed or withdrawn it meanwhile.
+    last = Decision.objects.filter(pk=last.pk).select_related("record", "reason").first()
+    if last is None:
+        raise ValidationError("That decision was already withdrawn.")
     if Resolution.objects.filter(paper=paper, stage=stage).exists():
         raise ValidationError("That record's conflict has been resolved; its decisions are final.")
     DecisionEvent.objects.create(
@@ -239,7 +247,9 @@ def conflict_resolve(
 
 
 @transaction.atomic
-def stage_settings_update(*, review: Review, stage: str, **fields) -> StageSettings:
+def stage_settings_update(*, review: Review, stage: str, user, **fields) -> StageSettings:
+    if not Member.objects.filter(review=review, user=user, role=Role.LEAD).exists():
+        raise ValidationError("Only a lead changes how a stage is screened.")
     settings = stage_settings(review, stage)
     resolver = fields.get("resolver")
     if resolver is not None and not Member.objects.filter(review=review, user=resolver).exists():
@@ -266,7 +276,8 @@ def _decisions_follow_their_paper(review_id: int) -> None:
     )
     # Resolutions are few. A paper keeps the one it has; one made on a record now merged
     # into it stays behind on that record (and is shown with the cluster's history).
-    for resolution in Resolution.objects.filter(review_id=review_id):
+    moved = Resolution.objects.filter(review_id=review_id, paper__duplicate_of__isnull=False)
+    for resolution in moved:
         target = (
             Record.objects.filter(pk=resolution.paper_id)
             .values_list("duplicate_of_id", flat=True)

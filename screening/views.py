@@ -56,9 +56,14 @@ def _paper(review: Review, record_id: int) -> Record:
     return record
 
 
-def _may_see_conflicts(review: Review, settings: StageSettings) -> None:
-    if not (is_lead(review) or settings.resolver_id == review.viewer.user_id):
-        raise PermissionDenied("Only leads and the named resolver see conflicts.")
+def _may_see_conflicts(review: Review, settings: StageSettings) -> bool:
+    """True for a lead; False for the named resolver (who sees only conflicts they did not
+    screen); PermissionDenied for anyone else."""
+    if is_lead(review):
+        return True
+    if settings.resolver_id == review.viewer.user_id:
+        return False
+    raise PermissionDenied("Only leads and the named resolver see conflicts.")
 
 
 def _card_context(request, review: Review, stage: str, settings, record, *, stream: bool, **extra):
@@ -135,6 +140,7 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
     record = _paper(review_obj, record_id)
     form = DecisionForm(request.POST, review=review_obj)
     error = None
+    taken = False
     position = None
     if form.is_valid():
         data = form.cleaned_data
@@ -153,6 +159,8 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
                 advance=data["stream"],
             )
             position = getattr(decision, "position", None)
+        except services.SlotTaken as e:
+            error, taken = " ".join(e.messages), True
         except ValidationError as e:
             error = " ".join(e.messages)
     else:
@@ -164,7 +172,7 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
                 reverse("screening:screen", args=[review_obj.slug, stage]) + f"?record={record.pk}"
             )
         return redirect("screening:screen", review_obj.slug, stage)
-    if error and "enough reviewers" not in error:
+    if error and not taken:
         # htmx 2 rule: an invalid form re-renders its fragment with 200 and the error inline.
         context = _card_context(
             request,
@@ -202,7 +210,13 @@ def undo(request: HttpRequest, review: str, stage: str) -> HttpResponse:
         )
     except ValidationError as e:
         if request.htmx:
-            return HttpResponse(" ".join(e.messages), status=409)
+            # htmx 2 rule: the fragment again, with the message inline.
+            following = selectors.next_record(review_obj, request.user, stage, settings)
+            context = _card_context(
+                request, review_obj, stage, settings, following, stream=True, fresh=True,
+                error=" ".join(e.messages),
+            )  # fmt: skip
+            return render(request, "screening/screen.html#card", context)
         messages.error(request, " ".join(e.messages))
         return redirect("screening:screen", review_obj.slug, stage)
     if not request.htmx:
@@ -252,10 +266,12 @@ def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
 @login_required
 def conflicts(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage)
-    _may_see_conflicts(review_obj, settings)
+    lead = _may_see_conflicts(review_obj, settings)
     context = {
         **base,
-        "conflicts": selectors.conflict_list(review_obj, stage, settings),
+        "conflicts": selectors.conflict_list(
+            review_obj, stage, settings, hide_screened_by=None if lead else request.user.pk
+        ),
     }
     return render(request, "screening/conflicts.html", context)
 
@@ -264,9 +280,18 @@ def conflicts(request: HttpRequest, review: str, stage: str) -> HttpResponse:
 @login_required
 def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> HttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage)
-    _may_see_conflicts(review_obj, settings)
+    lead = _may_see_conflicts(review_obj, settings)
     paper = _paper(review_obj, record_id)
     votes = selectors.paper_votes(paper, stage)
+    resolution = selectors.resolution_of(paper, stage)
+    screened = any(v.reviewer_id == request.user.pk for v in votes)
+    if not lead and (
+        (selectors.outcome_of(votes, settings) != "conflict" and resolution is None)
+        or (screened and resolution is None and not settings.resolver_may_have_screened)
+    ):
+        # Blinding: the named resolver sees votes only on conflicts, and not on one they
+        # are part of while it is open (they could still change their own vote).
+        raise PermissionDenied("This record is not a conflict you may see.")
     form = ResolutionForm(
         request.POST or None, review=review_obj, initial={"seen": selectors.votes_token(votes)}
     )
@@ -279,16 +304,18 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
                 reason_other=data["reason_other"], note=data["note"],
             )  # fmt: skip
         except ValidationError as e:
+            # Show the votes as they are now, with a token for them, so a retry can succeed.
+            votes = selectors.paper_votes(paper, stage)
+            resolution = selectors.resolution_of(paper, stage)
+            fresh = request.POST.copy()
+            fresh["seen"] = selectors.votes_token(votes)
+            form = ResolutionForm(fresh, review=review_obj)
+            form.is_valid()
             form.add_error(None, e)
         else:
             messages.success(request, f"Record #{paper.pk} resolved: {data['verdict']}.")
             return redirect("screening:conflicts", review_obj.slug, stage)
     outcome = selectors.outcome_of(votes, settings)
-    resolution = selectors.resolution_of(paper, stage)
-    if not is_lead(review_obj) and outcome != "conflict" and resolution is None:
-        # Blinding: the named resolver sees votes only on records in conflict, never on a
-        # record that is still open to them.
-        raise PermissionDenied("This record is not in conflict.")
     context = {
         **base,
         "paper": paper,
@@ -364,7 +391,9 @@ def stage_settings(request: HttpRequest, review: str, stage: str) -> HttpRespons
     form = StageSettingsForm(request.POST or None, instance=current, review=review_obj)
     if request.method == "POST" and form.is_valid():
         try:
-            services.stage_settings_update(review=review_obj, stage=stage, **form.cleaned_data)
+            services.stage_settings_update(
+                review=review_obj, stage=stage, user=request.user, **form.cleaned_data
+            )
         except ValidationError as e:
             form.add_error(None, e)
         else:

@@ -360,11 +360,16 @@ def _check(review: Review, *records: Record) -> None:
         raise ValidationError("Choose two different records.")
 
 
+def dedup_lock(*, review_id: int) -> None:
+    """Take the review's deduplication row lock (inside a transaction). Serialises leads'
+    decisions with each other, with a run's write (which checks `version` under the same
+    lock and reads again when a decision slipped in) and with undoing an import."""
+    DedupRun.objects.get_or_create(review_id=review_id)
+    DedupRun.objects.select_for_update().get(review_id=review_id)
+
+
 def _lock(review: Review) -> None:
-    # Serialises decisions with each other and with a run's write (which checks `version`
-    # under the same lock and reads again when a decision slipped in).
-    DedupRun.objects.get_or_create(review=review)
-    DedupRun.objects.select_for_update().get(review=review)
+    dedup_lock(review_id=review.pk)
 
 
 def _set_decision(review: Review, a: int, b: int, verdict: str, user) -> None:
@@ -425,6 +430,13 @@ def dedup_decide(*, review: Review, record: Record, other: Record, verdict: str,
     left_members, right_members = _members(left), _members(right)
     _set_decision(review, record.pk, other.pk, verdict, user)
     _drop_pairs_between(review, left_members, right_members)
+    if verdict == Verdict.SAME:
+        # "Same paper" now overrides any earlier "different papers" between the clusters,
+        # which would otherwise keep blocking their other links in every later run.
+        DedupDecision.objects.filter(verdict=Verdict.DIFFERENT).filter(
+            Q(record_a_id__in=left_members, record_b_id__in=right_members)
+            | Q(record_a_id__in=right_members, record_b_id__in=left_members)
+        ).delete()
     if verdict == Verdict.SAME:
         if left != right:
             keep = _richest([left, right])

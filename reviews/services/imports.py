@@ -41,7 +41,7 @@ from reviews.models import (
     Search,
     Source,
 )
-from reviews.services.dedup import dedup_forget_batch, dedup_request
+from reviews.services.dedup import dedup_forget_batch, dedup_lock, dedup_request
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +276,9 @@ def import_batch_cancel(*, batch: ImportBatch) -> ImportBatch:
 def import_batch_undo(*, batch: ImportBatch, user) -> int:
     """Remove a finished batch's records (nothing else). Refused once any has been screened."""
     with transaction.atomic():
+        # The review's deduplication row first (as every cluster change takes it), so no
+        # merge can move a screened paper onto this batch between the guards and the delete.
+        dedup_lock(review_id=batch.review_id)
         # Locked while the guards look, so no decision can slip in between check and delete
         # (screening locks the same row when it records a decision on a batch's record).
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)

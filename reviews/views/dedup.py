@@ -31,13 +31,22 @@ def _records(review: Review, *ids: int) -> list[Record]:
 @vary_on_headers("HX-Request", "HX-Target")
 def dedup_overview(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
-    summary = selectors.dedup_summary(review_obj)
-    context = {"review": review_obj, "summary": summary, "is_lead": is_lead(review_obj)}
     if request.htmx and request.htmx.target == "dedup-status":
+        run = selectors.dedup_run_state(review_obj)
+        # While it runs, the poll reads the job's row only; the counts come with the end.
+        summary = selectors.dedup_summary(review_obj) if run.up_to_date else None
+        context = {"review": review_obj, "run": run, "summary": summary}
         response = render(request, "reviews/dedup.html#status", context)
-        if summary.run.up_to_date:
+        if run.up_to_date:
             response.status_code = HttpResponseStopPolling.status_code
         return response
+    summary = selectors.dedup_summary(review_obj)
+    context = {
+        "review": review_obj,
+        "summary": summary,
+        "run": summary.run,
+        "is_lead": is_lead(review_obj),
+    }
     context["sources"] = selectors.dedup_source_counts(review_obj)
     context["events"] = selectors.dedup_events(review_obj, limit=20)
     return render(request, "reviews/dedup.html", context)
@@ -109,7 +118,13 @@ def dedup_decide(request: HttpRequest, review: str, record_id: int, other_id: in
         )
     except ValidationError as error:
         if request.htmx:
-            return HttpResponse(" ".join(error.messages), status=422)
+            # htmx 2 rule: the fragment again, with the message inline.
+            context = _pair_context(review_obj, left, right, None)
+            context |= {
+                "remaining": review_obj.dedup_pairs.count(),
+                "error": " ".join(error.messages),
+            }
+            return render(request, "reviews/dedup_pair.html#pair", context)
         messages.error(request, " ".join(error.messages))
         return redirect("reviews:dedup_compare", review_obj.slug, record_id, other_id)
     said = "the same paper" if verdict == Verdict.SAME else "different papers"

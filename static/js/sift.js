@@ -68,6 +68,7 @@
     // One press, one decision: ignore keys while the previous request is in flight.
     if (document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")) { event.preventDefault(); return; }
     event.preventDefault();
-    target.click();
+    // A text box takes the focus (clicking one does not); anything else is clicked.
+    if (typing(target)) target.focus(); else target.click();
   });
 })();

@@ -320,3 +320,13 @@ def test_the_report_lists_every_record_with_its_cluster(review, source, lead):
     assert body[other.pk][2] == "primary"
     log = list(selectors.dedup_event_rows(review))
     assert log[1][2] == "Automatic run"
+
+
+def test_same_paper_overrides_an_earlier_different_papers(review, source, lead):
+    a, b = _probable_pair(review, source, lead)
+    services.dedup_decide(review=review, record=a, other=b, verdict=Verdict.DIFFERENT, user=lead)
+    services.dedup_decide(review=review, record=b, other=a, verdict=Verdict.SAME, user=lead)
+    assert list(DedupDecision.objects.values_list("verdict", flat=True)) == ["same"]
+    run(review)
+    b.refresh_from_db()
+    assert b.duplicate_of_id == a.pk

@@ -99,7 +99,9 @@ def test_a_bad_verdict_changes_nothing(client, review, lead, records):
     client.force_login(lead)
     url = reverse("reviews:dedup_decide", args=[review.slug, first.pk, look_alike.pk])
     response = client.post(url, {"verdict": "perhaps"}, headers={"HX-Request": "true"})
-    assert response.status_code == 422
+    # htmx 2 rule: the fragment again with the message inline, not an error status.
+    assert response.status_code == 200 and "<html" not in response.text
+    assert "Answer &#x27;same paper&#x27; or &#x27;different papers&#x27;." in response.text
     assert not DedupDecision.objects.exists()
 
 
@@ -191,3 +193,13 @@ def test_record_list_filters_one_record_per_paper_or_duplicates(client, review, 
     page = client.get(url, {"role": "duplicate"})
     assert [r.pk for r in page.context["page"].object_list] == [copy.pk]
     assert f"duplicate of #{first.pk}" in page.text
+
+
+def test_downloads_quote_cells_that_a_spreadsheet_would_run(client, review, source, lead):
+    formula = PAPER | {"title": '=HYPERLINK("http://evil.example","click")', "doi": ""}
+    import_text(review, source, lead, ris(formula), "evil.ris")
+    run(review)
+    client.force_login(lead)
+    response = client.get(reverse("reviews:dedup_report", args=[review.slug]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][7] == '\'=HYPERLINK("http://evil.example","click")'

@@ -52,7 +52,8 @@ def decide(review, record, user, verdict, advance=False, **kw) -> Decision:
 
 def settings_of(review, **fields) -> StageSettings:
     if fields:
-        return services.stage_settings_update(review=review, stage=TA, **fields)
+        lead = review.members.filter(role=Role.LEAD).first().user
+        return services.stage_settings_update(review=review, stage=TA, user=lead, **fields)
     return selectors.stage_settings(review, TA)
 
 

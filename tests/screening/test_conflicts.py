@@ -191,3 +191,51 @@ def test_agreement_with_no_double_screening_is_not_estimable(review, records, re
     decide(review, records[0], reviewer, "include")
     report = selectors.agreement_report(review, TA, settings_of(review))
     assert report.pairs == [] and report.overall.n == 0 and report.overall.kappa is None
+
+
+def test_a_named_resolver_who_screened_does_not_see_that_conflict(
+    as_user, review, conflict, reviewer
+):
+    """The resolver voted on it and could still change that vote: the other vote stays
+    hidden from them, in the list and on the record's page."""
+    settings_of(review, resolver=reviewer)
+    client = as_user(reviewer)
+    listing = client.get(reverse("screening:conflicts", args=[review.slug, TA]))
+    assert listing.status_code == 200 and "fieldwork in Wales" not in listing.text
+    assert conflict.title not in listing.text
+    detail = client.get(reverse("screening:conflict", args=[review.slug, TA, conflict.pk]))
+    assert detail.status_code == 403 and "fieldwork in Wales" not in detail.text
+
+
+def test_a_resolver_can_retry_after_a_vote_changed(as_user, review, conflict, lead, reviewer):
+    url = reverse("screening:conflict", args=[review.slug, TA, conflict.pk])
+    client = as_user(lead)
+    seen = client.get(url).context["form"].initial["seen"]
+    decide(review, conflict, reviewer, "include", note="on second thoughts, clearly in")
+    refused = client.post(url, {"verdict": "include", "seen": seen})
+    assert refused.status_code == 200 and not Resolution.objects.exists()
+    assert "on second thoughts" in refused.text  # the votes as they are now
+    fresh = refused.context["form"]["seen"].value()
+    assert fresh != seen
+    done = client.post(url, {"verdict": "include", "seen": fresh})
+    assert done.status_code == 302 and Resolution.objects.get().verdict == "include"
+
+
+def test_counts_stay_right_when_two_resolved_papers_merge(
+    review, records, lead, reviewer, second_reviewer
+):
+    from reviews import services as review_services
+
+    for record in records[:2]:
+        decide(review, record, reviewer, "include")
+        decide(review, record, second_reviewer, "exclude")
+        resolve(review, record, lead, verdict="include")
+    settings = settings_of(review)
+    before = selectors.stage_summary(review, TA, settings)
+    review_services.dedup_decide(
+        review=review, record=records[0], other=records[1], verdict="same", user=lead
+    )
+    after = selectors.stage_summary(review, TA, settings)
+    assert after.papers == before.papers - 1
+    assert after.included == before.included - 1 and after.awaiting == before.awaiting
+    assert selectors.progress(review, reviewer, TA, settings).mine == 1
