@@ -87,6 +87,11 @@ def screen_all(page, ids, who):
         record = int(ACTION.search(action).group(1))
         seen.append(record)
         key = PLAN[ids[record]][who]
+        if not seen[:-1]:
+            # The first record: a note by keyboard ("n" into the box, Esc out of it).
+            page.keyboard.press("n")
+            page.keyboard.type(f"note by reviewer {who + 1}")
+            page.keyboard.press("Escape")
         if key == "e":
             page.keyboard.press("1")  # reason E1, then exclude
         page.keyboard.press(key)
@@ -116,6 +121,8 @@ def test_two_reviewers_screen_and_the_lead_resolves(
     ctx2.close()
 
     assert Decision.objects.filter(review=review).count() == 20
+    notes = set(Decision.objects.exclude(note="").values_list("note", flat=True))
+    assert notes == {"note by reviewer 1", "note by reviewer 2"}
     excluded = Decision.objects.filter(review=review, verdict="exclude")
     assert set(excluded.values_list("reason__code", flat=True)) == {"E1"}
 
