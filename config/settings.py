@@ -140,6 +140,7 @@ STORAGES = {
 
 # --- Uploads: search-result files of up to SIFT_MAX_UPLOAD_MB stream to disk ------------
 SIFT_MAX_UPLOAD_MB = env_int("SIFT_MAX_UPLOAD_MB", 1024)
+SIFT_MAX_PDF_MB = env_int("SIFT_MAX_PDF_MB", 200)  # per full-text PDF
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 

@@ -52,6 +52,11 @@ class StageSettings(models.Model):
     resolver_may_have_screened = models.BooleanField(
         default=False, help_text="Let someone resolve a conflict on a record they screened"
     )
+    reasons_must_agree = models.BooleanField(
+        default=True,
+        help_text="Two exclusions for different reasons are a conflict too (full text: PRISMA "
+        "reports one reason per excluded report)",
+    )
     include_terms = models.TextField(blank=True, help_text="Highlighted in green; one a line")
     exclude_terms = models.TextField(blank=True, help_text="Highlighted in red; one a line")
 
@@ -178,3 +183,134 @@ class ReviewerCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer_id} at {self.position} ({self.lane})"
+
+
+# --- Full texts --------------------------------------------------------------------------
+
+
+class Retrieval(models.TextChoices):
+    TO_RETRIEVE = "to_retrieve", "To retrieve"
+    RETRIEVED = "retrieved", "Retrieved"
+    NOT_RETRIEVED = "not_retrieved", "Not retrieved"
+
+
+class NotRetrievedReason(models.TextChoices):
+    NOT_FOUND = "not_found", "Not found"
+    NOT_AVAILABLE = "not_available", "Not available (no access, withdrawn)"
+    REQUESTED = "requested_from_author", "Requested from the author, no reply"
+    OTHER = "other", "Other"
+
+
+class Study(models.Model):
+    """What included reports describe. One per included report by default; a lead links
+    several reports (a protocol, an interim and a final report) to one study."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="studies")
+    label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "studies"
+        ordering = ["label", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def report_pdf_path(report: Report, filename: str) -> str:
+    return f"reviews/{report.review_id}/reports/{report.record_id}/{filename}"
+
+
+class Report(models.Model):
+    """A full text to retrieve and screen: one for every paper included at title/abstract
+    (kept in step by the decision services), or entered straight at this stage for a record
+    found by other methods. Retrieval status, the PDF and the study link are facts people set;
+    the full-text verdict is derived from Decision rows at the full-text stage."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
+    # DO_NOTHING: the undo guard refuses to undo an import whose records have reports.
+    record = models.OneToOneField(Record, on_delete=models.DO_NOTHING, related_name="report")
+    retrieval = models.CharField(
+        max_length=20, choices=Retrieval.choices, default=Retrieval.TO_RETRIEVE
+    )
+    not_retrieved_reason = models.CharField(
+        max_length=30, choices=NotRetrievedReason.choices, blank=True
+    )
+    not_retrieved_note = models.CharField(max_length=300, blank=True)
+    pdf = models.FileField(upload_to=report_pdf_path, max_length=300, blank=True)
+    pdf_name = models.CharField(max_length=300, blank=True, help_text="The uploaded file's name")
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_pages = models.PositiveIntegerField(null=True, blank=True)
+    pdf_size = models.BigIntegerField(default=0)
+    link = models.URLField(max_length=500, blank=True, help_text="Where the full text is")
+    study = models.ForeignKey(
+        Study, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    other_method = models.BooleanField(
+        default=False, help_text="Entered at this stage directly (hand-searching, contact...)"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["record_id"]
+        indexes = [models.Index(fields=["review", "retrieval"], name="report_retrieval")]
+
+    def __str__(self) -> str:
+        return f"Report of record {self.record_id} ({self.retrieval})"
+
+
+class BulkStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the worker"
+    RUNNING = "running", "Reading the files"
+    READY = "ready", "Ready to confirm"
+    DONE = "done", "Attached"
+    FAILED = "failed", "Failed"
+
+
+class BulkUpload(models.Model):
+    """Many PDFs (files or a zip) to match to reports: the job's row, then the matches
+    for a lead to confirm. Nothing is attached before the confirmation."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="bulk_uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=BulkStatus.choices, default=BulkStatus.QUEUED)
+    files = models.JSONField(default=list, help_text="Stored uploads: [{name, path}]")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Bulk upload {self.pk} ({self.status})"
+
+
+class BulkItem(models.Model):
+    """One PDF of a bulk upload and the report it seems to belong to."""
+
+    upload = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="items")
+    name = models.CharField(max_length=300)
+    path = models.CharField(max_length=500, help_text="Where the PDF waits in storage")
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField(default=0)
+    size = models.BigIntegerField(default=0)
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    method = models.CharField(max_length=10, blank=True)  # doi, pmid, title
+    score = models.FloatField(default=0)
+    certain = models.BooleanField(default=False)
+    attached = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-certain", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from lib.screening import Agreement, Highlighter, agreement
 from lib.screening.highlight import parse_terms
@@ -21,9 +21,13 @@ from screening.models import (
     Decision,
     DecisionEvent,
     Order,
+    Report,
     Resolution,
+    Retrieval,
     ReviewerCursor,
+    Stage,
     StageSettings,
+    Study,
     Verdict,
 )
 
@@ -32,7 +36,13 @@ def stage_settings(review: Review, stage: str) -> StageSettings:
     """The stage's settings, read once per review object (that is, once per request)."""
     cache = review.__dict__.setdefault("_stage_settings", {})
     if stage not in cache:
-        cache[stage], _ = StageSettings.objects.get_or_create(review=review, stage=stage)
+        cache[stage], _ = StageSettings.objects.get_or_create(
+            review=review,
+            stage=stage,
+            # Reasons are optional at title/abstract; at full text one reason per excluded
+            # report is what PRISMA reports, so two different reasons need resolving.
+            defaults={"reasons_must_agree": stage == Stage.FULL_TEXT},
+        )
     return cache[stage]
 
 
@@ -84,12 +94,16 @@ def lane_for(review: Review, reviewer, settings: StageSettings) -> Lane:
     return Lane(f"{lane.name}-{turn}", lane.column, lane.descending, turn * 0x9E3779B1 % 2**31)
 
 
-def papers(review: Review) -> QuerySet[Record]:
-    """What screening shows: one record per paper, once deduplication has compared it."""
+def papers(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[Record]:
+    """What a stage screens. Title/abstract: one record per paper, once deduplication has
+    compared it. Full text: the papers whose report has been retrieved."""
     done = ImportBatch.objects.filter(review=review, status=BatchStatus.DONE).values("pk")
-    return Record.objects.filter(
+    records = Record.objects.filter(
         review=review, batch_id__in=done, dedup_checked=True, duplicate_of__isnull=True
     )
+    if stage == Stage.FULL_TEXT:
+        records = records.filter(report__retrieval=Retrieval.RETRIEVED)
+    return records
 
 
 def next_record(
@@ -118,13 +132,20 @@ def _next_sql(review, reviewer, stage, settings, lane: Lane, position: int | Non
     # passes the two per-record checks. The ORM spent longer building it than the database
     # spent running it.
     column = {"shuffle_a": "shuffle_a", "shuffle_b": "shuffle_b", "id": "id"}[lane.column]
-    record, batch, decision = (
+    record, batch, decision, report = (
         Record._meta.db_table, ImportBatch._meta.db_table, Decision._meta.db_table,
+        Report._meta.db_table,
     )  # fmt: skip
     after = ""
     params: list[object] = [review.pk, review.pk, BatchStatus.DONE]
+    if stage == Stage.FULL_TEXT:
+        after += (
+            f"AND EXISTS (SELECT 1 FROM {report} rp WHERE rp.record_id = r.id "  # noqa: S608
+            "AND rp.retrieval = %s) "
+        )
+        params.append(Retrieval.RETRIEVED)
     if position is not None:
-        after = f"AND r.{column} {'<' if lane.descending else '>'} %s"
+        after += f"AND r.{column} {'<' if lane.descending else '>'} %s"
         params.append(position)
     params += [stage, reviewer.pk, stage, settings.reviewers_required]
     sql = f"""
@@ -161,7 +182,7 @@ class Progress:
 
 
 def progress(review: Review, reviewer, stage: str, settings: StageSettings) -> Progress:
-    total = papers(review).count()
+    total = papers(review, stage).count()
     decisions = Decision.objects.filter(review=review, stage=stage)
     return Progress(
         papers=total,
@@ -213,16 +234,27 @@ def _binary(verdict: str, settings: StageSettings) -> str:
     return verdict
 
 
-def outcome_of(votes: list[Decision], settings: StageSettings) -> str:
-    """'awaiting', 'include', 'exclude' or 'conflict' from the votes alone."""
+def reason_key(reason_id: int | None, reason_other: str) -> tuple[int | None, str]:
+    """Two exclusions agree on their reason when criterion and free text agree."""
+    return (reason_id, " ".join(reason_other.lower().split()))
+
+
+def _outcome(votes: list[tuple[str, tuple]], settings: StageSettings) -> str:
     if len(votes) < settings.reviewers_required:
         return "awaiting"
-    values = {_binary(v.verdict, settings) for v in votes}
+    values = {_binary(verdict, settings) for verdict, _ in votes}
     if values == {Verdict.INCLUDE}:
         return Verdict.INCLUDE
     if values == {Verdict.EXCLUDE}:
+        if settings.reasons_must_agree and len({reason for _, reason in votes}) > 1:
+            return "conflict"  # excluded by both, for different reasons
         return Verdict.EXCLUDE
     return "conflict"  # disagreement, or Maybe votes when Maybe does not count as Include
+
+
+def outcome_of(votes: list[Decision], settings: StageSettings) -> str:
+    """'awaiting', 'include', 'exclude' or 'conflict' from the votes alone."""
+    return _outcome([(v.verdict, reason_key(v.reason_id, v.reason_other)) for v in votes], settings)
 
 
 @dataclass
@@ -237,16 +269,16 @@ class StageSummary:
     resolved_exclude: int = 0
 
 
-def _votes_by_paper(review: Review, stage: str) -> dict[int, dict[int, str]]:
-    """paper -> reviewer -> verdict (the newest vote of each reviewer)."""
-    out: dict[int, dict[int, str]] = defaultdict(dict)
+def _votes_by_paper(review: Review, stage: str) -> dict[int, dict[int, tuple[str, tuple]]]:
+    """paper -> reviewer -> (verdict, reason key): the newest vote of each reviewer."""
+    out: dict[int, dict[int, tuple[str, tuple]]] = defaultdict(dict)
     rows = (
         Decision.objects.filter(review=review, stage=stage)
         .order_by("updated_at", "pk")
-        .values_list("paper_id", "reviewer_id", "verdict")
+        .values_list("paper_id", "reviewer_id", "verdict", "reason_id", "reason_other")
     )
-    for paper, reviewer, verdict in rows.iterator(chunk_size=5000):
-        out[paper][reviewer] = verdict
+    for paper, reviewer, verdict, reason, other in rows.iterator(chunk_size=5000):
+        out[paper][reviewer] = (verdict, reason_key(reason, other))
     return out
 
 
@@ -261,20 +293,18 @@ def _resolutions(review: Review, stage: str) -> dict[int, str]:
 
 
 def stage_summary(review: Review, stage: str, settings: StageSettings) -> StageSummary:
-    summary = StageSummary(papers=papers(review).count())
+    summary = StageSummary(papers=papers(review, stage).count())
     resolutions = _resolutions(review, stage)
     voted = _votes_by_paper(review, stage)
     for paper, by in voted.items():
         if paper in resolutions:
             continue
-        values = {_binary(v, settings) for v in by.values()}
-        if len(by) < settings.reviewers_required:
-            continue
-        if values == {Verdict.INCLUDE}:
+        outcome = _outcome(list(by.values()), settings)
+        if outcome == Verdict.INCLUDE:
             summary.included += 1
-        elif values == {Verdict.EXCLUDE}:
+        elif outcome == Verdict.EXCLUDE:
             summary.excluded += 1
-        else:
+        elif outcome == "conflict":
             summary.conflicts += 1
     for verdict in resolutions.values():
         summary.resolved += 1
@@ -301,9 +331,7 @@ def conflict_list(
             continue
         if hide_screened_by is not None and hide_screened_by in by:
             continue
-        if len({_binary(v, settings) for v in by.values()}) > 1 or (
-            not settings.maybe_counts_as_include and Verdict.MAYBE in by.values()
-        ):
+        if _outcome(list(by.values()), settings) == "conflict":
             ids.append(paper)
     records = Record.objects.filter(pk__in=ids).select_related("batch__source").order_by("pk")
     return list(records)
@@ -353,7 +381,7 @@ def agreement_report(review: Review, stage: str, settings: StageSettings) -> Agr
     for paper, by in _votes_by_paper(review, stage).items():
         for r1, r2 in combinations(sorted(by), 2):
             c = cells[(r1, r2)]
-            v1, v2 = _binary(by[r1], settings), _binary(by[r2], settings)
+            v1, v2 = _binary(by[r1][0], settings), _binary(by[r2][0], settings)
             if Verdict.MAYBE in (v1, v2):
                 c[7] += 1
                 continue
@@ -377,3 +405,69 @@ def agreement_report(review: Review, stage: str, settings: StageSettings) -> Agr
         total = [t + x for t, x in zip(total, c[:4], strict=True)]
     report.overall = agreement(*total)
     return report
+
+
+# --- full texts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalCounts:
+    sought: int  # PRISMA: reports sought for retrieval
+    to_retrieve: int
+    retrieved: int
+    not_retrieved: int  # PRISMA: reports not retrieved
+    other_methods: int
+
+
+def retrieval_counts(review: Review) -> RetrievalCounts:
+    counts = review.reports.aggregate(
+        sought=Count("pk"),
+        to_retrieve=Count("pk", filter=Q(retrieval=Retrieval.TO_RETRIEVE)),
+        retrieved=Count("pk", filter=Q(retrieval=Retrieval.RETRIEVED)),
+        not_retrieved=Count("pk", filter=Q(retrieval=Retrieval.NOT_RETRIEVED)),
+        other=Count("pk", filter=Q(other_method=True)),
+    )
+    return RetrievalCounts(
+        counts["sought"], counts["to_retrieve"], counts["retrieved"], counts["not_retrieved"],
+        counts["other"],
+    )  # fmt: skip
+
+
+def report_list(review: Review, retrieval: str = "") -> QuerySet[Report]:
+    reports = review.reports.select_related("record", "record__batch__source", "study")
+    if retrieval:
+        reports = reports.filter(retrieval=retrieval)
+    return reports.order_by("retrieval", "record_id")
+
+
+def report_of(review: Review, report_id: int) -> Report:
+    return review.reports.select_related("record", "record__batch__source", "study").get(
+        pk=report_id
+    )
+
+
+def fulltext_exclusions(review: Review, settings: StageSettings) -> list[tuple[str, int]]:
+    """Reports excluded at full text, by reason (the resolution's, or the agreed one):
+    PRISMA's 'reports excluded' with one line per reason."""
+    stage = Stage.FULL_TEXT
+    resolved = {
+        paper: (reason, other)
+        for paper, verdict, reason, other in Resolution.objects.filter(
+            review=review, stage=stage, paper__duplicate_of__isnull=True
+        ).values_list("paper_id", "verdict", "reason__code", "reason_other")
+        if verdict == Verdict.EXCLUDE
+    }
+    codes = dict(review.criteria.values_list("pk", "code"))
+    counts: dict[str, int] = defaultdict(int)
+    for paper, by in _votes_by_paper(review, stage).items():
+        if paper in resolved or _outcome(list(by.values()), settings) != Verdict.EXCLUDE:
+            continue
+        reason_id, other = next(iter(by.values()))[1]
+        counts[codes.get(reason_id) or (f"Other: {other}" if other else "No reason")] += 1
+    for code, other in resolved.values():
+        counts[code or (f"Other: {other}" if other else "No reason")] += 1
+    return sorted(counts.items())
+
+
+def study_list(review: Review) -> QuerySet[Study]:
+    return review.studies.prefetch_related("reports__record").order_by("label", "pk")

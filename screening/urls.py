@@ -1,6 +1,7 @@
 from django.urls import path
 
 from screening import views
+from screening.views import fulltexts as ft
 
 app_name = "screening"
 
@@ -18,4 +19,26 @@ urlpatterns = [
     path(f"{S}/agreement/", views.agreement, name="agreement"),
     path(f"{S}/agreement.csv", views.agreement_csv, name="agreement_csv"),
     path(f"{S}/settings/", views.stage_settings, name="settings"),
+    path("<slug:review>/fulltexts/", ft.reports, name="reports"),
+    path("<slug:review>/fulltexts/bulk/", ft.bulk_upload, name="bulk_upload"),
+    path("<slug:review>/fulltexts/bulk/<int:bulk_id>/", ft.bulk, name="bulk"),
+    path(
+        "<slug:review>/fulltexts/bulk/<int:bulk_id>/confirm/", ft.bulk_confirm, name="bulk_confirm"
+    ),
+    path("<slug:review>/fulltexts/add/<int:record_id>/", ft.report_add, name="report_add"),
+    path("<slug:review>/fulltexts/<int:report_id>/", ft.report, name="report"),
+    path("<slug:review>/fulltexts/<int:report_id>/pdf/", ft.report_pdf, name="report_pdf"),
+    path("<slug:review>/fulltexts/<int:report_id>/upload/", ft.report_upload, name="report_upload"),
+    path(
+        "<slug:review>/fulltexts/<int:report_id>/retrieval/",
+        ft.report_retrieval,
+        name="report_retrieval",
+    ),
+    path("<slug:review>/fulltexts/<int:report_id>/study/", ft.report_study, name="report_study"),
+    path(
+        "<slug:review>/fulltexts/<int:report_id>/study/unlink/",
+        ft.report_study_unlink,
+        name="report_study_unlink",
+    ),
+    path("<slug:review>/studies/", ft.studies, name="studies"),
 ]

@@ -58,3 +58,44 @@ def screening_plan(papers: list[DemoPaper]) -> dict[int, PaperScreening]:
         else:
             plan[paper.id] = PaperScreening(no, no, None)
     return plan
+
+
+# Full text: two conflicts on inclusion resolved to include, two resolved to exclude, and
+# two exclusions for different reasons, resolved to the reason the paper was written for.
+FULLTEXT_CONFLICTS = (("include", 2), ("exclude", 2), ("reason", 2))
+_SPREAD = ("E1", "E2", "E3", "E4", "E6")
+
+
+def fulltext_reason(paper: DemoPaper) -> str:
+    """Process-only papers fail E5; papers without outcome data are spread over the other
+    exclusion criteria (the reference report gives no breakdown)."""
+    if paper.reason.startswith("E"):
+        return paper.reason
+    return _SPREAD[_mix(paper.id) % len(_SPREAD)]
+
+
+def fulltext_plan(papers: list[DemoPaper]) -> dict[int, PaperScreening]:
+    """Votes on the 163 full texts: 31 included, 132 excluded with reasons."""
+    sought = sorted(
+        (p for p in papers if p.intended != EXCLUDE_TITLE_ABSTRACT), key=lambda p: _mix(p.id)
+    )
+    included = [p for p in sought if p.intended.startswith("include")]
+    excluded = [p for p in sought if not p.intended.startswith("include")]
+    plan = {}
+    yes = Vote("include", "")
+    for rank, paper in enumerate(included):
+        if rank < FULLTEXT_CONFLICTS[0][1]:
+            no = Vote("exclude", fulltext_reason(paper))
+            plan[paper.id] = PaperScreening(yes, no, yes)
+        else:
+            plan[paper.id] = PaperScreening(yes, yes, None)
+    for rank, paper in enumerate(excluded):
+        no = Vote("exclude", fulltext_reason(paper))
+        if rank < FULLTEXT_CONFLICTS[1][1]:
+            plan[paper.id] = PaperScreening(no, yes, no)
+        elif rank < FULLTEXT_CONFLICTS[1][1] + FULLTEXT_CONFLICTS[2][1]:
+            other = "E4" if no.reason != "E4" else "E3"
+            plan[paper.id] = PaperScreening(no, Vote("exclude", other), no)
+        else:
+            plan[paper.id] = PaperScreening(no, no, None)
+    return plan

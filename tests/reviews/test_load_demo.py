@@ -66,6 +66,25 @@ def test_demo_review_reproduces_the_reference_review():
     assert (summary.conflicts, summary.resolved, summary.awaiting) == (0, 65, 0)
     pair = screening.agreement_report(review, "title_abstract", settings).pairs[0]
     assert pair.table.n == 1058 and 0.05 <= pair.table.conflicts / 1058 <= 0.10
+    # Full texts: 163 sought and retrieved (real PDFs), 132 excluded with reasons, 31 studies.
+    ft = screening.stage_settings(review, "full_text")
+    counts = screening.retrieval_counts(review)
+    assert (counts.sought, counts.retrieved, counts.not_retrieved) == (163, 163, 0)
+    summary = screening.stage_summary(review, "full_text", ft)
+    assert (summary.papers, summary.included, summary.excluded, summary.conflicts) == (
+        163,
+        31,
+        132,
+        0,
+    )
+    by_reason = dict(screening.fulltext_exclusions(review, ft))
+    assert sum(by_reason.values()) == 132 and set(by_reason) == {f"E{i}" for i in range(1, 7)}
+    assert review.studies.count() == 31
+    from lib.fulltext import read_pdf
+
+    report = review.reports.first()
+    with report.pdf.open("rb") as handle:
+        assert read_pdf(handle, filename="demo.pdf").title == report.record.title
     text = out.getvalue()
     assert "1288 records" in text
     assert "230 duplicates removed" in text

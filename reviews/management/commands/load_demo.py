@@ -6,6 +6,7 @@ and the demo users' credentials are printed every time.
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 
@@ -207,6 +208,73 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Title/abstract screening: {len(paper_of)} records screened by reviewer1 and "
             f"reviewer2, {len(resolutions)} conflicts resolved by the lead."
+        )
+        self._full_texts(review, paper_of, (first, second, lead), reasons)
+
+    def _full_texts(self, review: Review, paper_of: dict, users: tuple, reasons: dict) -> None:
+        """The 163 full texts: retrieved (PDFs generated here), screened by both reviewers
+        with a few conflicts the lead resolved: 132 excluded with reasons, 31 studies."""
+        from django.core.files.base import ContentFile as Content
+
+        from lib.demo import demo_papers
+        from lib.demo.screening import fulltext_plan
+        from lib.fulltext import make_pdf, read_pdf
+        from screening.models import (
+            Decision,
+            DecisionEvent,
+            Report,
+            Resolution,
+            Retrieval,
+            Stage,
+            Study,
+        )
+        from screening.services.fulltexts import study_label
+
+        first, second, lead = users
+        papers = {p.id: p for p in demo_papers()}
+        plan = fulltext_plan(list(papers.values()))
+        record_of = {pid: rid for rid, pid in paper_of.items() if pid in plan}
+        records = Record.objects.in_bulk(list(record_of.values()))
+        stage = Stage.FULL_TEXT
+        decisions, events, resolutions = [], [], []
+        for pid, record_id in sorted(record_of.items(), key=lambda item: item[1]):
+            paper, record = papers[pid], records[record_id]
+            body = [s.strip() + "." for s in paper.abstract.split(". ") if s.strip()]
+            pdf = make_pdf(paper.title, body, doi=paper.doi)
+            info = read_pdf(io.BytesIO(pdf), filename=f"record-{record_id}.pdf")
+            report = Report(
+                review=review, record=record, retrieval=Retrieval.RETRIEVED,
+                pdf_name=f"{study_label(record)}.pdf", pdf_sha256=info.sha256,
+                pdf_pages=info.pages, pdf_size=info.size, updated_by=lead,
+            )  # fmt: skip
+            report.pdf.save(f"{record_id}.pdf", Content(pdf), save=False)
+            votes = plan[pid]
+            final = votes.resolution or votes.first
+            if final.verdict == "include":
+                report.study = Study.objects.create(review=review, label=study_label(record))
+            report.save()
+            for who, vote in ((first, votes.first), (second, votes.second)):
+                decisions.append(Decision(
+                    review=review, record_id=record_id, paper_id=record_id, reviewer=who,
+                    stage=stage, verdict=vote.verdict, reason=reasons.get(vote.reason),
+                ))  # fmt: skip
+                events.append(DecisionEvent(
+                    review=review, record_id=record_id, reviewer=who, stage=stage,
+                    new_verdict=vote.verdict, new_reason=vote.reason,
+                ))  # fmt: skip
+            if votes.resolution is not None:
+                resolutions.append(Resolution(
+                    review=review, paper_id=record_id, stage=stage,
+                    verdict=votes.resolution.verdict,
+                    reason=reasons.get(votes.resolution.reason),
+                    note="Re-examined together.", resolved_by=lead,
+                ))  # fmt: skip
+        Decision.objects.bulk_create(decisions, batch_size=500)
+        DecisionEvent.objects.bulk_create(events, batch_size=500)
+        Resolution.objects.bulk_create(resolutions, batch_size=500)
+        self.stdout.write(
+            f"Full texts: {len(record_of)} retrieved and screened, {len(resolutions)} "
+            f"conflicts resolved, {review.studies.count()} studies included."
         )
 
     def _print_credentials(self) -> None:

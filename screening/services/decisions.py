@@ -17,13 +17,16 @@ from reviews.services import register_cluster_listener, register_undo_guard
 from screening.models import (
     Decision,
     DecisionEvent,
+    Report,
     Resolution,
+    Retrieval,
     ReviewerCursor,
     Stage,
     StageSettings,
     Verdict,
 )
 from screening.selectors import lane_for, outcome_of, paper_votes, stage_settings, votes_token
+from screening.services.fulltexts import report_follow, study_follow
 
 
 class SlotTaken(ValidationError):
@@ -77,12 +80,14 @@ def decision_record(
     """Record (or change) `reviewer`'s vote on `record`'s paper. Sending the same vote twice
     changes nothing. `advance` moves the reviewer's place in their order past this record
     (a decision made on the next record offered, not on a revisited one)."""
-    if stage != Stage.TITLE_ABSTRACT:
-        raise ValidationError("Full-text screening is not open yet.")
+    if stage not in Stage.values:
+        raise ValidationError("No such screening stage.")
     if verdict not in Verdict.values:
         raise ValidationError("Choose Include, Exclude or Maybe.")
     reason_other = reason_other.strip()[:300]
     _check_reason(review, verdict, reason, reason_other)
+    if stage == Stage.FULL_TEXT and verdict == Verdict.EXCLUDE and not (reason or reason_other):
+        raise ValidationError("Excluding a full text needs a reason (a criterion, or other).")
     if record.review_id != review.pk:
         raise ValidationError("That record is not in this review.")
     viewer = getattr(review, "viewer", None)  # set by the access helper for this user
@@ -93,8 +98,14 @@ def decision_record(
     paper = _lock_paper(record)
     if not paper.dedup_checked:
         raise ValidationError("This record is still being compared with the others.")
+    if (
+        stage == Stage.FULL_TEXT
+        and not Report.objects.filter(record=paper, retrieval=Retrieval.RETRIEVED).exists()
+    ):
+        raise ValidationError("This record's full text has not been retrieved yet.")
     settings = stage_settings(review, stage)
     votes = list(Decision.objects.filter(paper=paper, stage=stage).select_related("reason"))
+    before = outcome_of(votes, settings)
     # Only a paper with votes can have been resolved.
     if votes and Resolution.objects.filter(paper=paper, stage=stage).exists():
         raise ValidationError("This record's conflict has been resolved; its decisions are final.")
@@ -139,9 +150,20 @@ def decision_record(
         old_reason=old_reason,
         new_reason=new_reason,
     )
+    after = outcome_of([v for v in votes if v.reviewer_id != reviewer.pk] + [mine], settings)
+    _follow(review, paper, stage, before, after)
     if advance:
         mine.position = _advance(review, reviewer, stage, settings, paper)
     return mine
+
+
+def _follow(review: Review, paper: Record, stage: str, before: str, after: str) -> None:
+    """The paper's outcome at a stage moved: the next stage follows (title/abstract include
+    -> a report to retrieve; full-text include -> a study)."""
+    if before == after:
+        return
+    follow = report_follow if stage == Stage.TITLE_ABSTRACT else study_follow
+    follow(review=review, paper=paper, before=before, after=after)
 
 
 def _advance(review: Review, reviewer, stage: str, settings: StageSettings, paper: Record) -> int:
@@ -186,7 +208,13 @@ def decision_withdraw_last(*, review: Review, reviewer, stage: str) -> Record | 
         new_verdict="",
         old_reason=_reason_text(last.reason, last.reason_other),
     )
+    settings = stage_settings(review, stage)
+    votes = list(Decision.objects.filter(paper=paper, stage=stage))
+    before = outcome_of(votes, settings)
     last.delete()
+    _follow(
+        review, paper, stage, before, outcome_of([v for v in votes if v.pk != last.pk], settings)
+    )
     return paper
 
 
@@ -240,10 +268,14 @@ def conflict_resolve(
         )
     if outcome_of(votes, settings) != "conflict":
         raise ValidationError("The reviewers no longer disagree on this record.")
-    return Resolution.objects.create(
+    if stage == Stage.FULL_TEXT and verdict == Verdict.EXCLUDE and not (reason or reason_other):
+        raise ValidationError("Excluding a full text needs a reason (a criterion, or other).")
+    resolution = Resolution.objects.create(
         review=review, paper=paper, stage=stage, verdict=verdict, reason=reason,
         reason_other=reason_other, note=note, resolved_by=user,
     )  # fmt: skip
+    _follow(review, paper, stage, "conflict", verdict)
+    return resolution
 
 
 @transaction.atomic
@@ -274,6 +306,15 @@ def _decisions_follow_their_paper(review_id: int) -> None:
     Decision.objects.filter(review_id=review_id).exclude(paper_id=Subquery(primary)).update(
         paper_id=Subquery(primary)
     )
+    # A report follows its record into the cluster's primary when that has none.
+    for report in Report.objects.filter(review_id=review_id, record__duplicate_of__isnull=False):
+        target = (
+            Record.objects.filter(pk=report.record_id)
+            .values_list("duplicate_of_id", flat=True)
+            .get()
+        )
+        if not Report.objects.filter(record_id=target).exists():
+            Report.objects.filter(pk=report.pk).update(record_id=target)
     # Resolutions are few. A paper keeps the one it has; one made on a record now merged
     # into it stays behind on that record (and is shown with the cluster's history).
     moved = Resolution.objects.filter(review_id=review_id, paper__duplicate_of__isnull=False)
@@ -297,5 +338,6 @@ def _screened_records_stay(batch: ImportBatch) -> str:
         Decision.objects.filter(Q(record__in=records) | Q(paper__in=records)).exists()
         or DecisionEvent.objects.filter(record__in=records).exists()
         or Resolution.objects.filter(paper__in=records).exists()
+        or Report.objects.filter(record__in=records).exists()
     )
     return "some of its records have been screened" if screened else ""

@@ -23,7 +23,7 @@ from reviews.models import CriterionKind, Record, Review, Role
 from reviews.views.downloads import csv_response
 from screening import selectors, services
 from screening.forms import DecisionForm, ResolutionForm, StageSettingsForm
-from screening.models import Stage, StageSettings
+from screening.models import Report, Stage, StageSettings
 
 LEAD = Role.LEAD
 
@@ -49,8 +49,8 @@ def _open(request: HttpRequest, review: str, stage: str, role: str | None = None
     return review_obj, stage, settings, base
 
 
-def _paper(review: Review, record_id: int) -> Record:
-    record = selectors.papers(review).filter(pk=record_id).first()  # full row: the card shows it
+def _paper(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> Record:
+    record = selectors.papers(review, stage).filter(pk=record_id).first()  # the card shows it
     if record is None:
         raise Http404("No such record to screen in this review")
     return record
@@ -96,6 +96,11 @@ def _card_context(request, review: Review, stage: str, settings, record, *, stre
         "reasons": reasons[:9],
         "more_reasons": reasons[9:],
         "inclusion": review.criteria.filter(kind=CriterionKind.INCLUDE).order_by("code"),
+        "report": (
+            Report.objects.filter(record=record).first()
+            if record is not None and stage == Stage.FULL_TEXT
+            else None
+        ),
         **extra,
     }
 
@@ -106,12 +111,10 @@ def _card_context(request, review: Review, stage: str, settings, record, *, stre
 def screen(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     """The next record in the reviewer's own order, or `?record=<id>` to revisit one."""
     review_obj, stage, settings, base = _open(request, review, stage)
-    if stage != Stage.TITLE_ABSTRACT:
-        raise Http404("Full-text screening is not open yet")
     settings = selectors.stage_settings(review_obj, stage)
     wanted = request.GET.get("record", "")
     if wanted.isdigit():
-        record = _paper(review_obj, int(wanted))
+        record = _paper(review_obj, int(wanted), stage)
         stream = False
     else:
         record = selectors.next_record(review_obj, request.user, stage, settings)
@@ -137,7 +140,7 @@ def screen_progress(request: HttpRequest, review: str, stage: str) -> HttpRespon
 @login_required
 def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> HttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage)
-    record = _paper(review_obj, record_id)
+    record = _paper(review_obj, record_id, stage)
     form = DecisionForm(request.POST, review=review_obj)
     error = None
     taken = False
@@ -281,7 +284,7 @@ def conflicts(request: HttpRequest, review: str, stage: str) -> HttpResponse:
 def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> HttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage)
     lead = _may_see_conflicts(review_obj, settings)
-    paper = _paper(review_obj, record_id)
+    paper = _paper(review_obj, record_id, stage)
     votes = selectors.paper_votes(paper, stage)
     resolution = selectors.resolution_of(paper, stage)
     screened = any(v.reviewer_id == request.user.pk for v in votes)

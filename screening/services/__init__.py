@@ -1,0 +1,42 @@
+"""Every state change of screening: decisions and resolutions (`decisions`), full texts,
+their PDFs and studies (`fulltexts`)."""
+
+from screening.services.decisions import (
+    SlotTaken,
+    conflict_resolve,
+    decision_record,
+    decision_withdraw_last,
+    may_resolve,
+    stage_settings_update,
+)
+from screening.services.fulltexts import (
+    bulk_upload_confirm,
+    bulk_upload_run,
+    bulk_upload_start,
+    max_pdf_bytes,
+    report_add_other_method,
+    report_attach_pdf,
+    report_set_retrieval,
+    study_link,
+    study_rename,
+    study_unlink,
+)
+
+__all__ = [
+    "SlotTaken",
+    "bulk_upload_confirm",
+    "bulk_upload_run",
+    "bulk_upload_start",
+    "conflict_resolve",
+    "decision_record",
+    "decision_withdraw_last",
+    "max_pdf_bytes",
+    "may_resolve",
+    "report_add_other_method",
+    "report_attach_pdf",
+    "report_set_retrieval",
+    "stage_settings_update",
+    "study_link",
+    "study_rename",
+    "study_unlink",
+]

@@ -1,0 +1,371 @@
+"""Full texts: reports to retrieve, their PDFs (one by one or in bulk), studies.
+
+A report exists for every paper included at title/abstract: the decision services call
+`report_follow` whenever a paper's title/abstract outcome changes. A report entered for a
+record found by other methods (hand-searching, contact, websites) skips that stage.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from functools import partial
+from pathlib import Path
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Now
+from lib.fulltext import ArchiveError, Candidate, PdfError, iter_zip_pdfs, match_pdf, read_pdf
+
+from reviews.models import Arm, Record, Review
+from screening.models import (
+    BulkItem,
+    BulkStatus,
+    BulkUpload,
+    Decision,
+    NotRetrievedReason,
+    Report,
+    Retrieval,
+    Stage,
+    Study,
+    Verdict,
+)
+
+log = logging.getLogger(__name__)
+
+
+def max_pdf_bytes() -> int:
+    return int(getattr(django_settings, "SIFT_MAX_PDF_MB", 200)) * 1024 * 1024
+
+
+# --- reports follow the title/abstract outcome --------------------------------------------
+
+
+def report_follow(*, review: Review, paper: Record, before: str, after: str) -> None:
+    """Called (inside the decision's transaction) when a paper's title/abstract outcome
+    moves from `before` to `after`: included -> a report to retrieve; no longer included ->
+    its report goes, unless someone already worked on it (then it stays, flagged)."""
+    if after == Verdict.INCLUDE and before != Verdict.INCLUDE:
+        Report.objects.get_or_create(review=review, record=paper)
+    elif before == Verdict.INCLUDE and after != Verdict.INCLUDE:
+        untouched = Report.objects.filter(
+            record=paper, other_method=False, retrieval=Retrieval.TO_RETRIEVE, pdf="", link=""
+        ).exclude(record__in=Decision.objects.filter(stage=Stage.FULL_TEXT).values("paper"))
+        untouched.delete()
+
+
+def study_follow(*, review: Review, paper: Record, before: str, after: str) -> None:
+    """Called when a paper's full-text outcome changes: an included report gets a study of
+    its own (unless a lead linked it to one); a report no longer included leaves its study,
+    which goes when no report is left in it."""
+    report = Report.objects.filter(record=paper).select_related("study").first()
+    if report is None:
+        return
+    if after == Verdict.INCLUDE and before != Verdict.INCLUDE and report.study is None:
+        report.study = Study.objects.create(review=review, label=study_label(paper))
+        report.save(update_fields=["study", "updated_at"])
+    elif before == Verdict.INCLUDE and after != Verdict.INCLUDE and report.study is not None:
+        study = report.study
+        report.study = None
+        report.save(update_fields=["study", "updated_at"])
+        if not study.reports.exists():
+            study.delete()
+
+
+def study_label(record: Record) -> str:
+    """'Smith 2004': the first author's family name and the year, as reviews cite studies."""
+    first = record.authors[0] if record.authors else ""
+    name = first.split(",")[0].strip() or (record.title[:40] or f"Record {record.pk}")
+    return f"{name} {record.year}" if record.year else name
+
+
+# --- retrieval -------------------------------------------------------------------------------
+
+
+def _check_report(review: Review, report: Report) -> None:
+    if report.review_id != review.pk:
+        raise ValidationError("That report is not in this review.")
+
+
+@transaction.atomic
+def report_set_retrieval(
+    *,
+    review: Review,
+    report: Report,
+    retrieval: str,
+    user,
+    reason: str = "",
+    note: str = "",
+    link: str = "",
+) -> Report:
+    """Mark a report to retrieve, retrieved (a link to it) or not retrieved (with a reason:
+    PRISMA's 'reports not retrieved')."""
+    _check_report(review, report)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if retrieval not in Retrieval.values:
+        raise ValidationError("Choose a retrieval status.")
+    if retrieval == Retrieval.NOT_RETRIEVED and reason not in NotRetrievedReason.values:
+        raise ValidationError("Say why the full text could not be retrieved.")
+    if retrieval == Retrieval.NOT_RETRIEVED and reason == NotRetrievedReason.OTHER and not note:
+        raise ValidationError("Describe the other reason.")
+    if retrieval == Retrieval.RETRIEVED and not (report.pdf or link or report.link):
+        raise ValidationError("Attach the PDF or give a link to mark it retrieved.")
+    if retrieval != Retrieval.RETRIEVED and _screened(report):
+        raise ValidationError("Full-text screening has started on this report.")
+    report.retrieval = retrieval
+    report.not_retrieved_reason = reason if retrieval == Retrieval.NOT_RETRIEVED else ""
+    report.not_retrieved_note = note[:300] if retrieval == Retrieval.NOT_RETRIEVED else ""
+    if link:
+        report.link = link
+    report.updated_by = user
+    report.save()
+    return report
+
+
+def _screened(report: Report) -> bool:
+    return Decision.objects.filter(paper_id=report.record_id, stage=Stage.FULL_TEXT).exists()
+
+
+def _attach(report: Report, path: Path, *, name: str, info, user) -> None:
+    """Store the PDF in Django's storage (never the database) and mark it retrieved."""
+    old = report.pdf.name if report.pdf else ""
+    with path.open("rb") as handle:
+        report.pdf.save(Path(name).name or "full-text.pdf", File(handle), save=False)
+    report.pdf_name = name[:300]
+    report.pdf_sha256 = info.sha256
+    report.pdf_pages = info.pages
+    report.pdf_size = info.size
+    report.retrieval = Retrieval.RETRIEVED
+    report.not_retrieved_reason = report.not_retrieved_note = ""
+    report.updated_by = user
+    report.save()
+    if old and old != report.pdf.name:
+        transaction.on_commit(partial(default_storage.delete, old), robust=True)
+
+
+def report_attach_pdf(*, review: Review, report: Report, upload, filename: str, user) -> Report:
+    """Attach one uploaded PDF. The file is checked for what it is, not what it is called:
+    anything that is not a readable PDF is refused with the reason, and nothing changes."""
+    _check_report(review, report)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload.pdf"
+        with path.open("wb") as out:
+            for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+                out.write(chunk)
+        try:
+            info = read_pdf(path, filename=filename, max_bytes=max_pdf_bytes())
+        except PdfError as error:
+            raise ValidationError(error.message) from None
+        with transaction.atomic():
+            report = Report.objects.select_for_update().get(pk=report.pk)
+            _attach(report, path, name=filename, info=info, user=user)
+    return report
+
+
+@transaction.atomic
+def report_add_other_method(*, review: Review, record: Record, user) -> Report:
+    """A record found by other methods (hand-searching, contact, a website) goes straight to
+    the report stage, as PRISMA's other-methods column expects."""
+    if record.review_id != review.pk:
+        raise ValidationError("That record is not in this review.")
+    if record.batch.source.arm != Arm.OTHER:
+        raise ValidationError(
+            "Only records found by other methods (not databases or registers) skip title and "
+            "abstract screening."
+        )
+    if Report.objects.filter(record=record).exists():
+        raise ValidationError("This record already has a report.")
+    return Report.objects.create(review=review, record=record, other_method=True, updated_by=user)
+
+
+# --- bulk upload -----------------------------------------------------------------------------
+
+
+def _bulk_dir(review: Review) -> str:
+    return f"reviews/{review.pk}/bulk"
+
+
+def bulk_upload_start(*, review: Review, files: list, user, enqueue: bool = True) -> BulkUpload:
+    """Store many uploaded files (PDFs, or zips of PDFs) and queue the job that reads and
+    matches them. Nothing is attached until a lead confirms the matches."""
+    if not files:
+        raise ValidationError("Choose one or more PDF files or a zip of PDFs.")
+    stored = []
+    for upload in files:
+        name = Path(upload.name).name
+        path = default_storage.save(f"{_bulk_dir(review)}/{name}", upload)
+        stored.append({"name": name, "path": path})
+    bulk = BulkUpload.objects.create(review=review, uploaded_by=user, files=stored)
+    if enqueue:
+        from screening.tasks import enqueue_bulk
+
+        transaction.on_commit(partial(enqueue_bulk, bulk.pk), robust=True)
+    return bulk
+
+
+def _pdfs_of(entry: dict, tmp: Path, errors: list[str]):
+    """(name, local path) of each PDF in a stored upload: the file itself or a zip's PDFs."""
+    local = tmp / "upload"
+    with default_storage.open(entry["path"], "rb") as source, local.open("wb") as out:
+        shutil.copyfileobj(source, out, 1024 * 1024)
+    with local.open("rb") as handle:
+        head = handle.read(4)
+    if head.startswith(b"PK"):
+        try:
+            for n, (name, stream) in enumerate(iter_zip_pdfs(local, filename=entry["name"])):
+                target = tmp / f"zip-{n}.pdf"
+                with target.open("wb") as out:
+                    shutil.copyfileobj(stream, out, 1024 * 1024)
+                yield name, target
+        except ArchiveError as error:
+            errors.append(error.message)
+        return
+    yield entry["name"], local
+
+
+def bulk_upload_run(*, bulk_id: int) -> BulkUpload | None:
+    """Read every PDF of the upload and match it to a report. Safe to run twice: a job that
+    is past reading is left alone."""
+    claimed = BulkUpload.objects.filter(pk=bulk_id, status=BulkStatus.QUEUED).update(
+        status=BulkStatus.RUNNING, heartbeat_at=Now()
+    )
+    if not claimed:
+        return None
+    bulk = BulkUpload.objects.get(pk=bulk_id)
+    reports = list(Report.objects.filter(review_id=bulk.review_id).select_related("record"))
+    candidates = [
+        Candidate(id=r.pk, title=r.record.title, doi=r.record.doi, pmid=r.record.pmid)
+        for r in reports
+    ]
+    errors: list[str] = []
+    BulkUpload.objects.filter(pk=bulk_id).update(total=len(bulk.files))
+    try:
+        for entry in bulk.files:
+            with tempfile.TemporaryDirectory() as tmp:
+                for name, path in _pdfs_of(entry, Path(tmp), errors):
+                    try:
+                        info = read_pdf(path, filename=name, max_bytes=max_pdf_bytes())
+                    except PdfError as error:
+                        errors.append(error.message)
+                        continue
+                    match = match_pdf(info.text, name, info.title, candidates)
+                    with path.open("rb") as handle:
+                        stored = default_storage.save(
+                            f"{_bulk_dir(bulk.review)}/{bulk.pk}/{Path(name).name}", File(handle)
+                        )
+                    BulkItem.objects.create(
+                        upload=bulk, name=name[:300], path=stored, sha256=info.sha256,
+                        pages=info.pages, size=info.size, report_id=match.candidate_id,
+                        method=match.method, score=match.score, certain=match.certain,
+                    )  # fmt: skip
+            default_storage.delete(entry["path"])
+            BulkUpload.objects.filter(pk=bulk_id).update(done=F("done") + 1, heartbeat_at=Now())
+    except Exception:
+        log.exception("bulk upload %s failed", bulk_id)
+        BulkUpload.objects.filter(pk=bulk_id).update(
+            status=BulkStatus.FAILED,
+            errors=[*errors, "Reading the files stopped with an internal error; nothing was "
+                    "attached. Upload them again."],
+        )  # fmt: skip
+        raise
+    BulkUpload.objects.filter(pk=bulk_id).update(status=BulkStatus.READY, errors=errors)
+    return BulkUpload.objects.get(pk=bulk_id)
+
+
+def bulk_upload_confirm(
+    *, review: Review, bulk: BulkUpload, choices: dict[int, int | None], user
+) -> int:
+    """Attach each item to the report the lead confirmed (item id -> report id, or None to
+    leave it out). Returns how many PDFs were attached."""
+    if bulk.review_id != review.pk:
+        raise ValidationError("That upload is not in this review.")
+    if bulk.status != BulkStatus.READY:
+        raise ValidationError("This upload is not waiting for a confirmation.")
+    items = {i.pk: i for i in bulk.items.all()}
+    wanted = {item_id: rid for item_id, rid in choices.items() if item_id in items and rid}
+    reports = {r.pk: r for r in Report.objects.filter(review=review, pk__in=wanted.values())}
+    if len(set(wanted.values())) != len(wanted):
+        raise ValidationError("Two PDFs were matched to the same report: choose one.")
+    if any(rid not in reports for rid in wanted.values()):
+        raise ValidationError("A chosen report is not in this review.")
+    attached = 0
+    with transaction.atomic():
+        locked = BulkUpload.objects.select_for_update().get(pk=bulk.pk)
+        if locked.status != BulkStatus.READY:
+            raise ValidationError("This upload has already been confirmed.")
+        with tempfile.TemporaryDirectory() as tmp:
+            for item_id, report_id in wanted.items():
+                item = items[item_id]
+                local = Path(tmp) / f"{item_id}.pdf"
+                with default_storage.open(item.path, "rb") as src, local.open("wb") as out:
+                    shutil.copyfileobj(src, out, 1024 * 1024)
+                info = _Info(item.sha256, item.pages, item.size)
+                report = Report.objects.select_for_update().get(pk=report_id)
+                _attach(report, local, name=item.name, info=info, user=user)
+                BulkItem.objects.filter(pk=item_id).update(report=report, attached=True)
+                attached += 1
+        BulkUpload.objects.filter(pk=bulk.pk).update(status=BulkStatus.DONE)
+        paths = [i.path for i in items.values()]
+        transaction.on_commit(partial(_delete_all, paths), robust=True)
+    return attached
+
+
+class _Info:
+    def __init__(self, sha256: str, pages: int, size: int):
+        self.sha256, self.pages, self.size = sha256, pages, size
+
+
+def _delete_all(paths: list[str]) -> None:
+    for path in paths:
+        default_storage.delete(path)
+
+
+# --- studies ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def study_link(*, review: Review, report: Report, study: Study, user) -> Study:
+    """Put `report` in `study` (a protocol, an interim and a final report of one study). Its
+    former study goes when no report is left in it."""
+    _check_report(review, report)
+    if study.review_id != review.pk:
+        raise ValidationError("That study is not in this review.")
+    if report.study_id is None:
+        raise ValidationError("Only included reports belong to studies.")
+    old = report.study
+    report.study = study
+    report.updated_by = user
+    report.save(update_fields=["study", "updated_by", "updated_at"])
+    if old is not None and old.pk != study.pk and not old.reports.exists():
+        old.delete()
+    return study
+
+
+@transaction.atomic
+def study_unlink(*, review: Review, report: Report, user) -> Study:
+    """Give `report` a study of its own again."""
+    _check_report(review, report)
+    if report.study_id is None:
+        raise ValidationError("Only included reports belong to studies.")
+    if not Report.objects.filter(study_id=report.study_id).exclude(pk=report.pk).exists():
+        return report.study  # already alone
+    report.study = Study.objects.create(review=review, label=study_label(report.record))
+    report.updated_by = user
+    report.save(update_fields=["study", "updated_by", "updated_at"])
+    return report.study
+
+
+def study_rename(*, review: Review, study: Study, label: str) -> Study:
+    if study.review_id != review.pk:
+        raise ValidationError("That study is not in this review.")
+    label = label.strip()[:200]
+    if not label:
+        raise ValidationError("Give the study a name.")
+    Study.objects.filter(pk=study.pk).update(label=label)
+    study.label = label
+    return study
