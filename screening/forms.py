@@ -43,6 +43,7 @@ class StageSettingsForm(forms.ModelForm):
             "order",
             "resolver",
             "resolver_may_have_screened",
+            "reasons_must_agree",
             "include_terms",
             "exclude_terms",
         ]

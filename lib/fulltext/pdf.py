@@ -94,7 +94,10 @@ def read_pdf(
 
 def _read(stream: IO[bytes], filename: str, max_bytes: int) -> PdfInfo:
     head = stream.read(_MAGIC_WINDOW)
-    if _MAGIC not in head:
+    # The header may sit anywhere in the first KiB, but a file that starts as something
+    # else (a ZIP whose stored PDF entry carries the header inside it) is that something.
+    starts_as_other = any(head.lstrip().startswith(magic) for magic, _ in _LOOKALIKES)
+    if _MAGIC not in head or starts_as_other:
         raise PdfError(_not_a_pdf(filename, head))
     stream.seek(0)
     digest = hashlib.sha256()

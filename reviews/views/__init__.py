@@ -494,4 +494,5 @@ def record_detail(request: HttpRequest, review: str, record_id: int) -> HttpResp
         record = selectors.record_detail(review_obj, record_id)
     except Record.DoesNotExist:
         raise Http404("No such record in this review") from None
-    return render(request, "reviews/record.html", {"review": review_obj, "record": record})
+    context = {"review": review_obj, "record": record, "is_lead": is_lead(review_obj)}
+    return render(request, "reviews/record.html", context)

@@ -211,10 +211,10 @@ def decision_withdraw_last(*, review: Review, reviewer, stage: str) -> Record | 
     settings = stage_settings(review, stage)
     votes = list(Decision.objects.filter(paper=paper, stage=stage))
     before = outcome_of(votes, settings)
+    withdrawn = last.pk  # delete() clears it
     last.delete()
-    _follow(
-        review, paper, stage, before, outcome_of([v for v in votes if v.pk != last.pk], settings)
-    )
+    remaining = [v for v in votes if v.pk != withdrawn]
+    _follow(review, paper, stage, before, outcome_of(remaining, settings))
     return paper
 
 

@@ -20,8 +20,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Now
-from lib.fulltext import ArchiveError, Candidate, PdfError, iter_zip_pdfs, match_pdf, read_pdf
 
+from lib.fulltext import ArchiveError, Candidate, PdfError, iter_zip_pdfs, match_pdf, read_pdf
 from reviews.models import Arm, Record, Review
 from screening.models import (
     BulkItem,
@@ -173,7 +173,7 @@ def report_add_other_method(*, review: Review, record: Record, user) -> Report:
     the report stage, as PRISMA's other-methods column expects."""
     if record.review_id != review.pk:
         raise ValidationError("That record is not in this review.")
-    if record.batch.source.arm != Arm.OTHER:
+    if record.batch.source.arm != Arm.OTHER_METHODS:
         raise ValidationError(
             "Only records found by other methods (not databases or registers) skip title and "
             "abstract screening."

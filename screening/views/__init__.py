@@ -262,6 +262,12 @@ def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     }
     if context["is_lead"]:
         context["summary"] = selectors.stage_summary(review_obj, stage, settings)
+    if stage == Stage.FULL_TEXT:
+        # PRISMA's report boxes: sought, not retrieved, assessed, excluded by reason.
+        context["retrieval"] = selectors.retrieval_counts(review_obj)
+        if context["is_lead"]:
+            context["exclusions"] = selectors.fulltext_exclusions(review_obj, settings)
+            context["studies"] = review_obj.studies.count()
     return render(request, "screening/overview.html", context)
 
 
