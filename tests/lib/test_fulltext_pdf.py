@@ -239,3 +239,23 @@ def test_an_unseekable_stream_over_the_limit_is_refused_without_reading_it_all()
     with pytest.raises(PdfError, match=r"^a\.pdf is larger than 1 KB\.$"):
         read_pdf(io.BufferedReader(stream), filename="a.pdf", max_bytes=1024)
     assert stream._data.tell() < 100_000
+
+
+def test_a_publishers_aes_protected_pdf_with_no_password_to_open_is_read():
+    """Many journal PDFs are AES-encrypted to restrict printing, with an empty password to
+    open them: they are full texts like any other (pypdf[crypto])."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf("Locked title", ["Body text"]))))
+    writer.encrypt(user_password="", owner_password="publisher", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    info = read_pdf(io.BytesIO(out.getvalue()), filename="locked.pdf")
+    assert info.pages == 1 and "Body text" in info.text
+
+
+def test_a_pdf_that_needs_a_password_to_open_is_refused():
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf("Secret", ["Body"]))))
+    writer.encrypt(user_password="open-sesame", owner_password="x", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(PdfError, match="secret.pdf is encrypted"):
+        read_pdf(io.BytesIO(out.getvalue()), filename="secret.pdf")
