@@ -1,6 +1,7 @@
-"""Every screening URL x {anonymous, outsider, reviewer, lead} x method, written down once.
+"""Every screening URL of a stage x {anonymous, outsider, reviewer, lead} x method, written
+down once (the full-text URLs have their own matrix in test_fulltext_view_matrix.py).
 
-A new URL without a row here fails `test_every_url_has_a_row`.
+A new stage URL without a row here fails `test_every_url_has_a_row`.
 """
 
 from __future__ import annotations
@@ -8,9 +9,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from reviews.models import Record
 from screening import urls as screening_urls
-from screening.models import Decision, Resolution, Stage
-from tests.screening.conftest import TA
+from screening.models import Decision, DecisionEvent, Report, Resolution, Retrieval, Stage
+from tests.screening.conftest import TA, decide
 
 MEMBER, LEAD = "member", "lead"
 
@@ -32,7 +34,7 @@ ALL_METHODS = ("GET", "POST", "PUT", "DELETE")
 
 
 def test_every_url_has_a_row():
-    names = {p.name for p in screening_urls.urlpatterns}
+    names = {p.name for p in screening_urls.urlpatterns if "<str:stage>" in str(p.pattern)}
     assert names == set(MATRIX), (
         f"rows missing for {names - set(MATRIX)}; stale {set(MATRIX) - names}"
     )
@@ -108,11 +110,27 @@ def test_an_unknown_stage_is_404(client, objects, lead, name):
 
 
 @pytest.mark.django_db
-def test_full_text_screening_is_not_open_yet(client, objects, lead):
+def test_full_text_screening_opens_but_refuses_a_report_not_retrieved(
+    client, objects, lead, reviewer
+):
+    """The full-text screen opens; a decision on a paper whose full text is not retrieved
+    (here: included at title/abstract, its report still to retrieve) writes nothing."""
+    record = Record.objects.get(pk=objects["record_id"])
+    review = record.review
+    decide(review, record, lead, "include")
+    decide(review, record, reviewer, "include")
+    report = Report.objects.get(record=record)
+    assert report.retrieval == Retrieval.TO_RETRIEVE
     client.force_login(lead)
-    assert client.get(_url("screen", objects, stage=Stage.FULL_TEXT)).status_code == 404
-    client.post(_url("decide", objects, stage=Stage.FULL_TEXT), {"verdict": "include"})
-    assert not Decision.objects.exists()
+    response = client.get(_url("screen", objects, stage=Stage.FULL_TEXT))
+    assert response.status_code == 200
+    assert response.context["record"] is None  # nothing retrieved: nothing to screen
+    response = client.post(_url("decide", objects, stage=Stage.FULL_TEXT), {"verdict": "include"})
+    assert response.status_code == 404
+    assert not Decision.objects.filter(stage=Stage.FULL_TEXT).exists()
+    assert not DecisionEvent.objects.filter(stage=Stage.FULL_TEXT).exists()
+    report.refresh_from_db()
+    assert report.retrieval == Retrieval.TO_RETRIEVE and report.study_id is None
 
 
 @pytest.mark.django_db
