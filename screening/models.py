@@ -249,6 +249,11 @@ class Report(models.Model):
     other_method = models.BooleanField(
         default=False, help_text="Entered at this stage directly (hand-searching, contact...)"
     )
+    eligible = models.BooleanField(
+        default=True,
+        help_text="Included at title/abstract (or found by other methods). A report whose "
+        "paper was later excluded is kept for the work done on it, but not screened",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

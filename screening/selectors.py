@@ -102,7 +102,7 @@ def papers(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[Record
         review=review, batch_id__in=done, dedup_checked=True, duplicate_of__isnull=True
     )
     if stage == Stage.FULL_TEXT:
-        records = records.filter(report__retrieval=Retrieval.RETRIEVED)
+        records = records.filter(report__retrieval=Retrieval.RETRIEVED, report__eligible=True)
     return records
 
 
@@ -141,7 +141,7 @@ def _next_sql(review, reviewer, stage, settings, lane: Lane, position: int | Non
     if stage == Stage.FULL_TEXT:
         after += (
             f"AND EXISTS (SELECT 1 FROM {report} rp WHERE rp.record_id = r.id "  # noqa: S608
-            "AND rp.retrieval = %s) "
+            "AND rp.retrieval = %s AND rp.eligible) "
         )
         params.append(Retrieval.RETRIEVED)
     if position is not None:

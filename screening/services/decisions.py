@@ -100,9 +100,14 @@ def decision_record(
         raise ValidationError("This record is still being compared with the others.")
     if (
         stage == Stage.FULL_TEXT
-        and not Report.objects.filter(record=paper, retrieval=Retrieval.RETRIEVED).exists()
+        and not Report.objects.filter(
+            record=paper, retrieval=Retrieval.RETRIEVED, eligible=True
+        ).exists()
     ):
-        raise ValidationError("This record's full text has not been retrieved yet.")
+        raise ValidationError(
+            "This record is not up for full-text screening (not retrieved yet, or no longer "
+            "included at title and abstract)."
+        )
     settings = stage_settings(review, stage)
     votes = list(Decision.objects.filter(paper=paper, stage=stage).select_related("reason"))
     before = outcome_of(votes, settings)

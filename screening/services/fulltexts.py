@@ -51,12 +51,17 @@ def report_follow(*, review: Review, paper: Record, before: str, after: str) -> 
     moves from `before` to `after`: included -> a report to retrieve; no longer included ->
     its report goes, unless someone already worked on it (then it stays, flagged)."""
     if after == Verdict.INCLUDE and before != Verdict.INCLUDE:
-        Report.objects.get_or_create(review=review, record=paper)
+        report, created = Report.objects.get_or_create(review=review, record=paper)
+        if not created and not report.eligible:
+            Report.objects.filter(pk=report.pk).update(eligible=True)
     elif before == Verdict.INCLUDE and after != Verdict.INCLUDE:
-        untouched = Report.objects.filter(
-            record=paper, other_method=False, retrieval=Retrieval.TO_RETRIEVE, pdf="", link=""
-        ).exclude(record__in=Decision.objects.filter(stage=Stage.FULL_TEXT).values("paper"))
+        mine = Report.objects.filter(record=paper, other_method=False)
+        untouched = mine.filter(retrieval=Retrieval.TO_RETRIEVE, pdf="", link="").exclude(
+            record__in=Decision.objects.filter(stage=Stage.FULL_TEXT).values("paper")
+        )
         untouched.delete()
+        # Work was done on it: keep it, but it is no longer screened at full text.
+        mine.update(eligible=False)
 
 
 def study_follow(*, review: Review, paper: Record, before: str, after: str) -> None:

@@ -303,12 +303,6 @@ def test_a_lead_uploads_many_pdfs_and_confirms_the_matches(
     assert sorted(stored_files(settings)) == sorted(r.pdf.name for r in attached)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: templates/screening/bulk.html:8 '{{ bulk.total|default:bulk.files|length }}' "
-    "applies |length to the total (an int), so the page says '3 of 0 files read'. Fix: "
-    "'{% if bulk.total %}{{ bulk.total }}{% else %}{{ bulk.files|length }}{% endif %}'.",
-)
 def test_the_bulk_page_counts_the_files_read(
     as_user, review, reports, lead, django_capture_on_commit_callbacks
 ):

@@ -599,7 +599,7 @@ def test_the_full_text_stage_offers_only_retrieved_reports(review, retrieved, re
 
 
 def test_a_full_text_decision_on_a_report_not_retrieved_is_refused(review, reports, reviewer):
-    with pytest.raises(ValidationError, match="not been retrieved"):
+    with pytest.raises(ValidationError, match="not retrieved yet"):
         ft(review, reports[0].record, reviewer, "include")
     assert not Decision.objects.filter(stage=FT).exists()
 
@@ -824,15 +824,6 @@ def test_an_import_without_reports_or_decisions_can_be_undone(review, hand_searc
     assert not Record.objects.filter(pk=hand_searched.pk).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a report kept because it had a PDF when its paper stopped being included at "
-    "title/abstract (report_follow keeps it 'flagged', but nothing flags it) is still offered "
-    "and accepted at full text: selectors.papers/_next_sql (stage full_text) and "
-    "decision_record's full-text guard only ask for retrieval == retrieved. Fix: also require "
-    "the paper's title/abstract outcome to be include (or the report to be other_method), "
-    "e.g. a `ta_included` flag on Report that report_follow sets and clears.",
-)
 def test_a_report_kept_after_its_paper_was_excluded_is_not_screened_at_full_text(
     review, retrieved, lead, reviewer, second_reviewer
 ):
