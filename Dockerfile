@@ -7,7 +7,7 @@ COPY reviews reviews
 COPY screening screening
 COPY appraisal appraisal
 COPY lib lib
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir ".[s3]"
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --create-home sift && mkdir -p /data && chown sift /data

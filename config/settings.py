@@ -127,8 +127,30 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"  # never served publicly: files are reached through access-checked views
+
+
+def _default_storage() -> dict:
+    """Uploaded files (search exports, full-text PDFs): a local folder (MEDIA_ROOT), or an
+    S3-compatible bucket when SIFT_S3_BUCKET is set (django-storages: `pip install .[s3]`;
+    credentials from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)."""
+    bucket = env_str("SIFT_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options: dict[str, object] = {
+        "bucket_name": bucket,
+        "default_acl": None,  # private objects
+        "querystring_auth": True,  # links that expire
+        "file_overwrite": False,
+    }
+    if endpoint := env_str("SIFT_S3_ENDPOINT_URL", ""):
+        options["endpoint_url"] = endpoint  # MinIO, Ceph, Scaleway, ...
+    if region := env_str("SIFT_S3_REGION", ""):
+        options["region_name"] = region
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage(),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

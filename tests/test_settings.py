@@ -43,3 +43,15 @@ def test_a_required_value_names_itself(monkeypatch):
     monkeypatch.delenv("SIFT_MISSING", raising=False)
     with pytest.raises(ImproperlyConfigured, match="SIFT_MISSING"):
         env.env_str("SIFT_MISSING")
+
+
+def test_uploaded_files_go_to_a_local_folder_unless_a_bucket_is_named(monkeypatch):
+    monkeypatch.delenv("SIFT_S3_BUCKET", raising=False)
+    assert sift_settings._default_storage()["BACKEND"].endswith("FileSystemStorage")
+    monkeypatch.setenv("SIFT_S3_BUCKET", "sift-files")
+    monkeypatch.setenv("SIFT_S3_ENDPOINT_URL", "https://minio.example.org")
+    storage = sift_settings._default_storage()
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "sift-files"
+    assert storage["OPTIONS"]["endpoint_url"] == "https://minio.example.org"
+    assert storage["OPTIONS"]["default_acl"] is None  # never public

@@ -837,3 +837,24 @@ def test_a_report_kept_after_its_paper_was_excluded_is_not_screened_at_full_text
     with pytest.raises(ValidationError):
         ft(review, record, second_reviewer, "include")
     assert not Decision.objects.filter(stage=FT).exists()
+
+
+def test_full_texts_need_no_local_folder(settings, review, reports, lead):
+    """With remote storage (S3-compatible, as SIFT_S3_BUCKET configures) nothing relies on
+    a local path: attaching one PDF and a bulk upload both work through the storage API."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    report = attach(review, reports[0], lead)
+    assert report.retrieval == "retrieved"
+    with report.pdf.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    bulk = services.bulk_upload_start(
+        review=review, files=[pdf_file(reports[1].record)], user=lead, enqueue=False
+    )
+    bulk = services.bulk_upload_run(bulk_id=bulk.pk)
+    assert bulk.status == "ready" and bulk.items.get().report_id == reports[1].pk
+    from pathlib import Path
+
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))  # nothing on the local disk
