@@ -18,6 +18,7 @@ from django.db import connection
 
 from reviews import services as review_services
 from reviews.models import Record, SourceType
+from screening.services import decisions
 from screening import services
 from screening.models import Decision, DecisionEvent
 from tests.reviews.test_dedup_service import import_text, ris, run
@@ -31,26 +32,26 @@ pytestmark = [
 
 @pytest.fixture
 def slow_window(monkeypatch):
-    real = services._reason_text
+    real = decisions._reason_text
 
     def slow(*args, **kwargs):
         time.sleep(0.2)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_reason_text", slow)
+    monkeypatch.setattr(decisions, "_reason_text", slow)
 
 
 @pytest.fixture
 def slow_commit(monkeypatch):
     """Hold each decision's transaction open a moment after the reviewer's place is saved."""
-    real = services._advance
+    real = decisions._advance
 
     def slow(*args, **kwargs):
         position = real(*args, **kwargs)
         time.sleep(0.3)
         return position
 
-    monkeypatch.setattr(services, "_advance", slow)
+    monkeypatch.setattr(decisions, "_advance", slow)
 
 
 def race(review, record_id: int | list[int], voters: list[tuple[object, str]]) -> list[object]:
