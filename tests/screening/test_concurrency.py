@@ -18,9 +18,8 @@ from django.db import connection
 
 from reviews import services as review_services
 from reviews.models import Record, SourceType
-from screening.services import decisions
-from screening import services
 from screening.models import Decision, DecisionEvent
+from screening.services import decisions
 from tests.reviews.test_dedup_service import import_text, ris, run
 from tests.screening.conftest import decide, paper, screenable, settings_of, third
 
