@@ -163,6 +163,8 @@ STORAGES = {
 # --- Uploads: search-result files of up to SIFT_MAX_UPLOAD_MB stream to disk ------------
 SIFT_MAX_UPLOAD_MB = env_int("SIFT_MAX_UPLOAD_MB", 1024)
 SIFT_MAX_PDF_MB = env_int("SIFT_MAX_PDF_MB", 200)  # per full-text PDF
+# A bulk upload of full texts may hold many PDFs (Django's default allows 100 files).
+DATA_UPLOAD_MAX_NUMBER_FILES = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 

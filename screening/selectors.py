@@ -272,10 +272,12 @@ class StageSummary:
 def _votes_by_paper(review: Review, stage: str) -> dict[int, dict[int, tuple[str, tuple]]]:
     """paper -> reviewer -> (verdict, reason key): the newest vote of each reviewer."""
     out: dict[int, dict[int, tuple[str, tuple]]] = defaultdict(dict)
-    rows = (
-        Decision.objects.filter(review=review, stage=stage)
-        .order_by("updated_at", "pk")
-        .values_list("paper_id", "reviewer_id", "verdict", "reason_id", "reason_other")
+    rows = Decision.objects.filter(review=review, stage=stage)
+    if stage == Stage.FULL_TEXT:
+        # Votes on a report whose paper was later excluded at title/abstract do not count.
+        rows = rows.filter(paper__report__eligible=True)
+    rows = rows.order_by("updated_at", "pk").values_list(
+        "paper_id", "reviewer_id", "verdict", "reason_id", "reason_other"
     )
     for paper, reviewer, verdict, reason, other in rows.iterator(chunk_size=5000):
         out[paper][reviewer] = (verdict, reason_key(reason, other))
@@ -420,7 +422,8 @@ class RetrievalCounts:
 
 
 def retrieval_counts(review: Review) -> RetrievalCounts:
-    counts = review.reports.aggregate(
+    """Reports of papers still included at title/abstract (or found by other methods)."""
+    counts = review.reports.filter(eligible=True).aggregate(
         sought=Count("pk"),
         to_retrieve=Count("pk", filter=Q(retrieval=Retrieval.TO_RETRIEVE)),
         retrieved=Count("pk", filter=Q(retrieval=Retrieval.RETRIEVED)),

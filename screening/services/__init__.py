@@ -11,8 +11,10 @@ from screening.services.decisions import (
 )
 from screening.services.fulltexts import (
     bulk_upload_confirm,
+    bulk_upload_discard,
     bulk_upload_run,
     bulk_upload_start,
+    bulk_uploads_requeue,
     max_pdf_bytes,
     report_add_other_method,
     report_attach_pdf,
@@ -25,8 +27,10 @@ from screening.services.fulltexts import (
 __all__ = [
     "SlotTaken",
     "bulk_upload_confirm",
+    "bulk_upload_discard",
     "bulk_upload_run",
     "bulk_upload_start",
+    "bulk_uploads_requeue",
     "conflict_resolve",
     "decision_record",
     "decision_withdraw_last",

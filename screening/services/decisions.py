@@ -100,9 +100,10 @@ def decision_record(
         raise ValidationError("This record is still being compared with the others.")
     if (
         stage == Stage.FULL_TEXT
-        and not Report.objects.filter(
-            record=paper, retrieval=Retrieval.RETRIEVED, eligible=True
-        ).exists()
+        # Locked: a retrieval status change cannot slip in beside this vote.
+        and not Report.objects.select_for_update()
+        .filter(record=paper, retrieval=Retrieval.RETRIEVED, eligible=True)
+        .exists()
     ):
         raise ValidationError(
             "This record is not up for full-text screening (not retrieved yet, or no longer "

@@ -17,9 +17,10 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import F
+from django.db import OperationalError, transaction
+from django.db.models import F, Q
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from lib.fulltext import ArchiveError, Candidate, PdfError, iter_zip_pdfs, match_pdf, read_pdf
 from reviews.models import Arm, Record, Review
@@ -155,8 +156,11 @@ def _attach(report: Report, path: Path, *, name: str, info, user) -> None:
 
 def report_attach_pdf(*, review: Review, report: Report, upload, filename: str, user) -> Report:
     """Attach one uploaded PDF. The file is checked for what it is, not what it is called:
-    anything that is not a readable PDF is refused with the reason, and nothing changes."""
+    anything that is not a readable PDF is refused with the reason, and nothing changes.
+    Once full-text votes exist the PDF stays: the votes were cast on it."""
     _check_report(review, report)
+    if _screened(report):
+        raise ValidationError("Full-text screening has started on this report: its PDF stays.")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "upload.pdf"
         with path.open("wb") as out:
@@ -183,9 +187,14 @@ def report_add_other_method(*, review: Review, record: Record, user) -> Report:
             "Only records found by other methods (not databases or registers) skip title and "
             "abstract screening."
         )
-    if Report.objects.filter(record=record).exists():
+    if record.duplicate_of_id is not None:
+        raise ValidationError("This record is a duplicate: send its cluster's primary record.")
+    report, created = Report.objects.get_or_create(
+        record=record, defaults={"review": review, "other_method": True, "updated_by": user}
+    )
+    if not created:
         raise ValidationError("This record already has a report.")
-    return Report.objects.create(review=review, record=record, other_method=True, updated_by=user)
+    return report
 
 
 # --- bulk upload -----------------------------------------------------------------------------
@@ -213,36 +222,73 @@ def bulk_upload_start(*, review: Review, files: list, user, enqueue: bool = True
     return bulk
 
 
+def _bounded_copy(source, target: Path, limit: int) -> bool:
+    """Copy at most `limit` bytes; False (and no file) when the source is larger."""
+    copied = 0
+    with target.open("wb") as out:
+        for chunk in iter(lambda: source.read(1024 * 1024), b""):
+            copied += len(chunk)
+            if copied > limit:
+                break
+            out.write(chunk)
+    if copied > limit:
+        target.unlink()
+        return False
+    return True
+
+
 def _pdfs_of(entry: dict, tmp: Path, errors: list[str]):
-    """(name, local path) of each PDF in a stored upload: the file itself or a zip's PDFs."""
+    """(name, local path) of each PDF in a stored upload: the file itself or a zip's PDFs.
+    Each zip entry is copied alone (and removed once read), refused past the PDF limit."""
     local = tmp / "upload"
     with default_storage.open(entry["path"], "rb") as source, local.open("wb") as out:
         shutil.copyfileobj(source, out, 1024 * 1024)
     with local.open("rb") as handle:
         head = handle.read(4)
-    if head.startswith(b"PK"):
-        try:
-            for n, (name, stream) in enumerate(iter_zip_pdfs(local, filename=entry["name"])):
-                target = tmp / f"zip-{n}.pdf"
-                with target.open("wb") as out:
-                    shutil.copyfileobj(stream, out, 1024 * 1024)
-                yield name, target
-        except ArchiveError as error:
-            errors.append(error.message)
+    if not head.startswith(b"PK"):
+        yield entry["name"], local
         return
-    yield entry["name"], local
+    limit = max_pdf_bytes()
+    try:
+        for n, (name, stream) in enumerate(iter_zip_pdfs(local, filename=entry["name"])):
+            target = tmp / f"zip-{n}.pdf"
+            if not _bounded_copy(stream, target, limit):
+                errors.append(f"{name} in {entry['name']} is larger than {limit // 2**20} MB.")
+                continue
+            yield name, target
+            target.unlink(missing_ok=True)
+    except ArchiveError as error:
+        errors.append(error.message)
+
+
+def _claim_bulk(bulk_id: int) -> bool:
+    """Compare-and-set: a queued job, or one whose run went silent (a killed worker)."""
+    stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - BULK_STALE_AFTER)
+    return bool(
+        BulkUpload.objects.filter(
+            Q(status=BulkStatus.QUEUED) | Q(stale, status=BulkStatus.RUNNING), pk=bulk_id
+        ).update(status=BulkStatus.RUNNING, heartbeat_at=Now(), done=0, errors=[])
+    )
+
+
+BULK_STALE_AFTER = timezone.timedelta(minutes=2)
 
 
 def bulk_upload_run(*, bulk_id: int) -> BulkUpload | None:
-    """Read every PDF of the upload and match it to a report. Safe to run twice: a job that
-    is past reading is left alone."""
-    claimed = BulkUpload.objects.filter(pk=bulk_id, status=BulkStatus.QUEUED).update(
-        status=BulkStatus.RUNNING, heartbeat_at=Now()
-    )
-    if not claimed:
+    """Read every PDF of the upload and match it to a report. Safe to run twice: a run
+    claims the job, starts again from the top (a dead run's items go), and keeps the
+    uploaded files until the job is ready."""
+    if not _claim_bulk(bulk_id):
         return None
     bulk = BulkUpload.objects.get(pk=bulk_id)
-    reports = list(Report.objects.filter(review_id=bulk.review_id).select_related("record"))
+    for item in bulk.items.all():
+        default_storage.delete(item.path)
+    bulk.items.all().delete()
+    reports = list(
+        Report.objects.filter(review_id=bulk.review_id, eligible=True)
+        .select_related("record")
+        .only("pk", "record__title", "record__doi", "record__pmid")
+    )
     candidates = [
         Candidate(id=r.pk, title=r.record.title, doi=r.record.doi, pmid=r.record.pmid)
         for r in reports
@@ -268,61 +314,109 @@ def bulk_upload_run(*, bulk_id: int) -> BulkUpload | None:
                         pages=info.pages, size=info.size, report_id=match.candidate_id,
                         method=match.method, score=match.score, certain=match.certain,
                     )  # fmt: skip
-            default_storage.delete(entry["path"])
+                    BulkUpload.objects.filter(pk=bulk_id).update(heartbeat_at=Now())
             BulkUpload.objects.filter(pk=bulk_id).update(done=F("done") + 1, heartbeat_at=Now())
+    except OperationalError:
+        # The database went away: the task retries, and the retry starts from the top.
+        BulkUpload.objects.filter(pk=bulk_id).update(status=BulkStatus.QUEUED, heartbeat_at=None)
+        raise
     except Exception:
         log.exception("bulk upload %s failed", bulk_id)
+        bulk_upload_discard(bulk_id=bulk_id)
         BulkUpload.objects.filter(pk=bulk_id).update(
             status=BulkStatus.FAILED,
             errors=[*errors, "Reading the files stopped with an internal error; nothing was "
                     "attached. Upload them again."],
         )  # fmt: skip
         raise
+    for entry in bulk.files:
+        default_storage.delete(entry["path"])
     BulkUpload.objects.filter(pk=bulk_id).update(status=BulkStatus.READY, errors=errors)
     return BulkUpload.objects.get(pk=bulk_id)
+
+
+def bulk_upload_discard(*, bulk_id: int) -> None:
+    """Delete every stored file of an upload (originals and read PDFs) that no report uses."""
+    bulk = BulkUpload.objects.get(pk=bulk_id)
+    used = set(Report.objects.filter(review_id=bulk.review_id).values_list("pdf", flat=True))
+    for path in [e["path"] for e in bulk.files] + [i.path for i in bulk.items.all()]:
+        if path not in used:
+            default_storage.delete(path)
+
+
+def bulk_uploads_requeue() -> list[int]:
+    """Queue again uploads waiting for a worker or whose worker died (worker start-up)."""
+    stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - BULK_STALE_AFTER)
+    ids = list(
+        BulkUpload.objects.filter(
+            Q(status=BulkStatus.QUEUED) | Q(stale, status=BulkStatus.RUNNING)
+        ).values_list("pk", flat=True)
+    )
+    from screening.tasks import enqueue_bulk
+
+    for bulk_id in ids:
+        transaction.on_commit(partial(enqueue_bulk, bulk_id), robust=True)
+    return ids
 
 
 def bulk_upload_confirm(
     *, review: Review, bulk: BulkUpload, choices: dict[int, int | None], user
 ) -> int:
     """Attach each item to the report the lead confirmed (item id -> report id, or None to
-    leave it out). Returns how many PDFs were attached."""
+    leave it out). The PDFs are already in storage: attaching is only rows, so it is quick
+    and all-or-nothing. Returns how many PDFs were attached."""
     if bulk.review_id != review.pk:
         raise ValidationError("That upload is not in this review.")
-    if bulk.status != BulkStatus.READY:
-        raise ValidationError("This upload is not waiting for a confirmation.")
     items = {i.pk: i for i in bulk.items.all()}
     wanted = {item_id: rid for item_id, rid in choices.items() if item_id in items and rid}
-    reports = {r.pk: r for r in Report.objects.filter(review=review, pk__in=wanted.values())}
     if len(set(wanted.values())) != len(wanted):
         raise ValidationError("Two PDFs were matched to the same report: choose one.")
-    if any(rid not in reports for rid in wanted.values()):
-        raise ValidationError("A chosen report is not in this review.")
-    attached = 0
     with transaction.atomic():
         locked = BulkUpload.objects.select_for_update().get(pk=bulk.pk)
         if locked.status != BulkStatus.READY:
-            raise ValidationError("This upload has already been confirmed.")
-        with tempfile.TemporaryDirectory() as tmp:
-            for item_id, report_id in wanted.items():
-                item = items[item_id]
-                local = Path(tmp) / f"{item_id}.pdf"
-                with default_storage.open(item.path, "rb") as src, local.open("wb") as out:
-                    shutil.copyfileobj(src, out, 1024 * 1024)
-                info = _Info(item.sha256, item.pages, item.size)
-                report = Report.objects.select_for_update().get(pk=report_id)
-                _attach(report, local, name=item.name, info=info, user=user)
-                BulkItem.objects.filter(pk=item_id).update(report=report, attached=True)
-                attached += 1
+            raise ValidationError("This upload is not waiting for a confirmation.")
+        reports = {
+            r.pk: r
+            for r in Report.objects.select_for_update().filter(
+                review=review, pk__in=wanted.values()
+            )
+        }
+        if any(rid not in reports for rid in wanted.values()):
+            raise ValidationError("A chosen report is not in this review.")
+        started = set(
+            Decision.objects.filter(
+                stage=Stage.FULL_TEXT, paper_id__in=[r.record_id for r in reports.values()]
+            ).values_list("paper_id", flat=True)
+        )
+        for report in reports.values():
+            if report.record_id in started:
+                raise ValidationError(
+                    f"Full-text screening has started on “{report.record.title[:80]}”: its "
+                    "PDF cannot be replaced."
+                )
+        old_files = []
+        for item_id, report_id in wanted.items():
+            item, report = items[item_id], reports[report_id]
+            if report.pdf:
+                old_files.append(report.pdf.name)
+            report.pdf.name = item.path  # the file is already in storage: no copy
+            report.pdf_name = item.name
+            report.pdf_sha256, report.pdf_pages, report.pdf_size = (
+                item.sha256,
+                item.pages,
+                item.size,
+            )
+            report.retrieval = Retrieval.RETRIEVED
+            report.not_retrieved_reason = report.not_retrieved_note = ""
+            report.updated_by = user
+            report.save()
+        BulkItem.objects.filter(pk__in=wanted).update(attached=True)
+        for item_id, report_id in wanted.items():
+            BulkItem.objects.filter(pk=item_id).update(report_id=report_id)
         BulkUpload.objects.filter(pk=bulk.pk).update(status=BulkStatus.DONE)
-        paths = [i.path for i in items.values()]
-        transaction.on_commit(partial(_delete_all, paths), robust=True)
-    return attached
-
-
-class _Info:
-    def __init__(self, sha256: str, pages: int, size: int):
-        self.sha256, self.pages, self.size = sha256, pages, size
+        unused = [i.path for i in items.values() if i.pk not in wanted] + old_files
+        transaction.on_commit(partial(_delete_all, unused), robust=True)
+    return len(wanted)
 
 
 def _delete_all(paths: list[str]) -> None:

@@ -267,7 +267,9 @@ def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
         context["retrieval"] = selectors.retrieval_counts(review_obj)
         if context["is_lead"]:
             context["exclusions"] = selectors.fulltext_exclusions(review_obj, settings)
-            context["studies"] = review_obj.studies.count()
+            context["studies"] = (
+                review_obj.studies.filter(reports__eligible=True).distinct().count()
+            )
     return render(request, "screening/overview.html", context)
 
 

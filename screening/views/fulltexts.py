@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import TooManyFilesSent, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
@@ -98,9 +98,7 @@ def report_pdf(request: HttpRequest, review: str, report_id: int) -> FileRespons
     response = FileResponse(
         item.pdf.open("rb"), content_type="application/pdf", filename=item.pdf_name or "report.pdf"
     )
-    response["Content-Disposition"] = response["Content-Disposition"].replace(
-        "attachment", "inline"
-    )
+    response["Cache-Control"] = "private, no-store"  # a paywalled full text, for the team
     return response
 
 
@@ -166,9 +164,12 @@ def report_add(request: HttpRequest, review: str, record_id: int) -> HttpRespons
 def bulk_upload(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review, role=LEAD)
     try:
-        bulk = services.bulk_upload_start(
-            review=review_obj, files=request.FILES.getlist("files"), user=request.user
-        )
+        files = request.FILES.getlist("files")
+    except TooManyFilesSent:
+        messages.error(request, "That is more than 2,000 files at once: put them in a zip.")
+        return redirect("screening:reports", review_obj.slug)
+    try:
+        bulk = services.bulk_upload_start(review=review_obj, files=files, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("screening:reports", review_obj.slug)
@@ -185,7 +186,10 @@ def bulk(request: HttpRequest, review: str, bulk_id: int) -> HttpResponse:
         "review": review_obj,
         "bulk": job,
         "items": list(job.items.select_related("report__record")),
-        "reports": selectors.report_list(review_obj),
+        "reports": review_obj.reports.filter(eligible=True)
+        .select_related("record")
+        .only("pk", "pdf", "record__title", "record__year")
+        .order_by("record__title"),
         "busy": job.status in (BulkStatus.QUEUED, BulkStatus.RUNNING),
     }
     if request.htmx and request.htmx.target == "bulk-status":
@@ -203,7 +207,8 @@ def bulk_confirm(request: HttpRequest, review: str, bulk_id: int) -> HttpRespons
     job = get_object_or_404(BulkUpload, pk=bulk_id, review=review_obj)
     choices: dict[int, int | None] = {}
     for item in job.items.all():
-        value = request.POST.get(f"item-{item.pk}", "")
+        # "123" from the list of reports (a report number), or empty to leave it out.
+        value = request.POST.get(f"item-{item.pk}", "").strip().split(" ", 1)[0].lstrip("#")
         choices[item.pk] = int(value) if value.isdigit() else None
     try:
         attached = services.bulk_upload_confirm(
@@ -219,7 +224,9 @@ def bulk_confirm(request: HttpRequest, review: str, bulk_id: int) -> HttpRespons
 @require_GET
 @login_required
 def studies(request: HttpRequest, review: str) -> HttpResponse:
-    review_obj = review_for_user(request.user, review)
+    # Leads only: a study appears once both reviewers included a report, which would tell
+    # a reviewer the other's vote while they can still change their own.
+    review_obj = review_for_user(request.user, review, role=LEAD)
     context = {
         "review": review_obj,
         "studies": selectors.study_list(review_obj),

@@ -30,7 +30,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "report_pdf": (("report_id",), {"GET": MEMBER}),
     "report_upload": (("report_id",), {"POST": MEMBER}),
     "report_retrieval": (("report_id",), {"POST": MEMBER}),
-    "studies": ((), {"GET": MEMBER}),
+    "studies": ((), {"GET": LEAD}),  # a study tells that both reviewers included
     "bulk_upload": ((), {"POST": LEAD}),
     "bulk": (("bulk_id",), {"GET": LEAD}),
     "bulk_confirm": (("bulk_id",), {"POST": LEAD}),

@@ -276,9 +276,10 @@ def test_a_lead_uploads_many_pdfs_and_confirms_the_matches(
     for name in ("download.pdf", "10.5555_sift.1.pdf", "pdfs/third.pdf", "pdfs/volcano.pdf"):
         assert name in body
     items = {i.name: i for i in bulk.items.all()}
-    # Certain matches come chosen; the unmatched one is left out.
-    chosen = f'value="{reports[0].pk}" selected'
-    assert chosen in body
+    # Certain matches come filled in; the unmatched one is left out.
+    chosen = f'name="item-{items["download.pdf"].pk}" list="report-list"'
+    assert chosen in body and f'value="{reports[0].pk}" placeholder' in body
+    assert f'name="item-{items["pdfs/volcano.pdf"].pk}"' in body
     fragment = client.get(response.url, headers=STATUS)
     assert fragment.status_code == 286  # done reading: htmx stops polling
     assert "<html" not in fragment.content.decode()

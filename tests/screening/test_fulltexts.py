@@ -858,3 +858,52 @@ def test_full_texts_need_no_local_folder(settings, review, reports, lead):
     from pathlib import Path
 
     assert not list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))  # nothing on the local disk
+
+
+def test_a_pdf_stays_once_full_text_votes_were_cast_on_it(review, retrieved, lead, reviewer):
+    record = retrieved[0].record
+    ft(review, record, reviewer, "include")
+    with pytest.raises(ValidationError, match="its PDF stays"):
+        attach(review, retrieved[0], lead, name="other.pdf")
+    bulk = start_and_run(review, [pdf_file(record, name="again.pdf")], lead)
+    item = bulk.items.get()
+    with pytest.raises(ValidationError, match="cannot be replaced"):
+        services.bulk_upload_confirm(
+            review=review, bulk=bulk, choices={item.pk: retrieved[0].pk}, user=lead
+        )
+    retrieved[0].refresh_from_db()
+    assert retrieved[0].pdf_name == "full-text.pdf"
+
+
+def test_confirming_moves_no_bytes(review, reports, lead):
+    bulk = start_and_run(review, bulk_files(reports), lead)
+    item = bulk.items.get(name="download.pdf")
+    services.bulk_upload_confirm(
+        review=review, bulk=bulk, choices={item.pk: reports[0].pk}, user=lead
+    )
+    reports[0].refresh_from_db()
+    assert reports[0].pdf.name == item.path  # the stored file became the report's PDF
+
+
+def test_a_bulk_job_whose_worker_died_is_taken_over_and_redone(review, reports, lead):
+    from django.utils import timezone
+
+    bulk = services.bulk_upload_start(
+        review=review, files=bulk_files(reports), user=lead, enqueue=False
+    )
+    stale = timezone.now() - timezone.timedelta(minutes=10)
+    BulkUpload.objects.filter(pk=bulk.pk).update(status=BulkStatus.RUNNING, heartbeat_at=stale)
+    assert services.bulk_uploads_requeue() == [bulk.pk]
+    bulk = services.bulk_upload_run(bulk_id=bulk.pk)
+    assert bulk.status == BulkStatus.READY and bulk.items.count() == 4
+
+
+def test_counts_leave_out_reports_of_papers_excluded_later(
+    review, retrieved, lead, reviewer, second_reviewer
+):
+    before = selectors.retrieval_counts(review)
+    record = retrieved[0].record
+    decide(review, record, reviewer, "exclude")
+    resolve(review, record, TA, "exclude", lead)
+    after = selectors.retrieval_counts(review)
+    assert (after.sought, after.retrieved) == (before.sought - 1, before.retrieved - 1)
