@@ -169,7 +169,7 @@ class Command(BaseCommand):
         bulk (a seed, not a user's action); the rows are the same facts the services write."""
         from lib.demo import demo_papers
         from lib.demo.screening import screening_plan
-        from screening.models import Decision, DecisionEvent, Resolution, Stage
+        from screening.models import Stage
 
         files = {f.filename: f.paper_ids for f in demo_files()}
         paper_of: dict[int, int] = {}
@@ -182,29 +182,10 @@ class Command(BaseCommand):
         users = {m.user.username: m.user for m in review.members.select_related("user")}
         first, second, lead = users["reviewer1"], users["reviewer2"], users["lead"]
         reasons = {c.code: c for c in review.criteria.all()}
-        stage = Stage.TITLE_ABSTRACT
-        decisions, events, resolutions = [], [], []
+        rows = _Votes(review, Stage.TITLE_ABSTRACT, (first, second, lead), reasons)
         for record_id, paper_id in sorted(paper_of.items()):
-            votes = plan[paper_id]
-            for who, vote in ((first, votes.first), (second, votes.second)):
-                reason = reasons.get(vote.reason)
-                decisions.append(Decision(
-                    review=review, record_id=record_id, paper_id=record_id, reviewer=who,
-                    stage=stage, verdict=vote.verdict, reason=reason,
-                ))  # fmt: skip
-                events.append(DecisionEvent(
-                    review=review, record_id=record_id, reviewer=who, stage=stage,
-                    new_verdict=vote.verdict, new_reason=vote.reason,
-                ))  # fmt: skip
-            if votes.resolution is not None:
-                resolutions.append(Resolution(
-                    review=review, paper_id=record_id, stage=stage,
-                    verdict=votes.resolution.verdict, reason=reasons.get(votes.resolution.reason),
-                    note="Discussed at the screening meeting.", resolved_by=lead,
-                ))  # fmt: skip
-        Decision.objects.bulk_create(decisions, batch_size=500)
-        DecisionEvent.objects.bulk_create(events, batch_size=500)
-        Resolution.objects.bulk_create(resolutions, batch_size=500)
+            rows.add(record_id, plan[paper_id], note="Discussed at the screening meeting.")
+        resolutions = rows.save()
         self.stdout.write(
             f"Title/abstract screening: {len(paper_of)} records screened by reviewer1 and "
             f"reviewer2, {len(resolutions)} conflicts resolved by the lead."
@@ -220,23 +201,19 @@ class Command(BaseCommand):
         from lib.demo.screening import fulltext_plan
         from lib.fulltext import make_pdf, read_pdf
         from screening.models import (
-            Decision,
-            DecisionEvent,
             Report,
-            Resolution,
             Retrieval,
             Stage,
             Study,
         )
         from screening.services.fulltexts import study_label
 
-        first, second, lead = users
+        lead = users[2]
         papers = {p.id: p for p in demo_papers()}
         plan = fulltext_plan(list(papers.values()))
         record_of = {pid: rid for rid, pid in paper_of.items() if pid in plan}
         records = Record.objects.in_bulk(list(record_of.values()))
-        stage = Stage.FULL_TEXT
-        decisions, events, resolutions = [], [], []
+        rows = _Votes(review, Stage.FULL_TEXT, users, reasons)
         for pid, record_id in sorted(record_of.items(), key=lambda item: item[1]):
             paper, record = papers[pid], records[record_id]
             body = [s.strip() + "." for s in paper.abstract.split(". ") if s.strip()]
@@ -253,25 +230,8 @@ class Command(BaseCommand):
             if final.verdict == "include":
                 report.study = Study.objects.create(review=review, label=study_label(record))
             report.save()
-            for who, vote in ((first, votes.first), (second, votes.second)):
-                decisions.append(Decision(
-                    review=review, record_id=record_id, paper_id=record_id, reviewer=who,
-                    stage=stage, verdict=vote.verdict, reason=reasons.get(vote.reason),
-                ))  # fmt: skip
-                events.append(DecisionEvent(
-                    review=review, record_id=record_id, reviewer=who, stage=stage,
-                    new_verdict=vote.verdict, new_reason=vote.reason,
-                ))  # fmt: skip
-            if votes.resolution is not None:
-                resolutions.append(Resolution(
-                    review=review, paper_id=record_id, stage=stage,
-                    verdict=votes.resolution.verdict,
-                    reason=reasons.get(votes.resolution.reason),
-                    note="Re-examined together.", resolved_by=lead,
-                ))  # fmt: skip
-        Decision.objects.bulk_create(decisions, batch_size=500)
-        DecisionEvent.objects.bulk_create(events, batch_size=500)
-        Resolution.objects.bulk_create(resolutions, batch_size=500)
+            rows.add(record_id, votes, note="Re-examined together.")
+        resolutions = rows.save()
         self.stdout.write(
             f"Full texts: {len(record_of)} retrieved and screened, {len(resolutions)} "
             f"conflicts resolved, {review.studies.count()} studies included."
@@ -294,3 +254,41 @@ class Command(BaseCommand):
             else:
                 shown = "(as set when it was created)"
             self.stdout.write(f"  {username:<10} / {shown:<22} {role}")
+
+
+class _Votes:
+    """The demo's decision, history and resolution rows for one stage, written in bulk."""
+
+    def __init__(self, review: Review, stage: str, users: tuple, reasons: dict):
+        self.review, self.stage, self.users, self.reasons = review, stage, users, reasons
+        self.decisions: list = []
+        self.events: list = []
+        self.resolutions: list = []
+
+    def add(self, record_id: int, votes, *, note: str) -> None:
+        from screening.models import Decision, DecisionEvent, Resolution
+
+        first, second, lead = self.users
+        for who, vote in ((first, votes.first), (second, votes.second)):
+            self.decisions.append(Decision(
+                review=self.review, record_id=record_id, paper_id=record_id, reviewer=who,
+                stage=self.stage, verdict=vote.verdict, reason=self.reasons.get(vote.reason),
+            ))  # fmt: skip
+            self.events.append(DecisionEvent(
+                review=self.review, record_id=record_id, reviewer=who, stage=self.stage,
+                new_verdict=vote.verdict, new_reason=vote.reason,
+            ))  # fmt: skip
+        if votes.resolution is not None:
+            self.resolutions.append(Resolution(
+                review=self.review, paper_id=record_id, stage=self.stage,
+                verdict=votes.resolution.verdict,
+                reason=self.reasons.get(votes.resolution.reason), note=note, resolved_by=lead,
+            ))  # fmt: skip
+
+    def save(self) -> list:
+        from screening.models import Decision, DecisionEvent, Resolution
+
+        Decision.objects.bulk_create(self.decisions, batch_size=500)
+        DecisionEvent.objects.bulk_create(self.events, batch_size=500)
+        Resolution.objects.bulk_create(self.resolutions, batch_size=500)
+        return self.resolutions
