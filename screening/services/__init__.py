@@ -20,7 +20,6 @@ from screening.services.fulltexts import (
     report_attach_pdf,
     report_set_retrieval,
     study_link,
-    study_rename,
     study_unlink,
 )
 
@@ -41,6 +40,5 @@ __all__ = [
     "report_set_retrieval",
     "stage_settings_update",
     "study_link",
-    "study_rename",
     "study_unlink",
 ]

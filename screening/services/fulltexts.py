@@ -457,14 +457,3 @@ def study_unlink(*, review: Review, report: Report, user) -> Study:
     report.updated_by = user
     report.save(update_fields=["study", "updated_by", "updated_at"])
     return report.study
-
-
-def study_rename(*, review: Review, study: Study, label: str) -> Study:
-    if study.review_id != review.pk:
-        raise ValidationError("That study is not in this review.")
-    label = label.strip()[:200]
-    if not label:
-        raise ValidationError("Give the study a name.")
-    Study.objects.filter(pk=study.pk).update(label=label)
-    study.label = label
-    return study
