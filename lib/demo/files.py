@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cache
 
 from .papers import DemoPaper, make_papers, with_companions
 from .ris import Rendered, SourceStyle, canonical, duplicate, record_text
@@ -178,6 +179,11 @@ def _order(rng: random.Random, ids: list[int], papers: dict[int, DemoPaper], how
 
 def demo_files(seed: int = DEFAULT_SEED) -> list[DemoFile]:
     """One RIS file per search with a reported count, in the order of review_spec()."""
+    return list(_demo_files(seed))
+
+
+@cache  # deterministic and asked for several times by one demo load: built once
+def _demo_files(seed: int) -> tuple[DemoFile, ...]:
     rng = random.Random(seed)
     searches = _searches()
     papers, members = _allocate(rng, searches)
@@ -196,9 +202,14 @@ def demo_files(seed: int = DEFAULT_SEED) -> list[DemoFile]:
                 rendered = first[pid] = canonical(paper, style)
             chunks.append(record_text(paper, rendered, source, style))
         files.append(DemoFile(source, label, style.filename, "".join(chunks), ids))
-    return files
+    return tuple(files)
 
 
 def demo_papers(seed: int = DEFAULT_SEED) -> list[DemoPaper]:
     """The distinct papers behind demo_files(seed), with their intended screening outcome."""
-    return _allocate(random.Random(seed), _searches())[0]
+    return list(_demo_papers(seed))
+
+
+@cache
+def _demo_papers(seed: int) -> tuple[DemoPaper, ...]:
+    return tuple(_allocate(random.Random(seed), _searches())[0])

@@ -427,7 +427,7 @@ def _owned(batch_id: int, attempt: int, status: str):
     return ImportBatch.objects.filter(pk=batch_id, status=status, attempts=attempt)
 
 
-def import_batch_run(*, batch_id: int) -> ImportBatch | None:
+def import_batch_run(*, batch_id: int, request_dedup: bool = True) -> ImportBatch | None:
     """Read the batch's file and store its records. Safe to run twice: a finished batch is
     left alone, a half-done one whose run died is redone from the start, and a batch another
     live run holds raises BatchBusy."""
@@ -498,8 +498,10 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
         finished_at=Now(),
     )
     # The new records are compared with themselves and with everything already imported;
-    # screening offers them only once that is done.
-    dedup_request(review_id=batch.review_id)
+    # screening offers them only once that is done. (A caller importing several files in a
+    # row, as the demo does, asks once at the end instead.)
+    if request_dedup:
+        dedup_request(review_id=batch.review_id)
     return ImportBatch.objects.get(pk=batch_id)
 
 

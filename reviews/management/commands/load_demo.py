@@ -140,14 +140,16 @@ class Command(BaseCommand):
                 preview=False,
                 enqueue=False,  # imported here and now, so the demo is complete on start
             )
-            batch = services.import_batch_run(batch_id=batch.pk)
+            batch = services.import_batch_run(batch_id=batch.pk, request_dedup=False)
             if batch.status != BatchStatus.DONE or batch.records_stored != search.records_reported:
                 raise CommandError(
                     f"Demo file {demo_file.filename}: {batch.records_stored} records stored, "
                     f"{search.records_reported} expected ({batch.errors})"
                 )
         total = Record.objects.in_review(review).count()
-        # Deduplicated here and now too, so screening can start the moment the server is up.
+        # Deduplicated here and now too, once for all twelve files, so screening can start
+        # the moment the server is up.
+        services.dedup_request(review_id=review.pk, enqueue=False)
         services.dedup_run(review_id=review.pk)
         papers = Record.objects.in_review(review).primaries().count()
         if papers != spec.records_after_duplicates:
