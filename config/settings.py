@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "reviews",
     "screening",
     "appraisal",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -84,7 +85,11 @@ TEMPLATES = [
 # --- Database: PostgreSQL when DATABASE_URL is set, else SQLite in var/ ---------------
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks: a kept connection that PostgreSQL dropped while idle (a restart, a
+    # proxy's timeout) is replaced before a request uses it, instead of failing that request.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -215,7 +220,22 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
 }
-SILENCED_SYSTEM_CHECKS = env_list("SIFT_SILENCED_CHECKS", [])
+# Failed sign-ins (config/login.py): per username, and five times as many per address.
+SIFT_LOGIN_MAX_FAILURES = env_int("SIFT_LOGIN_MAX_FAILURES", 5)
+SIFT_LOGIN_LOCKOUT_SECONDS = env_int("SIFT_LOGIN_LOCKOUT_SECONDS", 900)
+CACHES = {
+    "default": (
+        # Short timeouts: with Redis gone, a request waits a second, never hangs.
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": "sift-cache",
+         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}  # fmt: skip
+# models.W040: SQLite ignores the non-key columns of a covering index, as intended (the
+# embedded mode); PostgreSQL uses them (screening.Decision's decision_stage_paper).
+SILENCED_SYSTEM_CHECKS = env_list("SIFT_SILENCED_CHECKS", ["models.W040"])
 
 LOGGING = {
     "version": 1,

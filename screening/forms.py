@@ -59,3 +59,40 @@ class StageSettingsForm(forms.ModelForm):
         field.queryset = field.queryset.filter(pk__in=users).order_by("username")
         field.required = False
         field.empty_label = "Leads only"
+
+
+class StoppingTestForm(forms.Form):
+    """The parameters of the stopping aids shown on the ranking panel (GET)."""
+
+    recall_target = forms.FloatField(
+        min_value=0.5, max_value=0.99, initial=0.95,
+        help_text="The share of relevant records you want to have found (0.95 = 95%)",
+    )  # fmt: skip
+    confidence = forms.FloatField(
+        min_value=0.5, max_value=0.99, initial=0.95,
+        help_text="How sure the test must be that the target is reached (0.95 = 95%)",
+    )  # fmt: skip
+    run = forms.IntegerField(
+        min_value=1, max_value=100000, initial=100, label="Consecutive excludes",
+        help_text="The simple heuristic: stop after this many excludes in a row",
+    )  # fmt: skip
+
+
+class StopForm(StoppingTestForm):
+    """Stopping early: the rule relied on, its parameters, and an explicit confirmation."""
+
+    rule = forms.ChoiceField(choices=[])
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = forms.BooleanField(
+        label="I understand: every record without an include vote or a final verdict is "
+        "excluded by the automation tool and no longer screened"
+    )
+
+    field_order = ["rule", "recall_target", "confidence", "run", "note", "confirm"]
+
+    def __init__(self, *args, rules: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = list(rules.items())
+        self.fields["rule"].label = "The rule you rely on"

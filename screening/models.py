@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from reviews.models import Criterion, Record, Review
+from reviews.models import AppendOnlyModel, Criterion, Record, Review
 
 
 class Stage(models.TextChoices):
@@ -26,6 +26,7 @@ class Verdict(models.TextChoices):
 class Order(models.TextChoices):
     RANDOM = "random", "Stable random order, different for each reviewer"
     IMPORT = "import", "Import order"
+    RELEVANCE = "relevance", "By predicted relevance (learns from the decisions)"
 
 
 class StageSettings(models.Model):
@@ -107,13 +108,20 @@ class Decision(models.Model):
         indexes = [
             models.Index(fields=["paper", "stage"], name="decision_paper_stage"),
             models.Index(fields=["review", "stage", "reviewer"], name="decision_reviewer"),
+            # The PRISMA counts group a stage's votes by paper: on PostgreSQL an index-only
+            # scan, already in paper order (SQLite ignores `include`).
+            models.Index(
+                fields=["review", "stage", "paper"],
+                include=["reviewer", "verdict", "reason", "reason_other"],
+                name="decision_stage_paper",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reviewer_id} on {self.record_id}: {self.verdict}"
 
 
-class DecisionEvent(models.Model):
+class DecisionEvent(AppendOnlyModel):
     """Append-only history of every decision change: who, old, new, when."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
@@ -183,6 +191,115 @@ class ReviewerCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer_id} at {self.position} ({self.lane})"
+
+
+# --- Relevance ranking and stopping early ---------------------------------------------
+
+
+class RankingModel(models.Model):
+    """The review's ranking model at one stage: a per-review artefact, never shared between
+    reviews. `version` is the number of decisions of the stage it was trained on; its output
+    is the per-record scores in RankingScore (one set per group of reviewers who share the
+    same training labels, see services.ranking). `requested` is the decision count at which
+    a training run was last queued, so a burst of decisions queues one run, not many."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    version = models.PositiveIntegerField(default=0, help_text="Decisions trained on")
+    requested = models.PositiveIntegerField(default=0, help_text="Decisions when last queued")
+    method = models.CharField(max_length=200, blank=True)
+    trained_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(default=0, help_text="Wall time of the last training run")
+    models_trained = models.PositiveSmallIntegerField(default=0)
+    labels = models.JSONField(
+        default=dict, blank=True, help_text="Includes and excludes trained on, per model"
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "stage"], name="ranking_model_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ranking of {self.review_id} / {self.stage} v{self.version}"
+
+
+class RankingScore(models.Model):
+    """A record's predicted relevance for one reviewer (ties broken by record id). Never
+    shown to reviewers: only the order in which records are offered follows it."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # CASCADE: a score is derived data; an undone import takes its records' scores along.
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "stage", "reviewer", "record"], name="ranking_score_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["review", "stage", "reviewer", "-score", "record"],
+                name="ranking_score_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} for {self.reviewer_id}: {self.score:.3f}"
+
+
+class AutomationStop(models.Model):
+    """A lead stopped screening early: the rule they relied on, its parameters and the
+    figures at the time. The records it excluded are its AutomationExclusion rows (PRISMA
+    2020: "records excluded by automation tools"). Undoing it keeps this row (undone_at)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    rule = models.CharField(max_length=100)
+    params = models.JSONField(default=dict, blank=True)
+    statistics = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    stopped_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["stopped_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Stopped {self.stage} of {self.review_id} by {self.rule}"
+
+
+class AutomationExclusion(models.Model):
+    """A paper excluded by the automation tool when the lead stopped screening."""
+
+    stop = models.ForeignKey(AutomationStop, on_delete=models.CASCADE, related_name="exclusions")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    # DO_NOTHING: the undo guard refuses to undo an import whose records were excluded.
+    paper = models.ForeignKey(Record, on_delete=models.DO_NOTHING, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "stage"], name="automation_exclusion_once"),
+        ]
+        indexes = [models.Index(fields=["review", "stage"], name="automation_exclusion_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} excluded by automation ({self.stage})"
 
 
 # --- Full texts --------------------------------------------------------------------------

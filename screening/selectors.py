@@ -12,15 +12,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
+from lib import ranking
 from lib.screening import Agreement, Highlighter, agreement
 from lib.screening.highlight import parse_terms
-from reviews.models import BatchStatus, ImportBatch, Member, Record, Review
+from reviews.models import Arm, BatchStatus, ImportBatch, Member, Record, Review, Source
 from screening.models import (
+    AutomationExclusion,
+    AutomationStop,
     Decision,
     DecisionEvent,
     Order,
+    RankingModel,
+    RankingScore,
     Report,
     Resolution,
     Retrieval,
@@ -68,6 +73,7 @@ _LANES = (
     Lane("b-down", "shuffle_b", True),
 )
 IMPORT_LANE = Lane("import", "id", False)
+RANKED_LANE = Lane("ranked", "score", True)
 
 
 def lane_for(review: Review, reviewer, settings: StageSettings) -> Lane:
@@ -96,14 +102,23 @@ def lane_for(review: Review, reviewer, settings: StageSettings) -> Lane:
 
 def papers(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[Record]:
     """What a stage screens. Title/abstract: one record per paper, once deduplication has
-    compared it. Full text: the papers whose report has been retrieved."""
+    compared it, except records found by other methods that are not pooled with the
+    database records (they go straight to full text, PRISMA's other-methods column). Full text: the papers whose report has been retrieved."""
     done = ImportBatch.objects.filter(review=review, status=BatchStatus.DONE).values("pk")
     records = Record.objects.filter(
         review=review, batch_id__in=done, dedup_checked=True, duplicate_of__isnull=True
     )
+    if stage == Stage.TITLE_ABSTRACT:
+        records = records.exclude(batch__source_id__in=_unpooled_sources(review))
     if stage == Stage.FULL_TEXT:
         records = records.filter(report__retrieval=Retrieval.RETRIEVED, report__eligible=True)
     return records
+
+
+def _unpooled_sources(review: Review) -> QuerySet:
+    return Source.objects.filter(
+        review=review, arm=Arm.OTHER_METHODS, pooled_into_screening=False
+    ).values("pk")
 
 
 def next_record(
@@ -111,7 +126,15 @@ def next_record(
 ) -> Record | None:
     """The first paper in the reviewer's order after their place that they have not decided
     and that fewer than the required reviewers have decided. `position`: the place, when
-    the caller has just set it (saves reading the cursor)."""
+    the caller has just set it (saves reading the cursor).
+
+    By predicted relevance: the highest-scored such paper of the reviewer's own ranking
+    (services.ranking); papers without a score yet (before the first model, or imported
+    since) follow in the reviewer's random order."""
+    if settings.order == Order.RELEVANCE:
+        found = _next_sql(review, reviewer, stage, settings, RANKED_LANE, None)
+        if found is not None:
+            return found
     lane = lane_for(review, reviewer, settings)
     if position is None:
         cursor = ReviewerCursor.objects.filter(
@@ -131,34 +154,56 @@ def _next_sql(review, reviewer, stage, settings, lane: Lane, position: int | Non
     # walk along (review, key) from the reviewer's place, stopping at the first record that
     # passes the two per-record checks. The ORM spent longer building it than the database
     # spent running it.
-    column = {"shuffle_a": "shuffle_a", "shuffle_b": "shuffle_b", "id": "id"}[lane.column]
-    record, batch, decision, report = (
+    record, batch, decision, report, source, excluded, scores = (
         Record._meta.db_table, ImportBatch._meta.db_table, Decision._meta.db_table,
-        Report._meta.db_table,
+        Report._meta.db_table, Source._meta.db_table, AutomationExclusion._meta.db_table,
+        RankingScore._meta.db_table,
     )  # fmt: skip
+    join = ""
+    params: list[object] = []
+    if lane is RANKED_LANE:
+        # An index walk along (review, stage, reviewer, -score): the reviewer's own ranking.
+        join = (
+            f"JOIN {scores} rs ON rs.record_id = r.id AND rs.review_id = %s AND rs.stage = %s "
+            "AND rs.reviewer_id = %s"
+        )
+        params += [review.pk, stage, reviewer.pk]
+        column, order = "", "rs.score DESC, r.id ASC"
+    else:
+        column = {"shuffle_a": "shuffle_a", "shuffle_b": "shuffle_b", "id": "id"}[lane.column]
+        order = f"r.{column} {'DESC' if lane.descending else 'ASC'}"
     after = ""
-    params: list[object] = [review.pk, review.pk, BatchStatus.DONE]
+    params += [review.pk, review.pk, BatchStatus.DONE]
     if stage == Stage.FULL_TEXT:
         after += (
             f"AND EXISTS (SELECT 1 FROM {report} rp WHERE rp.record_id = r.id "  # noqa: S608
             "AND rp.retrieval = %s AND rp.eligible) "
         )
         params.append(Retrieval.RETRIEVED)
+    else:
+        # Other-method records not pooled with the database records skip this stage.
+        after += (
+            f"AND r.batch_id NOT IN (SELECT b.id FROM {batch} b JOIN {source} s "  # noqa: S608
+            "ON s.id = b.source_id WHERE b.review_id = %s AND s.arm = %s "
+            "AND NOT s.pooled_into_screening) "
+        )
+        params += [review.pk, Arm.OTHER_METHODS]
     if position is not None:
         after += f"AND r.{column} {'<' if lane.descending else '>'} %s"
         params.append(position)
-    params += [stage, reviewer.pk, stage, settings.reviewers_required]
+    params += [stage, stage, reviewer.pk, stage, settings.reviewers_required]
     sql = f"""
-        SELECT r.* FROM {record} r
+        SELECT r.* FROM {record} r {join}
         WHERE r.review_id = %s AND r.dedup_checked AND r.duplicate_of_id IS NULL
           AND r.batch_id IN (SELECT b.id FROM {batch} b WHERE b.review_id = %s AND b.status = %s)
           {after}
+          AND NOT EXISTS (SELECT 1 FROM {excluded} x WHERE x.paper_id = r.id AND x.stage = %s)
           AND NOT EXISTS (
             SELECT 1 FROM {decision} d
             WHERE d.paper_id = r.id AND d.stage = %s AND d.reviewer_id = %s)
           AND (SELECT COUNT(DISTINCT d.reviewer_id) FROM {decision} d
                WHERE d.paper_id = r.id AND d.stage = %s) < %s
-        ORDER BY r.{column} {"DESC" if lane.descending else "ASC"}
+        ORDER BY {order}
         LIMIT 1
     """  # noqa: S608 - table and column names come from the models and a fixed list
     found = list(Record.objects.raw(sql, params))
@@ -267,6 +312,9 @@ class StageSummary:
     resolved: int = 0
     resolved_include: int = 0
     resolved_exclude: int = 0
+    # PRISMA 2020 "records excluded by automation tools": left unscreened when a lead
+    # stopped screening early. Not in `excluded` (human exclusions) nor in `awaiting`.
+    excluded_automation: int = 0
 
 
 def _votes_by_paper(review: Review, stage: str) -> dict[int, dict[int, tuple[str, tuple]]]:
@@ -294,12 +342,39 @@ def _resolutions(review: Review, stage: str) -> dict[int, str]:
     )
 
 
+def _automation_excluded(review: Review, stage: str) -> set[int]:
+    """Papers excluded by the automation tool that are still primaries."""
+    return set(
+        AutomationExclusion.objects.filter(
+            review=review, stage=stage, paper__duplicate_of__isnull=True
+        ).values_list("paper_id", flat=True)
+    )
+
+
+def automation_exclusions(review: Review, stage: str) -> int:
+    """PRISMA 2020's "records excluded by automation tools" (its footnote **)."""
+    return len(_automation_excluded(review, stage))
+
+
+def automation_stops(review: Review, stage: str) -> list[AutomationStop]:
+    """The stops in force, oldest first: rule, params, statistics, stopped_by, stopped_at
+    (for PRISMA's footnote: which tool excluded the records, and how)."""
+    return list(
+        AutomationStop.objects.filter(review=review, stage=stage, undone_at=None)
+        .select_related("stopped_by")
+        .annotate(excluded=Count("exclusions"))
+        .order_by("stopped_at", "pk")
+    )
+
+
 def stage_summary(review: Review, stage: str, settings: StageSettings) -> StageSummary:
     summary = StageSummary(papers=papers(review, stage).count())
     resolutions = _resolutions(review, stage)
     voted = _votes_by_paper(review, stage)
+    automated = _automation_excluded(review, stage)
+    summary.excluded_automation = len(automated)
     for paper, by in voted.items():
-        if paper in resolutions:
+        if paper in resolutions or paper in automated:
             continue
         outcome = _outcome(list(by.values()), settings)
         if outcome == Verdict.INCLUDE:
@@ -316,7 +391,13 @@ def stage_summary(review: Review, stage: str, settings: StageSettings) -> StageS
         else:
             summary.resolved_exclude += 1
             summary.excluded += 1
-    summary.awaiting = summary.papers - summary.included - summary.excluded - summary.conflicts
+    summary.awaiting = (
+        summary.papers
+        - summary.included
+        - summary.excluded
+        - summary.conflicts
+        - summary.excluded_automation
+    )
     return summary
 
 
@@ -407,6 +488,72 @@ def agreement_report(review: Review, stage: str, settings: StageSettings) -> Agr
         total = [t + x for t, x in zip(total, c[:4], strict=True)]
     report.overall = agreement(*total)
     return report
+
+
+# --- relevance ranking -------------------------------------------------------------------
+
+
+@dataclass
+class RankingStatistics:
+    """The lead's panel: how screening is going, in the order papers were first screened."""
+
+    papers: int
+    screened: int
+    includes: int
+    labels: list[int]  # 1/0 per screened paper, in the order of its first vote
+    consecutive: int
+    remaining: ranking.RemainingEstimate
+    model: RankingModel | None = None
+    excluded_automation: int = 0
+
+    @property
+    def model_version(self) -> int:
+        return self.model.version if self.model and self.model.trained_at else 0
+
+
+def screened_sequence(review: Review, stage: str, settings: StageSettings) -> list[int]:
+    """1 (include) or 0 per paper with a vote, in the order of its first vote: the final
+    verdict where there is one, otherwise include if any reviewer's vote is Include (or a
+    Maybe that counts as one). For leads: it reads everybody's votes."""
+    resolutions = _resolutions(review, stage)
+    voted = _votes_by_paper(review, stage)
+    first = (
+        Decision.objects.filter(review=review, stage=stage)
+        .values("paper_id")
+        .annotate(at=Min("created_at"), first_pk=Min("pk"))
+        .order_by("at", "first_pk")
+        .values_list("paper_id", flat=True)
+    )
+    labels = []
+    for paper in first.iterator(chunk_size=5000):
+        if paper not in voted:
+            continue  # full text: a report no longer eligible
+        if paper in resolutions:
+            labels.append(int(resolutions[paper] == Verdict.INCLUDE))
+            continue
+        by = voted[paper]
+        if _outcome(list(by.values()), settings) == Verdict.EXCLUDE:
+            labels.append(0)
+        else:
+            labels.append(int(any(_binary(v, settings) == Verdict.INCLUDE for v, _ in by.values())))
+    return labels
+
+
+def ranking_statistics(review: Review, stage: str, settings: StageSettings) -> RankingStatistics:
+    total = papers(review, stage).count()
+    labels = screened_sequence(review, stage, settings)
+    automated = automation_exclusions(review, stage)
+    return RankingStatistics(
+        papers=total,
+        screened=len(labels),
+        includes=sum(labels),
+        labels=labels,
+        consecutive=ranking.consecutive_excludes(labels),
+        # Records excluded by the tool are not screened, but no longer to screen either.
+        remaining=ranking.estimate_remaining(labels, total - automated),
+        model=RankingModel.objects.filter(review=review, stage=stage).first(),
+        excluded_automation=automated,
+    )
 
 
 # --- full texts ----------------------------------------------------------------------------

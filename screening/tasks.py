@@ -24,6 +24,27 @@ def bulk_upload_task(self, bulk_id: int) -> None:
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
 
 
+# Training is CPU work of seconds; a run that dies leaves the model as it was, and the next
+# decisions queue another. Two runs at once are harmless (services.ranking_train).
+@shared_task(
+    bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, soft_time_limit=600
+)
+def ranking_train_task(self, review_id: int, stage: str) -> None:
+    try:
+        services.ranking_train(review_id=review_id, stage=stage)
+    except OperationalError as exc:
+        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+
+
+def enqueue_ranking(review_id: int, stage: str) -> None:
+    try:
+        ranking_train_task.delay(review_id, stage)
+    except Exception:
+        # Screening goes on in the last model's order (or the random one); the next
+        # decisions queue training again.
+        log.exception("could not queue ranking of review %s: is the broker running?", review_id)
+
+
 def enqueue_bulk(bulk_id: int) -> None:
     try:
         bulk_upload_task.delay(bulk_id)

@@ -19,6 +19,12 @@ urlpatterns = [
     path(f"{S}/agreement/", views.agreement, name="agreement"),
     path(f"{S}/agreement.csv", views.agreement_csv, name="agreement_csv"),
     path(f"{S}/settings/", views.stage_settings, name="settings"),
+    path(f"{S}/ranking/", views.ranking, name="ranking"),
+    path(f"{S}/ranking/curve.<str:fmt>", views.ranking_curve, name="ranking_curve"),
+    path(f"{S}/ranking/stop/", views.ranking_stop, name="ranking_stop"),
+    path(
+        f"{S}/ranking/stops/<int:stop_id>/undo/", views.ranking_stop_undo, name="ranking_stop_undo"
+    ),
     path("<slug:review>/fulltexts/", ft.reports, name="reports"),
     path("<slug:review>/fulltexts/bulk/", ft.bulk_upload, name="bulk_upload"),
     path("<slug:review>/fulltexts/bulk/<int:bulk_id>/", ft.bulk, name="bulk"),

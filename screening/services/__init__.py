@@ -22,8 +22,16 @@ from screening.services.fulltexts import (
     study_link,
     study_unlink,
 )
+from screening.services.ranking import (
+    STOP_RULES,
+    ranking_request,
+    ranking_train,
+    screening_stop_early,
+    screening_stop_undo,
+)
 
 __all__ = [
+    "STOP_RULES",
     "SlotTaken",
     "bulk_upload_confirm",
     "bulk_upload_discard",
@@ -35,9 +43,13 @@ __all__ = [
     "decision_withdraw_last",
     "max_pdf_bytes",
     "may_resolve",
+    "ranking_request",
+    "ranking_train",
     "report_add_other_method",
     "report_attach_pdf",
     "report_set_retrieval",
+    "screening_stop_early",
+    "screening_stop_undo",
     "stage_settings_update",
     "study_link",
     "study_unlink",

@@ -27,6 +27,7 @@ from screening.models import (
 )
 from screening.selectors import lane_for, outcome_of, paper_votes, stage_settings, votes_token
 from screening.services.fulltexts import report_follow, study_follow
+from screening.services.ranking import is_excluded_by_automation, ranking_request
 
 
 class SlotTaken(ValidationError):
@@ -109,6 +110,11 @@ def decision_record(
             "This record is not up for full-text screening (not retrieved yet, or no longer "
             "included at title and abstract)."
         )
+    if is_excluded_by_automation(paper, stage):
+        raise ValidationError(
+            "Screening was stopped early and this record was excluded by the automation "
+            "tool; a lead can undo the stop."
+        )
     settings = stage_settings(review, stage)
     votes = list(Decision.objects.filter(paper=paper, stage=stage).select_related("reason"))
     before = outcome_of(votes, settings)
@@ -158,6 +164,7 @@ def decision_record(
     )
     after = outcome_of([v for v in votes if v.reviewer_id != reviewer.pk] + [mine], settings)
     _follow(review, paper, stage, before, after)
+    ranking_request(review=review, stage=stage, settings=settings)
     if advance:
         mine.position = _advance(review, reviewer, stage, settings, paper)
     return mine
@@ -221,6 +228,7 @@ def decision_withdraw_last(*, review: Review, reviewer, stage: str) -> Record | 
     last.delete()
     remaining = [v for v in votes if v.pk != withdrawn]
     _follow(review, paper, stage, before, outcome_of(remaining, settings))
+    ranking_request(review=review, stage=stage, settings=settings)
     return paper
 
 
@@ -281,6 +289,7 @@ def conflict_resolve(
         reason_other=reason_other, note=note, resolved_by=user,
     )  # fmt: skip
     _follow(review, paper, stage, "conflict", verdict)
+    ranking_request(review=review, stage=stage, settings=settings)
     return resolution
 
 
@@ -296,6 +305,8 @@ def stage_settings_update(*, review: Review, stage: str, user, **fields) -> Stag
         setattr(settings, name, value)
     settings.full_clean()
     settings.save()
+    # Switched to ranking (or its settings changed): train now, not after N decisions.
+    ranking_request(review=review, stage=stage, settings=settings, force=True)
     return settings
 
 

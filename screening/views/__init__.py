@@ -7,6 +7,8 @@ dashboard and the history are for leads.
 
 from __future__ import annotations
 
+import base64
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,12 +20,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
+from lib import ranking as lib_ranking
+from lib.ranking.figure import FORMATS, relevance_curve
 from reviews.access import is_lead, review_for_user
 from reviews.models import CriterionKind, Record, Review, Role
 from reviews.views.downloads import csv_response
 from screening import selectors, services
-from screening.forms import DecisionForm, ResolutionForm, StageSettingsForm
-from screening.models import Report, Stage, StageSettings
+from screening.forms import (
+    DecisionForm,
+    ResolutionForm,
+    StageSettingsForm,
+    StopForm,
+    StoppingTestForm,
+)
+from screening.models import AutomationStop, Order, Report, Stage, StageSettings
 
 LEAD = Role.LEAD
 
@@ -415,3 +425,115 @@ def stage_settings(request: HttpRequest, review: str, stage: str) -> HttpRespons
         "form": form,
     }
     return render(request, "screening/settings.html", context)
+
+
+# --- relevance ranking: the lead's panel and stopping early -------------------------------
+
+
+def _stopping_params(data) -> dict:
+    form = StoppingTestForm(data or None)
+    defaults = {name: field.initial for name, field in form.fields.items()}
+    if form.is_bound and form.is_valid():
+        return {**defaults, **form.cleaned_data}
+    return defaults
+
+
+def _ranking_context(review: Review, stage: str, settings: StageSettings, params: dict) -> dict:
+    stats = selectors.ranking_statistics(review, stage, settings)
+    to_screen = stats.papers - stats.excluded_automation
+    test = lib_ranking.hypergeometric_test(
+        stats.labels, to_screen, recall_target=params["recall_target"],
+        confidence=params["confidence"],
+    )  # fmt: skip
+    svg = relevance_curve(stats.labels, to_screen, fmt="svg")
+    return {
+        "stats": stats,
+        "params": params,
+        "test": test,
+        "run_reached": stats.consecutive >= params["run"],
+        "curve_data_uri": "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+        "stops": selectors.automation_stops(review, stage),
+        "is_relevance": settings.order == Order.RELEVANCE,
+        "method": lib_ranking.METHOD,
+    }
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request", "HX-Target")
+def ranking(request: HttpRequest, review: str, stage: str) -> HttpResponse:
+    """The lead's panel: figures, the relevance curve, the stopping aids, the stop."""
+    review_obj, stage, settings, base = _open(request, review, stage, role=LEAD)
+    params = _stopping_params(request.GET)
+    context = {**base, **_ranking_context(review_obj, stage, settings, params)}
+    context["test_form"] = StoppingTestForm(initial=params, auto_id="test_%s")
+    context["stop_form"] = StopForm(
+        rules=services.STOP_RULES, initial={**params, "rule": "hypergeometric"}
+    )
+    if request.htmx and request.htmx.target == "ranking-panel":
+        return render(request, "screening/ranking.html#panel", context)
+    return render(request, "screening/ranking.html", context)
+
+
+@require_GET
+@login_required
+def ranking_curve(request: HttpRequest, review: str, stage: str, fmt: str) -> HttpResponse:
+    review_obj, stage, settings, base = _open(request, review, stage, role=LEAD)
+    if fmt not in FORMATS:
+        raise Http404("No such format")
+    stats = selectors.ranking_statistics(review_obj, stage, settings)
+    body = relevance_curve(stats.labels, stats.papers - stats.excluded_automation, fmt=fmt)
+    response = HttpResponse(body, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{review_obj.slug}-{stage}-relevance-curve.{fmt}"'
+    )
+    return response
+
+
+@require_POST
+@login_required
+def ranking_stop(request: HttpRequest, review: str, stage: str) -> HttpResponse:
+    review_obj, stage, settings, base = _open(request, review, stage, role=LEAD)
+    form = StopForm(request.POST, rules=services.STOP_RULES)
+    if form.is_valid():
+        data = form.cleaned_data
+        params = {"recall_target": data["recall_target"], "confidence": data["confidence"]}
+        if data["rule"] == "consecutive":
+            params = {"consecutive_excludes": data["run"]}
+        elif data["rule"] == "judgement":
+            params = {}
+        try:
+            stop = services.screening_stop_early(
+                review=review_obj, stage=stage, user=request.user, rule=data["rule"],
+                params=params, note=data["note"],
+            )  # fmt: skip
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(
+                request,
+                f"Screening stopped: {stop.exclusions.count()} records excluded by the "
+                "automation tool.",
+            )
+            return redirect("screening:ranking", review_obj.slug, stage)
+    params = _stopping_params(request.POST)
+    context = {**base, **_ranking_context(review_obj, stage, settings, params)}
+    context["test_form"] = StoppingTestForm(initial=params, auto_id="test_%s")
+    context["stop_form"] = form
+    return render(request, "screening/ranking.html", context)
+
+
+@require_POST
+@login_required
+def ranking_stop_undo(request: HttpRequest, review: str, stage: str, stop_id: int) -> HttpResponse:
+    review_obj, stage, settings, base = _open(request, review, stage, role=LEAD)
+    stop = AutomationStop.objects.filter(review=review_obj, stage=stage, pk=stop_id).first()
+    if stop is None:
+        raise Http404("No such stop")
+    try:
+        services.screening_stop_undo(review=review_obj, stop=stop, user=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, "The stop was undone: those records are to screen again.")
+    return redirect("screening:ranking", review_obj.slug, stage)

@@ -29,6 +29,10 @@ MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "agreement": ((), {"GET": LEAD}),
     "agreement_csv": ((), {"GET": LEAD}),
     "settings": ((), {"GET": LEAD, "POST": LEAD}),
+    "ranking": ((), {"GET": LEAD}),
+    "ranking_curve": (("fmt",), {"GET": LEAD}),
+    "ranking_stop": ((), {"POST": LEAD}),
+    "ranking_stop_undo": (("stop_id",), {"POST": LEAD}),
 }
 ALL_METHODS = ("GET", "POST", "PUT", "DELETE")
 
@@ -42,7 +46,10 @@ def test_every_url_has_a_row():
 
 @pytest.fixture
 def objects(review, records):
-    return {"review": review.slug, "stage": TA, "record_id": records[0].pk}
+    return {
+        "review": review.slug, "stage": TA, "record_id": records[0].pk, "fmt": "svg",
+        "stop_id": 999999,
+    }  # fmt: skip
 
 
 def _url(name, objects, **override):

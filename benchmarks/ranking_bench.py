@@ -1,0 +1,226 @@
+"""Relevance ranking: replay a labelled review through exactly the model the app uses, with
+ASReview's simulation protocol, and ASReview LAB beside it when it is installed.
+
+Protocol (lib.ranking.simulation): one random include and one random exclude as prior
+knowledge (the same two for Sift and ASReview for a given seed), then always screen the
+top-ranked record not yet screened; both retrain after every decision (Sift: the app's
+schedule, `lib.ranking.retrain_due`; ASReview: its default). Figures leave the priors out
+and are medians over the seeds: WSS@95, WSS@100, recall after 10% and 25% of the records
+screened, records screened to find 95% of the includes, and wall time per retrain.
+Also: one retrain (features + fit + scores) on 10,000 records, the app's worst case target.
+
+    .venv/bin/python benchmarks/ranking_bench.py --dataset ../shared/data/screening/Kwok_2020.csv
+    .venv/bin/python benchmarks/ranking_bench.py --dataset FILE --seeds 5 --json \\
+        --asreview /tmp/asr/bin/asreview
+
+ASReview is found through --asreview, the ASREVIEW environment variable, or `asreview` on
+PATH (install it in a separate venv: `python3.12 -m venv /tmp/asr &&
+/tmp/asr/bin/pip install asreview==3.0.8`). Without it the anchor's figures measured with
+the same protocol are printed as "not measured here".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lib.ranking import features, score, text_of  # noqa: E402
+from lib.ranking.simulation import metrics, priors, simulate  # noqa: E402
+
+KEYS = ("wss95", "wss100", "recall10", "recall25", "n95", "retrain_s")
+
+# ASReview LAB 3.0.8 default (ELAS u4), median of 10 seeds, same protocol (issue #9).
+ANCHOR = {
+    "Kwok_2020": {"wss95": 0.709, "recall10": 0.752},
+    "van_der_Valk_2021": {"wss95": 0.463, "recall10": 0.341},
+    "Appenzeller-Herzog_2020": {"wss95": 0.813, "recall10": 0.909},
+}
+
+
+def load(path: Path) -> tuple[list[str], np.ndarray]:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    texts = [text_of(t, a) for t, a in zip(frame["title"], frame["abstract"], strict=True)]
+    return texts, frame["label_included"].astype(int).to_numpy()
+
+
+def median(rows: list[dict]) -> dict:
+    return {k: round(float(statistics.median(r[k] for r in rows)), 4) for k in rows[0]}
+
+
+def run_sift(texts: list[str], labels: np.ndarray, seeds: int) -> dict:
+    rows = []
+    for seed in range(seeds):
+        sim = simulate(texts, labels, seed=seed)
+        m = asdict(metrics(sim.labels, sim.total, sim.includes))
+        m["retrain_s"] = statistics.median(sim.retrain_seconds)
+        m["retrains"] = len(sim.retrain_seconds)
+        rows.append(m)
+    return median(rows)
+
+
+def asreview_binary(option: str | None) -> str | None:
+    return option or os.environ.get("ASREVIEW") or shutil.which("asreview")
+
+
+def run_asreview(binary: str, path: Path, labels: np.ndarray, seeds: int) -> dict:
+    rows = []
+    for seed in range(seeds):
+        include, exclude = priors(labels, seed)
+        with tempfile.TemporaryDirectory(prefix="sift-asreview-") as tmp:
+            project = Path(tmp) / "sim.asreview"
+            start = time.perf_counter()
+            subprocess.run(
+                [binary, "simulate", str(path.resolve()), "--prior-idx", str(include), str(exclude),
+                 "--seed", str(seed), "-o", str(project)],
+                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                cwd=tmp,  # ASReview leaves a synergy_cache.sqlite in its working directory
+            )  # fmt: skip
+            wall = time.perf_counter() - start
+            with zipfile.ZipFile(project) as archive:
+                archive.extract("results.db", tmp)
+            db = sqlite3.connect(Path(tmp) / "results.db")
+            # Rows in the order screened; the priors have no classifier.
+            order = db.execute(
+                "SELECT label FROM results WHERE classifier IS NOT NULL ORDER BY rowid"
+            ).fetchall()
+            db.close()
+        seq = [int(label) for (label,) in order]
+        m = asdict(metrics(seq, len(labels) - 2, int(labels.sum()) - 1))
+        m["retrain_s"] = wall / max(1, len(seq))  # whole run per query: trains every record
+        m["wall_s"] = wall
+        rows.append(m)
+    return median(rows)
+
+
+def retrain_10k(texts: list[str], labels: np.ndarray, size: int = 10_000) -> dict:
+    """One full retrain as the app runs it, on `size` records (the dataset's records
+    repeated with a marker word, so the vocabulary grows as a real review's would), with
+    10% of them labelled."""
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(texts), size)
+    big = [f"{texts[i]} copy{n // len(texts)}" for n, i in enumerate(picks)]
+    y_all = labels[picks]
+    labelled = rng.choice(size, size // 10, replace=False)
+    labelled = np.union1d(labelled, [int(np.flatnonzero(y_all)[0])])
+    start = time.perf_counter()
+    X = features(big)
+    mid = time.perf_counter()
+    score(X, labelled, y_all[labelled])
+    end = time.perf_counter()
+    return {"features_s": round(mid - start, 3), "fit_score_s": round(end - mid, 3),
+            "total_s": round(end - start, 3)}  # fmt: skip
+
+
+def app_retrain(records: int = 10_000, labelled: int = 1_000) -> dict:
+    """The app's whole training run (`screening.services.ranking_train`: read the records
+    and labels, features, fit, and write every reviewer's scores) on a generated review of
+    `records` records with `labelled` decided by each of two reviewers: the first run
+    computes the features, the next (one decision later) finds them in the worker's cache.
+    SQLite in a temporary directory unless DATABASE_URL is set."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from screening_bench import build_review, setup_django
+
+    setup_django()
+    from screening import services
+    from screening.models import Decision, DecisionEvent, Order, Stage, Verdict
+
+    review, lead, users = build_review(records, 2)
+    services.stage_settings_update(
+        review=review, stage=Stage.TITLE_ABSTRACT, user=lead, order=Order.RELEVANCE
+    )
+    rng = np.random.default_rng(0)
+    papers = list(review.records.order_by("pk").values_list("pk", flat=True))
+    rows, events = [], []
+    for user in users:
+        for pk in rng.choice(papers, labelled, replace=False):
+            verdict = Verdict.INCLUDE if rng.random() < 0.1 else Verdict.EXCLUDE
+            rows.append(Decision(review=review, record_id=pk, paper_id=pk, reviewer=user,
+                                 stage=Stage.TITLE_ABSTRACT, verdict=verdict))  # fmt: skip
+            events.append(DecisionEvent(review=review, record_id=pk, reviewer=user,
+                                        stage=Stage.TITLE_ABSTRACT, new_verdict=verdict))  # fmt: skip
+    Decision.objects.bulk_create(rows, batch_size=2000)
+    DecisionEvent.objects.bulk_create(events, batch_size=2000)
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        model = services.ranking_train(review_id=review.pk, stage=Stage.TITLE_ABSTRACT)
+        times.append(time.perf_counter() - start)
+        DecisionEvent.objects.create(review=review, record_id=papers[0], reviewer=users[0],
+                                     stage=Stage.TITLE_ABSTRACT, new_verdict="exclude")  # fmt: skip
+    return {"records": records, "models": model.models_trained,
+            "cold_s": round(times[0], 3), "warm_s": round(times[1], 3)}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", required=True, type=Path)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--asreview", help="the asreview executable (else $ASREVIEW or PATH)")
+    parser.add_argument("--no-asreview", action="store_true", help="do not run ASReview")
+    parser.add_argument("--no-scale", action="store_true", help="skip the 10,000-record retrain")
+    parser.add_argument(
+        "--app", action="store_true", help="also time the app's training run on 10,000 records"
+    )
+    args = parser.parse_args()
+    texts, labels = load(args.dataset)
+    name = args.dataset.stem
+    out: dict = {"dataset": name, "seeds": args.seeds, "records": len(labels),
+                 "includes": int(labels.sum())}  # fmt: skip
+    start = time.perf_counter()
+    out.update(run_sift(texts, labels, args.seeds))
+    out["sift_wall_s"] = round(time.perf_counter() - start, 1)
+    if not args.no_scale:
+        out["retrain_10k"] = retrain_10k(texts, labels)
+    if args.app:
+        out["app_retrain_10k"] = app_retrain()
+    binary = None if args.no_asreview else asreview_binary(args.asreview)
+    if binary:
+        out["asreview"] = {
+            "version": "measured here",
+            **run_asreview(binary, args.dataset, labels, args.seeds),
+        }
+    else:
+        out["asreview"] = {"version": "not measured here (anchor from issue #9, 10 seeds)",
+                           **ANCHOR.get(name, {})}  # fmt: skip
+    if args.json:
+        print(json.dumps(out))
+        return
+    print(
+        f"{name}: {out['records']} records, {out['includes']} includes, {args.seeds} seeds (medians)"
+    )
+    print(f"{'':12}{'Sift':>10}{'ASReview':>12}")
+    for key in KEYS:
+        theirs = out["asreview"].get(key, "")
+        print(f"{key:12}{out[key]:>10}{theirs if theirs == '' else round(theirs, 4):>12}")
+    print(f"ASReview: {out['asreview']['version']}; its retrain_s is the whole run's wall time "
+          "per record screened (it retrains after each)")  # fmt: skip
+    if "retrain_10k" in out:
+        r = out["retrain_10k"]
+        print(f"one retrain on 10,000 records: {r['total_s']} s (features {r['features_s']} s, "
+              f"fit and score {r['fit_score_s']} s)")  # fmt: skip
+    if "app_retrain_10k" in out:
+        r = out["app_retrain_10k"]
+        print(f"the app's training run on 10,000 records ({r['models']} models, scores written): "
+              f"{r['cold_s']} s with the features to compute, {r['warm_s']} s with them cached")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+"""Relevance ranking and stopping early: training in the background, and the lead's
+decision to stop with the rest excluded by the automation tool.
+
+Blinding: each reviewer's order comes from a model trained on the labels that reviewer may
+know: the final verdict of papers that are settled (agreed by every required reviewer, or
+resolved), and otherwise that reviewer's own votes. Another reviewer's vote on a paper that
+is still open never reaches a model that orders someone else's records, so the order in
+which records are offered cannot reveal it. Reviewers who share the same labels (all, when
+nobody has voted on an open paper) share one trained model. Scores are never shown to
+reviewers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from functools import partial
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from lib import ranking
+from reviews.models import ImportBatch, Member, Record, Review, Role
+from reviews.services import register_undo_guard
+from screening.models import (
+    AutomationExclusion,
+    AutomationStop,
+    DecisionEvent,
+    Order,
+    RankingModel,
+    RankingScore,
+    Resolution,
+    Stage,
+    StageSettings,
+    Verdict,
+)
+from screening.selectors import (
+    _outcome,
+    _resolutions,
+    _votes_by_paper,
+    papers,
+    ranking_statistics,
+    stage_settings,
+)
+
+log = logging.getLogger(__name__)
+
+STOP_RULES = {
+    "hypergeometric": "Hypergeometric test (Callaghan & Müller-Hansen 2020)",
+    "consecutive": "Consecutive records excluded since the last include",
+    "judgement": "The lead's judgement",
+}
+
+
+def decision_count(review: Review, stage: str) -> int:
+    """The model's version: every change of a vote and every resolution counts, so the
+    number only grows (a withdrawal is a change too)."""
+    return (
+        DecisionEvent.objects.filter(review=review, stage=stage).count()
+        + Resolution.objects.filter(review=review, stage=stage).count()
+    )
+
+
+def ranking_request(
+    *, review: Review, stage: str, settings: StageSettings, force: bool = False
+) -> None:
+    """Queue a training run after the current transaction commits, if enough decisions are
+    new since the last one queued (`lib.ranking.retrain_due`). A compare-and-set on
+    `requested` makes a burst of decisions from several reviewers queue one run."""
+    if settings.order != Order.RELEVANCE:
+        return
+    model, _ = RankingModel.objects.get_or_create(review=review, stage=stage)
+    count = decision_count(review, stage)
+    if not force and not ranking.retrain_due(model.version, count - model.requested):
+        return
+    won = RankingModel.objects.filter(pk=model.pk, requested=model.requested).update(
+        requested=count
+    )
+    if won or force:
+        from screening.tasks import enqueue_ranking
+
+        transaction.on_commit(partial(enqueue_ranking, review.pk, stage), robust=True)
+
+
+def _labels(review: Review, stage: str, settings: StageSettings) -> dict[int, dict[int, int]]:
+    """member -> paper -> 1/0: settled papers' final verdicts, then the member's own votes
+    on open ones. Maybe is an include when it counts as one, otherwise left out."""
+
+    def binary(verdict: str) -> int | None:
+        if verdict == Verdict.MAYBE:
+            return 1 if settings.maybe_counts_as_include else None
+        return int(verdict == Verdict.INCLUDE)
+
+    resolutions = _resolutions(review, stage)
+    final: dict[int, int] = {p: int(v == Verdict.INCLUDE) for p, v in resolutions.items()}
+    own: dict[int, dict[int, int]] = {}
+    for paper, by in _votes_by_paper(review, stage).items():
+        if paper in final:
+            continue
+        outcome = _outcome(list(by.values()), settings)
+        if outcome in (Verdict.INCLUDE, Verdict.EXCLUDE):
+            final[paper] = int(outcome == Verdict.INCLUDE)
+            continue
+        for reviewer, (verdict, _) in by.items():
+            label = binary(verdict)
+            if label is not None:
+                own.setdefault(reviewer, {})[paper] = label
+    members = Member.objects.filter(review=review).values_list("user_id", flat=True)
+    return {m: {**final, **own.get(m, {})} for m in members}
+
+
+# Features depend only on the records' texts (they are unsupervised), so a worker keeps the
+# last few reviews' matrices and a retrain after a decision is only the classifier's fit.
+_FEATURES: OrderedDict[tuple, object] = OrderedDict()
+_FEATURES_LOCK = threading.Lock()
+_FEATURES_KEPT = 4
+
+
+def _features(review: Review, stage: str, ids: list[int]):
+    """The features of the stage's papers `ids` (in that order): from the worker's cache
+    when the set is unchanged, else read the texts once and compute them."""
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
+    # Records never change their text; created_at guards against ids reused after a
+    # rolled-back transaction (SQLite), as between tests.
+    key = (review.pk, review.created_at, stage, digest)
+    with _FEATURES_LOCK:
+        if key in _FEATURES:
+            _FEATURES.move_to_end(key)
+            return _FEATURES[key]
+    rows = papers(review, stage).values_list("pk", "title", "abstract").iterator(chunk_size=2000)
+    texts = {pk: ranking.text_of(title, abstract) for pk, title, abstract in rows}
+    # A paper merged away since `ids` was read gets an empty text: it is not served anyway.
+    X = ranking.features([texts.get(pk, "") for pk in ids])
+    with _FEATURES_LOCK:
+        _FEATURES[key] = X
+        while len(_FEATURES) > _FEATURES_KEPT:
+            _FEATURES.popitem(last=False)
+    return X
+
+
+def ranking_train(*, review_id: int, stage: str) -> RankingModel | None:
+    """Train the review's ranking for every reviewer and store the per-record scores. Safe
+    to run twice or side by side: a run that finds nothing new does nothing, and a run that
+    finishes after a newer one does not write over it."""
+    review = Review.objects.filter(pk=review_id).first()
+    if review is None or stage not in Stage.values:
+        return None
+    settings = stage_settings(review, stage)
+    model, _ = RankingModel.objects.get_or_create(review=review, stage=stage)
+    count = decision_count(review, stage)
+    if model.trained_at is not None and count <= model.version:
+        return model
+    started = time.perf_counter()
+    ids = list(papers(review, stage).order_by("pk").values_list("pk", flat=True))
+    index = {pk: i for i, pk in enumerate(ids)}
+    labels = _labels(review, stage, settings)
+    groups: dict[frozenset, list[int]] = {}
+    for member, known in labels.items():
+        known = {p: y for p, y in known.items() if p in index}
+        groups.setdefault(frozenset(known.items()), []).append(member)
+    scores: list[tuple] = []
+    trained: dict[str, list[int]] = {}
+    fits = 0
+    X = None
+    for known, members in groups.items():
+        y = np.array([label for _, label in known], dtype=np.int64)
+        if len(y) == 0 or y.min() == y.max():
+            continue  # needs one include and one exclude
+        if X is None:
+            # CPU only, outside any transaction: the features of every record of the stage.
+            X = _features(review, stage, ids)
+        labelled = np.array([index[p] for p, _ in known], dtype=np.int64)
+        values = ranking.score(X, labelled, y)
+        fits += 1
+        for member in members:
+            trained[str(member)] = [int(y.sum()), int(len(y) - y.sum())]
+            scores.extend(
+                (review.pk, stage, member, pk, float(values[i])) for i, pk in enumerate(ids)
+            )
+    with transaction.atomic():
+        locked = RankingModel.objects.select_for_update().get(pk=model.pk)
+        if locked.trained_at is not None and locked.version >= count:
+            return locked  # a newer run finished first
+        RankingScore.objects.filter(review=review, stage=stage).delete()
+        _insert_scores(scores)
+        locked.version = count
+        locked.method = ranking.METHOD
+        locked.trained_at = timezone.now() if scores else None
+        locked.seconds = round(time.perf_counter() - started, 3)
+        locked.models_trained = fits
+        locked.labels = trained
+        locked.error = ""
+        locked.save()
+    return locked
+
+
+def _insert_scores(rows: list[tuple]) -> None:
+    # Plain executemany: tens of thousands of rows per run, and model instances for each
+    # cost more than the insert itself.
+    table = RankingScore._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (review_id, stage, reviewer_id, record_id, score) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s)"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+# --- stopping early ----------------------------------------------------------------------
+
+
+def _require_lead(review: Review, user) -> None:
+    if not Member.objects.filter(review=review, user=user, role=Role.LEAD).exists():
+        raise ValidationError("Only a lead decides to stop screening.")
+
+
+@transaction.atomic
+def screening_stop_early(
+    *, review: Review, stage: str, user, rule: str, params: dict | None = None, note: str = ""
+) -> AutomationStop:
+    """Stop screening: every paper that no reviewer has voted to include (or Maybe) and
+    that has no final verdict yet is excluded "by automation tool", with the rule relied on,
+    its parameters and the figures at the time. Papers with an include or Maybe vote stay
+    for their remaining reviewers; conflicts stay for resolution."""
+    _require_lead(review, user)
+    if stage != Stage.TITLE_ABSTRACT:
+        raise ValidationError(
+            "Stopping early excludes records at title and abstract (PRISMA 2020: records "
+            "excluded by automation tools); full texts are all assessed."
+        )
+    if rule not in STOP_RULES:
+        raise ValidationError("Choose the rule the decision to stop relies on.")
+    if AutomationStop.objects.filter(review=review, stage=stage, undone_at=None).exists():
+        raise ValidationError("Screening of this stage has already been stopped.")
+    settings = stage_settings(review, stage)
+    params = params or {}
+    # Lock the stage's papers: a vote cast meanwhile either lands first (and is seen
+    # below) or waits and is then refused (the paper is excluded by the tool).
+    ids = list(papers(review, stage).select_for_update(of=("self",)).values_list("pk", flat=True))
+    resolved = set(_resolutions(review, stage))
+    votes = _votes_by_paper(review, stage)
+    candidates = []
+    for pk in ids:
+        by = votes.get(pk, {})
+        if pk in resolved or any(v != Verdict.EXCLUDE for v, _ in by.values()):
+            continue
+        if by and _outcome(list(by.values()), settings) != "awaiting":
+            continue  # settled (excluded by people) or a conflict
+        candidates.append(pk)
+    stats = ranking_statistics(review, stage, settings)
+    stop = AutomationStop.objects.create(
+        review=review, stage=stage, rule=rule, params=params, note=note, stopped_by=user,
+        statistics={
+            "records": stats.papers, "screened": stats.screened, "includes": stats.includes,
+            "consecutive_excludes": stats.consecutive, "excluded": len(candidates),
+            "estimate_remaining": round(stats.remaining.estimate, 2),
+            "estimate_method": stats.remaining.method,
+            "model_version": stats.model_version,
+        },
+    )  # fmt: skip
+    AutomationExclusion.objects.bulk_create(
+        [
+            AutomationExclusion(stop=stop, review=review, stage=stage, paper_id=pk)
+            for pk in candidates
+        ],
+        batch_size=2000,
+    )
+    return stop
+
+
+@transaction.atomic
+def screening_stop_undo(*, review: Review, stop: AutomationStop, user) -> AutomationStop:
+    """Take a stop back: its papers are screenable again; the stop row stays, marked."""
+    _require_lead(review, user)
+    if stop.review_id != review.pk:
+        raise ValidationError("That stop is not in this review.")
+    locked = AutomationStop.objects.select_for_update().get(pk=stop.pk)
+    if locked.undone_at is not None:
+        raise ValidationError("That stop has already been undone.")
+    locked.exclusions.all().delete()
+    locked.undone_at, locked.undone_by = timezone.now(), user
+    locked.save(update_fields=["undone_at", "undone_by"])
+    return locked
+
+
+def is_excluded_by_automation(paper: Record, stage: str) -> bool:
+    return AutomationExclusion.objects.filter(paper=paper, stage=stage).exists()
+
+
+@register_undo_guard
+def _automation_excluded_records_stay(batch: ImportBatch) -> str:
+    records = Record.objects.filter(batch=batch).values("pk")
+    if AutomationExclusion.objects.filter(Q(paper__in=records)).exists():
+        return "some of its records were excluded by the automation tool (undo that first)"
+    return ""
+
+
+__all__ = [
+    "STOP_RULES",
+    "decision_count",
+    "is_excluded_by_automation",
+    "ranking_request",
+    "ranking_train",
+    "screening_stop_early",
+    "screening_stop_undo",
+]
