@@ -33,6 +33,7 @@ class DemoCriterion:
     code: str  # "I1".."I3", "E1".."E6"
     kind: str  # "include" or "exclude"
     text: str
+    label: str = ""  # short name for the PRISMA diagram's reasons
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,21 +110,28 @@ CRITERIA = [
         "directly (e.g. effect on self-reported health) or indirectly (e.g. raising the "
         "policy profile of health inequalities).",
     ),
-    DemoCriterion("E1", "exclude", "Partnerships only based outside England."),
-    DemoCriterion("E2", "exclude", "Partnerships terminated by or during 1997."),
+    DemoCriterion("E1", "exclude", "Partnerships only based outside England.", "Outside England"),
+    DemoCriterion("E2", "exclude", "Partnerships terminated by or during 1997.", "Ended by 1997"),
     DemoCriterion(
         "E3",
         "exclude",
         "Partnerships designed to improve clinical health outcomes, control infectious "
         "disease or treat illness.",
+        "Clinical or infection control aims",
     ),
-    DemoCriterion("E4", "exclude", "Opinion or theoretical papers not drawing on empirical data."),
+    DemoCriterion(
+        "E4",
+        "exclude",
+        "Opinion or theoretical papers not drawing on empirical data.",
+        "No empirical data",
+    ),
     DemoCriterion(
         "E5",
         "exclude",
         "Studies only examining processes of partnership working (not public health outcomes).",
+        "Process only (no public health outcomes)",
     ),
-    DemoCriterion("E6", "exclude", "Non-English language papers."),
+    DemoCriterion("E6", "exclude", "Non-English language papers.", "Not in English"),
 ]
 
 # Ovid syntax: $ truncation, adj<n> proximity, .tw. text word, / subject heading.

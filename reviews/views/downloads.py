@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+
+from lib.spreadsheet import safe_cell, xlsx_bytes
 
 
 class _Echo:
@@ -15,15 +17,9 @@ class _Echo:
         return value
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    # An imported title such as "=HYPERLINK(...)" must not run as a formula when the
-    # download is opened in a spreadsheet (OWASP CSV injection): quote it as text.
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+# An imported title such as "=HYPERLINK(...)" must not run as a formula when the download
+# is opened in a spreadsheet (OWASP CSV injection): lib.spreadsheet quotes it as text.
+_cell = safe_cell
 
 
 def csv_response(rows: Iterable[list[object]], filename: str) -> StreamingHttpResponse:
@@ -34,3 +30,18 @@ def csv_response(rows: Iterable[list[object]], filename: str) -> StreamingHttpRe
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_response(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A download made in memory (a figure, a workbook, an RIS file)."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_response(sheets, filename: str) -> HttpResponse:
+    """A workbook, one sheet per (title, rows), cells formula-safe (lib.spreadsheet)."""
+    return file_response(xlsx_bytes(sheets), XLSX, filename)

@@ -17,8 +17,9 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import OperationalError, transaction
+from django.db import OperationalError, router, transaction
 from django.db.models import F, Q
+from django.db.models.deletion import Collector
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -77,10 +78,24 @@ def study_follow(*, review: Review, paper: Record, before: str, after: str) -> N
         report.save(update_fields=["study", "updated_at"])
     elif before == Verdict.INCLUDE and after != Verdict.INCLUDE and report.study is not None:
         study = report.study
+        if not study.reports.exclude(pk=report.pk).exists() and _has_work(study):
+            # The study's only report left, but people have appraised or extracted it: keep
+            # the study and the link, so nothing is lost and a re-inclusion finds the work.
+            return
         report.study = None
         report.save(update_fields=["study", "updated_at"])
         if not study.reports.exists():
             study.delete()
+
+
+def _has_work(study: Study) -> bool:
+    """True if deleting the study would delete anything besides itself (appraisals,
+    extractions: apps that build on screening, which screening does not import)."""
+    collector = Collector(using=router.db_for_write(Study))
+    collector.collect([study])
+    return any(model is not Study and objs for model, objs in collector.data.items()) or any(
+        qs.exists() for qs in collector.fast_deletes
+    )
 
 
 def study_label(record: Record) -> str:

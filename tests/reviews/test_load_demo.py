@@ -1,3 +1,4 @@
+from contextlib import redirect_stdout
 from io import StringIO
 
 import pytest
@@ -85,6 +86,22 @@ def test_demo_review_reproduces_the_reference_review():
     report = review.reports.first()
     with report.pdf.open("rb") as handle:
         assert read_pdf(handle, filename="demo.pdf").title == report.record.title
+    _prisma_acceptance(review, by_reason)
+    # Appraisal: every study with the reference checklist for its design, by both
+    # reviewers, a few differences settled by consensus; extraction 15 health / 16 process.
+    from appraisal import selectors as appraisal
+
+    versions = appraisal.appraised_versions(review)
+    builtins = sorted(v.checklist.builtin for v in versions)
+    assert builtins == ["seed_qualitative", "seed_quantitative"]
+    tables = [appraisal.appraisal_table(review, v) for v in versions]
+    assert sum(len(t.studies) for t in tables) == 31 and sum(t.pending for t in tables) == 0
+    assert review.appraisals.filter(is_consensus=False, submitted_at__isnull=False).count() == 62
+    assert 3 <= review.appraisals.filter(is_consensus=True).count() <= 10
+    form = review.extraction_forms.get()
+    finals = appraisal.extraction_finals(review, form)
+    health = form.versions.get().fields.get(code="health")
+    assert sorted(f.values[health.pk] for f in finals) == ["no"] * 16 + ["yes"] * 15
     text = out.getvalue()
     assert "1288 records" in text
     assert "230 duplicates removed" in text
@@ -94,6 +111,32 @@ def test_demo_review_reproduces_the_reference_review():
         line = next(x for x in text.splitlines() if x.strip().startswith(f"{name} "))
         password = line.split("/")[1].split()[0]
         assert authenticate(username=name, password=password) is not None, name
+
+
+def _prisma_acceptance(review, by_reason):
+    """Issue #8: `manage.py prisma demo --format json` on the fresh demo."""
+    import json
+
+    from lib.demo.spec import DATABASES
+
+    stdout = StringIO()
+    with redirect_stdout(stdout):
+        call_command("prisma", "demo", "--format", "json")
+    data = json.loads(stdout.getvalue())
+    values = {k: v.get("value") for k, v in data["fields"].items()}
+    assert values["database_results"] == 1288
+    assert values["duplicates"] == 230
+    assert values["records_screened"] == 1058 and values["records_excluded"] == 895
+    assert values["dbr_sought_reports"] == 163 and values["dbr_notretrieved_reports"] == 0
+    assert values["dbr_assessed"] == 163 and values["dbr_excluded_reports"] == 132
+    assert values["new_studies"] == 31 and values["new_reports"] == 31
+    lines = {x["label"]: x.get("value") for x in data["database_specific_results"]}
+    for name, count in DATABASES:
+        assert lines[name] == count, name  # None: printed NR
+    assert lines["Health Services Management Centre"] == 89
+    assert sum(x["value"] for x in data["dbr_excluded"]) == 132
+    assert sorted(x["value"] for x in data["dbr_excluded"]) == sorted(by_reason.values())
+    assert [c for c in data["checks"] if c["severity"] == "error"] == []
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from lib.demo import demo_files, review_spec
 from reviews import services
@@ -96,8 +97,12 @@ class Command(BaseCommand):
             question=spec.question,
             date_from=spec.date_limits_from,
             date_to=spec.date_limits_to,
-            inclusion=[CriterionItem(c.code, c.text) for c in spec.criteria if c.kind == "include"],
-            exclusion=[CriterionItem(c.code, c.text) for c in spec.criteria if c.kind == "exclude"],
+            inclusion=[
+                CriterionItem(c.code, c.text, c.label) for c in spec.criteria if c.kind == "include"
+            ],
+            exclusion=[
+                CriterionItem(c.code, c.text, c.label) for c in spec.criteria if c.kind == "exclude"
+            ],
         )
         if review.slug != spec.slug:
             raise CommandError(f"Slug {spec.slug!r} is taken by another review.")
@@ -193,6 +198,7 @@ class Command(BaseCommand):
             f"reviewer2, {len(resolutions)} conflicts resolved by the lead."
         )
         self._full_texts(review, paper_of, (first, second, lead), reasons)
+        self._appraise(review, paper_of, (first, second, lead))
 
     def _full_texts(self, review: Review, paper_of: dict, users: tuple, reasons: dict) -> None:
         """The 163 full texts: retrieved (PDFs generated here), screened by both reviewers
@@ -237,6 +243,73 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Full texts: {len(record_of)} retrieved and screened, {len(resolutions)} "
             f"conflicts resolved, {review.studies.count()} studies included."
+        )
+
+    def _appraise(self, review: Review, paper_of: dict, users: tuple) -> None:
+        """The 31 studies appraised with the reference checklists by both reviewers (a few
+        differences settled by the lead) and extracted with the demo form. Checklists and
+        the form through their services; the answer rows in bulk, as in `_Votes`."""
+        from appraisal import services as appraisal_services
+        from appraisal.models import Answer, Appraisal, Extraction, StudyDesign, Value
+        from lib.demo import demo_papers
+        from lib.demo.appraisal import EXTRACTION_FORM, EXTRACTION_FORM_NAME, appraisal_plan
+
+        first, second, lead = users
+        plan = appraisal_plan(demo_papers())
+        checklists = {
+            design: appraisal_services.checklist_add_builtin(review=review, user=lead, key=key)
+            for design, key in (("qualitative", "seed_qualitative"),
+                                ("quantitative", "seed_quantitative"))
+        }  # fmt: skip
+        form = appraisal_services.form_create(
+            review=review, user=lead, name=EXTRACTION_FORM_NAME, definition=EXTRACTION_FORM
+        )
+        fields = {f.code: f for f in form.versions.get().fields.all()}
+        questions = {d: list(c.versions.get().questions.all()) for d, c in checklists.items()}
+        studies = review.studies.prefetch_related("reports")
+        now = timezone.now()
+        designs, appraisals, answers, extractions, values = [], [], [], [], []
+        for study in studies:
+            item = plan[paper_of[study.reports.all()[0].record_id]]
+            designs.append(StudyDesign(review=review, study=study, design=item.design, set_by=lead))
+            version = checklists[item.design].versions.get()
+            rows = [(first, item.first, False), (second, item.second, False)]
+            if item.consensus is not None:
+                q, agreed, _ = item.consensus
+                rows.append((lead, item.first[:q] + (agreed,) + item.first[q + 1 :], True))
+            for who, given, consensus in rows:
+                entry = Appraisal(review=review, study=study, version=version, reviewer=who,
+                                  is_consensus=consensus, submitted_at=now,
+                                  comment="Re-examined together." if consensus else "")  # fmt: skip
+                appraisals.append(entry)
+                pairs = zip(questions[item.design], given, strict=True)
+                for n, (question, answer) in enumerate(pairs):
+                    method = ""
+                    if consensus:
+                        method = item.consensus[2] if n == item.consensus[0] else "agreed"
+                    answers.append(Answer(appraisal=entry, question=question, answer=answer,
+                                          method=method))  # fmt: skip
+            entries = [(first, item.values["setting"], False),
+                       (second, item.second_setting, False)]  # fmt: skip
+            if item.second_setting != item.values["setting"]:
+                entries.append((lead, item.values["setting"], True))
+            for who, setting, consensus in entries:
+                entry = Extraction(review=review, study=study, version=form.versions.get(),
+                                   reviewer=who, is_consensus=consensus, submitted_at=now)  # fmt: skip
+                extractions.append(entry)
+                for code, field in fields.items():
+                    value = setting if code == "setting" else item.values[code]
+                    method = ("discussion" if code == "setting" else "agreed") if consensus else ""
+                    values.append(Value(extraction=entry, field=field, value=value, method=method))
+        StudyDesign.objects.bulk_create(designs)
+        Appraisal.objects.bulk_create(appraisals)
+        Answer.objects.bulk_create(answers, batch_size=500)
+        Extraction.objects.bulk_create(extractions)
+        Value.objects.bulk_create(values, batch_size=500)
+        self.stdout.write(
+            f"Appraisal: {len(designs)} studies appraised by reviewer1 and reviewer2 "
+            f"({sum(1 for a in appraisals if a.is_consensus)} consensus decisions); extraction "
+            f"form filled in for every study."
         )
 
     def _print_credentials(self) -> None:

@@ -1,0 +1,118 @@
+"""Input shapes. Answer and value forms are built from a checklist or form version: each
+question or field is read by its own id from the version (never an id chosen by the POST)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from appraisal.models import Checklist, ConsensusMethod, Design, Mode
+from appraisal.services import AnswerInput, ValueInput
+from lib.appraisal.checklists import BUILTIN
+from lib.appraisal.definitions import render_fields, render_questions
+
+
+class SettingsForm(forms.Form):
+    appraisal_mode = forms.ChoiceField(choices=Mode.choices, label="Appraisal")
+    extraction_mode = forms.ChoiceField(choices=Mode.choices, label="Data extraction")
+    qualitative_checklist = forms.ModelChoiceField(
+        queryset=Checklist.objects.none(), required=False,
+        label="Checklist for qualitative studies (mixed methods: both)",
+    )  # fmt: skip
+    quantitative_checklist = forms.ModelChoiceField(
+        queryset=Checklist.objects.none(), required=False,
+        label="Checklist for quantitative studies",
+    )  # fmt: skip
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("qualitative_checklist", "quantitative_checklist"):
+            self.fields[name].queryset = review.checklists.all()
+
+
+class ChecklistForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    source_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                  label="Source and licence")  # fmt: skip
+    definition = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}), label="Questions",
+        help_text="One a line: code | question | hint | answers (Yes, No, Can't tell, Unclear, "
+        "Not applicable, or text). '## Section' starts a section.",
+    )  # fmt: skip
+    overall_rule = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        label="Pre-specified overall rule (optional)",
+        help_text="E.g. 'Exclude if Q1 = No or Q2 = No' then 'Include otherwise'. Without a "
+        "rule no overall judgement is shown.",
+    )  # fmt: skip
+
+    @classmethod
+    def for_version(cls, checklist, version):
+        return cls(initial={
+            "name": checklist.name, "source_note": checklist.source_note,
+            "definition": render_questions(version.questions.all()),
+            "overall_rule": version.overall_rule,
+        })  # fmt: skip
+
+
+class BuiltinForm(forms.Form):
+    builtin = forms.ChoiceField(choices=[(k, c.name) for k, c in BUILTIN.items()])
+
+
+class ExtractionFormForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    definition = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}), label="Fields",
+        help_text="One a line: code | label | kind | choices or columns (separated by ';') | "
+        "hint. Kinds: short_text, long_text, number, date, single_choice, multiple_choice, "
+        "yes_no, table. '## Section' starts a section.",
+    )  # fmt: skip
+
+    @classmethod
+    def for_version(cls, form, version):
+        return cls(initial={"name": form.name, "definition": render_fields(version.fields.all())})
+
+
+class DesignForm(forms.Form):
+    design = forms.ChoiceField(choices=Design.choices)
+    checklists = forms.ModelMultipleChoiceField(queryset=Checklist.objects.none(), required=False)
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checklists"].queryset = review.checklists.all()
+
+
+CONSENSUS_METHODS = [
+    (ConsensusMethod.DISCUSSION, ConsensusMethod.DISCUSSION.label),
+    (ConsensusMethod.THIRD_REVIEWER, ConsensusMethod.THIRD_REVIEWER.label),
+    (ConsensusMethod.CHECKED, ConsensusMethod.CHECKED.label),
+]
+
+
+def answers_from_post(questions, data) -> dict[int, AnswerInput]:
+    return {
+        q.pk: AnswerInput(
+            answer=data.get(f"answer-{q.pk}", ""), text=data.get(f"text-{q.pk}", ""),
+            support_text=data.get(f"support-{q.pk}", ""), page_ref=data.get(f"page-{q.pk}", ""),
+            method=data.get(f"method-{q.pk}", ""),
+        )
+        for q in questions
+    }  # fmt: skip
+
+
+def values_from_post(fields, data, *, consensus: bool = False) -> dict[int, ValueInput]:
+    result = {}
+    for f in fields:
+        key = f"value-{f.pk}"
+        if consensus:
+            # One box per field; left empty, the reviewers' value stands.
+            typed = data.get(key, "").strip()
+            if not typed:
+                continue
+            raw = [p.strip() for p in typed.split(";")] if f.kind == "multiple_choice" else typed
+        else:
+            raw = data.getlist(key) if f.kind == "multiple_choice" else data.get(key, "")
+        result[f.pk] = ValueInput(
+            raw=raw, source_location=data.get(f"location-{f.pk}", ""),
+            method=data.get(f"method-{f.pk}", ""), note=data.get(f"note-{f.pk}", ""),
+        )  # fmt: skip
+    return result

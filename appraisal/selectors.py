@@ -1,0 +1,480 @@
+"""Reads for appraisal and extraction: the state of each study's work (derived from the
+answer rows, never stored), the final answers (consensus, or the reviewers' shared answers),
+tables and summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from appraisal.models import (
+    Answer,
+    Appraisal,
+    AppraisalSettings,
+    Checklist,
+    ChecklistVersion,
+    Design,
+    Extraction,
+    ExtractionForm,
+    FormVersion,
+    Mode,
+    StudyChecklist,
+    StudyDesign,
+    Value,
+)
+from lib.appraisal import answers as vocab
+from reviews.models import Review, Role
+from screening.models import Study
+
+TO_DO, IN_PROGRESS, AWAITING, DIFFERENCES, DONE = (
+    "to_do", "in_progress", "awaiting", "differences", "done",
+)  # fmt: skip
+STATE_LABELS = {
+    TO_DO: "To do", IN_PROGRESS: "In progress", AWAITING: "Awaiting the other reviewer",
+    DIFFERENCES: "Differences to reconcile", DONE: "Done",
+}  # fmt: skip
+
+
+def appraisal_settings(review: Review) -> AppraisalSettings:
+    found, _ = AppraisalSettings.objects.get_or_create(review=review)
+    return found
+
+
+def included_studies(review: Review) -> QuerySet[Study]:
+    return review.studies.select_related("appraisal_design").order_by("label", "pk")
+
+
+def study_of(review: Review, study_id: int) -> Study:
+    return Study.objects.get(review=review, pk=study_id)
+
+
+def current_version(instrument: Checklist | ExtractionForm):
+    return instrument.versions.order_by("-number").first()
+
+
+def checklist_version_of(review: Review, version_id: int) -> ChecklistVersion:
+    return ChecklistVersion.objects.select_related("checklist").get(
+        checklist__review=review, pk=version_id
+    )
+
+
+def form_version_of(review: Review, version_id: int) -> FormVersion:
+    return FormVersion.objects.select_related("form").get(form__review=review, pk=version_id)
+
+
+def is_frozen(version: ChecklistVersion | FormVersion) -> bool:
+    """A version someone has started to use is frozen: editing makes the next one."""
+    if isinstance(version, ChecklistVersion):
+        return version.appraisals.exists()
+    return version.extractions.exists()
+
+
+def checklists_for(
+    study: Study, settings: AppraisalSettings, chosen: dict[int, list[Checklist]]
+) -> list[Checklist]:
+    """The lead's choice for the study if any, otherwise the default by design (mixed
+    methods: both)."""
+    if chosen.get(study.pk):
+        return chosen[study.pk]
+    design = getattr(study, "appraisal_design", None)
+    kind = design.design if isinstance(design, StudyDesign) else ""
+    result = []
+    if kind in (Design.QUALITATIVE, Design.MIXED) and settings.qualitative_checklist:
+        result.append(settings.qualitative_checklist)
+    if kind in (Design.QUANTITATIVE, Design.MIXED) and settings.quantitative_checklist:
+        result.append(settings.quantitative_checklist)
+    return result
+
+
+def chosen_checklists(review: Review) -> dict[int, list[Checklist]]:
+    chosen: dict[int, list[Checklist]] = {}
+    for row in StudyChecklist.objects.filter(review=review).select_related("checklist"):
+        chosen.setdefault(row.study_id, []).append(row.checklist)
+    return chosen
+
+
+# --- the state of one study's work ------------------------------------------------------------
+
+
+@dataclass
+class Work:
+    """One study x one checklist (or form) version: the reviewers' rows and the consensus."""
+
+    study: Study
+    version: ChecklistVersion | FormVersion
+    required: int
+    entries: list = field(default_factory=list)  # reviewers' Appraisal/Extraction rows
+    consensus: Appraisal | Extraction | None = None
+
+    def mine(self, user) -> Appraisal | Extraction | None:
+        return next((e for e in self.entries if e.reviewer_id == user.pk), None)
+
+    @property
+    def submitted(self) -> list:
+        return [e for e in self.entries if e.submitted_at]
+
+    @property
+    def complete(self) -> bool:
+        return len(self.submitted) >= self.required
+
+    @property
+    def state(self) -> str:
+        if self.consensus is not None:
+            return DONE
+        if self.complete:
+            if self.required == 1:
+                return AWAITING  # the check
+            return DIFFERENCES if self.difference_count else DONE
+        return IN_PROGRESS if self.entries else TO_DO
+
+    def state_for(self, user) -> str:
+        """As `user` may know it: a reviewer learns nothing of the other's answers before
+        both are done (blinding)."""
+        mine = self.mine(user)
+        if self.consensus is not None:
+            return DONE
+        if mine is not None and not mine.submitted_at:
+            return IN_PROGRESS
+        if mine is not None and not self.complete:
+            return AWAITING
+        if mine is None and not self.complete:
+            return TO_DO  # not even whether someone else has started
+        return self.state
+
+    @property
+    def difference_count(self) -> int:
+        return len(differences(self))
+
+    def may_see_all(self, user, lead: bool) -> bool:
+        """Leads always; the pair once both are done; in single-plus-check mode anyone but
+        the appraiser once the appraisal is done (they are the check)."""
+        if lead:
+            return True
+        if not self.complete:
+            return False
+        if self.required == 1:
+            return True
+        return any(e.reviewer_id == user.pk for e in self.entries)
+
+    def may_reconcile(self, user, lead: bool) -> bool:
+        if not self.complete:
+            return False
+        if lead:
+            return True
+        if self.required == 1:
+            return all(e.reviewer_id != user.pk for e in self.entries)
+        return any(e.reviewer_id == user.pk for e in self.entries)
+
+
+def _items(version) -> list:
+    if isinstance(version, ChecklistVersion):
+        return list(version.questions.all())
+    return list(version.fields.all())
+
+
+def entry_values(entry) -> dict[int, object]:
+    """{question or field id: the answer (code or text) or value} of one row."""
+    if isinstance(entry, Appraisal):
+        return {a.question_id: (a.answer or a.text) for a in entry.answers.all()}
+    return {v.field_id: v.value for v in entry.values.all()}
+
+
+def differences(work: Work) -> list[int]:
+    """Ids of the questions (fields) the submitted reviewers answered differently."""
+    rows = work.submitted
+    if len(rows) < 2:
+        return []
+    first, second = entry_values(rows[0]), entry_values(rows[1])
+    return [
+        item.pk
+        for item in _items(work.version)
+        if not vocab.same(first.get(item.pk, ""), second.get(item.pk, ""))
+    ]
+
+
+def appraisal_work(study: Study, version: ChecklistVersion, settings: AppraisalSettings) -> Work:
+    rows = list(
+        Appraisal.objects.filter(study=study, version=version)
+        .select_related("reviewer")
+        .prefetch_related("answers")
+        .order_by("created_at", "pk")
+    )
+    required = 1 if settings.appraisal_mode == Mode.SINGLE_PLUS_CHECK else 2
+    return Work(
+        study, version, required,
+        [r for r in rows if not r.is_consensus],
+        next((r for r in rows if r.is_consensus), None),
+    )  # fmt: skip
+
+
+def extraction_work(study: Study, version: FormVersion, settings: AppraisalSettings) -> Work:
+    rows = list(
+        Extraction.objects.filter(study=study, version=version)
+        .select_related("reviewer")
+        .prefetch_related("values")
+        .order_by("created_at", "pk")
+    )
+    required = 1 if settings.extraction_mode == Mode.SINGLE_PLUS_CHECK else 2
+    return Work(
+        study, version, required,
+        [r for r in rows if not r.is_consensus],
+        next((r for r in rows if r.is_consensus), None),
+    )  # fmt: skip
+
+
+def version_in_use(study: Study, instrument, user=None):
+    """The version this study is worked on with: the one `user` already started, else the
+    one anybody started, else the current one."""
+    model = Appraisal if isinstance(instrument, Checklist) else Extraction
+    lookup = "version__checklist" if isinstance(instrument, Checklist) else "version__form"
+    rows = model.objects.filter(study=study, **{lookup: instrument}).order_by("-version__number")
+    if user is not None:
+        mine = rows.filter(reviewer=user, is_consensus=False).first()
+        if mine is not None:
+            return mine.version
+    started = rows.first()
+    return started.version if started else current_version(instrument)
+
+
+@dataclass
+class OverviewCell:
+    instrument: Checklist | ExtractionForm
+    version: ChecklistVersion | FormVersion | None
+    state: str
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+@dataclass
+class OverviewRow:
+    study: Study
+    design: str
+    cells: list[OverviewCell]
+
+
+def appraisal_overview(review: Review, user, lead: bool) -> list[OverviewRow]:
+    settings = appraisal_settings(review)
+    chosen = chosen_checklists(review)
+    all_rows = _work_rows(Appraisal, review)
+    versions = {v.checklist_id: v for v in _current_versions(ChecklistVersion, review, "checklist")}
+    rows = []
+    for study in included_studies(review):
+        cells = []
+        for checklist in checklists_for(study, settings, chosen):
+            version = _pick_version(all_rows, study, checklist.pk, user, versions, "checklist")
+            work = _work_from(all_rows, study, version, 1 if settings.appraisal_mode ==
+                              Mode.SINGLE_PLUS_CHECK else 2)  # fmt: skip
+            cells.append(OverviewCell(checklist, version, work.state if lead else
+                                      work.state_for(user)))  # fmt: skip
+        design = getattr(study, "appraisal_design", None)
+        rows.append(OverviewRow(study, design.get_design_display() if design else "", cells))
+    return rows
+
+
+def extraction_overview(review: Review, user, lead: bool) -> list[OverviewRow]:
+    settings = appraisal_settings(review)
+    forms = list(review.extraction_forms.all())
+    all_rows = _work_rows(Extraction, review)
+    versions = {v.form_id: v for v in _current_versions(FormVersion, review, "form")}
+    required = 1 if settings.extraction_mode == Mode.SINGLE_PLUS_CHECK else 2
+    rows = []
+    for study in included_studies(review):
+        cells = []
+        for form in forms:
+            version = _pick_version(all_rows, study, form.pk, user, versions, "form")
+            work = _work_from(all_rows, study, version, required)
+            cells.append(OverviewCell(form, version, work.state if lead else work.state_for(user)))
+        design = getattr(study, "appraisal_design", None)
+        rows.append(OverviewRow(study, design.get_design_display() if design else "", cells))
+    return rows
+
+
+def _current_versions(model, review, parent: str):
+    latest = {}
+    for version in model.objects.filter(**{f"{parent}__review": review}).order_by("number"):
+        latest[getattr(version, f"{parent}_id")] = version
+    return latest.values()
+
+
+def _work_rows(model, review) -> list:
+    prefetch = "answers" if model is Appraisal else "values"
+    parent = "checklist" if model is Appraisal else "form"
+    return list(
+        model.objects.filter(review=review)
+        .select_related("version")
+        .prefetch_related(prefetch)
+        .order_by("created_at", "pk")
+        .only(
+            "pk",
+            "study_id",
+            "version_id",
+            "reviewer_id",
+            "is_consensus",
+            "submitted_at",
+            "version__number",
+            f"version__{parent}_id",
+            "created_at",
+        )  # fmt: skip
+    )
+
+
+def _pick_version(rows, study, instrument_id, user, current, parent):
+    mine = [r for r in rows if r.study_id == study.pk
+            and getattr(r.version, f"{parent}_id") == instrument_id]  # fmt: skip
+    own = [r for r in mine if r.reviewer_id == user.pk and not r.is_consensus]
+    if own:
+        return own[-1].version
+    if mine:
+        return max((r.version for r in mine), key=lambda v: v.number)
+    return current.get(instrument_id)
+
+
+def _work_from(rows, study, version, required) -> Work:
+    if version is None:
+        return Work(study, version, required)
+    mine = [r for r in rows if r.study_id == study.pk and r.version_id == version.pk]
+    return Work(
+        study, version, required, [r for r in mine if not r.is_consensus],
+        next((r for r in mine if r.is_consensus), None),
+    )  # fmt: skip
+
+
+# --- final answers, tables, summaries ---------------------------------------------------------
+
+
+def final_values(work: Work) -> dict[int, object] | None:
+    """The answers a study ends with: the consensus row's, or when the reviewers agree on
+    everything (dual mode), their shared answers. None while not final."""
+    if work.consensus is not None:
+        return entry_values(work.consensus)
+    if work.state == DONE and work.submitted:
+        return entry_values(work.submitted[0])
+    return None
+
+
+@dataclass
+class AppraisalTable:
+    version: ChecklistVersion
+    questions: list
+    studies: list[Study]
+    rows: list[list[str]]  # answer codes (or text for free-text questions), question order
+    comments: list[str]
+    overall: list[str] | None
+    pending: int  # studies appraised with this version but not final yet
+
+    @property
+    def choice_questions(self) -> list:
+        return [q for q in self.questions if q.kind == "choice"]
+
+    def choice_rows(self) -> list[list[str]]:
+        index = [i for i, q in enumerate(self.questions) if q.kind == "choice"]
+        return [[row[i] for i in index] for row in self.rows]
+
+    def summary(self) -> list[vocab.QuestionSummary]:
+        return vocab.summarise(
+            [(q.code, q.text, q.options) for q in self.choice_questions], self.choice_rows()
+        )
+
+    def cells(self):
+        """(study, [(question, Option or None, text)], comment, overall) for templates."""
+        for i, study in enumerate(self.studies):
+            cells = []
+            for question, value in zip(self.questions, self.rows[i], strict=True):
+                if question.kind == "choice":
+                    cells.append((question, vocab.option(value) if value else None, ""))
+                else:
+                    cells.append((question, None, value))
+            yield study, cells, self.comments[i], (self.overall[i] if self.overall else "")
+
+
+def appraisal_table(review: Review, version: ChecklistVersion) -> AppraisalTable:
+    settings = appraisal_settings(review)
+    questions = list(version.questions.all())
+    studies = Study.objects.filter(appraisals__version=version).distinct().order_by("label", "pk")
+    kept, rows, comments, overall, pending = [], [], [], [], 0
+    for study in studies:
+        work = appraisal_work(study, version, settings)
+        values = final_values(work)
+        if values is None:
+            pending += 1
+            continue
+        kept.append(study)
+        row = [str(values.get(q.pk, "") or "") for q in questions]
+        rows.append(row)
+        source = work.consensus or work.submitted[0]
+        comments.append(source.comment)
+        if version.overall_rule:
+            overall.append(vocab.overall(version.overall_rule,
+                                         {q.code: v for q, v in zip(questions, row, strict=True)}))  # fmt: skip
+    return AppraisalTable(
+        version, questions, kept, rows, comments,
+        overall if version.overall_rule else None, pending,
+    )  # fmt: skip
+
+
+def appraised_versions(review: Review) -> list[ChecklistVersion]:
+    return list(
+        ChecklistVersion.objects.filter(checklist__review=review, appraisals__isnull=False)
+        .select_related("checklist")
+        .distinct()
+        .order_by("checklist__name", "number")
+    )
+
+
+def appraisal_long(review: Review) -> QuerySet[Answer]:
+    return (
+        Answer.objects.filter(appraisal__review=review)
+        .select_related("appraisal__study", "appraisal__reviewer", "question__version__checklist")
+        .order_by(
+            "appraisal__study__label",
+            "appraisal__study_id",
+            "question__version_id",
+            "question__position",
+            "appraisal__is_consensus",
+            "appraisal__created_at",
+        )  # fmt: skip
+    )
+
+
+def extraction_long(review: Review) -> QuerySet[Value]:
+    return (
+        Value.objects.filter(extraction__review=review)
+        .select_related("extraction__study", "extraction__reviewer", "field__version__form")
+        .order_by(
+            "extraction__study__label",
+            "extraction__study_id",
+            "field__version_id",
+            "field__position",
+            "extraction__is_consensus",
+            "extraction__created_at",
+        )  # fmt: skip
+    )
+
+
+@dataclass
+class StudyExtraction:
+    study: Study
+    version: FormVersion | None
+    values: dict[int, object] | None  # final values by field id
+    work: Work | None
+
+
+def extraction_finals(review: Review, form: ExtractionForm) -> list[StudyExtraction]:
+    settings = appraisal_settings(review)
+    result = []
+    for study in included_studies(review).prefetch_related("reports__record"):
+        version = version_in_use(study, form)
+        work = extraction_work(study, version, settings) if version else None
+        result.append(StudyExtraction(study, version, final_values(work) if work else None, work))
+    return result
+
+
+def reviewer_is_member(review: Review, user) -> bool:
+    return review.members.filter(user=user).exists()
+
+
+def is_lead_user(review: Review, user) -> bool:
+    return review.members.filter(user=user, role=Role.LEAD).exists()

@@ -1,0 +1,291 @@
+"""Reviewers' appraisals and extractions, and their consensus.
+
+Blinding and slots as in screening: each reviewer writes only their own row; a study takes
+two reviewers (one in single-plus-check mode) per checklist or form version; a submitted row
+is final, so what the other reviewer sees after both are done cannot change under them; the
+consensus comes after. The study's row is locked while a row is written, so two reviewers
+racing for the last slot cannot both take it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from appraisal import selectors
+from appraisal.models import (
+    Answer,
+    Appraisal,
+    ChecklistVersion,
+    ConsensusMethod,
+    Extraction,
+    FormVersion,
+    QuestionKind,
+    Value,
+)
+from lib.appraisal.definitions import DefinitionError, clean_value
+from reviews.models import Review, Role
+from screening.models import Study
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerInput:
+    """One answer as typed: a code for option questions, text for free-text ones."""
+
+    answer: str = ""
+    text: str = ""
+    support_text: str = ""
+    page_ref: str = ""
+    method: str = ""  # consensus only
+
+
+@dataclass(frozen=True, slots=True)
+class ValueInput:
+    raw: str | list[str] = ""
+    source_location: str = ""
+    method: str = ""  # consensus only
+    note: str = ""
+
+
+def _member_role(review: Review, user) -> str | None:
+    return review.members.filter(user=user).values_list("role", flat=True).first()
+
+
+def _check_scope(review: Review, study: Study, instrument_review_id: int, user) -> str:
+    role = _member_role(review, user)
+    if role is None:
+        raise ValidationError("Only members of this review can do that.")
+    if study.review_id != review.pk or instrument_review_id != review.pk:
+        raise ValidationError("That study or checklist is not in this review.")
+    return role
+
+
+def _check_own_row(work: selectors.Work, user, what: str):
+    """The reviewer's own row if they may still write it: not submitted, no consensus yet,
+    and a free slot if they have none."""
+    if work.consensus is not None:
+        raise ValidationError(f"The consensus is recorded: this {what} is final.")
+    mine = work.mine(user)
+    if mine is not None and mine.submitted_at:
+        raise ValidationError(
+            f"You have submitted this {what}; it changes only through the consensus."
+        )
+    if mine is None and len(work.entries) >= work.required:
+        raise ValidationError(
+            f"{'Two reviewers' if work.required == 2 else 'A reviewer'} already work on this "
+            "study with this version."
+        )
+    return mine
+
+
+def _check_version(study: Study, version, instrument, user) -> None:
+    in_use = selectors.version_in_use(study, instrument, user)
+    if in_use is None or in_use.pk != version.pk:
+        raise ValidationError(
+            f"This study is worked on with version {in_use.number if in_use else '-'}; "
+            "reload the page."
+        )
+
+
+# --- appraisal ---------------------------------------------------------------------------------
+
+
+def _clean_answer(question, given: AnswerInput) -> AnswerInput:
+    if question.kind == QuestionKind.TEXT:
+        return AnswerInput("", given.text.strip(), given.support_text, given.page_ref, given.method)
+    if given.answer and given.answer not in question.options:
+        raise ValidationError(f"{question.code}: that answer is not one of its options.")
+    return AnswerInput(given.answer, "", given.support_text, given.page_ref, given.method)
+
+
+def _answered(question, given: AnswerInput) -> bool:
+    return bool(given.text if question.kind == QuestionKind.TEXT else given.answer)
+
+
+@transaction.atomic
+def appraisal_save(
+    *, review: Review, study: Study, version: ChecklistVersion, reviewer,
+    answers: dict[int, AnswerInput], comment: str = "", submit: bool = False,
+) -> Appraisal:  # fmt: skip
+    """Save a reviewer's own answers (a draft) or submit them (done: every option question
+    answered; final from then on)."""
+    _check_scope(review, study, version.checklist.review_id, reviewer)
+    Study.objects.select_for_update().get(pk=study.pk)
+    work = selectors.appraisal_work(study, version, selectors.appraisal_settings(review))
+    mine = _check_own_row(work, reviewer, "appraisal")
+    if mine is None:
+        _check_version(study, version, version.checklist, reviewer)
+    questions = {q.pk: q for q in version.questions.all()}
+    if set(answers) - set(questions):
+        raise ValidationError("An answer is for a question of another checklist version.")
+    cleaned = {pk: _clean_answer(questions[pk], given) for pk, given in answers.items()}
+    if submit:
+        missing = [q.code for pk, q in questions.items()
+                   if q.kind == QuestionKind.CHOICE and not _answered(q, cleaned.get(pk, AnswerInput()))]  # fmt: skip
+        if missing:
+            raise ValidationError(f"Answer every question before you submit: {', '.join(missing)}.")
+    if mine is None:
+        mine = Appraisal.objects.create(
+            review=review, study=study, version=version, reviewer=reviewer
+        )
+    mine.comment = comment
+    mine.submitted_at = timezone.now() if submit else None
+    mine.save(update_fields=["comment", "submitted_at", "updated_at"])
+    for pk, given in cleaned.items():
+        Answer.objects.update_or_create(
+            appraisal=mine, question_id=pk,
+            defaults={"answer": given.answer, "text": given.text,
+                      "support_text": given.support_text, "page_ref": given.page_ref[:100]},
+        )  # fmt: skip
+    return mine
+
+
+def _consensus_methods(required: int) -> set[str]:
+    if required == 1:
+        return {ConsensusMethod.CHECKED, ConsensusMethod.DISCUSSION, ConsensusMethod.THIRD_REVIEWER}
+    return {ConsensusMethod.DISCUSSION, ConsensusMethod.THIRD_REVIEWER}
+
+
+@transaction.atomic
+def appraisal_consensus(
+    *, review: Review, study: Study, version: ChecklistVersion, user,
+    answers: dict[int, AnswerInput], comment: str = "",
+) -> Appraisal:  # fmt: skip
+    """Record the agreed answers once the reviewers are done: for each question where they
+    differ (every question, in single-plus-check mode) the answer and how it was reached;
+    where they agree, their answer stands unless changed here with a method."""
+    role = _check_scope(review, study, version.checklist.review_id, user)
+    Study.objects.select_for_update().get(pk=study.pk)
+    work = selectors.appraisal_work(study, version, selectors.appraisal_settings(review))
+    if not work.may_reconcile(user, role == Role.LEAD):
+        raise ValidationError(
+            "The consensus is recorded by the two reviewers (or the checker) once they are "
+            "done, or by a lead."
+        )
+    different = set(selectors.differences(work))
+    base = selectors.entry_values(work.submitted[0])
+    single = work.required == 1
+    rows = []
+    for question in version.questions.all():
+        given = _clean_answer(question, answers.get(question.pk, AnswerInput()))
+        value = given.text if question.kind == QuestionKind.TEXT else given.answer
+        stands = base.get(question.pk, "") or ""
+        if question.pk in different or (single and value and value != stands):
+            if not value and question.kind == QuestionKind.CHOICE:
+                raise ValidationError(f"{question.code}: choose the agreed answer.")
+            if given.method not in _consensus_methods(work.required):
+                raise ValidationError(f"{question.code}: say how the answer was reached.")
+            method = given.method
+        elif value and value != stands:
+            if given.method not in _consensus_methods(work.required):
+                raise ValidationError(f"{question.code}: say how the answer was reached.")
+            method = given.method
+        else:
+            value = stands
+            method = ConsensusMethod.CHECKED if single else ConsensusMethod.AGREED
+        text_question = question.kind == QuestionKind.TEXT
+        rows.append((question, "" if text_question else value, value if text_question else "",
+                     given.support_text, given.page_ref, method))  # fmt: skip
+    consensus, _ = Appraisal.objects.update_or_create(
+        study=study, version=version, is_consensus=True,
+        defaults={"review": review, "reviewer": user, "comment": comment,
+                  "submitted_at": timezone.now()},
+    )  # fmt: skip
+    for question, answer, text, support, page, method in rows:
+        Answer.objects.update_or_create(
+            appraisal=consensus, question=question,
+            defaults={"answer": answer, "text": text, "support_text": support,
+                      "page_ref": page[:100], "method": method},
+        )  # fmt: skip
+    return consensus
+
+
+# --- extraction --------------------------------------------------------------------------------
+
+
+def _clean_value(field, given: ValueInput):
+    try:
+        return clean_value(field.kind, tuple(field.options), given.raw)
+    except DefinitionError as error:
+        raise ValidationError(f"{field.label}: {error}") from None
+
+
+@transaction.atomic
+def extraction_save(
+    *, review: Review, study: Study, version: FormVersion, reviewer,
+    values: dict[int, ValueInput], comment: str = "", submit: bool = False,
+) -> Extraction:  # fmt: skip
+    _check_scope(review, study, version.form.review_id, reviewer)
+    Study.objects.select_for_update().get(pk=study.pk)
+    work = selectors.extraction_work(study, version, selectors.appraisal_settings(review))
+    mine = _check_own_row(work, reviewer, "extraction")
+    if mine is None:
+        _check_version(study, version, version.form, reviewer)
+    fields = {f.pk: f for f in version.fields.all()}
+    if set(values) - set(fields):
+        raise ValidationError("A value is for a field of another form version.")
+    cleaned = {pk: _clean_value(fields[pk], given) for pk, given in values.items()}
+    if mine is None:
+        mine = Extraction.objects.create(
+            review=review, study=study, version=version, reviewer=reviewer
+        )
+    mine.comment = comment
+    mine.submitted_at = timezone.now() if submit else None
+    mine.save(update_fields=["comment", "submitted_at", "updated_at"])
+    for pk, value in cleaned.items():
+        Value.objects.update_or_create(
+            extraction=mine, field_id=pk,
+            defaults={"value": value, "source_location": values[pk].source_location[:100]},
+        )  # fmt: skip
+    return mine
+
+
+@transaction.atomic
+def extraction_consensus(
+    *, review: Review, study: Study, version: FormVersion, user,
+    values: dict[int, ValueInput], comment: str = "",
+) -> Extraction:  # fmt: skip
+    """Field by field, as for appraisal: differing fields need the agreed value and how it
+    was reached; agreeing fields keep the reviewers' value unless changed here."""
+    role = _check_scope(review, study, version.form.review_id, user)
+    Study.objects.select_for_update().get(pk=study.pk)
+    work = selectors.extraction_work(study, version, selectors.appraisal_settings(review))
+    if not work.may_reconcile(user, role == Role.LEAD):
+        raise ValidationError(
+            "The consensus is recorded by the two reviewers (or the checker) once they are "
+            "done, or by a lead."
+        )
+    from lib.appraisal.answers import same
+
+    different = set(selectors.differences(work))
+    base = selectors.entry_values(work.submitted[0])
+    single = work.required == 1
+    rows = []
+    for field in version.fields.all():
+        given = values.get(field.pk)
+        stands = base.get(field.pk, "")
+        value = _clean_value(field, given) if given is not None else stands
+        changed = given is not None and not same(value, stands)
+        if field.pk in different or changed:
+            method = given.method if given else ""
+            if method not in _consensus_methods(work.required):
+                raise ValidationError(f"{field.label}: say how the value was reached.")
+        else:
+            value, method = stands, (ConsensusMethod.CHECKED if single else ConsensusMethod.AGREED)
+        rows.append((field, value, given.source_location if given else "", method,
+                     given.note if given else ""))  # fmt: skip
+    consensus, _ = Extraction.objects.update_or_create(
+        study=study, version=version, is_consensus=True,
+        defaults={"review": review, "reviewer": user, "comment": comment,
+                  "submitted_at": timezone.now()},
+    )  # fmt: skip
+    for field, value, location, method, note in rows:
+        Value.objects.update_or_create(
+            extraction=consensus, field=field,
+            defaults={"value": value, "source_location": location[:100], "method": method,
+                      "note": note},
+        )  # fmt: skip
+    return consensus

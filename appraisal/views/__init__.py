@@ -1,0 +1,340 @@
+"""Critical appraisal: overview, settings, checklists, a reviewer's appraisal, consensus and
+the tables and figures. Extraction is in `extraction`, downloads in `downloads`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from appraisal import selectors, services
+from appraisal.forms import (
+    CONSENSUS_METHODS,
+    BuiltinForm,
+    ChecklistForm,
+    DesignForm,
+    SettingsForm,
+    answers_from_post,
+)
+from appraisal.models import Checklist, ChecklistVersion, Design
+from lib.appraisal.answers import CAPTION, OPTIONS, option
+from reviews.access import is_lead, review_for_user
+from reviews.models import Review, Role
+from screening.models import Study
+
+LEAD = Role.LEAD
+
+
+def _study(review: Review, study_id: int) -> Study:
+    try:
+        return selectors.study_of(review, study_id)
+    except Study.DoesNotExist:
+        raise Http404("No such study in this review") from None
+
+
+def _version(review: Review, version_id: int) -> ChecklistVersion:
+    try:
+        return selectors.checklist_version_of(review, version_id)
+    except ChecklistVersion.DoesNotExist:
+        raise Http404("No such checklist version in this review") from None
+
+
+@require_GET
+@login_required
+def overview(request: HttpRequest, review: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    lead = is_lead(review_obj)
+    context = {
+        "review": review_obj,
+        "rows": selectors.appraisal_overview(review_obj, request.user, lead),
+        "settings": selectors.appraisal_settings(review_obj),
+        "versions": selectors.appraised_versions(review_obj),
+        "is_lead": lead,
+        "designs": Design.choices,
+        "checklists": list(review_obj.checklists.all()),
+    }
+    return render(request, "appraisal/overview.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def appraisal_settings(request: HttpRequest, review: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    current = selectors.appraisal_settings(review_obj)
+    if request.method == "POST":
+        form = SettingsForm(request.POST, review=review_obj)
+        if form.is_valid():
+            try:
+                services.appraisal_settings_update(review=review_obj, user=request.user,
+                                                   **form.cleaned_data)  # fmt: skip
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Appraisal settings saved.")
+                return redirect("appraisal:overview", review_obj.slug)
+    else:
+        form = SettingsForm(review=review_obj, initial={
+            "appraisal_mode": current.appraisal_mode, "extraction_mode": current.extraction_mode,
+            "qualitative_checklist": current.qualitative_checklist,
+            "quantitative_checklist": current.quantitative_checklist,
+        })  # fmt: skip
+    return render(request, "appraisal/settings.html", {"review": review_obj, "form": form})
+
+
+@require_GET
+@login_required
+def checklists(request: HttpRequest, review: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    context = {
+        "review": review_obj,
+        "checklists": review_obj.checklists.prefetch_related("versions"),
+        "builtin_form": BuiltinForm(),
+        "form": ChecklistForm(),
+        "is_lead": is_lead(review_obj),
+    }
+    return render(request, "appraisal/checklists.html", context)
+
+
+@require_POST
+@login_required
+def checklist_create(request: HttpRequest, review: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    form = ChecklistForm(request.POST)
+    builtin = BuiltinForm(request.POST)
+    try:
+        if "builtin" in request.POST:
+            if not builtin.is_valid():
+                raise ValidationError("Choose a built-in checklist.")
+            checklist = services.checklist_add_builtin(
+                review=review_obj, user=request.user, key=builtin.cleaned_data["builtin"]
+            )
+        elif form.is_valid():
+            checklist = services.checklist_create(review=review_obj, user=request.user,
+                                                  **form.cleaned_data)  # fmt: skip
+        else:
+            raise ValidationError("Give the checklist a name and its questions.")
+    except ValidationError as error:
+        context = {
+            "review": review_obj, "checklists": review_obj.checklists.all(),
+            "builtin_form": BuiltinForm(), "form": form, "is_lead": True,
+            "error": " ".join(error.messages),
+        }  # fmt: skip
+        return render(request, "appraisal/checklists.html", context)
+    messages.success(request, f"Checklist {checklist.name!r} added.")
+    return redirect("appraisal:checklist", review_obj.slug, checklist.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def checklist(request: HttpRequest, review: str, checklist_id: int) -> HttpResponse:
+    review_obj = review_for_user(
+        request.user, review, role=LEAD if request.method == "POST" else None
+    )
+    item = get_object_or_404(Checklist, pk=checklist_id, review=review_obj)
+    current = selectors.current_version(item)
+    error = ""
+    if request.method == "POST":
+        form = ChecklistForm(request.POST)
+        if form.is_valid():
+            try:
+                version = services.checklist_edit(review=review_obj, user=request.user,
+                                                  checklist=item, **form.cleaned_data)  # fmt: skip
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, f"Saved as version {version.number}.")
+                return redirect("appraisal:checklist", review_obj.slug, item.pk)
+    else:
+        form = ChecklistForm.for_version(item, current)
+    context = {
+        "review": review_obj,
+        "checklist": item,
+        "versions": item.versions.prefetch_related("questions"),
+        "current": current,
+        "frozen": selectors.is_frozen(current),
+        "form": form,
+        "error": error,
+        "is_lead": is_lead(review_obj),
+    }
+    return render(request, "appraisal/checklist.html", context)
+
+
+@require_POST
+@login_required
+def study_design(request: HttpRequest, review: str, study_id: int) -> HttpResponse:
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    study = _study(review_obj, study_id)
+    form = DesignForm(request.POST, review=review_obj)
+    if not form.is_valid():
+        messages.error(request, "Choose a design (and, if you like, its checklists).")
+        return redirect("appraisal:overview", review_obj.slug)
+    try:
+        services.study_design_set(
+            review=review_obj, user=request.user, study=study,
+            design=form.cleaned_data["design"], checklists=list(form.cleaned_data["checklists"]),
+        )  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{study.label}: design saved.")
+    return redirect("appraisal:overview", review_obj.slug)
+
+
+def _question_rows(questions, values: dict, data=None):
+    """(question, its options as Option objects, the values shown) for the answer form."""
+    rows = []
+    for q in questions:
+        shown = values.get(q.pk)
+        if data is not None:
+            shown = {
+                "answer": data.get(f"answer-{q.pk}", ""), "text": data.get(f"text-{q.pk}", ""),
+                "support_text": data.get(f"support-{q.pk}", ""),
+                "page_ref": data.get(f"page-{q.pk}", ""), "method": data.get(f"method-{q.pk}", ""),
+            }  # fmt: skip
+        rows.append((q, [OPTIONS[c] for c in q.options], shown or {}))
+    return rows
+
+
+def _answer_dict(entry) -> dict[int, dict]:
+    if entry is None:
+        return {}
+    return {
+        a.question_id: {"answer": a.answer, "text": a.text, "support_text": a.support_text,
+                        "page_ref": a.page_ref, "method": a.method}
+        for a in entry.answers.all()
+    }  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) -> HttpResponse:
+    """A reviewer's own appraisal of a study: only their own answers are ever shown here."""
+    review_obj = review_for_user(request.user, review)
+    study = _study(review_obj, study_id)
+    version = _version(review_obj, version_id)
+    settings = selectors.appraisal_settings(review_obj)
+    questions = list(version.questions.all())
+    error = ""
+    if request.method == "POST":
+        submit = request.POST.get("action") == "submit"
+        try:
+            services.appraisal_save(
+                review=review_obj, study=study, version=version, reviewer=request.user,
+                answers=answers_from_post(questions, request.POST),
+                comment=request.POST.get("comment", ""), submit=submit,
+            )  # fmt: skip
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            text = "Appraisal submitted." if submit else "Answers saved."
+            if not request.htmx:
+                messages.success(request, text)
+                return redirect("appraisal:appraise", review_obj.slug, study.pk, version.pk)
+    work = selectors.appraisal_work(study, version, settings)
+    mine = work.mine(request.user)
+    lead = is_lead(review_obj)
+    context = {
+        "review": review_obj,
+        "study": study,
+        "version": version,
+        "work": work,
+        "mine": mine,
+        "state": work.state_for(request.user) if not lead else work.state,
+        "rows": _question_rows(questions, _answer_dict(mine), request.POST if error else None),
+        "comment": request.POST.get("comment", "") if error else (mine.comment if mine else ""),
+        "editable": work.consensus is None
+        and not (mine and mine.submitted_at)
+        and (mine is not None or len(work.entries) < work.required),
+        "may_see_all": work.may_see_all(request.user, lead),
+        "error": error,
+        "saved": request.method == "POST" and not error,
+        "reports": study.reports.select_related("record"),
+    }
+    if request.htmx:
+        return render(request, "appraisal/appraise.html#answers", context)
+    return render(request, "appraisal/appraise.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consensus(request: HttpRequest, review: str, study_id: int, version_id: int) -> HttpResponse:
+    """Both reviewers' answers side by side with the differences marked, and the consensus.
+    Blinded: only for leads, and for the pair (or the checker) once they are done."""
+    review_obj = review_for_user(request.user, review)
+    study = _study(review_obj, study_id)
+    version = _version(review_obj, version_id)
+    settings = selectors.appraisal_settings(review_obj)
+    lead = is_lead(review_obj)
+    work = selectors.appraisal_work(study, version, settings)
+    if not work.may_see_all(request.user, lead):
+        raise PermissionDenied("You see the other reviewer's answers once you both are done.")
+    questions = list(version.questions.all())
+    error = ""
+    if request.method == "POST":
+        try:
+            services.appraisal_consensus(
+                review=review_obj, study=study, version=version, user=request.user,
+                answers=answers_from_post(questions, request.POST),
+                comment=request.POST.get("comment", ""),
+            )  # fmt: skip
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"Consensus recorded for {study.label}.")
+            return redirect("appraisal:consensus", review_obj.slug, study.pk, version.pk)
+    different = set(selectors.differences(work))
+    entries = [_answer_dict(e) for e in work.entries]
+    agreed = _answer_dict(work.consensus)
+    rows = []
+    for q in questions:
+        given = [(e.reviewer, d.get(q.pk, {})) for e, d in zip(work.entries, entries, strict=True)]
+        shown = [
+            (who, option(a.get("answer", "")) if a.get("answer") else None, a) for who, a in given
+        ]
+        first = given[0][1] if given else {}
+        default = agreed.get(q.pk) or ({} if q.pk in different else first)
+        if error:
+            default = {"answer": request.POST.get(f"answer-{q.pk}", ""),
+                       "text": request.POST.get(f"text-{q.pk}", ""),
+                       "method": request.POST.get(f"method-{q.pk}", "")}  # fmt: skip
+        rows.append({
+            "question": q, "answers": shown, "different": q.pk in different,
+            "options": [OPTIONS[c] for c in q.options], "value": default,
+            "consensus": agreed.get(q.pk),
+        })  # fmt: skip
+    context = {
+        "review": review_obj,
+        "study": study,
+        "version": version,
+        "work": work,
+        "rows": rows,
+        "difference_count": len(different),
+        "may_reconcile": work.may_reconcile(request.user, lead),
+        "methods": CONSENSUS_METHODS if work.required == 1 else CONSENSUS_METHODS[:2],
+        "error": error,
+        "comment": request.POST.get("comment", "") if error else (
+            work.consensus.comment if work.consensus else ""),
+    }  # fmt: skip
+    return render(request, "appraisal/consensus.html", context)
+
+
+@require_GET
+@login_required
+def table(request: HttpRequest, review: str, version_id: int) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    version = _version(review_obj, version_id)
+    data = selectors.appraisal_table(review_obj, version)
+    context = {
+        "review": review_obj,
+        "version": version,
+        "table": data,
+        "summary": data.summary(),
+        "legend": [OPTIONS[c] for c in dict.fromkeys(
+            c for q in data.choice_questions for c in q.options)],
+        "caption": CAPTION,
+        "is_lead": is_lead(review_obj),
+    }  # fmt: skip
+    return render(request, "appraisal/table.html", context)

@@ -1,0 +1,326 @@
+"""Appraisal and extraction downloads (reporting.md 8.4 and 9.2): CSV through the reviews
+app's streaming `csv_response`, XLSX through `lib.spreadsheet`; both neutralise formula
+cells. Every reviewer's own answers (the long files) are for leads: blinding."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from appraisal import selectors
+from appraisal.models import ExtractionForm
+from appraisal.views import LEAD, _version
+from lib.appraisal import figures
+from lib.appraisal.answers import option
+from lib.appraisal.definitions import RESULT_COLUMNS, value_text
+from reviews.access import review_for_user
+from reviews.views.downloads import csv_response, xlsx_response
+
+
+def _name(version) -> str:
+    return f"{version.checklist.name} v{version.number}"
+
+
+def _table_rows(data) -> list[list]:
+    header = ["Study", *[q.code for q in data.questions], "Comments"]
+    if data.overall is not None:
+        header.append("Overall")
+    rows = [header]
+    for i, study in enumerate(data.studies):
+        cells = [
+            option(v).abbrev if q.kind == "choice" and v else v
+            for q, v in zip(data.questions, data.rows[i], strict=True)
+        ]
+        row = [study.label, *cells, data.comments[i]]
+        if data.overall is not None:
+            row.append(data.overall[i])
+        rows.append(row)
+    return rows
+
+
+def _summary_rows(data) -> list[list]:
+    summary = data.summary()
+    codes = list(dict.fromkeys(c for s in summary for c in s.counts))
+    header = ["Question", "Text", "Studies answered"]
+    for code in codes:
+        header += [option(code).label, f"{option(code).label} %"]
+    rows = [header]
+    for s in summary:
+        row = [s.code, s.text, s.answered]
+        for code in codes:
+            row += [s.counts.get(code, 0), round(s.percent(code), 1)]
+        rows.append(row)
+    return rows
+
+
+def _legend_rows(data) -> list[list]:
+    codes = dict.fromkeys(c for q in data.choice_questions for c in q.options)
+    rows = [["Code", "Answer"], *[[option(c).abbrev, option(c).label] for c in codes]]
+    rows.append(["", f"{_name(data.version)}. {data.version.checklist.source_note}"])
+    if data.version.overall_rule:
+        rows.append(["Overall rule", data.version.overall_rule])
+    rows += [[q.code, q.text] for q in data.questions]
+    return rows
+
+
+@require_GET
+@login_required
+def table_download(request: HttpRequest, review: str, version_id: int, fmt: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    version = _version(review_obj, version_id)
+    data = selectors.appraisal_table(review_obj, version)
+    if fmt == "csv":
+        return csv_response(_table_rows(data), f"appraisal_table_{version.pk}.csv")
+    if fmt == "xlsx":
+        sheets = [("Appraisal", _table_rows(data)), ("Summary", _summary_rows(data)),
+                  ("Legend", _legend_rows(data))]  # fmt: skip
+        return xlsx_response(sheets, f"appraisal_table_{version.pk}.xlsx")
+    raise Http404("CSV or XLSX")
+
+
+@require_GET
+@login_required
+def summary_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    version = _version(review_obj, version_id)
+    data = selectors.appraisal_table(review_obj, version)
+    return csv_response(_summary_rows(data), f"appraisal_summary_{version.pk}.csv")
+
+
+@require_GET
+@login_required
+def figure(request: HttpRequest, review: str, version_id: int, name: str, fmt: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    version = _version(review_obj, version_id)
+    if fmt not in figures.FORMATS or name not in ("traffic-light", "summary"):
+        raise Http404("No such figure")
+    data = selectors.appraisal_table(review_obj, version)
+    questions = [(q.code, q.text) for q in data.choice_questions]
+    rows = data.choice_rows()
+    if name == "traffic-light":
+        body = figures.traffic_light(
+            [s.label for s in data.studies], questions, rows, fmt=fmt, overall=data.overall,
+            x_title=f"{version.checklist.name} question",
+        )  # fmt: skip
+    else:
+        body = figures.summary_plot(questions, rows, fmt=fmt)
+    content_type = "image/svg+xml" if fmt == "svg" else "image/png"
+    response = HttpResponse(body, content_type=content_type)
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{name}_{version.pk}.{fmt}"'
+    return response
+
+
+@require_GET
+@login_required
+def wide_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    version = _version(review_obj, version_id)
+    data = selectors.appraisal_table(review_obj, version)
+    header = ["study_id", "study_label", *[q.code for q in data.questions], "comments"]
+    if data.overall is not None:
+        header.append("overall")
+
+    def rows():
+        yield header
+        for i, study in enumerate(data.studies):
+            cells = [option(v).label if q.kind == "choice" and v else v
+                     for q, v in zip(data.questions, data.rows[i], strict=True)]  # fmt: skip
+            row = [study.pk, study.label, *cells, data.comments[i]]
+            if data.overall is not None:
+                row.append(data.overall[i])
+            yield row
+
+    return csv_response(rows(), f"appraisal_wide_{version.pk}.csv")
+
+
+@require_GET
+@login_required
+def robvis_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse:
+    """robvis Generic input: Study, D1..Dn (answers translated to judgements: Yes -> Low,
+    Can't tell -> Unclear, No -> High), Overall only with a pre-specified rule."""
+    review_obj = review_for_user(request.user, review)
+    version = _version(review_obj, version_id)
+    data = selectors.appraisal_table(review_obj, version)
+    domains = [f"D{n}" for n in range(1, len(data.choice_questions) + 1)]
+    header = ["Study", *domains] + (["Overall"] if data.overall is not None else [])
+
+    def rows():
+        yield header
+        for i, (study, row) in enumerate(zip(data.studies, data.choice_rows(), strict=True)):
+            extra = [data.overall[i]] if data.overall is not None else []
+            yield [study.label, *[option(v).judgement for v in row], *extra]
+
+    return csv_response(rows(), f"robvis_{version.pk}.csv")
+
+
+@require_GET
+@login_required
+def long_csv(request: HttpRequest, review: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    header = ["study_id", "tool", "tool_version", "item_id", "item_text", "reviewer_id",
+              "answer", "support_text", "page_ref", "timestamp", "is_consensus",
+              "resolution_method", "resolved_by"]  # fmt: skip
+
+    def rows():
+        yield header
+        for a in selectors.appraisal_long(review_obj).iterator(chunk_size=2000):
+            entry, question = a.appraisal, a.question
+            consensus = entry.is_consensus
+            yield [
+                entry.study_id, question.version.checklist.name, question.version.number,
+                question.code, question.text, "" if consensus else entry.reviewer.username,
+                option(a.answer).label if a.answer else a.text, a.support_text, a.page_ref,
+                a.updated_at.isoformat(), consensus, a.method if consensus else "",
+                entry.reviewer.username if consensus else "",
+            ]  # fmt: skip
+
+    return csv_response(rows(), "appraisal_long.csv")
+
+
+# --- extraction ---------------------------------------------------------------------------------
+
+
+def _citation(study) -> tuple[str, str]:
+    reports = list(study.reports.all())
+    ids = ";".join(str(r.pk) for r in reports)
+    if not reports:
+        return ids, ""
+    record = reports[0].record
+    authors = "; ".join(record.authors[:3]) + (" et al." if len(record.authors) > 3 else "")
+    citation = f"{authors} ({record.year}). {record.title}"
+    return ids, citation + (f". {record.journal}" if record.journal else "")
+
+
+def _appraisal_summaries(review) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    tools: dict[int, list[str]] = defaultdict(list)
+    summaries: dict[int, list[str]] = defaultdict(list)
+    for version in selectors.appraised_versions(review):
+        data = selectors.appraisal_table(review, version)
+        for study, row in zip(data.studies, data.choice_rows(), strict=True):
+            tools[study.pk].append(_name(version))
+            counts = defaultdict(int)
+            for code in row:
+                if code:
+                    counts[option(code).abbrev] += 1
+            summaries[study.pk].append(" ".join(f"{k} {v}" for k, v in counts.items()))
+    return tools, summaries
+
+
+def _characteristics(review, form) -> tuple[list, list[list], list]:
+    finals = selectors.extraction_finals(review, form)
+    version = selectors.current_version(form)
+    fields = list(version.fields.all())
+    tools, summaries = _appraisal_summaries(review)
+    header = ["study_id", "study_label", "report_ids", "primary_citation",
+              *[f.code for f in fields], "appraisal_tool", "appraisal_summary",
+              "extractor_1", "extractor_2", "consensus_by", "extraction_status"]  # fmt: skip
+    rows = []
+    for item in finals:
+        ids, citation = _citation(item.study)
+        by_code = {}
+        if item.values is not None and item.version is not None:
+            for f in item.version.fields.all():
+                by_code[f.code] = value_text(f.kind, f.options, item.values.get(f.pk))
+        work = item.work
+        extractors = [e.reviewer.username for e in work.entries] if work else []
+        status = selectors.STATE_LABELS[work.state] if work else "To do"
+        rows.append([
+            item.study.pk, item.study.label, ids, citation,
+            *[by_code.get(f.code, "") for f in fields],
+            "; ".join(tools.get(item.study.pk, [])), "; ".join(summaries.get(item.study.pk, [])),
+            *(extractors + ["", ""])[:2],
+            work.consensus.reviewer.username if work and work.consensus else "", status,
+        ])  # fmt: skip
+    return header, rows, fields
+
+
+def _form(review, form_id: int) -> ExtractionForm:
+    return get_object_or_404(ExtractionForm, pk=form_id, review=review)
+
+
+@require_GET
+@login_required
+def characteristics(request: HttpRequest, review: str, form_id: int, fmt: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    form = _form(review_obj, form_id)
+    header, rows, fields = _characteristics(review_obj, form)
+    if fmt == "csv":
+        return csv_response([header, *rows], "characteristics_of_included_studies.csv")
+    if fmt != "xlsx":
+        raise Http404("CSV or XLSX")
+    # One sheet per section, as Covidence's "sheet per section": identity, sections, provenance.
+    sheets = [("Studies", [header[:4], *[r[:4] for r in rows]])]
+    sections: dict[str, list[int]] = defaultdict(list)
+    for n, f in enumerate(fields):
+        sections[f.section or "Fields"].append(4 + n)
+    for title, columns in sections.items():
+        sheets.append((title, [[header[0], header[1], *[header[c] for c in columns]],
+                               *[[r[0], r[1], *[r[c] for c in columns]] for r in rows]]))  # fmt: skip
+    tail = 4 + len(fields)
+    sheets.append(("Appraisal and provenance", [header[:2] + header[tail:],
+                   *[r[:2] + r[tail:] for r in rows]]))  # fmt: skip
+    return xlsx_response(sheets, "characteristics_of_included_studies.xlsx")
+
+
+@require_GET
+@login_required
+def extraction_long_csv(request: HttpRequest, review: str) -> HttpResponse:
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    values = list(selectors.extraction_long(review_obj))
+    reports: dict[int, str] = {}
+    for study in review_obj.studies.prefetch_related("reports"):
+        reports[study.pk] = ";".join(str(r.pk) for r in study.reports.all())
+    given: dict[tuple, list] = defaultdict(list)
+    for v in values:
+        if not v.extraction.is_consensus and v.extraction.submitted_at:
+            given[(v.extraction.study_id, v.field_id)].append(v.value)
+    from lib.appraisal.answers import same
+
+    def discrepancy(v) -> bool:
+        seen = given.get((v.extraction.study_id, v.field_id), [])
+        return len(seen) > 1 and not all(same(seen[0], x) for x in seen[1:])
+
+    header = ["study_id", "report_id", "form_version", "section", "field_id", "field_label",
+              "reviewer_id", "value", "source_location", "timestamp", "is_consensus",
+              "discrepancy", "resolution_note", "resolved_by"]  # fmt: skip
+
+    def rows():
+        yield header
+        for v in values:
+            entry, f = v.extraction, v.field
+            consensus = entry.is_consensus
+            yield [
+                entry.study_id, reports.get(entry.study_id, ""),
+                f"{f.version.form.name} v{f.version.number}", f.section, f.code, f.label,
+                "" if consensus else entry.reviewer.username, value_text(f.kind, f.options, v.value),
+                v.source_location, v.updated_at.isoformat(), consensus, discrepancy(v),
+                v.note if consensus else "", entry.reviewer.username if consensus else "",
+            ]  # fmt: skip
+
+    return csv_response(rows(), "extraction_long.csv")
+
+
+@require_GET
+@login_required
+def results_csv(request: HttpRequest, review: str, form_id: int) -> HttpResponse:
+    review_obj = review_for_user(request.user, review)
+    form = _form(review_obj, form_id)
+    header = ["study_id", *RESULT_COLUMNS]
+
+    def rows():
+        yield header
+        for item in selectors.extraction_finals(review_obj, form):
+            if item.values is None or item.version is None:
+                continue
+            for f in item.version.fields.all():
+                if f.kind != "table":
+                    continue
+                for arm in item.values.get(f.pk) or []:
+                    yield [item.study.pk, *[arm.get(c, "") for c in RESULT_COLUMNS]]
+
+    return csv_response(rows(), "results_long.csv")

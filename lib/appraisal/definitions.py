@@ -1,0 +1,207 @@
+"""Checklists and extraction forms written as text, one question or field a line, so a
+lead can edit them in one box and the app keeps them as data.
+
+Checklist questions::
+
+    ## A: Are the results valid?
+    Q1 | Was there a clear statement of the aims? | hint (optional) | Yes, No, Can't tell
+    Q10 | How valuable is the research? | | text
+
+Extraction fields::
+
+    ## Methods
+    design | Study design | single_choice | Before and after; Case study | hint
+    outcomes | Outcomes by arm | table | outcome; timepoint; arm; n; mean; sd
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .answers import DEFAULT_OPTIONS, OPTIONS, option_code
+
+TEXT = "text"
+CHOICE = "choice"
+FIELD_KINDS = (
+    "short_text", "long_text", "number", "date", "single_choice", "multiple_choice", "yes_no",
+    "table",
+)  # fmt: skip
+RESULT_COLUMNS = (
+    "outcome", "timepoint", "arm", "n", "events", "mean", "sd", "effect_measure", "estimate",
+    "ci_low", "ci_high", "p",
+)  # fmt: skip
+_CODE = re.compile(r"^[A-Za-z][\w.]{0,19}$")
+
+
+class DefinitionError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionDef:
+    code: str
+    text: str
+    section: str = ""
+    hint: str = ""
+    kind: str = CHOICE
+    options: tuple[str, ...] = DEFAULT_OPTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    code: str
+    label: str
+    kind: str
+    section: str = ""
+    hint: str = ""
+    options: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _lines(text: str):
+    section = ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("//"):
+            continue
+        if line.startswith("#"):
+            section = line.lstrip("#").strip()
+            continue
+        yield number, section, [part.strip() for part in line.split("|")]
+
+
+def _check_code(number: int, code: str, seen: set[str]) -> None:
+    if not _CODE.match(code):
+        raise DefinitionError(f"Line {number}: {code!r} is not a code (letters, digits, _).")
+    if code.lower() in seen:
+        raise DefinitionError(f"Line {number}: the code {code} is used twice.")
+    seen.add(code.lower())
+
+
+def parse_questions(text: str) -> list[QuestionDef]:
+    questions, seen = [], set()
+    for number, section, parts in _lines(text):
+        if len(parts) < 2 or not parts[1]:
+            raise DefinitionError(f"Line {number}: write 'Q1 | question | hint | options'.")
+        code, question = parts[0], parts[1]
+        _check_code(number, code, seen)
+        hint = parts[2] if len(parts) > 2 else ""
+        wanted = parts[3] if len(parts) > 3 else ""
+        if wanted.lower() in ("text", "free text"):
+            questions.append(QuestionDef(code, question, section, hint, TEXT, ()))
+            continue
+        options = DEFAULT_OPTIONS
+        if wanted:
+            codes = [option_code(w) for w in wanted.split(",") if w.strip()]
+            if None in codes or not codes:
+                raise DefinitionError(
+                    f"Line {number}: answers are Yes, No, Can't tell, Unclear, Not applicable "
+                    "or 'text'."
+                )
+            options = tuple(dict.fromkeys(c for c in codes if c))
+        questions.append(QuestionDef(code, question, section, hint, CHOICE, options))
+    if not questions:
+        raise DefinitionError("A checklist needs at least one question.")
+    return questions
+
+
+def render_questions(questions) -> str:
+    """The editable text of questions (QuestionDef or anything with the same attributes)."""
+    out, section = [], None
+    for q in questions:
+        if q.section != section and q.section:
+            out.append(f"## {q.section}")
+        section = q.section
+        answers = "text" if q.kind == TEXT else ", ".join(OPTIONS[c].label for c in q.options)
+        out.append(f"{q.code} | {q.text} | {q.hint} | {answers}")
+    return "\n".join(out)
+
+
+def parse_fields(text: str) -> list[FieldDef]:
+    fields, seen = [], set()
+    for number, section, parts in _lines(text):
+        if len(parts) < 3:
+            raise DefinitionError(f"Line {number}: write 'code | label | kind | options | hint'.")
+        code, label, kind = parts[0], parts[1], parts[2].lower().replace(" ", "_")
+        _check_code(number, code, seen)
+        if kind not in FIELD_KINDS:
+            raise DefinitionError(
+                f"Line {number}: the kind is one of {', '.join(FIELD_KINDS)}, not {parts[2]!r}."
+            )
+        options = tuple(o.strip() for o in (parts[3] if len(parts) > 3 else "").split(";"))
+        options = tuple(o for o in options if o)
+        if kind in ("single_choice", "multiple_choice") and not options:
+            raise DefinitionError(f"Line {number}: list the choices, separated by ';'.")
+        if kind == "table" and not options:
+            options = RESULT_COLUMNS
+        if kind not in ("single_choice", "multiple_choice", "table"):
+            options = ()
+        hint = parts[4] if len(parts) > 4 else ""
+        fields.append(FieldDef(code, label or code, kind, section, hint, options))
+    if not fields:
+        raise DefinitionError("A form needs at least one field.")
+    return fields
+
+
+def render_fields(fields) -> str:
+    out, section = [], None
+    for f in fields:
+        if f.section != section and f.section:
+            out.append(f"## {f.section}")
+        section = f.section
+        out.append(f"{f.code} | {f.label} | {f.kind} | {'; '.join(f.options)} | {f.hint}")
+    return "\n".join(out)
+
+
+# --- values ------------------------------------------------------------------------------
+
+
+def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list[str]):
+    """A field's value from form input: text as typed, a list for multiple choice, and for
+    tables a list of {column: value} rows (one line a row, cells separated by '|').
+    Raises DefinitionError with a message for the person typing."""
+    if kind == "multiple_choice":
+        values = [raw] if isinstance(raw, str) else list(raw)
+        values = [v for v in values if v]
+        unknown = [v for v in values if v not in options]
+        if unknown:
+            raise DefinitionError(f"Not a choice: {', '.join(unknown)}.")
+        return values
+    text = raw if isinstance(raw, str) else (raw[0] if raw else "")
+    text = text.strip()
+    if not text:
+        return [] if kind == "table" else ""
+    if kind == "number":
+        try:
+            float(text.replace(",", ""))
+        except ValueError:
+            raise DefinitionError(f"{text!r} is not a number.") from None
+    elif kind == "date":
+        if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", text):
+            raise DefinitionError("Write the date as YYYY, YYYY-MM or YYYY-MM-DD.")
+    elif kind == "single_choice" and text not in options:
+        raise DefinitionError(f"Not a choice: {text}.")
+    elif kind == "yes_no" and text not in ("yes", "no"):
+        raise DefinitionError("Answer yes or no.")
+    elif kind == "table":
+        rows = []
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            cells = [c.strip() for c in line.split("|")]
+            if len(cells) > len(options):
+                raise DefinitionError(f"A row has more than {len(options)} cells: {line!r}.")
+            rows.append(dict(zip(options, cells + [""] * (len(options) - len(cells)), strict=True)))
+        return rows
+    return text
+
+
+def value_text(kind: str, options, value) -> str:
+    """A stored value as one line of text (exports) or, for tables, as it is typed."""
+    if value in (None, "", []):
+        return ""
+    if kind == "multiple_choice":
+        return "; ".join(value)
+    if kind == "table":
+        return "\n".join(" | ".join(str(row.get(c, "")) for c in options) for row in value)
+    return str(value)

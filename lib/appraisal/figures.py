@@ -1,0 +1,139 @@
+"""robvis-style figures of checklist answers (reporting.md 8.3): a traffic-light plot
+(studies x questions) and a summary plot (one 100%-stacked bar per question), as SVG or PNG.
+
+Drawn with matplotlib's object API on the Agg/SVG canvases: no pyplot state, so it is safe
+in a threaded web server. Sizes follow the number of studies and questions and stay readable
+at journal width (fonts 8-9 pt on a figure 17 cm wide or less).
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Sequence
+
+from .answers import CAPTION, MISSING, OPTIONS, Option, option
+
+FORMATS = ("svg", "png")
+_DPI = 200
+
+
+def _save(figure, fmt: str) -> bytes:
+    import matplotlib
+
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}")
+    buffer = io.BytesIO()
+    # A fixed hash salt and no date: the same answers give the same file.
+    with matplotlib.rc_context({"svg.hashsalt": "sift", "svg.fonttype": "none"}):
+        metadata = {"Date": None} if fmt == "svg" else {"Software": "Sift"}
+        figure.savefig(buffer, format=fmt, dpi=_DPI, metadata=metadata, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _legend_options(rows: Sequence[Sequence[str]]) -> list[Option]:
+    used = {a for row in rows for a in row}
+    shown = [o for code, o in OPTIONS.items() if code in used]
+    if "" in used:
+        shown.append(MISSING)
+    return shown
+
+
+def traffic_light(
+    studies: Sequence[str],
+    questions: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[str]],
+    *,
+    fmt: str = "svg",
+    overall: Sequence[str] | None = None,
+    x_title: str = "Checklist question",
+) -> bytes:
+    """`rows[i][j]` is study i's answer code to question j ("" = not answered). `overall`,
+    given only when the review pre-specified a rule, adds a grey Overall column of labels."""
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    n_rows, n_cols = len(studies), len(questions)
+    extra = 1 if overall is not None else 0
+    width = min(6.7, 1.8 + 0.42 * (n_cols + extra))
+    caption_lines = [f"{code}: {textwrap.shorten(text, 95)}" for code, text in questions]
+    height = 1.2 + 0.3 * max(n_rows, 1) + 0.13 * (len(caption_lines) + 2)
+    figure = Figure(figsize=(width, height))
+    axes = figure.add_axes((0.28, 0.13 * 0 + 0.0, 0.7, 1.0))
+    axes.set_xlim(-0.5, n_cols + extra - 0.5)
+    axes.set_ylim(max(n_rows, 1) - 0.5, -0.5)
+    axes.set_aspect("equal")
+    for j in range(n_cols):
+        for i in range(n_rows):
+            answer = option(rows[i][j] if j < len(rows[i]) else "")
+            axes.scatter([j], [i], s=150, color=answer.colour, edgecolors="black", linewidths=0.4)
+            if answer.symbol:
+                axes.text(j, i, answer.symbol, ha="center", va="center", fontsize=8,
+                          fontweight="bold", color="black")  # fmt: skip
+    if overall is not None:
+        axes.axvspan(n_cols - 0.5, n_cols + 0.5, color="#d3d3d3", zorder=0)
+        for i, label in enumerate(overall):
+            axes.text(n_cols, i, label[:3], ha="center", va="center", fontsize=6)
+    axes.set_xticks(range(n_cols + extra))
+    axes.set_xticklabels([code for code, _ in questions] + (["Overall"] if extra else []))
+    axes.xaxis.tick_top()
+    axes.set_xlabel(x_title, fontsize=9)
+    axes.xaxis.set_label_position("top")
+    axes.set_yticks(range(n_rows))
+    axes.set_yticklabels(list(studies))
+    axes.set_ylabel("Study", fontsize=9)
+    axes.tick_params(labelsize=8, length=0)
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+    handles = [
+        Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=o.colour,
+               markeredgecolor="black", label=o.label)
+        for o in _legend_options(rows)
+    ]  # fmt: skip
+    figure.legend(handles=handles, title="Answer", loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                  fontsize=8, title_fontsize=8, frameon=False)  # fmt: skip
+    figure.text(0.0, -0.01, "\n".join([*caption_lines, "", CAPTION]), ha="left", va="top",
+                fontsize=7)  # fmt: skip
+    return _save(figure, fmt)
+
+
+def summary_plot(
+    questions: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[str]],
+    *,
+    fmt: str = "svg",
+) -> bytes:
+    """One horizontal bar per question, the share of studies giving each answer (0-100%),
+    the full question text on the y axis, the legend at the bottom."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
+    labels = [textwrap.fill(f"{code}: {text}", 60) for code, text in questions]
+    heights = [label.count("\n") + 1 for label in labels]
+    figure = Figure(figsize=(6.7, 1.2 + 0.22 * sum(heights) + 0.12 * len(questions)))
+    axes = figure.add_subplot()
+    shown = _legend_options(rows)
+    n = max(len(rows), 1)
+    lefts = [0.0] * len(questions)
+    for opt in shown:
+        widths = []
+        for j in range(len(questions)):
+            count = sum(1 for row in rows if (row[j] if j < len(row) else "") == opt.code)
+            widths.append(count / n)
+        axes.barh(range(len(questions)), widths, left=lefts, color=opt.colour,
+                  edgecolor="black", linewidth=0.4, label=opt.label, height=0.7)  # fmt: skip
+        lefts = [a + b for a, b in zip(lefts, widths, strict=True)]
+    axes.set_yticks(range(len(questions)))
+    axes.set_yticklabels(labels, fontsize=7)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 1)
+    axes.xaxis.set_major_formatter(PercentFormatter(1.0))
+    axes.tick_params(labelsize=8)
+    axes.set_xlabel(f"Studies (n = {len(rows)}). {CAPTION}", fontsize=8)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    if shown:
+        figure.legend(loc="lower center", ncols=len(shown), fontsize=8, frameon=False,
+                      title="Answer", title_fontsize=8, bbox_to_anchor=(0.5, -0.08))  # fmt: skip
+    figure.tight_layout()
+    return _save(figure, fmt)

@@ -1,0 +1,127 @@
+"""lib.appraisal: answer vocabulary, summaries, overall rules, definitions, figures; and
+lib.spreadsheet's formula neutralising."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from lib.appraisal import answers, definitions, figures
+from lib.appraisal.checklists import BUILTIN
+from lib.spreadsheet import safe_cell, xlsx_bytes
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
+def test_formula_cells_are_quoted(value):
+    assert safe_cell(value) == "'" + value
+
+
+def test_other_cells_are_kept():
+    assert (
+        safe_cell("Smith 2004") == "Smith 2004" and safe_cell(-3) == -3 and safe_cell(None) is None
+    )
+
+
+def test_xlsx_cells_are_text_never_formulas():
+    data = xlsx_bytes(
+        [("A/B:[c]", [["h"], ["=SUM(1,2)"], [3], [["x", "y"]]]), ("A/B:[c]", [["h"]])]
+    )
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["A B  c", "A B  c (2)"]
+    sheet = book.worksheets[0]
+    assert sheet["A2"].value == "'=SUM(1,2)" and sheet["A2"].data_type == "s"
+    assert sheet["A3"].value == 3 and sheet["A4"].value == "x; y"
+
+
+def test_summary_counts_and_percentages_not_scores():
+    rows = [["yes", "no"], ["yes", "cant_tell"], ["no", ""], ["yes", "na"]]
+    q1, q2 = answers.summarise(
+        [("Q1", "a", ("yes", "no")), ("Q2", "b", ("yes", "no", "cant_tell", "na"))], rows
+    )
+    assert q1.counts == {"yes": 3, "no": 1} and q1.answered == 4 and q1.percent("yes") == 75.0
+    assert q2.counts == {"yes": 0, "no": 1, "cant_tell": 1, "na": 1} and q2.answered == 3
+
+
+def test_overall_rule():
+    rule = "Exclude if Q1 = No or Q2 = No\nSeek further info if Q1 = Can't tell\nInclude otherwise"
+    assert answers.overall(rule, {"Q1": "yes", "Q2": "no"}) == "Exclude"
+    assert answers.overall(rule, {"Q1": "cant_tell", "Q2": "yes"}) == "Seek further info"
+    assert answers.overall(rule, {"q1": "yes", "Q2": "yes"}) == "Include"
+    assert answers.overall("", {"Q1": "no"}) == ""
+    with pytest.raises(answers.RuleError):
+        answers.parse_rule("Exclude when Q1 is bad")
+
+
+def test_same_compares_like_reviewers_do():
+    assert answers.same(" Urban  area", "urban area")
+    assert answers.same(["HAZ", "LSP"], ["lsp", "haz"])
+    assert not answers.same([{"arm": "a", "n": "1"}], [{"arm": "a", "n": "2"}])
+    assert answers.same("", None)
+
+
+def test_questions_round_trip_through_text():
+    text = "## A: valid?\nQ1 | Aims? | hint | Yes, Can't tell, No\nQ10 | Value? | | text\n## B\nQ2 | Method?"
+    parsed = definitions.parse_questions(text)
+    assert parsed[0] == definitions.QuestionDef(
+        "Q1", "Aims?", "A: valid?", "hint", "choice", ("yes", "cant_tell", "no")
+    )
+    assert parsed[1].kind == "text" and parsed[1].options == ()
+    assert parsed[2].section == "B" and parsed[2].options == answers.DEFAULT_OPTIONS
+    assert definitions.parse_questions(definitions.render_questions(parsed)) == parsed
+
+
+@pytest.mark.parametrize("text", ["", "Q1", "Q1 | a\nq1 | b", "1x | a", "Q1 | a | | Perhaps"])
+def test_bad_questions_are_refused(text):
+    with pytest.raises(definitions.DefinitionError):
+        definitions.parse_questions(text)
+
+
+def test_fields_round_trip_and_values():
+    text = (
+        "## Study\ntype | Type | single_choice | LSP; HAZ\nout | Outcomes | table\nn | N | number"
+    )
+    fields = definitions.parse_fields(text)
+    assert fields[1].options == definitions.RESULT_COLUMNS
+    assert definitions.parse_fields(definitions.render_fields(fields)) == fields
+    assert definitions.clean_value("single_choice", ("LSP", "HAZ"), "HAZ") == "HAZ"
+    assert definitions.clean_value("table", ("arm", "n"), "a | 1\n\nb") == [
+        {"arm": "a", "n": "1"}, {"arm": "b", "n": ""},
+    ]  # fmt: skip
+    assert definitions.clean_value("multiple_choice", ("a", "b"), ["a", "b"]) == ["a", "b"]
+    for kind, options, raw in [("number", (), "many"), ("date", (), "May 2004"),
+                               ("single_choice", ("a",), "b"), ("yes_no", (), "maybe"),
+                               ("table", ("a",), "1 | 2")]:  # fmt: skip
+        with pytest.raises(definitions.DefinitionError):
+            definitions.clean_value(kind, options, raw)
+    with pytest.raises(definitions.DefinitionError):
+        definitions.parse_fields("x | X | colour")
+
+
+def test_builtin_checklists_match_the_reference_review():
+    assert [len(c.questions) for c in BUILTIN.values()] == [10, 10, 10]
+    assert (
+        BUILTIN["seed_quantitative"].questions[3].text
+        == "Is the baseline response greater than 60%?"
+    )
+    q6 = BUILTIN["seed_qualitative"].questions[5]
+    assert q6.hint == "Are data presented to support interpretations, etc?"
+
+
+def test_figures_are_svg_and_png():
+    questions = [("Q1", "Aims?"), ("Q2", "Method?")]
+    rows = [["yes", "no"], ["cant_tell", ""]]
+    svg = figures.traffic_light(
+        ["A 2001", "B 2002"], questions, rows, overall=["Include", "Exclude"]
+    )
+    assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg and answers.CAPTION.encode() in svg
+    assert svg == figures.traffic_light(
+        ["A 2001", "B 2002"], questions, rows, overall=["Include", "Exclude"]
+    )
+    png = figures.summary_plot(questions, rows, fmt="png")
+    assert png.startswith(b"\x89PNG")
+    assert figures.summary_plot(questions, [], fmt="svg").startswith(b"<?xml")
+    assert figures.traffic_light([], questions, []).startswith(b"<?xml")
+    with pytest.raises(ValueError):
+        figures.summary_plot(questions, rows, fmt="gif")
