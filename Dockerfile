@@ -1,11 +1,15 @@
 FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
+# Cairo: the PRISMA diagram's PNG and PDF downloads (cairosvg).
+RUN apt-get update && apt-get install -y --no-install-recommends libcairo2 \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY config config
 COPY reviews reviews
 COPY screening screening
 COPY appraisal appraisal
+COPY reporting reporting
 COPY lib lib
 RUN pip install --no-cache-dir ".[s3]"
 COPY . .

@@ -12,10 +12,12 @@ from reviews.models import Arm, Role, Search, Source, SourceType
 from reviews.services.reviews import CriterionItem
 
 CRITERION_LINE = re.compile(r"^\s*([A-Za-z]{1,4}\d{1,3}[a-z]?)\s*[-:.)]?\s+(\S.*)$")
+SHORT_LABEL = re.compile(r"^\[([^\]]{1,80})\]\s*(\S.*)$")
 
 
 def parse_criteria(text: str, *, field: str) -> list[CriterionItem]:
-    """One criterion per line, code first: `E3 Clinical outcomes only`."""
+    """One criterion per line, code first: `E3 Clinical outcomes only`; an optional short
+    name for the PRISMA diagram in brackets: `E3 [Clinical focus] Clinical outcomes only`."""
     items = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -26,12 +28,15 @@ def parse_criteria(text: str, *, field: str) -> list[CriterionItem]:
                 f"{field}, line {number}: start with a code such as I1 or E3, then the text "
                 f"(got {line.strip()[:60]!r})."
             )
-        items.append(CriterionItem(code=match[1].upper(), text=match[2].strip()))
+        text, label = match[2].strip(), ""
+        if short := SHORT_LABEL.match(text):
+            label, text = short[1].strip(), short[2].strip()
+        items.append(CriterionItem(code=match[1].upper(), text=text, label=label))
     return items
 
 
 def criteria_text(criteria) -> str:
-    return "\n".join(f"{c.code} {c.text}" for c in criteria)
+    return "\n".join(f"{c.code} {f'[{c.label}] ' if c.label else ''}{c.text}" for c in criteria)
 
 
 class DateInput(forms.DateInput):
@@ -54,7 +59,8 @@ class ReviewForm(forms.Form):
         required=False,
         label="Exclusion criteria",
         help_text="One per line, code first: E3 Clinical outcomes only. These become "
-        "the exclusion reasons offered while screening.",
+        "the exclusion reasons offered while screening. A short name for the PRISMA diagram "
+        "may follow the code in brackets: E3 [Clinical focus] Clinical outcomes only.",
     )
 
     def clean_inclusion(self):

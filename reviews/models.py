@@ -80,6 +80,13 @@ class Criterion(models.Model):
     kind = models.CharField(max_length=16, choices=CriterionKind.choices)
     code = models.CharField(max_length=16)
     text = models.TextField()
+    label = models.CharField(
+        max_length=80,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Short name for the PRISMA diagram's reasons (blank: the text)",
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -90,6 +97,11 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
+
+    @property
+    def reason_label(self) -> str:
+        """How the PRISMA diagram names this reason."""
+        return self.label or self.text
 
 
 class SourceType(models.TextChoices):
@@ -367,6 +379,18 @@ class Record(models.Model):
             models.Index(fields=["review", "dedup_checked"], name="record_review_checked"),
             models.Index(fields=["review", "shuffle_a"], name="record_review_shuffle_a"),
             models.Index(fields=["review", "shuffle_b"], name="record_review_shuffle_b"),
+            # Small partial indexes for the PRISMA counts of a large review: the duplicates
+            # removed, and the papers screened (counted from the index alone).
+            models.Index(
+                fields=["review"],
+                condition=Q(duplicate_of__isnull=False),
+                name="record_review_duplicates",
+            ),
+            models.Index(
+                fields=["review", "batch"],
+                condition=Q(duplicate_of__isnull=True, dedup_checked=True),
+                name="record_review_papers",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -447,7 +471,52 @@ class DedupAction(models.TextChoices):
     PRIMARY = "primary", "Chose the primary record"
 
 
-class DedupEvent(models.Model):
+class HistoryIsAppendOnly(Exception):
+    """Raised by any attempt to change or delete a history row."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """History rows are written once: no update() or delete() through the model's manager.
+    Deleting a whole review still deletes its history: the cascade goes through Django's
+    `_base_manager`, a plain manager, never through this queryset."""
+
+    def update(self, **kwargs):
+        raise HistoryIsAppendOnly(f"{self.model.__name__} rows are history: never updated.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise HistoryIsAppendOnly(f"{self.model.__name__} rows are history: never updated.")
+
+    def delete(self):
+        raise HistoryIsAppendOnly(f"{self.model.__name__} rows are history: never deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    """An append-only history row (audit): save() inserts only, delete() refuses."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise HistoryIsAppendOnly(f"{type(self).__name__} rows are history: never updated.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise HistoryIsAppendOnly(f"{type(self).__name__} rows are history: never deleted.")
+
+
+class DedupEventQuerySet(AppendOnlyQuerySet):
+    def forget_records(self, records) -> None:
+        """The one change allowed: undoing an import deletes its records, so the events
+        that name them lose the link (their `detail` keeps what happened)."""
+        models.QuerySet.update(self.filter(record__in=records), record=None)
+        models.QuerySet.update(self.filter(other__in=records), other=None)
+
+
+class DedupEvent(AppendOnlyModel):
     """Append-only log of deduplication: who changed what and when, and each run's counts."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="dedup_events")
@@ -468,6 +537,8 @@ class DedupEvent(models.Model):
         Record, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
     )
     detail = models.JSONField(default=dict, blank=True)
+
+    objects = DedupEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

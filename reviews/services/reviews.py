@@ -17,9 +17,10 @@ from reviews.models import Criterion, CriterionKind, Member, Review, Role
 class CriterionItem:
     code: str
     text: str
+    label: str = ""  # short name for the PRISMA diagram
 
 
-RESERVED_SLUGS = {"new"}  # words the URLs under /reviews/ use themselves
+RESERVED_SLUGS = {"new", "archives"}  # words the URLs under /reviews/ use themselves
 
 
 def _unique_slug(title: str, wanted: str = "") -> str:
@@ -103,7 +104,7 @@ def criteria_replace(
     existing = {c.code: c for c in Criterion.objects.filter(review=review)}
     for position, (kind, item) in enumerate(items):
         row = existing.pop(item.code, None) or Criterion(review=review, code=item.code)
-        row.kind, row.text, row.position = kind, item.text, position
+        row.kind, row.text, row.label, row.position = kind, item.text, item.label, position
         row.save()
     Criterion.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
 

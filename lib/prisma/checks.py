@@ -1,0 +1,367 @@
+"""Formulas and consistency checks C01-C24 of the reporting spec (section 4.4-4.5).
+
+`solve` fills blank (UNKNOWN) counts from hard equations when exactly one term is missing;
+`check` returns the findings, each naming the numbers involved. Warnings need a note from
+the lead (`Flow.notes[check_id]`); errors are shown until the data or an override fixes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lib.prisma.model import FIELDS, Count, Flow, Line, State
+
+ERROR, WARNING = "error", "warning"
+FORBIDDEN_IN_CSV = (",", ";", "'")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    check: str
+    severity: str
+    message: str
+    numbers: dict[str, int | None] = field(default_factory=dict)
+    note: str = ""  # the lead's explanation, for a warning
+
+    @property
+    def needs_note(self) -> bool:
+        return self.severity == WARNING and not self.note
+
+    def as_dict(self) -> dict:
+        out = {"check": self.check, "severity": self.severity, "message": self.message}
+        if self.numbers:
+            out["numbers"] = self.numbers
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def _sum(lines: list[Line]) -> int | None:
+    known = [line.count.value for line in lines if line.count.known]
+    return sum(known) if known else None
+
+
+# Hard equations: target = sum(sign * term). Only these are solved; the soft one (reports
+# sought = records screened - records excluded) never is (C07 is a warning).
+_EQUATIONS: list[tuple[str, list[tuple[int, str]]]] = [
+    (
+        "records_screened",
+        [(1, "identified_dbr"), (-1, "duplicates"), (-1, "excluded_automatic"),
+         (-1, "excluded_other")],
+    ),
+    ("records_excluded", [(1, "records_excluded_human"), (1, "records_excluded_automation")]),
+    ("dbr_assessed", [(1, "dbr_sought_reports"), (-1, "dbr_notretrieved_reports")]),
+    ("dbr_reports_included", [(1, "dbr_assessed"), (-1, "dbr_excluded_total")]),
+    ("other_assessed", [(1, "other_sought_reports"), (-1, "other_notretrieved_reports")]),
+    ("other_reports_included", [(1, "other_assessed"), (-1, "other_excluded_total")]),
+    ("new_reports", [(1, "dbr_reports_included"), (1, "other_reports_included")]),
+    (
+        "total_studies",
+        [(1, "previous_studies"), (1, "new_studies"), (-1, "previous_studies_dropped")],
+    ),
+    (
+        "total_reports",
+        [(1, "previous_reports"), (-1, "previous_reports_dropped"), (1, "new_reports")],
+    ),
+]  # fmt: skip
+
+
+def _derived(flow: Flow) -> dict[str, Count]:
+    """The intermediate quantities of the formulas (not boxes of their own)."""
+    out: dict[str, Count] = {}
+
+    def total(parts: list[str]) -> Count:
+        counts = [flow[p] for p in parts if flow[p].state != State.NOT_APPLICABLE]
+        if not counts or any(not c.known for c in counts):
+            return Count()
+        state = (
+            State.DERIVED_ASSUMED
+            if any(c.state == State.DERIVED_ASSUMED for c in counts)
+            else State.COMPUTED
+        )
+        return Count(sum(c.value for c in counts), state)
+
+    out["identified_dbr"] = total(["database_results", "register_results", "other_records_pooled"])
+    for arm, lines in (("dbr", flow.dbr_excluded), ("other", flow.other_excluded)):
+        box = flow[f"{arm}_excluded_reports"]
+        if box.known:
+            out[f"{arm}_excluded_total"] = box
+        elif lines and all(line.count.known for line in lines):
+            out[f"{arm}_excluded_total"] = Count(_sum(lines), State.COMPUTED)
+        elif box.state == State.NOT_APPLICABLE:
+            out[f"{arm}_excluded_total"] = Count(0, State.COMPUTED)
+        else:
+            out[f"{arm}_excluded_total"] = Count()
+    for arm in ("dbr", "other"):
+        out[f"{arm}_reports_included"] = Count()
+    return out
+
+
+def _zero_if_hidden(count: Count) -> Count:
+    # A hidden arm (no previous version, no other methods) adds nothing to a sum.
+    return Count(0, State.COMPUTED) if count.state == State.NOT_APPLICABLE else count
+
+
+def solve(flow: Flow) -> dict[str, Count]:
+    """Fill blank counts from the hard equations; returns the intermediates used by checks."""
+    extra = _derived(flow)
+
+    def get(key: str) -> Count:
+        return extra[key] if key in extra else _zero_if_hidden(flow[key])
+
+    def put(key: str, count: Count) -> None:
+        if key in extra:
+            extra[key] = count
+        else:
+            flow.fields[key] = count
+
+    changed = True
+    while changed:
+        changed = False
+        for target, terms in _EQUATIONS:
+            cells = [(1, target), *[(-sign, term) for sign, term in terms]]  # sum(s * v) == 0
+            blank = [key for _, key in cells if get(key).state == State.UNKNOWN]
+            if len(blank) != 1:
+                continue
+            key = blank[0]
+            inputs = [get(k) for _, k in cells if k != key]
+            if any(not c.known for c in inputs):
+                continue
+            sign = next(s for s, k in cells if k == key)
+            value = -sign * sum(s * get(k).value for s, k in cells if k != key)
+            state = (
+                State.DERIVED_ASSUMED
+                if any(c.state == State.DERIVED_ASSUMED for c in inputs)
+                else State.COMPUTED
+            )
+            put(key, Count(value, state, "solved from the other counts"))
+            changed = True
+    return extra
+
+
+def check(flow: Flow, *, for_csv: bool = False) -> list[Finding]:
+    """C01-C24 over the flow (run `solve` first). `for_csv`: add C22 (labels the
+    PRISMA2020 package cannot read)."""
+    extra = solve(flow)
+    out: list[Finding] = []
+
+    def v(key: str) -> int | None:
+        count = extra.get(key) or _zero_if_hidden(flow[key])
+        return count.value if count.known else None
+
+    def add(check_id: str, severity: str, message: str, **numbers: int | None) -> None:
+        note = flow.notes.get(check_id, "") if severity == WARNING else ""
+        out.append(Finding(check_id, severity, message, numbers, note))
+
+    # C01: every entered count is an integer >= 0.
+    every = [(k, c) for k, c in flow.fields.items()] + [
+        (line.label, line.count)
+        for lines in (flow.databases, flow.registers, flow.other_sources, flow.dbr_excluded,
+                      flow.other_excluded)
+        for line in lines
+    ]  # fmt: skip
+    for key, count in every:
+        if count.known and (not isinstance(count.value, int) or count.value < 0):
+            add(
+                "C01",
+                ERROR,
+                f"{key}: a count must be a whole number of 0 or more.",
+                value=count.value,
+            )
+
+    for check_id, box, lines, noun in (
+        ("C02", "database_results", flow.databases, "databases"),
+        ("C03", "register_results", flow.registers, "registers"),
+    ):
+        total, listed = v(box), _sum(lines)
+        if total is None or not lines or listed is None:
+            continue
+        partial = any(not line.count.known for line in lines)
+        if (partial and listed > total) or (not partial and listed != total):
+            add(
+                check_id, WARNING,
+                f"The {noun} box says {total:,} but the {noun} listed add up to {listed:,}.",
+                total=total, listed=listed,
+            )  # fmt: skip
+
+    identified, screened = v("identified_dbr"), v("records_screened")
+    removed = [v("duplicates"), v("excluded_automatic"), v("excluded_other")]
+    if identified is not None and screened is not None and None not in removed:
+        expected = identified - sum(removed)
+        if screened != expected:
+            add(
+                "C04", ERROR,
+                f"Records screened is {screened:,}, expected {expected:,} (identified "
+                f"{identified:,} minus {sum(removed):,} removed before screening).",
+                records_screened=screened, expected=expected, identified=identified,
+                removed=sum(removed),
+            )  # fmt: skip
+
+    excluded = v("records_excluded")
+    if excluded is not None and screened is not None and excluded > screened:
+        add("C05", ERROR, f"Records excluded ({excluded:,}) exceeds records screened ({screened:,}).",
+            records_excluded=excluded, records_screened=screened)  # fmt: skip
+
+    human, machine = v("records_excluded_human"), v("records_excluded_automation")
+    if (
+        excluded is not None
+        and human is not None
+        and machine is not None
+        and excluded != human + machine
+    ):
+        add("C06", ERROR,
+            f"Records excluded is {excluded:,} but {human:,} by people and {machine:,} by "
+            f"automation tools make {human + machine:,}.",
+            records_excluded=excluded, human=human, automation=machine)  # fmt: skip
+
+    sought = v("dbr_sought_reports")
+    if (
+        sought is not None
+        and screened is not None
+        and excluded is not None
+        and sought != screened - excluded
+    ):
+        add("C07", WARNING,
+            f"Reports sought is {sought:,}; records screened minus records excluded is "
+            f"{screened - excluded:,}. Explain the difference (e.g. records still being "
+            "screened, or two records of one report).",
+            dbr_sought_reports=sought, expected=screened - excluded)  # fmt: skip
+
+    for prefix, c_nr, c_assessed, c_excl in (("dbr", "C08", "C09", "C10"),
+                                             ("other", "C13", "C14", "C15")):  # fmt: skip
+        sought, missing = v(f"{prefix}_sought_reports"), v(f"{prefix}_notretrieved_reports")
+        assessed, excl_total = v(f"{prefix}_assessed"), v(f"{prefix}_excluded_total")
+        arm = "databases and registers" if prefix == "dbr" else "other methods"
+        if sought is not None and missing is not None and missing > sought:
+            add(c_nr, ERROR, f"{arm}: reports not retrieved ({missing:,}) exceeds reports "
+                f"sought ({sought:,}).", sought=sought, not_retrieved=missing)  # fmt: skip
+        if (
+            sought is not None
+            and missing is not None
+            and assessed is not None
+            and assessed != sought - missing
+        ):
+            add(c_assessed, ERROR,
+                f"{arm}: reports assessed is {assessed:,}, expected {sought - missing:,} "
+                f"(sought {sought:,} minus {missing:,} not retrieved).",
+                assessed=assessed, expected=sought - missing)  # fmt: skip
+        if assessed is not None and excl_total is not None and excl_total > assessed:
+            add(c_excl, ERROR, f"{arm}: reports excluded ({excl_total:,}) exceeds reports "
+                f"assessed ({assessed:,}).", excluded=excl_total, assessed=assessed)  # fmt: skip
+        lines = flow.dbr_excluded if prefix == "dbr" else flow.other_excluded
+        labels = [line.label.strip() for line in lines]
+        if any(not label for label in labels) or len(set(labels)) != len(labels):
+            add(c_excl, ERROR, f"{arm}: exclusion reasons must be named, each once.")
+
+    for key, kind in (("website_results", "website"), ("organisation_results", "organisation"),
+                      ("citations_results", "citation_searching")):  # fmt: skip
+        total = v(key)
+        lines = [line for line in flow.other_sources if line.kind == kind]
+        listed = _sum(lines)
+        if total is not None and lines and all(x.count.known for x in lines) and total != listed:
+            add("C11", ERROR, f"Other methods: {FIELDS[key][0].lower()} says {total:,} but its "
+                f"sources add up to {listed:,}.", total=total, listed=listed)  # fmt: skip
+    other_identified = _sum(flow.other_sources)
+    other_sought = v("other_sought_reports")
+    if (
+        other_identified is not None
+        and other_sought is not None
+        and other_sought > other_identified
+    ):
+        add("C12", WARNING, f"Other methods: {other_sought:,} reports sought from "
+            f"{other_identified:,} records identified.",
+            sought=other_sought, identified=other_identified)  # fmt: skip
+
+    parts = [v("dbr_assessed"), v("dbr_excluded_total"), v("other_assessed"),
+             v("other_excluded_total")]  # fmt: skip
+    new_reports, new_studies = v("new_reports"), v("new_studies")
+    if new_reports is not None and None not in parts:
+        expected = (parts[0] - parts[1]) + (parts[2] - parts[3])
+        if new_reports != expected:
+            add("C16", ERROR, f"Reports of included studies is {new_reports:,}, expected "
+                f"{expected:,} (assessed minus excluded in each column).",
+                new_reports=new_reports, expected=expected)  # fmt: skip
+    if (
+        new_reports is not None
+        and new_studies is not None
+        and (new_studies > new_reports or (new_reports >= 1 and new_studies < 1))
+    ):
+        add("C17", ERROR, f"{new_studies:,} studies from {new_reports:,} reports: a study "
+            "needs at least one report.", new_studies=new_studies,
+            new_reports=new_reports)  # fmt: skip
+
+    if flow.updated:
+        for check_id, key, terms in (
+            ("C18", "total_studies", ("previous_studies", "new_studies", "previous_studies_dropped")),
+            ("C19", "total_reports", ("previous_reports", "new_reports", "previous_reports_dropped")),
+        ):  # fmt: skip
+            total, (prev, new, dropped) = v(key), (v(t) for t in terms)
+            if None in (total, prev, new, dropped):
+                continue
+            if total != prev + new - dropped:
+                add(check_id, WARNING, f"{key.replace('_', ' ').capitalize()} is {total:,}, "
+                    f"expected {prev + new - dropped:,} (previous {prev:,} + new {new:,} - "
+                    f"{dropped:,} no longer included).", **{key: total},
+                    expected=prev + new - dropped)  # fmt: skip
+
+    total_studies = v("total_studies") if flow.updated else new_studies
+    total_reports = v("total_reports") if flow.updated else new_reports
+    for key, limit in (("total_studies_ma", total_studies), ("total_reports_ma", total_reports)):
+        n = v(key)
+        if n is not None and limit is not None and n > limit:
+            add("C20", ERROR, f"{key}: {n:,} exceeds the {limit:,} included.", value=n,
+                limit=limit)  # fmt: skip
+    groups: dict[str, int] = {}
+    for subset in flow.subsets:
+        if total_studies is not None and subset.studies > total_studies:
+            add("C20", ERROR, f"Subset '{subset.label}': {subset.studies:,} studies exceeds the "
+                f"{total_studies:,} included.", studies=subset.studies,
+                included=total_studies)  # fmt: skip
+        if subset.group:
+            groups[subset.group] = groups.get(subset.group, 0) + subset.studies
+    for group, n in groups.items():
+        if total_studies is not None and n != total_studies:
+            add("C20", ERROR, f"Subsets of group {group} add up to {n:,}, not the "
+                f"{total_studies:,} studies included.", subsets=n,
+                included=total_studies)  # fmt: skip
+
+    for reports_key, studies_key in (("previous_reports", "previous_studies"),
+                                     ("total_reports", "total_studies")):  # fmt: skip
+        reports, studies = v(reports_key), v(studies_key)
+        if flow.updated and reports is not None and studies is not None and reports < studies:
+            add("C21", WARNING, f"{reports_key} ({reports:,}) is below {studies_key} "
+                f"({studies:,}).", reports=reports, studies=studies)  # fmt: skip
+
+    if for_csv:
+        bad = [
+            line.label
+            for lines in (flow.databases, flow.registers, flow.other_sources,
+                          flow.dbr_excluded, flow.other_excluded)
+            for line in lines
+            if any(ch in line.label for ch in FORBIDDEN_IN_CSV)
+        ]  # fmt: skip
+        for label in bad:
+            add("C22", ERROR, f"'{label}' contains a comma, semicolon or apostrophe, which the "
+                "PRISMA2020 CSV cannot hold: give it a short label without them.")  # fmt: skip
+
+    for prefix in ("dbr", "other"):
+        box, lines = (
+            flow[f"{prefix}_excluded_reports"],
+            (flow.dbr_excluded if prefix == "dbr" else flow.other_excluded),
+        )
+        listed = _sum(lines)
+        if (
+            box.known
+            and lines
+            and listed is not None
+            and all(x.count.known for x in lines)
+            and listed != box.value
+        ):
+            add("C24", ERROR, f"{box.value:,} reports excluded but the reasons add up to "
+                f"{listed:,}: each excluded report counts under one primary reason.",
+                excluded=box.value, reasons=listed)  # fmt: skip
+    return out
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == ERROR]

@@ -1,0 +1,297 @@
+"""Checking an archive whole before anything is written."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from lib.fulltext._messages import describe, human_size
+
+# The ZIP checks of the full-text bulk upload, reused: unsafe names, lying sizes, magic.
+from lib.fulltext.archive import ArchiveError, _Bounded, _unsafe
+from reporting.archive.spec import (
+    FORMAT,
+    MANIFEST,
+    MAX_ENTRIES,
+    MAX_LINE_BYTES,
+    MAX_MANIFEST_BYTES,
+    MAX_RATIO,
+    MAX_TOTAL_BYTES,
+    RATIO_MIN_BYTES,
+    Spec,
+    archived_models,
+)
+
+# --- import: validation --------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the page and the command to say."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    users_created: list[str] = field(default_factory=list)
+    users_matched: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Checked:
+    zf: zipfile.ZipFile
+    infos: dict[str, zipfile.ZipInfo]
+    manifest: dict
+    specs: list[Spec]
+    ids: dict[str, set[int]]
+    usernames: set[str]
+
+
+@contextmanager
+def _open_checked(zf: zipfile.ZipFile, name: str) -> Iterator[io.BufferedReader]:
+    """An entry's bytes, refused past the size its header declared (a lying header)."""
+    info = zf.getinfo(name)
+    with zf.open(info) as raw:
+        yield io.BufferedReader(_Bounded(raw, info, name))
+
+
+def _check_entries(zf: zipfile.ZipFile, filename: str) -> dict[str, zipfile.ZipInfo]:
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise ArchiveError(f"{filename} has {len(infos):,} entries; at most {MAX_ENTRIES:,}.")
+    total = 0
+    out: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        name = info.filename
+        if _unsafe(name) or "\\" in name or "\x00" in name:
+            raise ArchiveError(f"{filename} holds an unsafe file name ({name}): refused whole.")
+        if info.is_dir():
+            continue
+        if name in out:
+            raise ArchiveError(f"{filename} holds {name} twice.")
+        total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            raise ArchiveError(
+                f"{filename} would unpack to more than {human_size(MAX_TOTAL_BYTES)}."
+            )
+        if info.file_size > RATIO_MIN_BYTES and (
+            info.compress_size == 0 or info.file_size / info.compress_size > MAX_RATIO
+        ):
+            raise ArchiveError(
+                f"{filename} looks like a zip bomb: {name} is compressed more than "
+                f"{MAX_RATIO} to 1."
+            )
+        if info.flag_bits & 0x1:
+            raise ArchiveError(f"{filename} is encrypted ({name} needs a password).")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ArchiveError(f"{filename} uses a compression method Sift does not read ({name}).")
+        out[name] = info
+    return out
+
+
+def _read_manifest(zf: zipfile.ZipFile, infos: dict, filename: str) -> dict:
+    if MANIFEST not in infos:
+        raise ArchiveError(f"{filename} has no {MANIFEST}: it is not a Sift review archive.")
+    if infos[MANIFEST].file_size > MAX_MANIFEST_BYTES:
+        raise ArchiveError(f"{MANIFEST} is larger than {human_size(MAX_MANIFEST_BYTES)}.")
+    try:
+        with _open_checked(zf, MANIFEST) as stream:
+            manifest = json.loads(stream.read().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ArchiveError(f"{MANIFEST} is not valid JSON: {describe(error)}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("format"), int):
+        raise ArchiveError(f"{MANIFEST} does not say which archive format it is.")
+    if manifest["format"] > FORMAT:
+        raise ArchiveError(
+            f"{filename} was made by a newer Sift (archive format {manifest['format']}, "
+            f"Sift {manifest.get('sift_version', '?')}); this server reads format {FORMAT}: "
+            "upgrade it first."
+        )
+    if manifest["format"] < 1:
+        raise ArchiveError(f"{MANIFEST} names an unknown archive format ({manifest['format']}).")
+    for key, kind in (("models", dict), ("files", dict), ("users", list), ("review", dict)):
+        if not isinstance(manifest.get(key), kind):
+            raise ArchiveError(f"{MANIFEST}: '{key}' is missing or not a {kind.__name__}.")
+    return manifest
+
+
+def _check_manifest_lists(manifest: dict, infos: dict, specs: list[Spec], filename: str) -> None:
+    listed = manifest["models"]
+    ours = {s.label for s in specs}
+    for label in sorted(set(listed) - ours):
+        raise ArchiveError(
+            f"{filename} holds {label}, which this Sift does not know: was it made by a newer "
+            "version?"
+        )
+    for spec in specs:
+        meta = listed.get(spec.label)
+        if not isinstance(meta, dict) or meta.get("file") != spec.entry:
+            raise ArchiveError(f"{MANIFEST} does not list {spec.label} (expected {spec.entry}).")
+        if spec.entry not in infos:
+            raise ArchiveError(f"{filename} is missing {spec.entry}, the rows of {spec.label}.")
+        if not isinstance(meta.get("rows"), int):
+            raise ArchiveError(f"{MANIFEST}: {spec.label} has no row count.")
+    sums = manifest["files"]
+    for name in infos:
+        if name != MANIFEST and name not in sums:
+            raise ArchiveError(f"{filename} holds {name}, which {MANIFEST} does not list.")
+    for name, digest in sums.items():
+        if name not in infos:
+            raise ArchiveError(f"{filename} is missing {name}, which {MANIFEST} lists.")
+        if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise ArchiveError(f"{MANIFEST}: the sha256 of {name} is not a sha256.")
+
+
+def _check_sums(zf: zipfile.ZipFile, manifest: dict) -> None:
+    for name, digest in manifest["files"].items():
+        sha = hashlib.sha256()
+        try:
+            with _open_checked(zf, name) as stream:
+                for chunk in iter(partial(stream.read, 1024 * 1024), b""):
+                    sha.update(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise ArchiveError(f"{name} cannot be unpacked: {describe(error)}") from None
+        if sha.hexdigest() != digest:
+            raise ArchiveError(
+                f"{name} is damaged or was changed: its sha256 does not match {MANIFEST}."
+            )
+
+
+def _rows(zf: zipfile.ZipFile, spec: Spec) -> Iterator[tuple[int, dict]]:
+    """(line number, row) of a model file; refuses what is not one JSON object a line."""
+    with _open_checked(zf, spec.entry) as stream:
+        for n, line in enumerate(iter(partial(stream.readline, MAX_LINE_BYTES + 1), b""), 1):
+            where = f"{spec.entry} line {n}"
+            if len(line) > MAX_LINE_BYTES:
+                raise ArchiveError(f"{where} is longer than {human_size(MAX_LINE_BYTES)}.")
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as error:
+                raise ArchiveError(f"{where} is not valid JSON: {describe(error)}") from None
+            if not isinstance(row, dict):
+                raise ArchiveError(f"{where} is not a JSON object.")
+            yield n, row
+
+
+_INTS = {
+    "IntegerField", "SmallIntegerField", "BigIntegerField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "PositiveBigIntegerField", "AutoField", "BigAutoField",
+    "SmallAutoField",
+}  # fmt: skip
+_TEXTS = {"CharField", "TextField", "SlugField", "URLField", "EmailField", "FileField"}
+_WHEN = {"DateField", "DateTimeField", "TimeField"}
+
+
+def _check_value(spec: Spec, f: models.Field, value: Any, where: str) -> None:
+    label = f"{where}: {f.name}"
+    if value is None:
+        if not f.null and not f.primary_key:
+            raise ArchiveError(f"{label} is empty, which {spec.label} does not allow.")
+        if f.primary_key:
+            raise ArchiveError(f"{where} has no id.")
+        return
+    ref = spec.refs.get(f.name)
+    kind = f.get_internal_type()
+    if ref is not None:
+        if ref.kind == "user":
+            if not isinstance(value, str):
+                raise ArchiveError(f"{label} should be a username.")
+            return
+        kind = "IntegerField"
+    if kind in _INTS and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ArchiveError(f"{label} should be a whole number, not {value!r:.40}.")
+    if kind == "BooleanField" and not isinstance(value, bool):
+        raise ArchiveError(f"{label} should be true or false.")
+    if kind == "FloatField" and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+        raise ArchiveError(f"{label} should be a number.")
+    if (kind in _TEXTS or kind in _WHEN) and not isinstance(value, str):
+        raise ArchiveError(f"{label} should be text.")
+    if kind in _TEXTS and f.max_length and len(value) > f.max_length:
+        raise ArchiveError(f"{label} is longer than {f.max_length} characters.")
+    choices = {c for c, _ in f.flatchoices} if f.choices and ref is None else None
+    if choices is not None and value not in choices and not (value == "" and f.blank):
+        raise ArchiveError(f"{label} is {value!r:.40}, which is not one of its choices.")
+    if kind not in _TEXTS and kind != "JSONField" and ref is None:
+        try:
+            if f.to_python(value) is None and value is not None:
+                raise ValidationError("unreadable")
+        except ValidationError as error:
+            raise ArchiveError(f"{label} cannot be read: {' '.join(error.messages)}") from None
+
+
+def _validate(zf: zipfile.ZipFile, filename: str) -> _Checked:
+    infos = _check_entries(zf, filename)
+    manifest = _read_manifest(zf, infos, filename)
+    specs = archived_models()
+    _check_manifest_lists(manifest, infos, specs, filename)
+    _check_sums(zf, manifest)
+    ids: dict[str, set[int]] = {}
+    usernames: set[str] = set()
+    check_username = UnicodeUsernameValidator()
+    for spec in specs:
+        names = {"id" if f.primary_key else f.name for f in spec.fields}
+        seen: set[int] = set()
+        selfs: list[tuple[str, int]] = []
+        for n, row in _rows(zf, spec):
+            where = f"{spec.entry} line {n}"
+            if set(row) != names:
+                missing, extra = sorted(names - set(row)), sorted(set(row) - names)
+                raise ArchiveError(
+                    f"{where} does not have the fields of {spec.label}"
+                    + (f"; missing: {', '.join(missing)}" if missing else "")
+                    + (f"; unknown: {', '.join(extra)}" if extra else "")
+                    + "."
+                )
+            for f in spec.fields:
+                value = row["id" if f.primary_key else f.name]
+                _check_value(spec, f, value, where)
+                ref = spec.refs.get(f.name)
+                if value is None or ref is None:
+                    if (
+                        isinstance(f, models.FileField)
+                        and value
+                        and (not value.startswith(f"files/{spec.label}/") or value not in infos)
+                    ):
+                        raise ArchiveError(f"{where}: {f.name} names no file of the archive.")
+                    continue
+                if ref.kind == "user":
+                    try:
+                        check_username(value)
+                    except ValidationError:
+                        raise ArchiveError(f"{where}: {value!r:.40} is not a username.") from None
+                    if len(value) > 150:
+                        raise ArchiveError(f"{where}: the username is too long.")
+                    usernames.add(value)
+                elif ref.kind == "self":
+                    selfs.append((where, value))
+                elif value not in ids[ref.target]:
+                    raise ArchiveError(
+                        f"{where}: {f.name} refers to {ref.target} {value}, which is not in "
+                        "the archive."
+                    )
+            if row["id"] in seen:
+                raise ArchiveError(f"{where}: id {row['id']} appears twice in {spec.label}.")
+            seen.add(row["id"])
+        for where, value in selfs:
+            if value not in seen:
+                raise ArchiveError(f"{where} refers to {spec.label} {value}, not in the archive.")
+        expected = manifest["models"][spec.label]["rows"]
+        if len(seen) != expected:
+            raise ArchiveError(f"{spec.entry} holds {len(seen)} rows; {MANIFEST} says {expected}.")
+        ids[spec.label] = seen
+    if len(ids["reviews.Review"]) != 1:
+        raise ArchiveError(f"{filename} must hold exactly one review.")
+    return _Checked(zf, infos, manifest, specs, ids, usernames)

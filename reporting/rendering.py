@@ -1,0 +1,118 @@
+"""The diagram's outputs from one flow: the SVG (a template, so text is escaped by Django),
+PNG and PDF converted from that SVG with cairosvg, the PRISMA2020 CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from lib.prisma import Finding, Flow, Layout, check, csv_rows, errors, layout, paragraph
+from reporting.selectors import prisma_flow
+from reviews.models import Review
+
+FORMATS = ("svg", "png", "pdf", "csv", "json")
+DPI = 300  # journal resolution for the PNG
+CONTENT_TYPES = {
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+class ExportBlocked(Exception):
+    """The PRISMA2020 CSV cannot hold the diagram (C22)."""
+
+
+@dataclass
+class Diagram:
+    flow: Flow
+    findings: list[Finding]
+    layout: Layout
+    paragraph: str
+
+    @property
+    def errors(self) -> list[Finding]:
+        return errors(self.findings)
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def rows(self) -> list[dict]:
+        """Every field with its value and state, for the page's table."""
+        from lib.prisma import FIELDS
+
+        return [
+            {"key": key, "label": FIELDS[key][0], "count": count}
+            for key, count in self.flow.fields.items()
+            if key in FIELDS
+        ]
+
+
+def diagram(review: Review, *, for_csv: bool = False) -> Diagram:
+    flow = prisma_flow(review)
+    findings = check(flow, for_csv=for_csv)
+    return Diagram(flow, findings, layout(flow), paragraph(flow))
+
+
+def _links(review: Review) -> dict[str, str]:
+    slug = review.slug
+    box = {
+        key: reverse("reporting:prisma_box", args=[slug, key])
+        for key in (
+            "records_screened", "records_excluded", "dbr_sought", "dbr_not_retrieved",
+            "dbr_assessed", "dbr_excluded", "other_sought", "other_not_retrieved",
+            "other_assessed", "other_excluded", "included",
+        )
+    }  # fmt: skip
+    box["records_identified"] = reverse("reviews:sources", args=[slug])
+    box["other_identified"] = reverse("reviews:sources", args=[slug])
+    box["removed"] = reverse("reviews:dedup", args=[slug])
+    return box
+
+
+def svg(review: Review, diagram: Diagram, *, standalone: bool = False) -> str:
+    links = _links(review) if not standalone else {}
+    for b in diagram.layout.boxes:
+        b.href = links.get(b.key, "")
+    return render_to_string(
+        "reporting/prisma.svg",
+        {"layout": diagram.layout, "standalone": standalone, "review": review},
+    )
+
+
+def export(review: Review, diagram: Diagram, fmt: str) -> tuple[bytes, str]:
+    if fmt == "json":
+        body = {
+            "review": review.slug,
+            "generated_at": timezone.now().isoformat(timespec="seconds"),
+            **diagram.flow.as_dict(),
+            "checks": [f.as_dict() for f in diagram.findings],
+            "paragraph_16a": diagram.paragraph,
+        }
+        return json.dumps(body, indent=2, ensure_ascii=False).encode(), CONTENT_TYPES[fmt]
+    if fmt == "csv":
+        blocked = [f for f in diagram.findings if f.check == "C22"]
+        if blocked:
+            raise ExportBlocked(" ".join(f.message for f in blocked))
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(csv_rows(diagram.flow))
+        return out.getvalue().encode(), CONTENT_TYPES[fmt]
+    text = svg(review, diagram, standalone=True)
+    if fmt == "svg":
+        return text.encode(), CONTENT_TYPES[fmt]
+    import cairosvg  # imported here: only PNG and PDF need the Cairo library
+
+    if fmt == "png":
+        return cairosvg.svg2png(bytestring=text.encode(), dpi=DPI, scale=DPI / 96), CONTENT_TYPES[
+            fmt
+        ]
+    return cairosvg.svg2pdf(bytestring=text.encode()), CONTENT_TYPES[fmt]

@@ -1,0 +1,654 @@
+"""The PRISMA 2020 flow of a review, computed from its data with aggregate queries (no loop
+over records in Python: a 100,000-record review renders in well under a second).
+
+Where each box's number comes from:
+- Identification: per source, the count its searches report (PRISMA-S item 15) or else the
+  records imported from it; sources with neither are NR. Databases/registers arm: sources in
+  that arm; other-method sources screened with them count as pooled; the others go to the
+  other-methods column.
+- Duplicates: records deduplication folded into another record. Removed for other reasons:
+  records a lead left out at import. Automation before screening: none (Sift has none).
+- Screening, retrieval and full text: the derived outcome of every paper (a resolution, else
+  the reviewers' latest votes under the stage's settings, as `screening.selectors._outcome`),
+  counted in SQL.
+- Included: reports included at full text, and the distinct studies they belong to.
+- The lead's overrides replace a computed count (kept beside it), and their notes explain
+  warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count as N
+from django.db.models import F, Q, Sum
+from django.db.models.expressions import RawSQL
+
+from lib.prisma import FIELDS, Count, Flow, Line, State, assumed, computed, not_applicable
+from reporting.models import PrismaNote, PrismaOverride
+from reviews.models import Arm, BatchStatus, ImportBatch, Record, Review, Search, Source, SourceType
+from screening.models import (
+    AutomationExclusion,
+    Decision,
+    Report,
+    Resolution,
+    Retrieval,
+    Stage,
+)
+from screening.selectors import (
+    automation_exclusions,
+    automation_stops,
+    outcome_of,
+    papers,
+    stage_settings,
+)
+
+INCLUDE, EXCLUDE, CONFLICT = "include", "exclude", "conflict"
+
+
+# --- outcomes in SQL ---------------------------------------------------------------------
+
+
+# Per paper, from its votes: n votes; `code` sums 1 per Include (and per Maybe when it counts
+# as Include), 4096 per other Maybe, 65536 per Exclude, so "all include" is code = n and
+# "all exclude" is code = n * 65536; integer aggregates only (no DISTINCT, no text
+# comparison), and anything they cannot settle exactly is 'recheck', decided by `_rechecked`:
+# one reviewer with two votes on the paper (records merged after screening; required
+# reviewers are 1 or 2, so more than two votes too), or an exclusion with a free-text reason.
+_VOTE_AGGREGATES = """
+    SELECT x.paper_id AS paper_id, COUNT(*) AS n,
+      MIN(x.reviewer_id) AS v_min, MAX(x.reviewer_id) AS v_max,
+      SUM(CASE WHEN x.verdict = 'include' THEN 1 WHEN x.verdict = 'maybe' THEN %s
+               WHEN x.verdict = 'exclude' THEN 65536 ELSE 0 END) AS code,
+      MIN(COALESCE(x.reason_id, 0)) AS r_min, MAX(COALESCE(x.reason_id, 0)) AS r_max,
+      MAX(CASE WHEN x.reason_other = '' THEN 0 ELSE 1 END) AS free_text
+    FROM {table} x {join}
+    WHERE x.review_id = %s AND x.stage = %s {only}
+    GROUP BY x.paper_id
+"""
+_VOTE_OUTCOME = """
+    CASE WHEN p.n > 2 OR (p.n = 2 AND p.v_min = p.v_max) THEN 'recheck'
+         WHEN p.n < %s THEN 'awaiting'
+         WHEN p.code = p.n THEN 'include'
+         WHEN p.code = p.n * 65536 AND p.free_text = 1 THEN 'recheck'
+         WHEN p.code = p.n * 65536 AND p.r_min <> p.r_max THEN
+           CASE WHEN %s = 1 THEN 'conflict' ELSE 'recheck' END
+         WHEN p.code = p.n * 65536 THEN 'exclude'
+         ELSE 'conflict' END
+"""
+
+
+def outcome_sql(review: Review, stage: str) -> tuple[str, list]:
+    """One row per paper of the stage that has votes: paper_id, outcome ('include',
+    'exclude', 'conflict', 'awaiting', or 'recheck') and the exclusion reason (reason_id,
+    reason_other). The rule of `screening.selectors._outcome`, in one GROUP BY (tests compare
+    the two). 'recheck': the rare paper the SQL cannot settle alone, decided in Python by
+    `_rechecked`: one reviewer with two votes on it (records merged after screening), or two
+    exclusions for different reasons when reasons need not agree (which reason counts)."""
+    settings = stage_settings(review, stage)
+    d, r, rec, rep, auto = (Decision._meta.db_table, Resolution._meta.db_table,
+                            Record._meta.db_table, Report._meta.db_table,
+                            AutomationExclusion._meta.db_table)  # fmt: skip
+    # The papers of the stage, as `screening.selectors.papers` (the batches are few): votes
+    # are counted per paper, then the few papers that are not (any longer) papers of the
+    # stage are left out with an anti-join, which stays a hash join on a large review.
+    batches = ImportBatch.objects.filter(review=review, status=BatchStatus.DONE)
+    if stage == Stage.TITLE_ABSTRACT:
+        batches = batches.filter(
+            Q(source__arm=Arm.DATABASES_REGISTERS) | Q(source__pooled_into_screening=True)
+        )
+    counted = set(batches.values_list("pk", flat=True))
+    other_batches = [
+        str(int(pk))
+        for pk in ImportBatch.objects.filter(review=review).values_list("pk", flat=True)
+        if pk not in counted
+    ] or ["0"]
+    full_text = (
+        f"JOIN {rep} rep ON rep.record_id = x.paper_id AND rep.retrieval = 'retrieved' "
+        "AND rep.eligible"
+        if stage == Stage.FULL_TEXT
+        else ""
+    )
+    inner = _VOTE_AGGREGATES.format(table=d, join=full_text, only="")
+    sql = f"""
+        SELECT p.paper_id AS paper_id,
+          CASE WHEN res.verdict IS NOT NULL THEN res.verdict ELSE {_VOTE_OUTCOME} END
+            AS outcome,
+          CASE WHEN res.verdict IS NOT NULL THEN res.reason_id ELSE NULLIF(p.r_min, 0) END
+            AS reason_id,
+          CASE WHEN res.verdict IS NOT NULL THEN res.reason_other ELSE '' END AS reason_other
+        FROM ({inner}) p
+        LEFT JOIN (
+          SELECT r.id FROM {rec} r WHERE r.review_id = %s AND r.duplicate_of_id IS NOT NULL
+          UNION ALL
+          SELECT r.id FROM {rec} r WHERE r.review_id = %s AND NOT r.dedup_checked
+          UNION ALL
+          SELECT r.id FROM {rec} r WHERE r.batch_id IN ({", ".join(other_batches)})
+          UNION ALL
+          SELECT a.paper_id FROM {auto} a WHERE a.review_id = %s AND a.stage = %s
+        ) skip ON skip.id = p.paper_id
+        LEFT JOIN (SELECT * FROM {r} WHERE review_id = %s AND stage = %s) res
+          ON res.paper_id = p.paper_id
+        WHERE skip.id IS NULL
+    """  # noqa: S608 - table names come from the models, batch ids are integers
+    params = [
+        settings.reviewers_required,
+        int(settings.reasons_must_agree),
+        1 if settings.maybe_counts_as_include else 4096,
+        review.pk,
+        stage,
+        review.pk,
+        review.pk,
+        review.pk,
+        stage,
+        review.pk,
+        stage,
+    ]
+    return sql, params
+
+
+def _rechecked(
+    review: Review, stage: str, ids: list[int]
+) -> dict[int, tuple[str, int | None, str]]:
+    """paper -> (outcome, reason_id, reason_other) from the votes, exactly as the screening
+    selectors decide it (newest vote per reviewer; the earliest of them names the reason)."""
+    if not ids:
+        return {}
+    settings = stage_settings(review, stage)
+    by: dict[int, dict[int, Decision]] = {}
+    for vote in Decision.objects.filter(review=review, stage=stage, paper_id__in=ids).order_by(
+        "updated_at", "pk"
+    ):
+        by.setdefault(vote.paper_id, {})[vote.reviewer_id] = vote
+    out = {}
+    for paper, votes in by.items():
+        outcome = outcome_of(list(votes.values()), settings)
+        first = next(iter(votes.values()))
+        out[paper] = (outcome, first.reason_id, first.reason_other)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    outcome: str
+    reason_id: int | None
+    reason_other: str
+    other_method: bool
+    papers: int
+    studies: int  # distinct studies (full text, included)
+    unlinked: int  # included reports without a study
+
+
+def outcome_counts(review: Review, stage: str) -> list[OutcomeRow]:
+    """Papers by outcome (and, at full text, by reason and column): a handful of rows."""
+    sql, params = outcome_sql(review, stage)
+    rep = Report._meta.db_table
+    if stage == Stage.FULL_TEXT:
+        query = f"""
+            SELECT o.outcome, o.reason_id, COALESCE(o.reason_other, ''), rep.other_method,
+                   COUNT(*), COUNT(DISTINCT rep.study_id), COUNT(*) - COUNT(rep.study_id)
+            FROM ({sql}) o JOIN {rep} rep ON rep.record_id = o.paper_id
+            GROUP BY o.outcome, o.reason_id, COALESCE(o.reason_other, ''), rep.other_method
+        """  # noqa: S608
+    else:
+        query = f"SELECT o.outcome, NULL, '', 0, COUNT(*), 0, 0 FROM ({sql}) o GROUP BY o.outcome"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        found = list(cursor)
+        again = []
+        if any(row[0] == "recheck" for row in found):  # rare: fetch those papers' ids
+            cursor.execute(f"SELECT o.paper_id FROM ({sql}) o WHERE o.outcome = 'recheck'", params)  # noqa: S608
+            again = [row[0] for row in cursor]
+    rows = [OutcomeRow(o, rid, other, bool(om), n, s, u) for o, rid, other, om, n, s, u in found
+            if o != "recheck"]  # fmt: skip
+    if again:
+        reports = {r.record_id: r for r in Report.objects.filter(record_id__in=again)}
+        for paper, (outcome, rid, other) in _rechecked(review, stage, again).items():
+            report = reports.get(paper)
+            has_study = bool(report and report.study_id)
+            rows.append(OutcomeRow(
+                outcome, rid if outcome == EXCLUDE else None, other if outcome == EXCLUDE else "",
+                bool(report and report.other_method), 1, int(has_study), int(not has_study),
+            ))  # fmt: skip
+    return rows
+
+
+def outcome_papers(review: Review, stage: str, outcome: str) -> Q:
+    """A filter on Record for the papers of a stage with this outcome (for the box lists)."""
+    sql, params = outcome_sql(review, stage)
+    settled = Q(
+        pk__in=RawSQL(f"SELECT o.paper_id FROM ({sql}) o WHERE o.outcome = %s", [*params, outcome])  # noqa: S611,S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT o.paper_id FROM ({sql}) o WHERE o.outcome = 'recheck'", params)  # noqa: S608
+        again = [row[0] for row in cursor]
+    extra = [p for p, (o, _, _) in _rechecked(review, stage, again).items() if o == outcome]
+    return settled | Q(pk__in=extra)
+
+
+def included_studies(review: Review) -> tuple[int, int]:
+    """(studies, reports without a study) over the reports included at full text, in both
+    columns together: a study with a database report and a hand-searched one counts once."""
+    sql, params = outcome_sql(review, Stage.FULL_TEXT)
+    rep = Report._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT o.paper_id, o.outcome, rep.study_id FROM ({sql}) o "  # noqa: S608
+            f"JOIN {rep} rep ON rep.record_id = o.paper_id WHERE o.outcome IN ('include', 'recheck')",
+            params,
+        )
+        rows = list(cursor)
+    again = _rechecked(review, Stage.FULL_TEXT, [p for p, o, _ in rows if o == "recheck"])
+    chosen = [
+        (p, study) for p, o, study in rows if (again[p][0] if o == "recheck" else o) == INCLUDE
+    ]
+    return len({study for _, study in chosen if study}), sum(1 for _, study in chosen if not study)
+
+
+# --- the flow ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    source: Source
+    imported: int | None  # records found in its imported files (None: nothing imported)
+    reported: int | None  # what its searches report (None: not reported)
+    count: Count
+
+
+def source_counts(review: Review) -> list[SourceCount]:
+    """Each source's records for the identification box and PRISMA-S item 15."""
+    done = Q(batches__status=BatchStatus.DONE)
+    imported = dict(
+        Source.objects.filter(review=review)
+        .annotate(n=N("batches", filter=done), found=Sum("batches__records_found", filter=done))
+        .filter(n__gt=0)
+        .values_list("pk", "found")
+    )
+    reported = {
+        row["source"]: row
+        for row in Search.objects.filter(source__review=review)
+        .values("source")
+        .annotate(n=N("pk"), known=N("records_reported"), total=Sum("records_reported"))
+    }
+    out = []
+    for source in review.sources.order_by("name"):
+        got, rep = imported.get(source.pk), reported.get(source.pk)
+        said = rep["total"] if rep and rep["known"] == rep["n"] else None
+        if said is not None:
+            note = "" if got in (None, said) else f"{got:,} records imported"
+            count = (
+                Count(said, State.COMPUTED) if got == said else Count(said, State.REPORTED, note)
+            )
+            if got is None:
+                count.note = "reported by the search; not imported"
+        elif got is not None:
+            count = computed(got)
+        else:
+            count = Count(None, State.NOT_REPORTED)
+        out.append(SourceCount(source, got, said, count))
+    return out
+
+
+def _total(lines: list[Line], noun: str) -> Count:
+    if not lines:
+        return not_applicable()
+    known = [line.count.value for line in lines if line.count.known]
+    missing = len(lines) - len(known)
+    if missing:
+        return assumed(
+            sum(known),
+            f"{missing} {noun} with no reported count (NR) are not in the total, a lower bound",
+        )
+    return computed(sum(known))
+
+
+def prisma_flow(review: Review) -> Flow:
+    flow = Flow()
+    f = flow.fields
+    pooled: list[SourceCount] = []
+    for sc in source_counts(review):
+        line = Line(sc.source.name, sc.count, key=str(sc.source.pk), kind=sc.source.source_type)
+        if sc.source.arm == Arm.DATABASES_REGISTERS:
+            (
+                flow.registers if sc.source.source_type == SourceType.REGISTER else flow.databases
+            ).append(line)
+        elif sc.source.pooled_into_screening:
+            pooled.append(sc)
+        else:
+            flow.other_sources.append(line)
+    f["database_results"] = _total(flow.databases, "databases")
+    f["register_results"] = _total(flow.registers, "registers")
+    f["other_records_pooled"] = (
+        _total([Line(s.source.name, s.count) for s in pooled], "sources") if pooled
+        else not_applicable()
+    )  # fmt: skip
+    if pooled:
+        names = ", ".join(s.source.name for s in pooled)
+        flow.footnotes.append(f"Records from {names} (other methods) were screened with the "
+                              "database records and are counted with them.")  # fmt: skip
+
+    # Removed before screening (counted on small partial indexes: see Record.Meta).
+    flow_batches = list(
+        ImportBatch.objects.filter(review=review, status=BatchStatus.DONE)
+        .filter(Q(source__arm=Arm.DATABASES_REGISTERS) | Q(source__pooled_into_screening=True))
+        .values_list("pk", flat=True)
+    )
+    records = Record.objects.filter(review=review, batch_id__in=flow_batches)
+    counts = {
+        "duplicates": records.filter(duplicate_of__isnull=False).count(),
+        "waiting": records.filter(duplicate_of__isnull=True, dedup_checked=False).count(),
+    }
+    f["duplicates"] = computed(counts["duplicates"])
+    f["excluded_automatic"] = computed(0, "Sift removes no record automatically before screening")
+    left_out = (
+        ImportBatch.objects.filter(pk__in=flow_batches).aggregate(
+            n=Sum(F("records_found") - F("records_stored"))
+        )["n"]
+        or 0
+    )
+    f["excluded_other"] = computed(
+        left_out, "records left out at import by the lead (unreadable or incomplete)" if left_out else ""
+    )  # fmt: skip
+    if counts["waiting"]:
+        flow.footnotes.append(
+            f"Deduplication in progress: {counts['waiting']:,} records not yet compared."
+        )
+
+    # Title and abstract screening.
+    # = papers(review, TITLE_ABSTRACT).count(), on the partial index record_review_papers.
+    screened = records.filter(duplicate_of__isnull=True, dedup_checked=True).count()
+    ta = {row.outcome: row.papers for row in outcome_counts(review, Stage.TITLE_ABSTRACT)}
+    machine = automation_exclusions(review, Stage.TITLE_ABSTRACT)
+    for stop in automation_stops(review, Stage.TITLE_ABSTRACT):
+        params = ", ".join(f"{k} {v}" for k, v in stop.params.items())
+        flow.footnotes.append(
+            f"Records excluded by automation tools: screening stopped early by "
+            f"{stop.stopped_by.username} on {stop.stopped_at:%Y-%m-%d} under the rule "
+            f"'{stop.rule}'{f' ({params})' if params else ''}: {stop.excluded:,} records not "
+            "screened by a person were excluded."
+        )
+    human = ta.get(EXCLUDE, 0)
+    f["records_screened"] = computed(screened)
+    f["records_excluded_human"] = computed(human)
+    f["records_excluded_automation"] = computed(machine)
+    f["records_excluded"] = computed(human + machine)
+    waiting = screened - ta.get(INCLUDE, 0) - human - ta.get(CONFLICT, 0) - machine
+    if waiting or ta.get(CONFLICT):
+        flow.footnotes.append(
+            f"Screening in progress: {waiting:,} records awaiting decisions and "
+            f"{ta.get(CONFLICT, 0):,} conflicts to resolve."
+        )
+
+    # Retrieval.
+    reports = (
+        Report.objects.filter(review=review, eligible=True)
+        .values("other_method")
+        .annotate(
+            sought=N("pk"),
+            missing=N("pk", filter=Q(retrieval=Retrieval.NOT_RETRIEVED)),
+            retrieved=N("pk", filter=Q(retrieval=Retrieval.RETRIEVED)),
+        )
+    )
+    by_arm = {row["other_method"]: row for row in reports}
+    flow.other = bool(flow.other_sources) or True in by_arm
+    ft = outcome_counts(review, Stage.FULL_TEXT)
+    reasons = dict(review.criteria.values_list("pk", "code"))
+    labels = {c.pk: c.reason_label for c in review.criteria.all()}
+    for prefix, other in (("dbr", False), ("other", True)):
+        if other and not flow.other:
+            for key in ("sought_reports", "notretrieved_reports", "assessed", "excluded_reports"):
+                f[f"other_{key}"] = not_applicable()
+            continue
+        row = by_arm.get(other)
+        if other and row is None and not any(x.count.known for x in flow.other_sources):
+            # Other methods were used but nothing they found was entered: unknown, not 0.
+            for key in ("sought_reports", "notretrieved_reports", "assessed", "excluded_reports"):
+                f[f"other_{key}"] = Count(
+                    None, State.NOT_REPORTED, "no record found by other methods entered in Sift"
+                )
+            continue
+        row = row or {"sought": 0, "missing": 0, "retrieved": 0}
+        f[f"{prefix}_sought_reports"] = computed(row["sought"])
+        f[f"{prefix}_notretrieved_reports"] = computed(row["missing"])
+        f[f"{prefix}_assessed"] = computed(row["retrieved"])
+        lines: dict[str, Line] = {}
+        for r in ft:
+            if r.other_method != other or r.outcome != EXCLUDE:
+                continue
+            if r.reason_id in labels:
+                key, label = reasons[r.reason_id], labels[r.reason_id]
+            elif r.reason_other:
+                key, label = "other", f"Other: {r.reason_other}"
+            else:
+                key, label = "none", "No reason given"
+            line = lines.setdefault(label, Line(label, computed(0), key=key))
+            line.count.value += r.papers
+        ordered = sorted(lines.values(), key=lambda x: (x.key == "none", x.key, x.label))
+        setattr(flow, f"{prefix}_excluded", ordered)
+        f[f"{prefix}_excluded_reports"] = computed(sum(x.count.value for x in ordered))
+        to_retrieve = row["sought"] - row["missing"] - row["retrieved"]
+        if to_retrieve:
+            flow.footnotes.append(
+                f"Retrieval in progress: {to_retrieve:,} reports still to retrieve."
+            )
+
+    included = [r for r in ft if r.outcome == INCLUDE]
+    f["new_reports"] = computed(sum(r.papers for r in included))
+    studies, unlinked = included_studies(review)
+    f["new_studies"] = computed(
+        studies + unlinked,
+        f"{unlinked} included reports not linked to a study count as a study each" if unlinked else "",
+    )  # fmt: skip
+    for key in ("previous_studies", "previous_reports", "previous_studies_dropped",
+                "previous_reports_dropped", "total_studies", "total_reports",
+                "total_studies_ma", "total_reports_ma"):  # fmt: skip
+        f[key] = not_applicable()
+
+    _apply_overrides(review, flow)
+    flow.notes = dict(PrismaNote.objects.filter(review=review).values_list("check_id", "note"))
+    return flow
+
+
+def _apply_overrides(review: Review, flow: Flow) -> None:
+    overrides = {o.field: o for o in PrismaOverride.objects.filter(review=review)}
+    for key, o in overrides.items():
+        was = flow.fields.get(key)
+        before = was.value if was is not None and was.known else None
+        flow.fields[key] = Count(o.value, State(o.state), o.note, computed=before)
+    previous = flow.fields["previous_studies"]
+    flow.updated = previous.state != State.NOT_APPLICABLE
+    if flow.updated:
+        for key in ("previous_studies_dropped", "previous_reports_dropped"):
+            if key not in overrides:
+                flow.fields[key] = assumed(0, "none of the previous studies assumed dropped")
+        for key in ("previous_reports", "total_studies", "total_reports"):
+            if key not in overrides:
+                flow.fields[key] = Count()  # solved from the others
+    for key in FIELDS:
+        flow.fields.setdefault(key, not_applicable())
+
+
+def prisma_overrides(review: Review):
+    return (
+        PrismaOverride.objects.filter(review=review).select_related("updated_by").order_by("field")
+    )
+
+
+# --- the lists behind the boxes ------------------------------------------------------------
+
+
+@dataclass
+class BoxList:
+    title: str
+    items: object  # a queryset of Record, or a list of Record
+    details: dict[int, str]  # record id -> reason, retrieval note, study
+    detail_label: str = ""
+
+
+def _outcome_records(review: Review, stage: str, outcome: str):
+    return Record.objects.filter(outcome_papers(review, stage, outcome))
+
+
+def box_items(review: Review, key: str) -> BoxList | None:
+    """What one box of the diagram counts, for the page its link opens."""
+    records = Record.objects.select_related("batch__source").order_by("pk")
+    ta = papers(review, Stage.TITLE_ABSTRACT)
+    if key == "records_screened":
+        return BoxList("Records screened", records.filter(pk__in=ta.values("pk")), {})
+    if key == "records_excluded":
+        items = records.filter(
+            pk__in=_outcome_records(review, Stage.TITLE_ABSTRACT, EXCLUDE).values("pk")
+        )
+        return BoxList("Records excluded at title and abstract", items, {})
+    arm, _, box = key.partition("_")
+    if (
+        arm not in ("dbr", "other")
+        or box
+        not in (
+            "sought",
+            "not_retrieved",
+            "assessed",
+            "excluded",
+            "included",
+        )
+    ) and key != "included":
+        return None
+    reports = Report.objects.filter(review=review, eligible=True).select_related(
+        "record__batch__source", "study"
+    )
+    if key == "included":
+        ids = _outcome_records(review, Stage.FULL_TEXT, INCLUDE).values("pk")
+        chosen = reports.filter(record_id__in=ids)
+        details = {
+            r.record_id: (r.study.label if r.study else "not linked to a study") for r in chosen
+        }
+        return BoxList("Reports of included studies", [r.record for r in chosen], details, "Study")
+    reports = reports.filter(other_method=(arm == "other"))
+    column = "other methods" if arm == "other" else "databases and registers"
+    if box == "sought":
+        details = {r.record_id: r.get_retrieval_display() for r in reports}
+        return BoxList(
+            f"Reports sought for retrieval ({column})",
+            [r.record for r in reports],
+            details,
+            "Retrieval",
+        )
+    if box == "not_retrieved":
+        chosen = reports.filter(retrieval=Retrieval.NOT_RETRIEVED)
+        details = {r.record_id: r.get_not_retrieved_reason_display() or "" for r in chosen}
+        return BoxList(
+            f"Reports not retrieved ({column})", [r.record for r in chosen], details, "Why"
+        )
+    if box == "assessed":
+        chosen = reports.filter(retrieval=Retrieval.RETRIEVED)
+        return BoxList(
+            f"Reports assessed for eligibility ({column})", [r.record for r in chosen], {}
+        )
+    sql, params = outcome_sql(review, Stage.FULL_TEXT)
+    labels = {c.pk: f"{c.code} {c.reason_label}" for c in review.criteria.all()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT o.paper_id, o.outcome, o.reason_id, o.reason_other FROM ({sql}) o "  # noqa: S608
+            "WHERE o.outcome IN ('exclude', 'recheck')",
+            params,
+        )
+        rows = {p: (o, rid, other) for p, o, rid, other in cursor}
+    again = _rechecked(
+        review, Stage.FULL_TEXT, [p for p, row in rows.items() if row[0] == "recheck"]
+    )
+    rows.update(again)
+    found = {
+        p: labels.get(rid) or (f"Other: {other}" if other else "No reason given")
+        for p, (o, rid, other) in rows.items()
+        if o == EXCLUDE
+    }
+    chosen = [r for r in reports if r.record_id in found]
+    chosen.sort(key=lambda r: (found[r.record_id], r.record_id))
+    details = {r.record_id: found[r.record_id] for r in chosen}
+    return BoxList(
+        f"Reports excluded, with reasons ({column})", [r.record for r in chosen], details, "Reason"
+    )
+
+
+# --- PRISMA-S ------------------------------------------------------------------------------
+
+PRISMA_S_HEADER = [
+    "source_name", "platform", "source_type", "arm", "search", "search_date_run",
+    "date_limits", "other_limits", "filters", "records_n", "records_state", "strategy_ref",
+]  # fmt: skip
+
+
+@dataclass
+class PrismaSRow:
+    source: Source
+    search: Search | None
+    records: Count
+
+    @property
+    def cells(self) -> list[object]:
+        s, q = self.source, self.search
+        limits = ""
+        if q and (q.date_limits_from or q.date_limits_to):
+            limits = f"{q.date_limits_from or '…'} to {q.date_limits_to or '…'}"
+        return [
+            s.name, s.platform or "NR", s.get_source_type_display(), s.get_arm_display(),
+            (q.label if q else ""), (q.date_run.isoformat() if q and q.date_run else "NR"),
+            limits or "none stated", (q.limits if q else ""), (q.filters if q else ""),
+            self.records.value if self.records.known else "NR", str(self.records.state),
+            ("strategy recorded" if q and q.strategy else "NR"),
+        ]  # fmt: skip
+
+
+def prisma_s_rows(review: Review) -> list[PrismaSRow]:
+    """One row per search (PRISMA-S items 1-16 that Sift records), in source order."""
+    done = Q(status=BatchStatus.DONE)
+    by_search = dict(
+        ImportBatch.objects.filter(done, review=review, search__isnull=False)
+        .values("search").annotate(n=Sum("records_found")).values_list("search", "n")
+    )  # fmt: skip
+    by_source = dict(
+        ImportBatch.objects.filter(done, review=review)
+        .values("source").annotate(n=Sum("records_found")).values_list("source", "n")
+    )  # fmt: skip
+    rows = []
+    for source in review.sources.prefetch_related("searches").order_by("name"):
+        searches = list(source.searches.order_by("pk"))
+        if not searches:
+            got = by_source.get(source.pk)
+            rows.append(
+                PrismaSRow(
+                    source,
+                    None,
+                    computed(got) if got is not None else Count(None, State.NOT_REPORTED),
+                )
+            )
+            continue
+        for search in searches:
+            if search.records_reported is not None:
+                count = Count(search.records_reported, State.REPORTED)
+            elif search.pk in by_search:
+                count = computed(by_search[search.pk])
+            elif len(searches) == 1 and source.pk in by_source:
+                count = computed(by_source[source.pk])
+            else:
+                count = Count(None, State.NOT_REPORTED)
+            rows.append(PrismaSRow(source, search, count))
+    return rows
+
+
+def paper_outcomes(review: Review, stage: str) -> dict[int, tuple[str, int | None, str]]:
+    """paper -> (outcome, reason_id, reason_other) for every paper of the stage with votes;
+    papers excluded by the automation tool are 'automation'."""
+    sql, params = outcome_sql(review, stage)
+    with connection.cursor() as cursor:
+        query = f"SELECT o.paper_id, o.outcome, o.reason_id, o.reason_other FROM ({sql}) o"  # noqa: S608
+        cursor.execute(query, params)
+        out = {p: (o, rid, other or "") for p, o, rid, other in cursor}
+    out.update(_rechecked(review, stage, [p for p, row in out.items() if row[0] == "recheck"]))
+    for paper in AutomationExclusion.objects.filter(review=review, stage=stage).values_list(
+        "paper_id", flat=True
+    ):
+        out[paper] = ("automation", None, "")
+    return out
