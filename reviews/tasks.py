@@ -35,6 +35,8 @@ def import_batch_task(self, batch_id: int) -> None:
 def import_batch_preview_task(self, batch_id: int) -> None:
     try:
         services.import_batch_preview_run(batch_id=batch_id)
+    except services.BatchBusy as exc:
+        raise self.retry(exc=exc, countdown=services.imports.STALE_AFTER.seconds) from exc
     except OperationalError as exc:
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
 
@@ -55,7 +57,7 @@ def dedup_task(self, review_id: int) -> None:
 def requeue_waiting_imports(**_kwargs) -> None:
     """A worker that starts picks up imports and deduplication runs queued while no worker
     or broker was there."""
-    ids = services.import_batches_requeue()
+    ids = services.import_batches_requeue(worker_start=True)
     if ids:
         log.info("queued again %d import(s) that were waiting: %s", len(ids), ids)
     reviews = services.dedup_requeue()

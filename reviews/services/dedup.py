@@ -85,12 +85,14 @@ def dedup_request(*, review_id: int, enqueue: bool = True) -> None:
 
 
 def dedup_requeue() -> list[int]:
-    """Queue again runs waiting for a worker or whose worker died (worker start-up)."""
-    stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - STALE_AFTER)
+    """Queue again runs waiting for a worker or whose worker died (worker start-up). A run
+    still looking alive is queued too: its worker may have been killed and restarted within
+    STALE_AFTER, and Redis returns the unacknowledged message only after the visibility
+    timeout (an hour); the task retries on DedupBusy until the heartbeat is stale."""
     ids = list(
-        DedupRun.objects.filter(
-            Q(status=DedupStatus.QUEUED) | Q(stale, status=DedupStatus.RUNNING)
-        ).values_list("review_id", flat=True)
+        DedupRun.objects.filter(status__in=[DedupStatus.QUEUED, DedupStatus.RUNNING]).values_list(
+            "review_id", flat=True
+        )
     )
     from reviews.tasks import enqueue_dedup
 
@@ -334,8 +336,7 @@ def dedup_forget_batch(*, batch_id: int) -> None:
     Record.objects.filter(batch_id=batch_id).update(duplicate_of=None)
     for model in (DedupDecision, DedupPair):
         model.objects.filter(Q(record_a__in=of_batch) | Q(record_b__in=of_batch)).delete()
-    DedupEvent.objects.filter(record__in=of_batch).update(record=None)
-    DedupEvent.objects.filter(other__in=of_batch).update(other=None)
+    DedupEvent.objects.forget_records(of_batch)
 
 
 # --- a lead's decisions ------------------------------------------------------------------

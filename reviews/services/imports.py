@@ -177,12 +177,21 @@ def _enqueue_on_commit(batch: ImportBatch) -> None:
     transaction.on_commit(partial(job, batch.pk), robust=True)
 
 
-def import_batches_requeue(*, batch_ids: list[int] | None = None) -> list[int]:
+def import_batches_requeue(
+    *, batch_ids: list[int] | None = None, worker_start: bool = False
+) -> list[int]:
     """Queue again batches waiting for a worker: their message may never have reached one
     (broker down at upload time). Safe to repeat: a second message finds the batch claimed
-    or done and does nothing. Returns the ids queued."""
+    or done and does nothing. Returns the ids queued.
+
+    `worker_start`: also runs that still look alive. A worker killed and restarted within
+    STALE_AFTER leaves a fresh heartbeat, and Redis gives its unacknowledged message back
+    only after the visibility timeout (an hour); the new message meets BatchBusy and retries
+    until the heartbeat is stale, then takes the batch over (or finds a live run finished)."""
     now = timezone.now()
     stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STALE_AFTER)
+    if worker_start:
+        stale = Q()
     waiting = ImportBatch.objects.filter(
         Q(status=BatchStatus.QUEUED)
         | Q(stale, status=BatchStatus.RUNNING)
