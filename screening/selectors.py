@@ -103,7 +103,8 @@ def lane_for(review: Review, reviewer, settings: StageSettings) -> Lane:
 def papers(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[Record]:
     """What a stage screens. Title/abstract: one record per paper, once deduplication has
     compared it, except records found by other methods that are not pooled with the
-    database records (they go straight to full text, PRISMA's other-methods column). Full text: the papers whose report has been retrieved."""
+    database records (they go straight to full text, PRISMA's other-methods column).
+    Full text: the papers whose report has been retrieved."""
     done = ImportBatch.objects.filter(review=review, status=BatchStatus.DONE).values("pk")
     records = Record.objects.filter(
         review=review, batch_id__in=done, dedup_checked=True, duplicate_of__isnull=True
