@@ -20,6 +20,11 @@ log = logging.getLogger(__name__)
 def bulk_upload_task(self, bulk_id: int) -> None:
     try:
         services.bulk_upload_run(bulk_id=bulk_id)
+    except services.BulkBusy as exc:
+        # A run that looks alive (a worker killed and restarted at once): wait until its
+        # heartbeat could be stale, then take over or find it finished.
+        countdown = int(services.fulltexts.BULK_STALE_AFTER.total_seconds()) + 5
+        raise self.retry(exc=exc, countdown=countdown) from exc
     except OperationalError as exc:
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
 
@@ -56,6 +61,6 @@ def enqueue_bulk(bulk_id: int) -> None:
 @worker_ready.connect
 def requeue_waiting_bulk_uploads(**_kwargs) -> None:
     """Uploads queued while no worker or broker was there, or whose worker died."""
-    ids = services.bulk_uploads_requeue()
+    ids = services.bulk_uploads_requeue(worker_start=True)
     if ids:
         log.info("queued again bulk upload(s) %s", ids)

@@ -10,6 +10,7 @@ from screening.services.decisions import (
     stage_settings_update,
 )
 from screening.services.fulltexts import (
+    BulkBusy,
     bulk_upload_confirm,
     bulk_upload_discard,
     bulk_upload_run,
@@ -33,6 +34,7 @@ from screening.services.ranking import (
 __all__ = [
     "STOP_RULES",
     "SlotTaken",
+    "BulkBusy",
     "bulk_upload_confirm",
     "bulk_upload_discard",
     "bulk_upload_run",

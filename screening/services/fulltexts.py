@@ -276,14 +276,20 @@ def _pdfs_of(entry: dict, tmp: Path, errors: list[str]):
         errors.append(error.message)
 
 
+class BulkBusy(Exception):
+    """Another run of the upload looks alive: the task retries once it could be stale."""
+
+
 def _claim_bulk(bulk_id: int) -> bool:
-    """Compare-and-set: a queued job, or one whose run went silent (a killed worker)."""
+    """Compare-and-set: a queued job, or one whose run went silent (a killed worker).
+    Raises BulkBusy when a run still looks alive; False when there is nothing to do."""
     stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - BULK_STALE_AFTER)
-    return bool(
-        BulkUpload.objects.filter(
-            Q(status=BulkStatus.QUEUED) | Q(stale, status=BulkStatus.RUNNING), pk=bulk_id
-        ).update(status=BulkStatus.RUNNING, heartbeat_at=Now(), done=0, errors=[])
-    )
+    claimed = BulkUpload.objects.filter(
+        Q(status=BulkStatus.QUEUED) | Q(stale, status=BulkStatus.RUNNING), pk=bulk_id
+    ).update(status=BulkStatus.RUNNING, heartbeat_at=Now(), done=0, errors=[])
+    if not claimed and BulkUpload.objects.filter(pk=bulk_id, status=BulkStatus.RUNNING).exists():
+        raise BulkBusy(f"Bulk upload {bulk_id} is being read by another run.")
+    return bool(claimed)
 
 
 BULK_STALE_AFTER = timezone.timedelta(minutes=2)
@@ -359,9 +365,15 @@ def bulk_upload_discard(*, bulk_id: int) -> None:
             default_storage.delete(path)
 
 
-def bulk_uploads_requeue() -> list[int]:
-    """Queue again uploads waiting for a worker or whose worker died (worker start-up)."""
+def bulk_uploads_requeue(*, worker_start: bool = False) -> list[int]:
+    """Queue again uploads waiting for a worker or whose worker died. `worker_start`: also
+    runs that still look alive: a worker killed and restarted at once leaves a fresh
+    heartbeat, and Redis returns its message only after the visibility timeout (an hour);
+    the new message meets BulkBusy and retries until the heartbeat is stale, then takes the
+    job over (or finds that a live run finished it)."""
     stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - BULK_STALE_AFTER)
+    if worker_start:
+        stale = Q()
     ids = list(
         BulkUpload.objects.filter(
             Q(status=BulkStatus.QUEUED) | Q(stale, status=BulkStatus.RUNNING)
