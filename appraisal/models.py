@@ -178,18 +178,16 @@ class Question(models.Model):
         return f"{self.code}. {self.text}"
 
 
-class Appraisal(models.Model):
-    """One reviewer's appraisal of one study with one checklist version (their answers, a
-    study-level comment, done when submitted), or, with is_consensus, the agreed answers
-    recorded by the pair, the lead or the checker."""
+class StudyWork(models.Model):
+    """What Appraisal and Extraction share: one reviewer's work on one study with one
+    version of an instrument (their answers or values, a study-level comment, done when
+    submitted), or, with is_consensus, the agreed one recorded by the pair, the lead or
+    the checker. Subclasses add `version`."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="appraisals")
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="appraisals")
-    version = models.ForeignKey(
-        ChecklistVersion, on_delete=models.RESTRICT, related_name="appraisals"
-    )
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="%(class)ss")
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="%(class)ss")
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appraisals"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="%(class)ss"
     )
     is_consensus = models.BooleanField(default=False)
     comment = models.TextField(blank=True)
@@ -198,20 +196,29 @@ class Appraisal(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        abstract = True
         constraints = [
             models.UniqueConstraint(
                 fields=["study", "version", "reviewer"], condition=Q(is_consensus=False),
-                name="appraisal_once_per_reviewer",
+                name="%(class)s_once_per_reviewer",
             ),
             models.UniqueConstraint(
                 fields=["study", "version"], condition=Q(is_consensus=True),
-                name="appraisal_one_consensus",
+                name="%(class)s_one_consensus",
             ),
         ]  # fmt: skip
 
     def __str__(self) -> str:
         who = "consensus" if self.is_consensus else self.reviewer_id
-        return f"Appraisal of {self.study_id} ({who})"
+        return f"{type(self).__name__} of {self.study_id} ({who})"
+
+
+class Appraisal(StudyWork):
+    """One reviewer's appraisal of one study with one checklist version, or the consensus."""
+
+    version = models.ForeignKey(
+        ChecklistVersion, on_delete=models.RESTRICT, related_name="appraisals"
+    )
 
 
 class Answer(models.Model):
@@ -288,36 +295,10 @@ class Field(models.Model):
         return self.label
 
 
-class Extraction(models.Model):
+class Extraction(StudyWork):
     """One reviewer's extraction of one study with one form version, or the consensus."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="extractions")
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="extractions")
     version = models.ForeignKey(FormVersion, on_delete=models.RESTRICT, related_name="extractions")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="extractions"
-    )
-    is_consensus = models.BooleanField(default=False)
-    comment = models.TextField(blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["study", "version", "reviewer"], condition=Q(is_consensus=False),
-                name="extraction_once_per_reviewer",
-            ),
-            models.UniqueConstraint(
-                fields=["study", "version"], condition=Q(is_consensus=True),
-                name="extraction_one_consensus",
-            ),
-        ]  # fmt: skip
-
-    def __str__(self) -> str:
-        who = "consensus" if self.is_consensus else self.reviewer_id
-        return f"Extraction of {self.study_id} ({who})"
 
 
 class Value(models.Model):

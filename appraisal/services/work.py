@@ -149,6 +149,20 @@ def _consensus_methods(required: int) -> set[str]:
     return {ConsensusMethod.DISCUSSION, ConsensusMethod.THIRD_REVIEWER}
 
 
+def _consensus_work(review: Review, study: Study, owner_review_id: int, user, load):
+    """Validate, then lock: the study's work (appraisal or extraction) with the study row
+    locked, once the caller may record its consensus."""
+    role = _check_scope(review, study, owner_review_id, user)
+    Study.objects.select_for_update().get(pk=study.pk)
+    work = load(selectors.appraisal_settings(review))
+    if not work.may_reconcile(user, role == Role.LEAD):
+        raise ValidationError(
+            "The consensus is recorded by the two reviewers (or the checker) once they are "
+            "done, or by a lead."
+        )
+    return work
+
+
 @transaction.atomic
 def appraisal_consensus(
     *, review: Review, study: Study, version: ChecklistVersion, user,
@@ -157,14 +171,10 @@ def appraisal_consensus(
     """Record the agreed answers once the reviewers are done: for each question where they
     differ (every question, in single-plus-check mode) the answer and how it was reached;
     where they agree, their answer stands unless changed here with a method."""
-    role = _check_scope(review, study, version.checklist.review_id, user)
-    Study.objects.select_for_update().get(pk=study.pk)
-    work = selectors.appraisal_work(study, version, selectors.appraisal_settings(review))
-    if not work.may_reconcile(user, role == Role.LEAD):
-        raise ValidationError(
-            "The consensus is recorded by the two reviewers (or the checker) once they are "
-            "done, or by a lead."
-        )
+    work = _consensus_work(
+        review, study, version.checklist.review_id, user,
+        lambda settings: selectors.appraisal_work(study, version, settings),
+    )  # fmt: skip
     different = set(selectors.differences(work))
     base = selectors.entry_values(work.submitted[0])
     single = work.required == 1
@@ -250,14 +260,10 @@ def extraction_consensus(
 ) -> Extraction:  # fmt: skip
     """Field by field, as for appraisal: differing fields need the agreed value and how it
     was reached; agreeing fields keep the reviewers' value unless changed here."""
-    role = _check_scope(review, study, version.form.review_id, user)
-    Study.objects.select_for_update().get(pk=study.pk)
-    work = selectors.extraction_work(study, version, selectors.appraisal_settings(review))
-    if not work.may_reconcile(user, role == Role.LEAD):
-        raise ValidationError(
-            "The consensus is recorded by the two reviewers (or the checker) once they are "
-            "done, or by a lead."
-        )
+    work = _consensus_work(
+        review, study, version.form.review_id, user,
+        lambda settings: selectors.extraction_work(study, version, settings),
+    )  # fmt: skip
     from lib.appraisal.answers import same
 
     different = set(selectors.differences(work))

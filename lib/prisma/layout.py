@@ -47,8 +47,25 @@ DAGGER = "\u2020"  # a count the lead entered or changed
 DOUBLE_DAGGER = "\u2021"  # a count that rests on a stated assumption
 
 
+class _Centre:
+    """The centre of anything with x, y, w and h (boxes, phase bars)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+
 @dataclass
-class Box:
+class Box(_Centre):
     key: str  # what the box counts; the view turns it into a link
     lines: list[str]
     fill: str = "#ffffff"
@@ -58,14 +75,6 @@ class Box:
     h: float = 0
     title: bool = False
     href: str = ""
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.w / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2
 
     @property
     def text_y(self) -> list[tuple[float, str]]:
@@ -83,20 +92,12 @@ class Box:
 
 
 @dataclass
-class Phase:
+class Phase(_Centre):
     label: str
     x: float
     y: float
     w: float
     h: float
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.w / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2
 
 
 @dataclass
