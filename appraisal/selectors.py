@@ -4,6 +4,8 @@ tables and summaries."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -24,7 +26,7 @@ from appraisal.models import (
     Value,
 )
 from lib.appraisal import answers as vocab
-from reviews.models import Review, Role
+from reviews.models import AuditEvent, AuditKind, Review, Role
 from screening.models import Study
 
 TO_DO, IN_PROGRESS, AWAITING, DIFFERENCES, DONE = (
@@ -478,3 +480,89 @@ def reviewer_is_member(review: Review, user) -> bool:
 
 def is_lead_user(review: Review, user) -> bool:
     return review.members.filter(user=user, role=Role.LEAD).exists()
+
+
+# --- history ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: dt.datetime
+    actor: str  # username; empty when nobody is recorded
+    summary: str
+    lines: list[str]  # what changed, one plain-text line each (rendered escaped)
+
+
+def instrument_history(instrument: Checklist | ExtractionForm) -> list[HistoryItem]:
+    """Every audit event of a checklist or form, newest first: its creation and edits, and
+    the appraisals (extractions) and consensus recorded with it. Leads only: it shows each
+    reviewer's own answers (blinding)."""
+    noun, kind = (
+        ("checklist", AuditKind.CHECKLIST) if isinstance(instrument, Checklist)
+        else ("form", AuditKind.FORM)
+    )  # fmt: skip
+    events = AuditEvent.objects.filter(
+        review_id=instrument.review_id, kind=kind, **{f"detail__{noun}_id": instrument.pk}
+    ).select_related("actor")
+    return [
+        HistoryItem(e.at, e.actor.get_username() if e.actor else "", e.summary,
+                    history_lines(e.detail))
+        for e in events.order_by("-at", "-pk")
+    ]  # fmt: skip
+
+
+def _named(value: object) -> bool:
+    """Text, or a checklist as history names it (`services.audit.checklist_ref`)."""
+    return isinstance(value, str) or (isinstance(value, dict) and set(value) == {"name"})
+
+
+def _shown(value: object) -> str:
+    if value in (None, "", []):
+        return "(empty)"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and _named(value):
+        return value["name"]  # type: ignore[index]
+    if isinstance(value, list) and all(_named(v) for v in value):
+        return ", ".join(_shown(v) for v in value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _item_text(item: dict) -> str:
+    text = item.get("text") or item.get("label") or ""
+    section = f"[{item['section']}] " if item.get("section") else ""
+    kind = item["kind"] + (f": {_shown(item['options'])}" if item.get("options") else "")
+    hint = f"; hint: {item['hint']}" if item.get("hint") else ""
+    return f"{section}{text} ({kind}{hint})"
+
+
+def _change_line(label: str, change: dict) -> str:
+    return f"{label}: {_shown(change['old'])} -> {_shown(change['new'])}"
+
+
+# The order of a diff's attributes in the lines: PostgreSQL's jsonb keeps no key order, so
+# the lines must not follow the stored one (the same event reads the same on every database).
+_ATTRIBUTE_ORDER = {name: i for i, name in enumerate((
+    "name", "source_note", "overall_rule", "design", "comment",
+    "answer", "value", "text", "label", "support_text", "page_ref", "source_location",
+    "method", "note", "section", "hint", "kind", "options",
+))}  # fmt: skip
+
+
+def _in_order(changes: dict) -> list[tuple[str, object]]:
+    return sorted(changes.items(), key=lambda kv: (_ATTRIBUTE_ORDER.get(kv[0], 99), kv[0]))
+
+
+def history_lines(detail: dict) -> list[str]:
+    """An appraisal or extraction event's diff (see `appraisal.services.audit`) as lines."""
+    lines = [_change_line(key.replace("_", " ").capitalize(), change)
+             for key, change in _in_order(detail.get("attributes", {}))]  # fmt: skip
+    lines += [f"Added {i['code']}: {_item_text(i)}" for i in detail.get("added", [])]
+    lines += [f"Removed {i['code']}: {_item_text(i)}" for i in detail.get("removed", [])]
+    for key in ("changed", "answers", "values"):
+        for entry in detail.get(key, []):
+            lines += [_change_line(f"{entry['code']} {name.replace('_', ' ')}", change)
+                      for name, change in _in_order(entry) if isinstance(change, dict)]  # fmt: skip
+    if "order" in detail:
+        lines.append(_change_line("Order", detail["order"]))
+    return lines

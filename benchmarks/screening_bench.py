@@ -53,9 +53,10 @@ def setup_django() -> str:
     return var
 
 
-def build_review(records: int, reviewers: int, seed: int = 11):
+def build_review(records: int, reviewers: int, seed: int = 11, texts=None):
     """A review with `records` deduplicated records and `reviewers` reviewer members,
-    written in bulk (setting up, not what is measured)."""
+    written in bulk (setting up, not what is measured). `texts`: (title, abstract) pairs
+    to use instead of generated ones, repeated as needed."""
     from django.contrib.auth import get_user_model
 
     from reviews import services
@@ -79,6 +80,8 @@ def build_review(records: int, reviewers: int, seed: int = 11):
     for i in range(records):
         title = " ".join(rng.choices(WORDS, k=rng.randint(8, 16))).capitalize()
         abstract = " ".join(rng.choices(WORDS, k=rng.randint(150, 250))).capitalize() + "."
+        if texts:
+            title, abstract = texts[i % len(texts)]
         chunk.append(
             Record(
                 review=review, batch=batch, ordinal=i + 1, source_line=i * 12 + 1,

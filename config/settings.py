@@ -131,6 +131,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Ranking's per-batch term counts: a cache of the worker's, computed again if deleted.
+RANKING_CACHE_DIR = Path(env_str("SIFT_RANKING_CACHE", str(VAR_DIR / "cache" / "ranking")))
 MEDIA_URL = "media/"  # never served publicly: files are reached through access-checked views
 
 

@@ -1,6 +1,7 @@
 """What leads publish besides the diagram: every record with its decisions (CSV, XLSX, RIS
-that EndNote and Zotero import, notes and reasons in N1), the included studies as RIS, and
-the screening log (every vote, change and resolution with who and when).
+that EndNote and Zotero import, notes and reasons in N1), the included studies as RIS, the
+screening log (every vote, change and resolution with who and when) and the audit trail
+(every history row of the review).
 
 Blinding: a lead's export has every reviewer's votes and the final verdicts; anybody else's
 has only their own votes (`viewer_only`), never a final verdict derived from a colleague's.
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 import rispy
 
 from reporting.selectors import paper_outcomes
+from reviews.history import review_history
 from reviews.models import Record, Review
 from screening.models import AutomationStop, Decision, DecisionEvent, Report, Resolution, Stage
 
@@ -226,3 +228,16 @@ def log_rows(review: Review) -> Iterator[list[object]]:
     yield LOG_HEADER
     for _, _, _, row in heapq.merge(votes(), resolutions(), stops(), key=lambda item: item[:3]):
         yield row
+
+
+AUDIT_HEADER = ["at", "kind", "stage", "record_id", "actor", "summary", "detail"]
+
+
+def audit_rows(review: Review) -> Iterator[list[object]]:
+    """The whole audit trail, oldest first: votes and their changes, deduplication, imports
+    and their undoing, resolutions, early stops, checklist, form and settings edits (every
+    source registered with `reviews.history`). Streamed: no list of the trail in memory."""
+    yield AUDIT_HEADER
+    for e in review_history(review):
+        yield [e.at.isoformat(), e.kind, e.stage, e.record_id or "", e.actor or "(automatic)",
+               e.summary, e.detail]  # fmt: skip

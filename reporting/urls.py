@@ -18,4 +18,5 @@ urlpatterns = [
     path("<slug:review>/exports/", views.exports, name="exports"),
     path("<slug:review>/exports/records.<str:fmt>", views.records_export, name="records_export"),
     path("<slug:review>/exports/screening-log.csv", views.screening_log, name="screening_log"),
+    path("<slug:review>/exports/audit.csv", views.audit_csv, name="audit_csv"),
 ]

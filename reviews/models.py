@@ -253,6 +253,9 @@ class ImportBatch(models.Model):
     queued_at = models.DateTimeField(
         null=True, blank=True, help_text="When its current job (preview or import) was queued"
     )
+    queue_failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its job could not be sent to the broker"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -273,10 +276,23 @@ class ImportBatch(models.Model):
         return self.status in BUSY_BATCH_STATUSES
 
     @property
+    def queue_unreachable(self) -> bool:
+        """Its waiting job never reached the broker (Redis down): no worker can know of it
+        until one starts and queues it again."""
+        return (
+            self.queue_failed_at is not None
+            and self.status in (BatchStatus.QUEUED, BatchStatus.PREVIEWING)
+            and not self.heartbeat_at
+        )
+
+    @property
     def waiting_for_worker(self) -> bool:
-        """Not picked up for over 30 s, or its run went silent: say so, rather than a bar
-        that never moves (the page then offers to queue it again)."""
+        """Not picked up for over 30 s (at once when its job never reached the broker), or
+        its run went silent: say so, rather than a bar that never moves (the page then
+        offers to queue it again)."""
         now = timezone.now()
+        if self.queue_unreachable:
+            return True
         if self.status in (BatchStatus.QUEUED, BatchStatus.PREVIEWING) and not self.heartbeat_at:
             return (now - (self.queued_at or self.created_at)).total_seconds() > 30
         if self.status in (BatchStatus.RUNNING, BatchStatus.PREVIEWING) and self.heartbeat_at:
@@ -508,16 +524,12 @@ class AppendOnlyModel(models.Model):
         raise HistoryIsAppendOnly(f"{type(self).__name__} rows are history: never deleted.")
 
 
-class DedupEventQuerySet(AppendOnlyQuerySet):
-    def forget_records(self, records) -> None:
-        """The one change allowed: undoing an import deletes its records, so the events
-        that name them lose the link (their `detail` keeps what happened)."""
-        models.QuerySet.update(self.filter(record__in=records), record=None)
-        models.QuerySet.update(self.filter(other__in=records), other=None)
-
-
 class DedupEvent(AppendOnlyModel):
-    """Append-only log of deduplication: who changed what and when, and each run's counts."""
+    """Append-only log of deduplication: who changed what and when, and each run's counts.
+
+    `record_id` and `other_id` are plain numbers, not foreign keys (like
+    `AuditEvent.record_id`): undoing an import deletes its records, and the log must still
+    say which records a decision was about without any row of it being changed."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="dedup_events")
     actor = models.ForeignKey(
@@ -530,21 +542,66 @@ class DedupEvent(AppendOnlyModel):
     )
     at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=16, choices=DedupAction.choices)
-    record = models.ForeignKey(
-        Record, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
-    )
-    other = models.ForeignKey(
-        Record, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
-    )
+    # Indexed each: a record's history asks for the events naming it as either one.
+    record_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    other_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     detail = models.JSONField(default=dict, blank=True)
-
-    objects = DedupEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AuditKind(models.TextChoices):
+    """What an AuditEvent records. Votes (DecisionEvent) and deduplication (DedupEvent)
+    have history tables of their own."""
+
+    IMPORT = "import", "Import"
+    IMPORT_UNDO = "import_undo", "Import undone"
+    IMPORT_CANCEL = "import_cancel", "Import cancelled"
+    IMPORT_FAIL = "import_fail", "Import failed"
+    RESOLUTION = "resolution", "Conflict resolved"
+    STOP = "stop", "Screening stopped early"
+    STOP_UNDO = "stop_undo", "Early stop undone"
+    CHECKLIST = "checklist", "Checklist edited"
+    FORM = "form", "Extraction form edited"
+    SETTINGS = "settings", "Settings changed"
+
+
+class AuditEvent(AppendOnlyModel):
+    """Append-only audit trail of the review's changes that are not votes or deduplication:
+    imports and their undoing, resolutions, early stops, checklist and form edits.
+
+    `record_id` is a plain number, not a foreign key: undoing an import deletes its records,
+    and their history must still say which records they were."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="audit_events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for the background worker",
+    )
+    kind = models.CharField(max_length=20, choices=AuditKind.choices)
+    record_id = models.BigIntegerField(null=True, blank=True)
+    stage = models.CharField(max_length=20, blank=True)
+    summary = models.CharField(max_length=500)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["review", "record_id"], name="audit_review_record"),
+            models.Index(fields=["review", "at"], name="audit_review_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}: {self.summary}"
 
 
 class DedupStatus(models.TextChoices):
@@ -571,6 +628,9 @@ class DedupRun(models.Model):
     total = models.PositiveBigIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
+    queue_failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its run could not be sent to the broker"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     seconds = models.FloatField(null=True, blank=True)
@@ -591,8 +651,15 @@ class DedupRun(models.Model):
         return min(99, int(100 * self.done / self.total))
 
     @property
+    def queue_unreachable(self) -> bool:
+        """The queued run never reached the broker (Redis down)."""
+        return self.queue_failed_at is not None and self.status == DedupStatus.QUEUED
+
+    @property
     def waiting_for_worker(self) -> bool:
         now = timezone.now()
+        if self.queue_unreachable:
+            return True
         if self.status == DedupStatus.QUEUED and self.queued_at:
             return (now - self.queued_at).total_seconds() > 30
         if self.status == DedupStatus.RUNNING and self.heartbeat_at:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 
 from lib.dedup import word_diff
@@ -293,7 +293,18 @@ def dedup_cluster(review: Review, record: Record) -> ClusterView:
 
 
 def dedup_events(review: Review, *, limit: int = 50) -> QuerySet[DedupEvent]:
-    return review.dedup_events.select_related("actor").order_by("-at", "-id")[:limit]
+    """The latest log entries, each with whether its records are still in the review
+    (`record_present`, `other_present`): an undone import took its records away, and the
+    log keeps their numbers."""
+    present = Record.objects.in_review(review)
+    return (
+        review.dedup_events.select_related("actor")
+        .annotate(
+            record_present=Exists(present.filter(pk=OuterRef("record_id"))),
+            other_present=Exists(present.filter(pk=OuterRef("other_id"))),
+        )
+        .order_by("-at", "-id")[:limit]
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 
 from celery import shared_task
 from celery.signals import worker_ready
@@ -65,22 +67,32 @@ def requeue_waiting_imports(**_kwargs) -> None:
         log.info("queued again deduplication of review(s) %s", reviews)
 
 
-def _enqueue(task, object_id: int) -> None:
+def _enqueue(task, object_id: int, mark_sent: Callable[..., None]) -> None:
+    """Send the job's message and record on its row whether it went (called on commit)."""
     try:
         task.delay(object_id)
     except Exception:
-        # The row waits; its page tells the lead no worker has picked it up, and a worker
-        # that starts queues it again (requeue_waiting_imports).
+        # The row waits and its page says at once that the queue could not be reached; a
+        # worker that starts queues it again (requeue_waiting_imports).
         log.exception("could not queue %s for %s: is the broker running?", task.name, object_id)
+        mark_sent(sent=False)
+    else:
+        mark_sent(sent=True)
 
 
 def enqueue_import(batch_id: int) -> None:
-    _enqueue(import_batch_task, batch_id)
+    _enqueue(
+        import_batch_task, batch_id, partial(services.import_batch_mark_sent, batch_id=batch_id)
+    )
 
 
 def enqueue_preview(batch_id: int) -> None:
-    _enqueue(import_batch_preview_task, batch_id)
+    _enqueue(
+        import_batch_preview_task,
+        batch_id,
+        partial(services.import_batch_mark_sent, batch_id=batch_id),
+    )
 
 
 def enqueue_dedup(review_id: int) -> None:
-    _enqueue(dedup_task, review_id)
+    _enqueue(dedup_task, review_id, partial(services.dedup_mark_sent, review_id=review_id))

@@ -6,5 +6,6 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Screening"
 
     def ready(self) -> None:
-        # Registers the undo guard and the duplicate-cluster listener with the reviews app.
-        from screening import services  # noqa: F401
+        # Registers the undo guard, the duplicate-cluster listener and the history of votes
+        # (a record's page, the audit trail) with the reviews app.
+        from screening import history, services  # noqa: F401

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from reviews.models import AppendOnlyModel, Criterion, Record, Review
 
@@ -215,6 +216,9 @@ class RankingModel(models.Model):
         default=dict, blank=True, help_text="Includes and excludes trained on, per model"
     )
     error = models.TextField(blank=True)
+    queue_failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a training run could not be sent to the broker"
+    )
 
     class Meta:
         constraints = [
@@ -408,10 +412,27 @@ class BulkUpload(models.Model):
     total = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    queue_failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its job could not be sent to the broker"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"Bulk upload {self.pk} ({self.status})"
+
+    @property
+    def queue_unreachable(self) -> bool:
+        """The waiting job never reached the broker (Redis down)."""
+        return self.queue_failed_at is not None and self.status == BulkStatus.QUEUED
+
+    @property
+    def waiting_for_worker(self) -> bool:
+        """Not picked up for over 30 s, or at once when its job never reached the broker."""
+        if self.queue_unreachable:
+            return True
+        if self.status == BulkStatus.QUEUED and not self.heartbeat_at:
+            return (timezone.now() - self.created_at).total_seconds() > 30
+        return False
 
 
 class BulkItem(models.Model):

@@ -25,6 +25,7 @@ RIS_TWO = (
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RANKING_CACHE_DIR = tmp_path / "ranking"
     # Real hashing costs ~0.3 s per user; the tests are not about password strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

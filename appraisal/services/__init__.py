@@ -1,5 +1,6 @@
 """Every state change of appraisal and extraction: checklists, forms, settings and study
-designs (`instruments`); reviewers' answers and the consensus (`work`)."""
+designs (`instruments`); reviewers' answers and the consensus (`work`). Each change writes
+its AuditEvent, with what changed, in the same transaction (`audit`)."""
 
 from appraisal.services.instruments import (
     appraisal_settings_update,

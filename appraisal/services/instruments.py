@@ -20,6 +20,7 @@ from appraisal.models import (
     StudyChecklist,
     StudyDesign,
 )
+from appraisal.services import audit
 from lib.appraisal.answers import RuleError, parse_rule
 from lib.appraisal.checklists import BUILTIN
 from lib.appraisal.definitions import DefinitionError, parse_fields, parse_questions
@@ -55,13 +56,10 @@ def _write_questions(version: ChecklistVersion, questions) -> None:
     )  # fmt: skip
 
 
-@transaction.atomic
-def checklist_create(
-    *, review: Review, user, name: str, definition: str, source_note: str = "",
-    overall_rule: str = "", builtin: str = "",
-) -> Checklist:  # fmt: skip
-    _check_lead(review, user)
-    questions = _questions(definition, overall_rule) if not builtin else None
+def _checklist_new(
+    *, review: Review, user, name: str, questions, source_note: str, overall_rule: str,
+    builtin: str,
+) -> ChecklistVersion:  # fmt: skip
     name = name.strip()
     if not name:
         raise ValidationError("Give the checklist a name.")
@@ -73,27 +71,46 @@ def checklist_create(
     version = ChecklistVersion.objects.create(
         checklist=checklist, number=1, overall_rule=overall_rule, created_by=user
     )
-    _write_questions(version, questions if questions is not None else BUILTIN[builtin].questions)
-    return checklist
+    _write_questions(version, questions)
+    return version
 
 
+@transaction.atomic
+def checklist_create(
+    *, review: Review, user, name: str, definition: str, source_note: str = "",
+    overall_rule: str = "",
+) -> Checklist:  # fmt: skip
+    _check_lead(review, user)
+    questions = _questions(definition, overall_rule)
+    version = _checklist_new(review=review, user=user, name=name, questions=questions,
+                             source_note=source_note, overall_rule=overall_rule, builtin="")  # fmt: skip
+    audit.log_created(review=review, user=user, version=version, items=_question_rows(questions),
+                      overall_rule=overall_rule)  # fmt: skip
+    return version.checklist
+
+
+@transaction.atomic
 def checklist_add_builtin(*, review: Review, user, key: str) -> Checklist:
     """A review's own copy of a built-in checklist; it becomes the default for its design
     when none is set."""
+    _check_lead(review, user)
     if key not in BUILTIN:
         raise ValidationError("No such built-in checklist.")
     template = BUILTIN[key]
-    with transaction.atomic():
-        checklist = checklist_create(
-            review=review, user=user, name=template.name, definition="",
-            source_note=template.source_note, builtin=key,
-        )  # fmt: skip
-        settings = selectors.appraisal_settings(review)
-        slot = f"{template.design}_checklist"
-        if getattr(settings, slot) is None:
-            setattr(settings, slot, checklist)
-            settings.save(update_fields=[slot])
-    return checklist
+    version = _checklist_new(
+        review=review, user=user, name=template.name, questions=template.questions,
+        source_note=template.source_note, overall_rule="", builtin=key,
+    )  # fmt: skip
+    settings = selectors.appraisal_settings(review)
+    slot = f"{template.design}_checklist"
+    default_for = ""
+    if getattr(settings, slot) is None:
+        setattr(settings, slot, version.checklist)
+        settings.save(update_fields=[slot])
+        default_for = template.design
+    audit.log_created(review=review, user=user, version=version, builtin=key,
+                      items=_question_rows(template.questions), default_for=default_for)  # fmt: skip
+    return version.checklist
 
 
 @transaction.atomic
@@ -103,7 +120,9 @@ def checklist_edit(
 ) -> ChecklistVersion:  # fmt: skip
     """Edit the questions. A version somebody has started to answer is frozen: the edit
     becomes the next version, and the answers stay with the version they were given for
-    (a question left out of the new version keeps its answers in the old one)."""
+    (a question left out of the new version keeps its answers in the old one). An edit that
+    changes nothing writes nothing; one that changes only the name or source note makes no
+    version."""
     _check_lead(review, user)
     if checklist.review_id != review.pk:
         raise ValidationError("That checklist is not in this review.")
@@ -111,22 +130,48 @@ def checklist_edit(
     name = name.strip() or checklist.name
     if review.checklists.filter(name=name).exclude(pk=checklist.pk).exists():
         raise ValidationError(f"The review already has a checklist called {name!r}.")
-    Checklist.objects.select_for_update().get(pk=checklist.pk)  # one editor at a time
+    stored = Checklist.objects.select_for_update().get(pk=checklist.pk)  # one editor at a time
+    current = selectors.current_version(checklist)
+    diff = audit.items_diff(_question_rows(current.questions.all()), _question_rows(questions))
+    attributes = audit.changes(
+        {"name": stored.name, "source_note": stored.source_note,
+         "overall_rule": current.overall_rule},
+        {"name": name, "source_note": source_note, "overall_rule": overall_rule},
+    )  # fmt: skip
+    if not diff and not attributes:
+        return current
     checklist.name, checklist.source_note = name, source_note
     checklist.save(update_fields=["name", "source_note"])
-    current = selectors.current_version(checklist)
+    version, mode = current, audit.UNVERSIONED
+    if diff or "overall_rule" in attributes:
+        version, mode = _next_checklist_version(checklist, current, overall_rule, user)
+        _write_questions(version, questions)
+    if attributes:
+        diff["attributes"] = attributes
+    audit.log_edited(review=review, user=user, version=version, previous=current.number,
+                     mode=mode, diff=diff)  # fmt: skip
+    return version
+
+
+def _next_checklist_version(
+    checklist: Checklist, current: ChecklistVersion, overall_rule: str, user
+) -> tuple[ChecklistVersion, str]:
+    """The version an edit of the questions goes to, and how: a new one when the current
+    one is frozen, else the current one emptied (nobody answered it)."""
     if selectors.is_frozen(current):
         version = ChecklistVersion.objects.create(
             checklist=checklist, number=current.number + 1, overall_rule=overall_rule,
             created_by=user,
         )  # fmt: skip
-    else:
-        version = current
-        version.overall_rule = overall_rule
-        version.save(update_fields=["overall_rule"])
-        version.questions.all().delete()  # nobody answered them: the version is not frozen
-    _write_questions(version, questions)
-    return version
+        return version, audit.NEW_VERSION
+    current.overall_rule = overall_rule
+    current.save(update_fields=["overall_rule"])
+    current.questions.all().delete()
+    return current, audit.IN_PLACE
+
+
+def _question_rows(questions) -> list[dict]:
+    return [audit.item_row(q, audit.QUESTION_ATTRS) for q in questions]
 
 
 @transaction.atomic
@@ -139,7 +184,9 @@ def form_create(*, review: Review, user, name: str, definition: str) -> Extracti
     if review.extraction_forms.filter(name=name).exists():
         raise ValidationError(f"The review already has a form called {name!r}.")
     form = ExtractionForm.objects.create(review=review, name=name)
-    _write_fields(FormVersion.objects.create(form=form, number=1, created_by=user), fields)
+    version = FormVersion.objects.create(form=form, number=1, created_by=user)
+    _write_fields(version, fields)
+    audit.log_created(review=review, user=user, version=version, items=_field_rows(fields))
     return form
 
 
@@ -147,25 +194,44 @@ def form_create(*, review: Review, user, name: str, definition: str) -> Extracti
 def form_edit(
     *, review: Review, user, form: ExtractionForm, name: str, definition: str
 ) -> FormVersion:
-    """Same rule as checklists: a version in use is frozen and editing makes the next one."""
+    """Same rule as checklists: a version in use is frozen and editing makes the next one;
+    no change writes nothing, a new name alone makes no version."""
     _check_lead(review, user)
     if form.review_id != review.pk:
         raise ValidationError("That form is not in this review.")
     fields = _fields(definition)
-    ExtractionForm.objects.select_for_update().get(pk=form.pk)
+    stored = ExtractionForm.objects.select_for_update().get(pk=form.pk)
     name = name.strip() or form.name
     if review.extraction_forms.filter(name=name).exclude(pk=form.pk).exists():
         raise ValidationError(f"The review already has a form called {name!r}.")
+    current = selectors.current_version(form)
+    diff = audit.items_diff(_field_rows(current.fields.all()), _field_rows(fields))
+    attributes = audit.changes({"name": stored.name}, {"name": name})
+    if not diff and not attributes:
+        return current
     form.name = name
     form.save(update_fields=["name"])
-    current = selectors.current_version(form)
+    version, mode = current, audit.UNVERSIONED
+    if diff:
+        version, mode = _next_form_version(form, current, user)
+        _write_fields(version, fields)
+    if attributes:
+        diff["attributes"] = attributes
+    audit.log_edited(review=review, user=user, version=version, previous=current.number,
+                     mode=mode, diff=diff)  # fmt: skip
+    return version
+
+
+def _next_form_version(form: ExtractionForm, current: FormVersion, user) -> tuple[FormVersion, str]:
     if selectors.is_frozen(current):
         version = FormVersion.objects.create(form=form, number=current.number + 1, created_by=user)
-    else:
-        version = current
-        version.fields.all().delete()
-    _write_fields(version, fields)
-    return version
+        return version, audit.NEW_VERSION
+    current.fields.all().delete()
+    return current, audit.IN_PLACE
+
+
+def _field_rows(fields) -> list[dict]:
+    return [audit.item_row(f, audit.FIELD_ATTRS) for f in fields]
 
 
 def _fields(definition: str):
@@ -194,12 +260,26 @@ def appraisal_settings_update(
     for checklist in (qualitative_checklist, quantitative_checklist):
         if checklist is not None and checklist.review_id != review.pk:
             raise ValidationError("That checklist is not in this review.")
-    settings = selectors.appraisal_settings(review)
+    settings = AppraisalSettings.objects.select_for_update().get(
+        pk=selectors.appraisal_settings(review).pk
+    )
+    before = _settings_state(settings)
     settings.appraisal_mode, settings.extraction_mode = appraisal_mode, extraction_mode
     settings.qualitative_checklist = qualitative_checklist
     settings.quantitative_checklist = quantitative_checklist
-    settings.save()
+    diff = audit.changes(before, _settings_state(settings))
+    if diff:
+        settings.save()
+        audit.log_settings(review=review, user=user, diff=diff)
     return settings
+
+
+def _settings_state(settings: AppraisalSettings) -> dict:
+    return {
+        "appraisal_mode": settings.appraisal_mode, "extraction_mode": settings.extraction_mode,
+        "qualitative_checklist": audit.checklist_ref(settings.qualitative_checklist),
+        "quantitative_checklist": audit.checklist_ref(settings.quantitative_checklist),
+    }  # fmt: skip
 
 
 @transaction.atomic
@@ -215,6 +295,13 @@ def study_design_set(
         raise ValidationError("Choose a design.")
     if checklists and any(c.review_id != review.pk for c in checklists):
         raise ValidationError("That checklist is not in this review.")
+    Study.objects.select_for_update().get(pk=study.pk)
+    before = _design_state(study)
+    after = {"design": design, "checklists": before["checklists"] if checklists is None
+             else audit.checklist_refs(sorted(set(checklists), key=lambda c: c.pk))}  # fmt: skip
+    diff = audit.changes(before, after)
+    if not diff:
+        return StudyDesign.objects.get(study=study)
     row, _ = StudyDesign.objects.update_or_create(
         study=study, defaults={"review": review, "design": design, "set_by": user}
     )
@@ -222,4 +309,13 @@ def study_design_set(
         StudyChecklist.objects.filter(study=study).exclude(checklist__in=checklists).delete()
         for checklist in checklists:
             StudyChecklist.objects.get_or_create(review=review, study=study, checklist=checklist)
+    audit.log_study_design(review=review, user=user, study=study, diff=diff)
     return row
+
+
+def _design_state(study: Study) -> dict:
+    chosen = StudyChecklist.objects.filter(study=study).select_related("checklist")
+    return {
+        "design": StudyDesign.objects.filter(study=study).values_list("design", flat=True).first(),
+        "checklists": audit.checklist_refs(r.checklist for r in chosen.order_by("checklist_id")),
+    }

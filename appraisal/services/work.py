@@ -26,6 +26,7 @@ from appraisal.models import (
     QuestionKind,
     Value,
 )
+from appraisal.services import audit
 from lib.appraisal.definitions import DefinitionError, clean_value
 from reviews.models import Review, Role
 from screening.models import Study
@@ -127,6 +128,8 @@ def appraisal_save(
                    if q.kind == QuestionKind.CHOICE and not _answered(q, cleaned.get(pk, AnswerInput()))]  # fmt: skip
         if missing:
             raise ValidationError(f"Answer every question before you submit: {', '.join(missing)}.")
+    before, old_comment = _answer_states(mine), mine.comment if mine else ""
+    started = mine is None
     if mine is None:
         mine = Appraisal.objects.create(
             review=review, study=study, version=version, reviewer=reviewer
@@ -134,13 +137,30 @@ def appraisal_save(
     mine.comment = comment
     mine.submitted_at = timezone.now() if submit else None
     mine.save(update_fields=["comment", "submitted_at", "updated_at"])
-    for pk, given in cleaned.items():
-        Answer.objects.update_or_create(
-            appraisal=mine, question_id=pk,
-            defaults={"answer": given.answer, "text": given.text,
-                      "support_text": given.support_text, "page_ref": given.page_ref[:100]},
-        )  # fmt: skip
+    after = {pk: _answer_state(given) for pk, given in cleaned.items()}
+    for pk, state in after.items():
+        Answer.objects.update_or_create(appraisal=mine, question_id=pk, defaults=state)
+    audit.log_work(review=review, user=reviewer, study=study, entry=mine, started=started,
+                   items=questions, before=before, after=after, comment_before=old_comment)  # fmt: skip
     return mine
+
+
+def _answer_state(given: AnswerInput, consensus: bool = False) -> dict:
+    """An answer's stored columns (as `Answer` fields) from cleaned input."""
+    state = {"answer": given.answer, "text": given.text, "support_text": given.support_text,
+             "page_ref": given.page_ref[:100]}  # fmt: skip
+    return {**state, "method": given.method} if consensus else state
+
+
+def _answer_states(entry: Appraisal | None, consensus: bool = False) -> dict[int, dict]:
+    """{question id: stored columns} of a row's answers before it is written (history)."""
+    if entry is None:
+        return {}
+    return {
+        a.question_id: _answer_state(AnswerInput(a.answer, a.text, a.support_text, a.page_ref,
+                                                 a.method), consensus)
+        for a in entry.answers.all()
+    }  # fmt: skip
 
 
 def _consensus_methods(required: int) -> set[str]:
@@ -178,8 +198,9 @@ def appraisal_consensus(
     different = set(selectors.differences(work))
     base = selectors.entry_values(work.submitted[0])
     single = work.required == 1
-    rows = []
-    for question in version.questions.all():
+    questions = {q.pk: q for q in version.questions.all()}
+    rows: dict[int, dict] = {}
+    for question in questions.values():
         given = _clean_answer(question, answers.get(question.pk, AnswerInput()))
         value = given.text if question.kind == QuestionKind.TEXT else given.answer
         stands = base.get(question.pk, "") or ""
@@ -197,19 +218,21 @@ def appraisal_consensus(
             value = stands
             method = ConsensusMethod.CHECKED if single else ConsensusMethod.AGREED
         text_question = question.kind == QuestionKind.TEXT
-        rows.append((question, "" if text_question else value, value if text_question else "",
-                     given.support_text, given.page_ref, method))  # fmt: skip
-    consensus, _ = Appraisal.objects.update_or_create(
+        rows[question.pk] = _answer_state(AnswerInput(
+            "" if text_question else value, value if text_question else "", given.support_text,
+            given.page_ref, method,
+        ), consensus=True)  # fmt: skip
+    before = _answer_states(work.consensus, consensus=True)
+    old_comment = work.consensus.comment if work.consensus else ""
+    consensus, started = Appraisal.objects.update_or_create(
         study=study, version=version, is_consensus=True,
         defaults={"review": review, "reviewer": user, "comment": comment,
                   "submitted_at": timezone.now()},
     )  # fmt: skip
-    for question, answer, text, support, page, method in rows:
-        Answer.objects.update_or_create(
-            appraisal=consensus, question=question,
-            defaults={"answer": answer, "text": text, "support_text": support,
-                      "page_ref": page[:100], "method": method},
-        )  # fmt: skip
+    for pk, state in rows.items():
+        Answer.objects.update_or_create(appraisal=consensus, question_id=pk, defaults=state)
+    audit.log_work(review=review, user=user, study=study, entry=consensus, started=started,
+                   items=questions, before=before, after=rows, comment_before=old_comment)  # fmt: skip
     return consensus
 
 
@@ -238,6 +261,8 @@ def extraction_save(
     if set(values) - set(fields):
         raise ValidationError("A value is for a field of another form version.")
     cleaned = {pk: _clean_value(fields[pk], given) for pk, given in values.items()}
+    before, old_comment = _value_states(mine), mine.comment if mine else ""
+    started = mine is None
     if mine is None:
         mine = Extraction.objects.create(
             review=review, study=study, version=version, reviewer=reviewer
@@ -245,12 +270,23 @@ def extraction_save(
     mine.comment = comment
     mine.submitted_at = timezone.now() if submit else None
     mine.save(update_fields=["comment", "submitted_at", "updated_at"])
-    for pk, value in cleaned.items():
-        Value.objects.update_or_create(
-            extraction=mine, field_id=pk,
-            defaults={"value": value, "source_location": values[pk].source_location[:100]},
-        )  # fmt: skip
+    after = {pk: {"value": value, "source_location": values[pk].source_location[:100]}
+             for pk, value in cleaned.items()}  # fmt: skip
+    for pk, state in after.items():
+        Value.objects.update_or_create(extraction=mine, field_id=pk, defaults=state)
+    audit.log_work(review=review, user=reviewer, study=study, entry=mine, started=started,
+                   items=fields, before=before, after=after, comment_before=old_comment)  # fmt: skip
     return mine
+
+
+def _value_states(entry: Extraction | None, consensus: bool = False) -> dict[int, dict]:
+    """{field id: stored columns} of a row's values before it is written (history)."""
+    states = {}
+    for v in entry.values.all() if entry else ():
+        states[v.field_id] = {"value": v.value, "source_location": v.source_location}
+        if consensus:
+            states[v.field_id].update(method=v.method, note=v.note)
+    return states
 
 
 @transaction.atomic
@@ -269,8 +305,9 @@ def extraction_consensus(
     different = set(selectors.differences(work))
     base = selectors.entry_values(work.submitted[0])
     single = work.required == 1
-    rows = []
-    for field in version.fields.all():
+    fields = {f.pk: f for f in version.fields.all()}
+    rows: dict[int, dict] = {}
+    for field in fields.values():
         given = values.get(field.pk)
         stands = base.get(field.pk, "")
         value = _clean_value(field, given) if given is not None else stands
@@ -281,17 +318,18 @@ def extraction_consensus(
                 raise ValidationError(f"{field.label}: say how the value was reached.")
         else:
             value, method = stands, (ConsensusMethod.CHECKED if single else ConsensusMethod.AGREED)
-        rows.append((field, value, given.source_location if given else "", method,
-                     given.note if given else ""))  # fmt: skip
-    consensus, _ = Extraction.objects.update_or_create(
+        rows[field.pk] = {"value": value, "method": method,
+                          "source_location": given.source_location[:100] if given else "",
+                          "note": given.note if given else ""}  # fmt: skip
+    before = _value_states(work.consensus, consensus=True)
+    old_comment = work.consensus.comment if work.consensus else ""
+    consensus, started = Extraction.objects.update_or_create(
         study=study, version=version, is_consensus=True,
         defaults={"review": review, "reviewer": user, "comment": comment,
                   "submitted_at": timezone.now()},
     )  # fmt: skip
-    for field, value, location, method, note in rows:
-        Value.objects.update_or_create(
-            extraction=consensus, field=field,
-            defaults={"value": value, "source_location": location[:100], "method": method,
-                      "note": note},
-        )  # fmt: skip
+    for pk, state in rows.items():
+        Value.objects.update_or_create(extraction=consensus, field_id=pk, defaults=state)
+    audit.log_work(review=review, user=user, study=study, entry=consensus, started=started,
+                   items=fields, before=before, after=rows, comment_before=old_comment)  # fmt: skip
     return consensus

@@ -159,6 +159,8 @@ def checklist(request: HttpRequest, review: str, checklist_id: int) -> HttpRespo
         "error": error,
         "is_lead": is_lead(review_obj),
     }
+    if context["is_lead"]:  # the history shows reviewers' answers: leads only (blinding)
+        context["history"] = selectors.instrument_history(item)
     return render(request, "appraisal/checklist.html", context)
 
 

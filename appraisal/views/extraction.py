@@ -88,6 +88,8 @@ def form_detail(request: HttpRequest, review: str, form_id: int) -> HttpResponse
         "versions": item.versions.prefetch_related("fields"),
         "frozen": selectors.is_frozen(current), "is_lead": is_lead(review_obj),
     }  # fmt: skip
+    if context["is_lead"]:  # the history shows reviewers' values: leads only (blinding)
+        context["history"] = selectors.instrument_history(item)
     return render(request, "appraisal/extraction_form.html", context)
 
 

@@ -9,16 +9,20 @@ from .stopping import (
     estimate_remaining,
     hypergeometric_test,
 )
+from .terms import TermCounts, term_counts, tfidf
 
 __all__ = [
     "METHOD",
     "HypergeometricResult",
     "RemainingEstimate",
+    "TermCounts",
     "consecutive_excludes",
     "estimate_remaining",
     "features",
     "hypergeometric_test",
     "retrain_due",
     "score",
+    "term_counts",
     "text_of",
+    "tfidf",
 ]

@@ -2,8 +2,9 @@
 
 Text: title and abstract. Features: TF-IDF of words and word pairs (sublinear term
 frequency, every term kept however rare, terms in over 95% of records dropped), fitted on
-every record of the stage: unsupervised, so records not yet screened shape it too, and it
-can be computed once per set of records and reused by every retrain. Classifier: a linear
+every record of the stage: unsupervised, so records not yet screened shape it too. Each
+record's term counts are computed once (`lib.ranking.terms`); a retrain only weights them
+over the stage's records and fits. Classifier: a linear
 support vector machine (squared hinge, C = 0.06, more regularised than ASReview's 0.11),
 includes weighted up so that they count about a tenth as much as all excludes together
 however rare they are (ASReview's balance); its decision function is the score, and the
@@ -18,8 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
+
+from lib.ranking.terms import term_counts, tfidf
 
 METHOD = (
     "TF-IDF of title and abstract (words and word pairs) with a class-weighted linear "
@@ -42,10 +44,10 @@ def text_of(title: str, abstract: str) -> str:
 
 
 def features(texts: list[str]) -> sparse.csr_matrix:
-    vectoriser = TfidfVectorizer(
-        ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_df=0.95, dtype=np.float64
-    )
-    return vectoriser.fit_transform(texts).tocsr()
+    """TF-IDF rows of `texts`, as scikit-learn's TfidfVectorizer(ngram_range=(1, 2),
+    sublinear_tf=True, max_df=0.95) computes them (`lib.ranking.terms`). The app computes
+    the same in two steps: each record's term counts once, the weighting per training."""
+    return tfidf(term_counts(texts))
 
 
 def _weights(y: np.ndarray) -> np.ndarray:

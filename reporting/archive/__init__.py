@@ -14,6 +14,10 @@ Which models travel is discovered, not listed: every installed model with a path
 foreign keys to `Review` is archived unless `SKIPPED` names it with the reason, so a model
 added later cannot be silently left behind (`tests/reporting/test_archive.py` checks it).
 
+An archive made by an older Sift imports: a model it lacks has no rows, a field it lacks
+gets its default (or empty); `spec.FORMAT` changes only when that is not enough (a renamed
+field, read from older formats through `spec.RENAMED`).
+
 An import is validated whole before anything is written (ZIP safety, the manifest, every
 checksum, every row's shape and every reference), then written in one transaction with new
 primary keys, in dependency order; files copied into storage are deleted again if anything

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -12,7 +12,20 @@ from django.db import models
 # The ZIP checks of the full-text bulk upload, reused: unsafe names, lying sizes, magic.
 from reviews.models import Review
 
-FORMAT = 1
+# The archive format: what a reader must know to read an archive. Rows are keyed by field
+# name, so a new model, or a new field that may be empty or has a default, changes nothing:
+# an archive made before it lacks it, and the import fills in what the migration adding it
+# gave the rows that existed then (`validate.absent_value`; a missing model has no rows).
+# A change that older archives' rows cannot simply lack (a renamed field, a new meaning)
+# bumps FORMAT, with what an import does to rows of older formats (RENAMED).
+#   1: the first.
+#   2: DedupEvent's `record` and `other` (foreign keys) are plain numbers `record_id` and
+#      `other_id` (reviews migration 0010), mapped like LOOSE_REFS.
+FORMAT = 2
+# format -> {model label: {old field name: new field name}} for archives older than format.
+RENAMED: dict[int, dict[str, dict[str, str]]] = {
+    2: {"reviews.DedupEvent": {"record": "record_id", "other": "other_id"}},
+}
 MANIFEST = "manifest.json"
 MAX_ENTRIES = 500_000
 MAX_TOTAL_BYTES = 64 * 1024**3
@@ -35,9 +48,41 @@ SKIPPED: dict[str, str] = {
     "screening.BulkItem": "one PDF of a BulkUpload (see BulkUpload)",
 }
 
+# Whole numbers that name rows of another archived model without a foreign key, as
+# "field" or "json_field.key" (a key at the top level of the JSON object): history keeps
+# naming a record after undoing its import deleted it. An import maps each to the row's new
+# id, or empties it when the row is not in the archive (a record of an undone import: its old
+# number would name another record here). A history writer that puts an id anywhere else
+# must add it here (tests/reporting/test_archive.py checks the events of a whole review).
+LOOSE_REFS: dict[str, dict[str, str]] = {
+    "reviews.AuditEvent": {
+        "record_id": "reviews.Record",
+        "detail.batch_id": "reviews.ImportBatch",
+        # appraisal.services.audit
+        "detail.study_id": "screening.Study",
+        "detail.checklist_id": "appraisal.Checklist",
+        "detail.checklist_version_id": "appraisal.ChecklistVersion",
+        "detail.appraisal_id": "appraisal.Appraisal",
+        "detail.form_id": "appraisal.ExtractionForm",
+        "detail.form_version_id": "appraisal.FormVersion",
+        "detail.extraction_id": "appraisal.Extraction",
+    },
+    "reviews.DedupEvent": {
+        "record_id": "reviews.Record",
+        "other_id": "reviews.Record",
+    },
+}
+
 # Job rows whose running state means nothing on another server: imported at rest.
 _AT_REST = {
-    "reviews.DedupRun": {"status": "idle", "token": 0, "heartbeat_at": None, "queued_at": None},
+    "reviews.DedupRun": {
+        "status": "idle",
+        "token": 0,
+        "heartbeat_at": None,
+        "queued_at": None,
+        "queue_failed_at": None,
+    },
+    "reviews.ImportBatch": {"queue_failed_at": None},
 }
 
 
@@ -60,6 +105,7 @@ class Spec:
     lookup: str  # from a row to its review: "pk", "review", "source__review" ...
     fields: tuple[models.Field, ...]  # concrete, the primary key first
     refs: dict[str, Ref]
+    loose: dict[str, str] = field(default_factory=dict)  # LOOSE_REFS: path -> target label
 
     @property
     def entry(self) -> str:
@@ -123,16 +169,16 @@ def archived_models() -> list[Spec]:
                     f"{label}.{fk.name} points at {_label(target)}, which is not archived."
                 )
         fields = tuple(sorted(model._meta.concrete_fields, key=lambda f: not f.primary_key))
-        specs[label] = Spec(label, model, review_lookup(model) or "", fields, refs)
+        loose = LOOSE_REFS.get(label, {})
+        for path, target in loose.items():
+            if target not in found or path.partition(".")[0] not in {f.name for f in fields}:
+                raise ImproperlyArchived(f"LOOSE_REFS: {label}.{path} or {target} is unknown.")
+        specs[label] = Spec(label, model, review_lookup(model) or "", fields, refs, loose)
     order: list[Spec] = []
     done: set[str] = set()
     pending = list(specs)
     while pending:
-        ready = [
-            label
-            for label in pending
-            if all(r.target in done for r in specs[label].refs.values() if r.kind == "model")
-        ]
+        ready = [label for label in pending if set(_parents(specs[label])) <= done]
         if not ready:
             raise ImproperlyArchived(f"Foreign keys form a cycle among {', '.join(pending)}.")
         for label in ready:
@@ -140,6 +186,11 @@ def archived_models() -> list[Spec]:
             done.add(label)
             pending.remove(label)
     return order
+
+
+def _parents(spec: Spec) -> list[str]:
+    """The models whose new ids this one's rows need: foreign keys and loose references."""
+    return [r.target for r in spec.refs.values() if r.kind == "model"] + list(spec.loose.values())
 
 
 class ImproperlyArchived(Exception):

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from reporting.archive.spec import (
     MAX_RATIO,
     MAX_TOTAL_BYTES,
     RATIO_MIN_BYTES,
+    RENAMED,
     Spec,
     archived_models,
 )
@@ -56,6 +58,25 @@ class _Checked:
     specs: list[Spec]
     ids: dict[str, set[int]]
     usernames: set[str]
+    absent: set[str]  # models the archive does not hold (made before they existed)
+    filled: dict[str, Counter]  # model -> {field the rows lacked: rows}
+
+    @property
+    def format(self) -> int:
+        return self.manifest["format"]
+
+    def notes(self) -> list[str]:
+        """What the import filled in for an archive made by an older Sift."""
+        notes = [f"The archive has no {label} (made before it existed): none imported."
+                 for label in sorted(self.absent)]  # fmt: skip
+        for label, fields in sorted(self.filled.items()):
+            notes += [
+                f"The archive has no {label}.{name} (made before it existed): "
+                f"{_absent_text(absent_value(spec_field(self.specs, label, name)))} in "
+                f"{n:,} row{'' if n == 1 else 's'}."
+                for name, n in sorted(fields.items())
+            ]
+        return notes
 
 
 @contextmanager
@@ -135,7 +156,9 @@ def _check_manifest_lists(manifest: dict, infos: dict, specs: list[Spec], filena
             "version?"
         )
     for spec in specs:
-        meta = listed.get(spec.label)
+        if spec.label not in listed:
+            continue  # made before the model existed: no rows of it
+        meta = listed[spec.label]
         if not isinstance(meta, dict) or meta.get("file") != spec.entry:
             raise ArchiveError(f"{MANIFEST} does not list {spec.label} (expected {spec.entry}).")
         if spec.entry not in infos:
@@ -166,6 +189,62 @@ def _check_sums(zf: zipfile.ZipFile, manifest: dict) -> None:
             raise ArchiveError(
                 f"{name} is damaged or was changed: its sha256 does not match {MANIFEST}."
             )
+
+
+def model_rows(zf: zipfile.ZipFile, spec: Spec, fmt: int) -> Iterator[tuple[int, dict]]:
+    """(line number, row) of a model's entry, its fields renamed as this Sift names them
+    when the archive is of an older format (spec.RENAMED)."""
+    renames = {old: new for version, by_model in RENAMED.items() if version > fmt
+               for old, new in by_model.get(spec.label, {}).items()}  # fmt: skip
+    for n, row in _rows(zf, spec):
+        yield n, {renames.get(k, k): v for k, v in row.items()} if renames else row
+
+
+# What absent_value says of a field that every row must have.
+REQUIRED = object()
+
+
+def absent_value(f: models.Field) -> Any:
+    """The value of field `f` for a row that lacks it (the archive was made before the field
+    existed): what the migration adding the field gave the rows of the time, that is its
+    default, else empty (NULL, or "" for text that may be blank); REQUIRED when there is no
+    such value (the row is refused)."""
+    if f.has_default():
+        return f.get_default()
+    if f.null:
+        return None
+    if f.blank and f.empty_strings_allowed and not f.primary_key:
+        return ""
+    return REQUIRED
+
+
+def _absent_text(value: Any) -> str:
+    return "empty" if value in (None, "") else f"the default ({value!r:.40})"
+
+
+def spec_field(specs: list[Spec], label: str, name: str) -> models.Field:
+    spec = next(s for s in specs if s.label == label)
+    return next(f for f in spec.fields if ("id" if f.primary_key else f.name) == name)
+
+
+def _check_shape(spec: Spec, fields: dict[str, models.Field], row: dict, where: str,
+                 filled: Counter) -> None:  # fmt: skip
+    """Unknown fields are refused (a newer Sift's, or forged); a missing field is filled in
+    on import when it may be (absent_value), else refused."""
+    which = f"{where} (id {row['id']})" if isinstance(row.get("id"), int) else where
+    extra = sorted(set(row) - set(fields))
+    if extra:
+        raise ArchiveError(
+            f"{which}: {spec.label} has no field {', '.join(extra)} (was the archive made by "
+            "a newer Sift?)."
+        )
+    for name, f in fields.items():
+        if name not in row:
+            if absent_value(f) is REQUIRED:
+                raise ArchiveError(
+                    f"{which}: {spec.label}.{name} is missing, and it has no default to fill in."
+                )
+            filled[name] += 1
 
 
 def _rows(zf: zipfile.ZipFile, spec: Spec) -> Iterator[tuple[int, dict]]:
@@ -232,6 +311,17 @@ def _check_value(spec: Spec, f: models.Field, value: Any, where: str) -> None:
             raise ArchiveError(f"{label} cannot be read: {' '.join(error.messages)}") from None
 
 
+def _check_loose(spec: Spec, row: dict, where: str) -> None:
+    """A loose reference inside a JSON field is a whole number or nothing. (One that names
+    no row of the archive is allowed: it is emptied on import.)"""
+    for path in spec.loose:
+        name, _, key = path.partition(".")
+        holder = row.get(name)
+        value = holder.get(key) if key and isinstance(holder, dict) else None
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ArchiveError(f"{where}: {path} should be a whole number, not {value!r:.40}.")
+
+
 def _validate(zf: zipfile.ZipFile, filename: str) -> _Checked:
     infos = _check_entries(zf, filename)
     manifest = _read_manifest(zf, infos, filename)
@@ -240,23 +330,25 @@ def _validate(zf: zipfile.ZipFile, filename: str) -> _Checked:
     _check_sums(zf, manifest)
     ids: dict[str, set[int]] = {}
     usernames: set[str] = set()
+    absent: set[str] = set()
+    filled: dict[str, Counter] = {}
     check_username = UnicodeUsernameValidator()
     for spec in specs:
-        names = {"id" if f.primary_key else f.name for f in spec.fields}
+        if spec.label not in manifest["models"]:
+            absent.add(spec.label)
+            ids[spec.label] = set()
+            continue
+        fields = {"id" if f.primary_key else f.name: f for f in spec.fields}
+        lacking: Counter = Counter()
         seen: set[int] = set()
         selfs: list[tuple[str, int]] = []
-        for n, row in _rows(zf, spec):
+        for n, row in model_rows(zf, spec, manifest["format"]):
             where = f"{spec.entry} line {n}"
-            if set(row) != names:
-                missing, extra = sorted(names - set(row)), sorted(set(row) - names)
-                raise ArchiveError(
-                    f"{where} does not have the fields of {spec.label}"
-                    + (f"; missing: {', '.join(missing)}" if missing else "")
-                    + (f"; unknown: {', '.join(extra)}" if extra else "")
-                    + "."
-                )
-            for f in spec.fields:
-                value = row["id" if f.primary_key else f.name]
+            _check_shape(spec, fields, row, where, lacking)
+            for name, f in fields.items():
+                if name not in row:
+                    continue  # filled in on import (absent_value)
+                value = row[name]
                 _check_value(spec, f, value, where)
                 ref = spec.refs.get(f.name)
                 if value is None or ref is None:
@@ -282,6 +374,7 @@ def _validate(zf: zipfile.ZipFile, filename: str) -> _Checked:
                         f"{where}: {f.name} refers to {ref.target} {value}, which is not in "
                         "the archive."
                     )
+            _check_loose(spec, row, where)
             if row["id"] in seen:
                 raise ArchiveError(f"{where}: id {row['id']} appears twice in {spec.label}.")
             seen.add(row["id"])
@@ -292,6 +385,8 @@ def _validate(zf: zipfile.ZipFile, filename: str) -> _Checked:
         if len(seen) != expected:
             raise ArchiveError(f"{spec.entry} holds {len(seen)} rows; {MANIFEST} says {expected}.")
         ids[spec.label] = seen
+        if lacking:
+            filled[spec.label] = lacking
     if len(ids["reviews.Review"]) != 1:
         raise ArchiveError(f"{filename} must hold exactly one review.")
-    return _Checked(zf, infos, manifest, specs, ids, usernames)
+    return _Checked(zf, infos, manifest, specs, ids, usernames, absent, filled)

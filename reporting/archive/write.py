@@ -19,7 +19,14 @@ from lib.fulltext._messages import describe
 # The ZIP checks of the full-text bulk upload, reused: unsafe names, lying sizes, magic.
 from lib.fulltext.archive import ArchiveError, _check_magic
 from reporting.archive.spec import _AT_REST, CHUNK, Spec
-from reporting.archive.validate import ImportReport, _Checked, _open_checked, _rows, _validate
+from reporting.archive.validate import (
+    ImportReport,
+    _Checked,
+    _open_checked,
+    _validate,
+    absent_value,
+    model_rows,
+)
 from reviews.models import DedupRun, Member, Review, Role
 from reviews.services.dedup import dedup_request
 from reviews.services.reviews import RESERVED_SLUGS
@@ -88,9 +95,12 @@ def _write(checked: _Checked, *, user, slug: str | None, stored: list) -> Review
     remap: dict[str, dict[int, int]] = {}
     for spec in checked.specs:
         remap[spec.label] = {}
+        if spec.label in checked.absent:
+            report.rows[spec.label] = 0
+            continue
         chunk: list[tuple[int, dict]] = []
         selfs: list[tuple[int, str, int]] = []  # old id, field, old target
-        for _, row in _rows(checked.zf, spec):
+        for _, row in model_rows(checked.zf, spec, checked.format):
             chunk.append((row["id"], row))
             if len(chunk) >= CHUNK:
                 _insert(checked, spec, chunk, remap, user_ids, new_slug, selfs, stored)
@@ -109,6 +119,7 @@ def _write(checked: _Checked, *, user, slug: str | None, stored: list) -> Review
                 )
         report.rows[spec.label] = len(remap[spec.label])
     review = Review.objects.get(pk=next(iter(remap["reviews.Review"].values())))
+    report.notes += checked.notes()
     _after(review, user, report)
     report.files = len(stored)
     review.archive_report = report
@@ -151,7 +162,11 @@ def _insert(
         for f in spec.fields:
             if f.primary_key:
                 continue
-            value = at_rest.get(f.name, row[f.name])
+            if f.name not in row and f.name not in at_rest:
+                # The archive was made before the field existed (checked: it may be absent).
+                values[f.attname] = absent_value(f)
+                continue
+            value = at_rest.get(f.name, row.get(f.name))
             ref = spec.refs.get(f.name)
             if ref is not None and value is not None:
                 if ref.kind == "user":
@@ -172,6 +187,8 @@ def _insert(
                 values[f.attname] = f.to_python(value)
         if spec.model is Review:
             values["slug"] = new_slug
+        for path, target in spec.loose.items():
+            _remap_loose(values, path, remap[target])
         obj = spec.model(**values)
         for f, entry in files:
             setattr(obj, f.attname, _store(checked, obj, f, entry, stored))
@@ -191,6 +208,19 @@ def _insert(
             for name, value in stamp.items():
                 setattr(obj, name, value)
         spec.model._base_manager.bulk_update(objs, [f.name for f in stamped], batch_size=CHUNK)
+
+
+def _remap_loose(values: dict[str, Any], path: str, ids: dict[int, int]) -> None:
+    """A plain number naming a row of another model (spec.LOOSE_REFS): the row's new id, or
+    empty when the row is not in the archive (its old number would name another row here)."""
+    name, _, key = path.partition(".")
+    if not key:
+        if values.get(name) is not None:
+            values[name] = ids.get(values[name])
+        return
+    holder = values.get(name)
+    if isinstance(holder, dict) and holder.get(key) is not None:
+        values[name] = {**holder, key: ids.get(holder[key])}
 
 
 def _store(

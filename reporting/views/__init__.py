@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from reporting import rendering, selectors, services
-from reporting.exports import RecordExport, log_rows
+from reporting.exports import RecordExport, audit_rows, log_rows
 from reporting.forms import NoteForm, OverrideForm
 from reviews.access import review_for_user
 from reviews.models import Role
@@ -164,6 +164,14 @@ def records_export(request: HttpRequest, review: str, fmt: str) -> HttpResponse:
 def screening_log(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review, role=LEAD)
     return csv_response(log_rows(review_obj), f"{review_obj.slug}-screening-log.csv")
+
+
+@login_required
+@require_GET
+def audit_csv(request: HttpRequest, review: str) -> HttpResponse:
+    """The whole audit trail (leads: it holds every reviewer's votes)."""
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    return csv_response(audit_rows(review_obj), f"{review_obj.slug}-audit-trail.csv")
 
 
 @login_required

@@ -101,6 +101,20 @@ def dedup_requeue() -> list[int]:
     return ids
 
 
+def dedup_mark_sent(*, review_id: int, sent: bool) -> None:
+    """Record whether a queued run's message reached the broker (on commit, after the
+    attempt). A queued run whose message was not sent says so on its page at once; a message
+    sent later or a worker claiming the run clears it."""
+    if sent:
+        DedupRun.objects.filter(review_id=review_id, queue_failed_at__isnull=False).update(
+            queue_failed_at=None
+        )
+    else:
+        DedupRun.objects.filter(review_id=review_id, status=DedupStatus.QUEUED).update(
+            queue_failed_at=Now()
+        )
+
+
 def _claim(review_id: int) -> int | None:
     """Compare-and-set the job to RUNNING with a new token; None when there is nothing to
     do, DedupBusy when a live run holds it."""
@@ -113,6 +127,7 @@ def _claim(review_id: int) -> int | None:
         status=DedupStatus.RUNNING,
         token=F("token") + 1,
         heartbeat_at=Now(),
+        queue_failed_at=None,
         phase="reading records",
         done=0,
         total=0,
@@ -328,7 +343,8 @@ def dedup_forget_batch(*, batch_id: int) -> None:
     """Clear every deduplication reference to a batch's records before they are deleted
     (the references are DO_NOTHING so the delete stays one statement). Duplicates of a
     record that goes away wait for the next run to find their new primary, rather than
-    all appearing as papers of their own."""
+    all appearing as papers of their own. The log (DedupEvent) names records by plain
+    numbers and is left as it is: history keeps saying which records they were."""
     of_batch = Record.objects.filter(batch_id=batch_id).values("pk")
     Record.objects.filter(duplicate_of__in=of_batch).exclude(batch_id=batch_id).update(
         duplicate_of=None, dedup_rule="", dedup_score=None, dedup_checked=False
@@ -336,7 +352,6 @@ def dedup_forget_batch(*, batch_id: int) -> None:
     Record.objects.filter(batch_id=batch_id).update(duplicate_of=None)
     for model in (DedupDecision, DedupPair):
         model.objects.filter(Q(record_a__in=of_batch) | Q(record_b__in=of_batch)).delete()
-    DedupEvent.objects.forget_records(of_batch)
 
 
 # --- a lead's decisions ------------------------------------------------------------------
@@ -460,8 +475,8 @@ def dedup_decide(*, review: Review, record: Record, other: Record, verdict: str,
         review=review,
         actor=user,
         action=DedupAction.SAME if verdict == Verdict.SAME else DedupAction.DIFFERENT,
-        record=record,
-        other=other,
+        record_id=record.pk,
+        other_id=other.pk,
         detail={"titles": [record.title[:200], other.title[:200]]},
     )
     dedup_request(review_id=review.pk)
@@ -500,7 +515,7 @@ def dedup_split(*, review: Review, record: Record, user) -> None:
         review=review,
         actor=user,
         action=DedupAction.SPLIT,
-        record=record,
+        record_id=record.pk,
         other_id=primary if primary != record.pk else None,
         detail={"title": record.title[:200], "cluster_size": len(members)},
     )
@@ -533,7 +548,7 @@ def dedup_set_primary(*, review: Review, record: Record, user) -> None:
         review=review,
         actor=user,
         action=DedupAction.PRIMARY,
-        record=record,
+        record_id=record.pk,
         other_id=primary if primary != record.pk else None,
         detail={"title": record.title[:200]},
     )

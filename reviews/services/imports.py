@@ -34,6 +34,7 @@ from django.utils import timezone
 from lib.imports import TARGET_FIELDS, ImportFileError, ParsedRecord, open_export
 from reviews.models import (
     ACTIVE_BATCH_STATUSES,
+    AuditKind,
     BatchStatus,
     ImportBatch,
     Record,
@@ -41,6 +42,7 @@ from reviews.models import (
     Search,
     Source,
 )
+from reviews.services.audit import audit_log
 from reviews.services.dedup import dedup_forget_batch, dedup_lock, dedup_request
 
 log = logging.getLogger(__name__)
@@ -173,8 +175,24 @@ def _enqueue_on_commit(batch: ImportBatch) -> None:
 
     job = enqueue_preview if batch.status == BatchStatus.PREVIEWING else enqueue_import
     # robust: a broker that is down must not turn a stored upload into an error page;
-    # the batch waits and its page says no worker has picked it up.
+    # the batch waits and its page says the queue could not be reached.
     transaction.on_commit(partial(job, batch.pk), robust=True)
+
+
+def import_batch_mark_sent(*, batch_id: int, sent: bool) -> None:
+    """Record whether the batch's job reached the broker, after the attempt to send it
+    (on commit, outside any transaction). A waiting batch whose job was not sent says so on
+    its page at once; a message sent later or a worker claiming the batch clears it."""
+    if sent:
+        ImportBatch.objects.filter(pk=batch_id, queue_failed_at__isnull=False).update(
+            queue_failed_at=None
+        )
+    else:
+        ImportBatch.objects.filter(
+            pk=batch_id,
+            status__in=[BatchStatus.QUEUED, BatchStatus.PREVIEWING],
+            heartbeat_at__isnull=True,
+        ).update(queue_failed_at=Now())
 
 
 def import_batches_requeue(
@@ -270,13 +288,14 @@ def import_batch_remap(*, batch: ImportBatch, mapping: dict[str, str]) -> Import
     return _next_job(batch, BatchStatus.PREVIEWING, column_mapping=mapping)
 
 
-def import_batch_cancel(*, batch: ImportBatch) -> ImportBatch:
+def import_batch_cancel(*, batch: ImportBatch, user=None) -> ImportBatch:
     with transaction.atomic():
         updated = ImportBatch.objects.filter(
             pk=batch.pk, status__in=[BatchStatus.READY, BatchStatus.PREVIEWING]
         ).update(status=BatchStatus.CANCELLED, finished_at=timezone.now())
         if not updated:
             raise ValidationError("Only an import that has not started can be cancelled.")
+        _audit(batch, AuditKind.IMPORT_CANCEL, f"Import of {batch.filename} cancelled", user)
     batch.refresh_from_db()
     batch.file.delete(save=True)
     return batch
@@ -302,6 +321,9 @@ def import_batch_undo(*, batch: ImportBatch, user) -> int:
         )
         dedup_forget_batch(batch_id=batch.pk)
         removed, _ = Record.objects.filter(batch_id=batch.pk).delete()
+        _audit(locked, AuditKind.IMPORT_UNDO,
+               f"Import of {locked.filename} undone: {removed} records removed", user,
+               records_removed=removed)  # fmt: skip
         dedup_request(review_id=locked.review_id)
     batch.refresh_from_db()
     return removed
@@ -424,7 +446,13 @@ def _claim(batch_id: int, *, waiting: str, working: str) -> int | None:
     stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - STALE_AFTER)
     claimed = ImportBatch.objects.filter(
         Q(status=waiting, heartbeat_at__isnull=True) | Q(stale, status=working), pk=batch_id
-    ).update(status=working, started_at=Now(), heartbeat_at=Now(), attempts=F("attempts") + 1)
+    ).update(
+        status=working,
+        started_at=Now(),
+        heartbeat_at=Now(),
+        attempts=F("attempts") + 1,
+        queue_failed_at=None,
+    )
     if not claimed:
         if ImportBatch.objects.filter(pk=batch_id, status=working).exists():
             raise BatchBusy(f"batch {batch_id} is being read by another run")
@@ -445,7 +473,7 @@ def import_batch_run(*, batch_id: int, request_dedup: bool = True) -> ImportBatc
         return None
     if attempt > MAX_ATTEMPTS:
         return _give_up(batch_id, attempt, "import")
-    batch = ImportBatch.objects.get(pk=batch_id)
+    batch = ImportBatch.objects.select_related("source", "uploaded_by").get(pk=batch_id)
     # A run that takes over from a dead one starts again from the top of the file.
     Record.objects.filter(batch_id=batch_id).delete()
     record_warnings: list[str] = []
@@ -498,14 +526,19 @@ def import_batch_run(*, batch_id: int, request_dedup: bool = True) -> ImportBatc
         import_batch_fail(batch_id=batch_id, message=INTERNAL_ERROR, attempt=attempt)
         raise
     stored = Record.objects.filter(batch_id=batch_id).count()
-    _owned(batch_id, attempt, BatchStatus.RUNNING).update(
-        status=BatchStatus.DONE,
-        records_found=found,
-        records_stored=stored,
-        bytes_done=batch.size,
-        warnings=[*batch.warnings, *_summarise(file_warnings, record_warnings, overflow)],
-        finished_at=Now(),
-    )
+    with transaction.atomic():
+        if _owned(batch_id, attempt, BatchStatus.RUNNING).update(
+            status=BatchStatus.DONE,
+            records_found=found,
+            records_stored=stored,
+            bytes_done=batch.size,
+            warnings=[*batch.warnings, *_summarise(file_warnings, record_warnings, overflow)],
+            finished_at=Now(),
+        ):
+            _audit(batch, AuditKind.IMPORT,
+                   f"Imported {stored} records from {batch.filename} ({batch.source.name})",
+                   batch.uploaded_by, records_found=found, records_stored=stored,
+                   format=reader.format)  # fmt: skip
     # The new records are compared with themselves and with everything already imported;
     # screening offers them only once that is done. (A caller importing several files in a
     # row, as the demo does, asks once at the end instead.)
@@ -728,3 +761,15 @@ def import_batch_fail(*, batch_id: int, message: str, attempt: int | None = None
             heartbeat_at=None,
             finished_at=Now(),
         )
+        during = "preview" if batch.status == BatchStatus.PREVIEWING else "import"
+        _audit(batch, AuditKind.IMPORT_FAIL, f"Import of {batch.filename} failed: {message}",
+               batch.uploaded_by, during=during, message=message)  # fmt: skip
+
+
+def _audit(batch: ImportBatch, kind: str, summary: str, actor, **facts) -> None:
+    """The batch's audit event, in the caller's transaction. The batch's id in `detail`
+    ties a record's history to the import that brought it in."""
+    audit_log(
+        review=batch.review_id, kind=kind, summary=summary, actor=actor,
+        detail={"batch_id": batch.pk, "filename": batch.filename, **facts},
+    )  # fmt: skip

@@ -25,6 +25,7 @@ from reviews.forms import (
     UploadForm,
     criteria_text,
 )
+from reviews.history import record_history
 from reviews.models import (
     BatchStatus,
     CriterionKind,
@@ -419,7 +420,7 @@ def batch_remap(request: HttpRequest, review: str, batch_id: int) -> HttpRespons
 @login_required
 def batch_cancel(request: HttpRequest, review: str, batch_id: int) -> HttpResponse:
     def cancel(batch):
-        services.import_batch_cancel(batch=batch)
+        services.import_batch_cancel(batch=batch, user=request.user)
         return "Import cancelled; nothing was stored."
 
     return _batch_action(request, review, batch_id, cancel)
@@ -494,5 +495,11 @@ def record_detail(request: HttpRequest, review: str, record_id: int) -> HttpResp
         record = selectors.record_detail(review_obj, record_id)
     except Record.DoesNotExist:
         raise Http404("No such record in this review") from None
-    context = {"review": review_obj, "record": record, "is_lead": is_lead(review_obj)}
+    context = {
+        "review": review_obj,
+        "record": record,
+        "is_lead": is_lead(review_obj),
+        # Blinding: what the viewer may see (a reviewer: their own votes, no verdicts).
+        "history": record_history(record, review_obj.viewer),
+    }
     return render(request, "reviews/record.html", context)

@@ -13,6 +13,7 @@ from screening.services.fulltexts import (
     BulkBusy,
     bulk_upload_confirm,
     bulk_upload_discard,
+    bulk_upload_mark_sent,
     bulk_upload_run,
     bulk_upload_start,
     bulk_uploads_requeue,
@@ -25,11 +26,14 @@ from screening.services.fulltexts import (
 )
 from screening.services.ranking import (
     STOP_RULES,
+    ranking_mark_sent,
     ranking_request,
+    ranking_requeue,
     ranking_train,
     screening_stop_early,
     screening_stop_undo,
 )
+from screening.services.ranking_terms import ranking_prepare
 
 __all__ = [
     "STOP_RULES",
@@ -37,6 +41,7 @@ __all__ = [
     "BulkBusy",
     "bulk_upload_confirm",
     "bulk_upload_discard",
+    "bulk_upload_mark_sent",
     "bulk_upload_run",
     "bulk_upload_start",
     "bulk_uploads_requeue",
@@ -45,7 +50,10 @@ __all__ = [
     "decision_withdraw_last",
     "max_pdf_bytes",
     "may_resolve",
+    "ranking_mark_sent",
+    "ranking_prepare",
     "ranking_request",
+    "ranking_requeue",
     "ranking_train",
     "report_add_other_method",
     "report_attach_pdf",

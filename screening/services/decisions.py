@@ -12,8 +12,18 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from reviews.models import Criterion, CriterionKind, ImportBatch, Member, Record, Review, Role
+from reviews.models import (
+    AuditKind,
+    Criterion,
+    CriterionKind,
+    ImportBatch,
+    Member,
+    Record,
+    Review,
+    Role,
+)
 from reviews.services import register_cluster_listener, register_undo_guard
+from reviews.services.audit import audit_log
 from screening.models import (
     Decision,
     DecisionEvent,
@@ -287,6 +297,13 @@ def conflict_resolve(
     resolution = Resolution.objects.create(
         review=review, paper=paper, stage=stage, verdict=verdict, reason=reason,
         reason_other=reason_other, note=note, resolved_by=user,
+    )  # fmt: skip
+    reason_text = _reason_text(reason, reason_other)
+    audit_log(
+        review=review, kind=AuditKind.RESOLUTION, actor=user, record_id=paper.pk, stage=stage,
+        summary=f"Conflict resolved at {Stage(stage).label.lower()}: {verdict}"
+        + (f" ({reason_text})" if reason_text else ""),
+        detail={"verdict": verdict, "reason": reason_text, "note": note},
     )  # fmt: skip
     _follow(review, paper, stage, "conflict", verdict)
     ranking_request(review=review, stage=stage, settings=settings)

@@ -276,6 +276,20 @@ def _pdfs_of(entry: dict, tmp: Path, errors: list[str]):
         errors.append(error.message)
 
 
+def bulk_upload_mark_sent(*, bulk_id: int, sent: bool) -> None:
+    """Record whether the upload's job reached the broker (on commit, after the attempt).
+    A waiting upload whose job was not sent says so on its page at once; a message sent
+    later or a worker claiming the job clears it."""
+    if sent:
+        BulkUpload.objects.filter(pk=bulk_id, queue_failed_at__isnull=False).update(
+            queue_failed_at=None
+        )
+    else:
+        BulkUpload.objects.filter(pk=bulk_id, status=BulkStatus.QUEUED).update(
+            queue_failed_at=Now()
+        )
+
+
 class BulkBusy(Exception):
     """Another run of the upload looks alive: the task retries once it could be stale."""
 
@@ -286,7 +300,7 @@ def _claim_bulk(bulk_id: int) -> bool:
     stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - BULK_STALE_AFTER)
     claimed = BulkUpload.objects.filter(
         Q(status=BulkStatus.QUEUED) | Q(stale, status=BulkStatus.RUNNING), pk=bulk_id
-    ).update(status=BulkStatus.RUNNING, heartbeat_at=Now(), done=0, errors=[])
+    ).update(status=BulkStatus.RUNNING, heartbeat_at=Now(), queue_failed_at=None, done=0, errors=[])
     if not claimed and BulkUpload.objects.filter(pk=bulk_id, status=BulkStatus.RUNNING).exists():
         raise BulkBusy(f"Bulk upload {bulk_id} is being read by another run.")
     return bool(claimed)

@@ -12,6 +12,7 @@ reviewers.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import threading
@@ -26,8 +27,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lib import ranking
-from reviews.models import ImportBatch, Member, Record, Review, Role
+from reviews.models import AuditKind, ImportBatch, Member, Record, Review, Role
 from reviews.services import register_undo_guard
+from reviews.services.audit import audit_log, audit_log_records
 from screening.models import (
     AutomationExclusion,
     AutomationStop,
@@ -48,6 +50,7 @@ from screening.selectors import (
     ranking_statistics,
     stage_settings,
 )
+from screening.services.ranking_terms import record_terms
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +85,48 @@ def ranking_request(
     won = RankingModel.objects.filter(pk=model.pk, requested=model.requested).update(
         requested=count
     )
+    if not force and _broker_failed_lately(model):
+        # The broker refused a message moments ago: a decision must not wait on it again
+        # (each try costs the connection's retries). A worker that starts queues this run
+        # (ranking_requeue), and a decision after the pause tries again.
+        return
     if won or force:
         from screening.tasks import enqueue_ranking
 
         transaction.on_commit(partial(enqueue_ranking, review.pk, stage), robust=True)
+
+
+#: After the broker refused a training message, decisions leave it alone this long.
+QUEUE_RETRY_AFTER = dt.timedelta(seconds=60)
+
+
+def _broker_failed_lately(model: RankingModel) -> bool:
+    failed = model.queue_failed_at
+    return failed is not None and timezone.now() - failed < QUEUE_RETRY_AFTER
+
+
+def ranking_mark_sent(*, review_id: int, stage: str, sent: bool) -> None:
+    """Record whether a training run's message reached the broker (on commit, after the
+    attempt): the lead's panel says so when it did not. A message sent later or a run
+    starting clears it."""
+    row = RankingModel.objects.filter(review_id=review_id, stage=stage)
+    if sent:
+        row.filter(queue_failed_at__isnull=False).update(queue_failed_at=None)
+    else:
+        row.update(queue_failed_at=timezone.now())
+
+
+def ranking_requeue() -> list[tuple[int, str]]:
+    """Queue again the training runs whose message never reached the broker (worker
+    start-up): otherwise the order waits for the next decisions, which may never come."""
+    waiting = list(
+        RankingModel.objects.filter(queue_failed_at__isnull=False).values_list("review_id", "stage")
+    )
+    from screening.tasks import enqueue_ranking
+
+    for review_id, stage in waiting:
+        transaction.on_commit(partial(enqueue_ranking, review_id, stage), robust=True)
+    return waiting
 
 
 def _labels(review: Review, stage: str, settings: StageSettings) -> dict[int, dict[int, int]]:
@@ -123,8 +164,8 @@ _FEATURES_KEPT = 4
 
 
 def _features(review: Review, stage: str, ids: list[int]):
-    """The features of the stage's papers `ids` (in that order): from the worker's cache
-    when the set is unchanged, else read the texts once and compute them."""
+    """The features of the stage's papers `ids` (in that order): from the worker's memory
+    when the set is unchanged, else weighted from the records' stored term counts."""
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
     # Records never change their text; created_at guards against ids reused after a
     # rolled-back transaction (SQLite), as between tests.
@@ -133,10 +174,9 @@ def _features(review: Review, stage: str, ids: list[int]):
         if key in _FEATURES:
             _FEATURES.move_to_end(key)
             return _FEATURES[key]
-    rows = papers(review, stage).values_list("pk", "title", "abstract").iterator(chunk_size=2000)
-    texts = {pk: ranking.text_of(title, abstract) for pk, title, abstract in rows}
-    # A paper merged away since `ids` was read gets an empty text: it is not served anyway.
-    X = ranking.features([texts.get(pk, "") for pk in ids])
+    # Each record's term counts come from its batch's file (computed once); only the
+    # weighting over this set of records is done here.
+    X = ranking.tfidf(record_terms(review.pk, ids))
     with _FEATURES_LOCK:
         _FEATURES[key] = X
         while len(_FEATURES) > _FEATURES_KEPT:
@@ -153,6 +193,9 @@ def ranking_train(*, review_id: int, stage: str) -> RankingModel | None:
         return None
     settings = stage_settings(review, stage)
     model, _ = RankingModel.objects.get_or_create(review=review, stage=stage)
+    RankingModel.objects.filter(pk=model.pk, queue_failed_at__isnull=False).update(
+        queue_failed_at=None
+    )
     count = decision_count(review, stage)
     if model.trained_at is not None and count <= model.version:
         return model
@@ -272,6 +315,15 @@ def screening_stop_early(
         ],
         batch_size=2000,
     )
+    _audit_stop(
+        stop,
+        AuditKind.STOP,
+        user,
+        candidates,
+        summary=f"Screening stopped early ({STOP_RULES[rule]}): {len(candidates)} records "
+        "excluded by the automation tool",
+        each="Excluded by the automation tool (screening stopped early)",
+    )
     return stop
 
 
@@ -284,10 +336,42 @@ def screening_stop_undo(*, review: Review, stop: AutomationStop, user) -> Automa
     locked = AutomationStop.objects.select_for_update().get(pk=stop.pk)
     if locked.undone_at is not None:
         raise ValidationError("That stop has already been undone.")
+    papers_back = list(locked.exclusions.values_list("paper_id", flat=True))
     locked.exclusions.all().delete()
     locked.undone_at, locked.undone_by = timezone.now(), user
     locked.save(update_fields=["undone_at", "undone_by"])
+    _audit_stop(
+        locked,
+        AuditKind.STOP_UNDO,
+        user,
+        papers_back,
+        summary=f"Early stop undone: {len(papers_back)} records to screen again",
+        each="Exclusion by the automation tool undone (early stop undone)",
+    )
     return locked
+
+
+def _audit_stop(
+    stop: AutomationStop, kind: str, user, paper_ids: list[int], *, summary: str, each: str
+) -> None:
+    """One event for the stop (or its undo) and one per paper it excluded (or gave back),
+    so each record's history says so; one multi-row insert, in the caller's transaction."""
+    detail = {
+        "rule": stop.rule,
+        "params": stop.params,
+        "note": stop.note,
+        "records": len(paper_ids),
+        "stopped_at": stop.stopped_at.isoformat(),
+        "statistics": stop.statistics,
+    }
+    audit_log(
+        review=stop.review_id, kind=kind, summary=summary, actor=user, stage=stop.stage,
+        detail=detail,
+    )  # fmt: skip
+    audit_log_records(
+        review=stop.review_id, kind=kind, summary=each, actor=user, record_ids=paper_ids,
+        stage=stop.stage, detail={"rule": stop.rule},
+    )  # fmt: skip
 
 
 def is_excluded_by_automation(paper: Record, stage: str) -> bool:
@@ -306,7 +390,9 @@ __all__ = [
     "STOP_RULES",
     "decision_count",
     "is_excluded_by_automation",
+    "ranking_mark_sent",
     "ranking_request",
+    "ranking_requeue",
     "ranking_train",
     "screening_stop_early",
     "screening_stop_undo",

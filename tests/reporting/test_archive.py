@@ -5,6 +5,7 @@ are refused whole, leaving no rows and no files; the views and commands."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -13,22 +14,49 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from appraisal import selectors as appraisal_selectors
 from appraisal import services as appraisal_services
-from appraisal.models import Appraisal, Design
+from appraisal.models import (
+    Appraisal,
+    Checklist,
+    ChecklistVersion,
+    Design,
+    Extraction,
+    ExtractionForm,
+    FormVersion,
+)
 from lib.fulltext.archive import ArchiveError
 from reporting import archive, rendering
 from reporting import services as reporting_services
 from reporting.models import PrismaNote, PrismaOverride
 from reviews import services as review_services
-from reviews.models import DedupDecision, DedupEvent, Record, Review, Verdict
+from reviews.models import (
+    AuditEvent,
+    AuditKind,
+    DedupDecision,
+    DedupEvent,
+    ImportBatch,
+    Record,
+    Review,
+    Verdict,
+)
 from screening import selectors as screening_selectors
 from screening import services as screening_services
-from screening.models import Decision, DecisionEvent, Report, Resolution, Retrieval, Stage
-from tests.appraisal.conftest import appraise
+from screening.models import (
+    Decision,
+    DecisionEvent,
+    Report,
+    Resolution,
+    Retrieval,
+    Stage,
+    Study,
+)
+from tests.appraisal.conftest import FORM, appraise, extract
 from tests.reviews.test_dedup_service import PAPER, import_text, ris, run
 from tests.screening.conftest import criterion, decide, paper
 from tests.screening.test_fulltexts import attach
@@ -60,6 +88,13 @@ def test_every_model_of_a_review_is_archived_or_skipped_with_a_reason():
         for ref in spec.refs.values():
             if ref.kind == "model":
                 assert labels.index(ref.target) < labels.index(spec.label)
+        for target in spec.loose.values():  # and the rows loose numbers name
+            assert labels.index(target) < labels.index(spec.label)
+    loose = {s.label: s.loose for s in archive.archived_models() if s.loose}
+    assert loose["reviews.AuditEvent"]["record_id"] == "reviews.Record"
+    assert loose["reviews.AuditEvent"]["detail.batch_id"] == "reviews.ImportBatch"
+    assert loose["reviews.DedupEvent"] == {"record_id": "reviews.Record",
+                                           "other_id": "reviews.Record"}  # fmt: skip
 
 
 # --- a small review built through the services ---------------------------------------------
@@ -185,6 +220,7 @@ def snapshot(review: Review) -> dict:
             (e.action, _name(e.actor), title.get(e.record_id, ""), e.at.isoformat())
             for e in DedupEvent.objects.filter(review=review).select_related("actor")
         ),
+        "audit": audit_snapshot(review, title),
         "reports": reports,
         "appraisals": {
             (
@@ -206,6 +242,27 @@ def snapshot(review: Review) -> dict:
         "batches": {(b.filename, b.sha256, b.file.read()) for b in review.batches.all()},
         "title": review.title,
     }
+
+
+# Kinds whose `detail` holds no id but the batch's (compared through the batch's file).
+_ID_FREE_DETAIL = {AuditKind.IMPORT, AuditKind.IMPORT_UNDO, AuditKind.IMPORT_CANCEL,
+                   AuditKind.IMPORT_FAIL, AuditKind.RESOLUTION, AuditKind.STOP,
+                   AuditKind.STOP_UNDO}  # fmt: skip
+
+
+def audit_snapshot(review: Review, title: dict[int, str]) -> list[tuple]:
+    """Every AuditEvent with the record it names (by title: "" for none, "?" for a record
+    no longer in the review) and the file of the batch its detail names."""
+    files = dict(ImportBatch.objects.values_list("pk", "filename"))
+    out = []
+    for e in AuditEvent.objects.filter(review=review).select_related("actor"):
+        detail = dict(e.detail) if e.kind in _ID_FREE_DETAIL else {}
+        if "batch_id" in detail:
+            detail["batch_id"] = files.get(detail["batch_id"], "?")
+        named = "" if e.record_id is None else title.get(e.record_id, "?")
+        out.append((e.kind, _name(e.actor), named, e.stage, e.summary, e.at.isoformat(),
+                    json.dumps(detail, sort_keys=True)))  # fmt: skip
+    return sorted(out)
 
 
 def stored_files(settings) -> list[str]:
@@ -258,6 +315,171 @@ def test_round_trip_into_a_fresh_server(built, lead, tmp_path, settings, django_
         assert after[key] == before[key], key
     pdf = Report.objects.get(review=restored, pdf__gt="").pdf.name
     assert pdf.startswith(f"reviews/{restored.pk}/reports/")
+
+
+def test_audit_events_name_the_new_records_and_batches(built, lead, source, tmp_path):
+    """record_id and the batch in `detail` are plain numbers, not foreign keys: the import
+    maps them to the new rows. A record of an undone import is no longer in the archive:
+    its number is emptied rather than left to name another record of this server."""
+    gone = import_text(built, source, lead, ris(paper(40)), name="later.ris")
+    run(built)
+    (gone_id,) = gone.records.values_list("pk", flat=True)
+    stop = screening_services.screening_stop_early(
+        review=built, stage=TA, user=lead, rule="judgement"
+    )
+    screening_services.screening_stop_undo(review=built, stop=stop, user=lead)
+    review_services.import_batch_undo(batch=gone, user=lead)
+    assert AuditEvent.objects.filter(review=built, record_id=gone_id).count() == 2
+    before = audit_snapshot(built, dict(Record.objects.values_list("pk", "title")))
+    assert sum(1 for e in before if e[2] == "?") == 2  # the undone import's record
+    assert {AuditKind.IMPORT, AuditKind.IMPORT_UNDO, AuditKind.RESOLUTION, AuditKind.STOP,
+            AuditKind.STOP_UNDO} <= {e[0] for e in before}  # fmt: skip
+    path = archive.archive_export(review=built, out=tmp_path / "a.zip")
+    copy = archive.archive_import(file=path, user=lead, slug="copy")
+    titles = dict(Record.objects.filter(review=copy).values_list("pk", "title"))
+    events = AuditEvent.objects.filter(review=copy)
+    assert all(e.record_id in titles for e in events.exclude(record_id=None))
+    assert events.filter(kind=AuditKind.STOP, record_id=None).count() == 2  # 1 + the gone one
+    after = audit_snapshot(copy, titles)
+    emptied = [e for e in before if e[2] == "?"]
+    assert sorted(after) == sorted([e for e in before if e[2] != "?"] +
+                                   [(e[0], e[1], "", *e[3:]) for e in emptied])  # fmt: skip
+    copy_batches = set(copy.batches.values_list("pk", flat=True))
+    assert {e.detail["batch_id"] for e in events.filter(kind=AuditKind.IMPORT)} <= copy_batches
+
+
+# --- appraisal's audit events --------------------------------------------------------------
+
+
+def appraisal_work(review, lead, reviewer, second_reviewer) -> None:
+    """On top of `build`: every kind of appraisal event (a checklist created and edited, the
+    settings, a study's own checklists, a form, extractions and their consensus)."""
+    study = review.studies.get()
+    seed = Checklist.objects.get(review=review)
+    mine = appraisal_services.checklist_create(
+        review=review, user=lead, name="Mine", definition="Q1 | Aims? | | Yes, No"
+    )
+    appraisal_services.checklist_edit(
+        review=review, user=lead, checklist=mine, name="Mine", source_note="",
+        definition="Q1 | Aims clear? | | Yes, No",
+    )  # fmt: skip
+    appraisal_services.appraisal_settings_update(
+        review=review, user=lead, appraisal_mode="dual", extraction_mode="dual",
+        qualitative_checklist=mine, quantitative_checklist=seed,
+    )  # fmt: skip
+    appraisal_services.study_design_set(
+        review=review, user=lead, study=study, design=Design.QUALITATIVE, checklists=[seed, mine]
+    )
+    appraise(review, study, mine.versions.get(), reviewer, submit=False, Q1="no")
+    form = appraisal_services.form_create(review=review, user=lead, name="Characteristics",
+                                          definition=FORM)  # fmt: skip
+    version = form.versions.get()
+    extract(review, study, version, reviewer)
+    extract(review, study, version, second_reviewer, setting="Rural")
+    setting = version.fields.get(code="setting")
+    appraisal_services.extraction_consensus(
+        review=review, study=study, version=version, user=lead,
+        values={setting.pk: appraisal_services.ValueInput(raw="Both", method="discussion")},
+    )  # fmt: skip
+
+
+def _work_key(work) -> tuple:
+    return (work.study.label, work.version.number, work.reviewer.username, work.is_consensus)
+
+
+# How a row that an appraisal event names is recognised in another review (no ids).
+NATURAL = {
+    "screening.Study": lambda pk: Study.objects.get(pk=pk).label,
+    "appraisal.Checklist": lambda pk: Checklist.objects.get(pk=pk).name,
+    "appraisal.ExtractionForm": lambda pk: ExtractionForm.objects.get(pk=pk).name,
+    "appraisal.ChecklistVersion": lambda pk: (
+        (v := ChecklistVersion.objects.get(pk=pk)).checklist.name, v.number),
+    "appraisal.FormVersion": lambda pk: ((v := FormVersion.objects.get(pk=pk)).form.name, v.number),
+    "appraisal.Appraisal": lambda pk: _work_key(Appraisal.objects.get(pk=pk)),
+    "appraisal.Extraction": lambda pk: _work_key(Extraction.objects.get(pk=pk)),
+}  # fmt: skip
+
+
+def appraisal_events(review: Review) -> list[tuple]:
+    """Appraisal's events with every id of their `detail` checked to name a row of `review`
+    and replaced by what that row is."""
+    loose = archive.spec.LOOSE_REFS["reviews.AuditEvent"]
+    out = []
+    events = AuditEvent.objects.filter(
+        review=review, kind__in=[AuditKind.CHECKLIST, AuditKind.FORM, AuditKind.SETTINGS]
+    )
+    for e in events.select_related("actor"):
+        detail = dict(e.detail)
+        for key, value in e.detail.items():
+            if key.endswith("_id"):
+                model = apps.get_model(loose[f"detail.{key}"])
+                in_review = {archive.spec.review_lookup(model): review.pk}
+                assert model._base_manager.filter(pk=value, **in_review).exists(), (key, e)
+                detail[key] = NATURAL[loose[f"detail.{key}"]](value)
+        out.append((e.kind, _name(e.actor), e.at.isoformat(), e.summary,
+                    json.dumps(detail, sort_keys=True)))  # fmt: skip
+    return sorted(out)
+
+
+def _ids_below_the_top(value, top: bool = True) -> list[str]:
+    if isinstance(value, dict):
+        return [
+            *(k for k in value if not top and (k == "id" or k.endswith("_id"))),
+            *(p for v in value.values() for p in _ids_below_the_top(v, top=False)),
+        ]
+    if isinstance(value, list):
+        return [p for v in value for p in _ids_below_the_top(v, top=False)]
+    return []
+
+
+def test_appraisal_events_name_the_new_rows_and_the_history_reads_the_same(
+    built, lead, reviewer, second_reviewer, tmp_path
+):
+    appraisal_work(built, lead, reviewer, second_reviewer)
+    before = appraisal_events(built)
+    keys = {k for e in AuditEvent.objects.filter(review=built) for k in e.detail}
+    assert {"study_id", "checklist_id", "checklist_version_id", "appraisal_id", "form_id",
+            "form_version_id", "extraction_id"} <= keys  # fmt: skip
+    # Every id an event carries is at the top of its detail and mapped by an archive import.
+    loose = archive.spec.LOOSE_REFS["reviews.AuditEvent"]
+    for e in AuditEvent.objects.filter(review=built):
+        assert not _ids_below_the_top(e.detail), e.detail
+        assert {f"detail.{k}" for k in e.detail if k.endswith("_id")} <= set(loose), e.detail
+
+    def histories(review):
+        return {
+            i.name: [(h.at, h.actor, h.summary, h.lines)
+                     for h in appraisal_selectors.instrument_history(i)]
+            for i in [*Checklist.objects.filter(review=review),
+                      *ExtractionForm.objects.filter(review=review)]
+        }  # fmt: skip
+
+    shown = histories(built)
+    assert len(shown["Mine"]) == 3 and len(shown["Characteristics"]) == 4
+    path = archive.archive_export(review=built, out=tmp_path / "a.zip")
+    copy = archive.archive_import(file=path, user=lead, slug="copy")
+    assert appraisal_events(copy) == before
+    assert histories(copy) == shown
+    # The copy's events name the copy's rows only (the original's would also "exist").
+    mine = Checklist.objects.get(review=copy, name="Mine")
+    assert AuditEvent.objects.filter(review=copy, detail__checklist_id=mine.pk).count() == 3
+
+
+def test_a_loose_number_that_is_not_a_number_is_refused(good, lead, tmp_path):
+    entry = "models/reviews.AuditEvent.jsonl"
+    with zipfile.ZipFile(good) as zf:
+        lines = zf.read(entry).decode().splitlines()
+    row = json.loads(lines[0])
+    row["detail"]["batch_id"] = ["1"]
+    changed = "\n".join([json.dumps(row), *lines[1:]]).encode() + b"\n"
+
+    def fix(m):
+        m["files"][entry] = hashlib.sha256(changed).hexdigest()
+
+    bad = rewrite(good, tmp_path / "bad.zip", change={entry: lambda _: changed}, manifest=fix)
+    with pytest.raises(ArchiveError, match=r"AuditEvent.jsonl line 1: detail.batch_id should"):
+        archive.archive_import(file=bad, user=lead, slug="hostile")
+    assert not Review.objects.filter(slug="hostile").exists()
 
 
 def test_the_importer_leads_and_unknown_users_are_reported(built, outsider, tmp_path):
@@ -361,7 +583,6 @@ def test_a_reference_to_a_row_not_in_the_archive_names_file_and_line(good, lead,
     entry = "models/screening.Decision.jsonl"
     with zipfile.ZipFile(good) as zf:
         changed = _bad_reference(zf.read(entry))
-    import hashlib
 
     def fix(m):
         m["files"][entry] = hashlib.sha256(changed).hexdigest()
@@ -373,6 +594,100 @@ def test_a_reference_to_a_row_not_in_the_archive_names_file_and_line(good, lead,
     ):
         archive.archive_import(file=bad, user=lead, slug="hostile")
     assert not Review.objects.filter(slug="hostile").exists()
+
+
+# --- archives made by an older Sift ---------------------------------------------------------
+
+
+def edit_rows(source: Path, target: Path, *, rows=None, drop_models=(), fmt=None) -> Path:
+    """A copy of an archive with its rows edited (label -> row -> row), whole models left
+    out as an archive made before they existed would, and the manifest to match."""
+    rows = rows or {}
+    with zipfile.ZipFile(source) as zf:
+        changed = {}
+        for label, edit in rows.items():
+            entry = f"models/{label}.jsonl"
+            lines = [json.loads(line) for line in zf.read(entry).decode().splitlines()]
+            changed[entry] = "".join(json.dumps(edit(r)) + "\n" for r in lines).encode()
+    dropped = [f"models/{label}.jsonl" for label in drop_models]
+
+    def fix(m):
+        for entry, data in changed.items():
+            m["files"][entry] = hashlib.sha256(data).hexdigest()
+        for label, entry in zip(drop_models, dropped, strict=True):
+            del m["models"][label], m["files"][entry]
+        if fmt is not None:
+            m["format"] = fmt
+
+    return rewrite(source, target, drop=dropped, manifest=fix,
+                   change={e: (lambda _, d=d: d) for e, d in changed.items()})  # fmt: skip
+
+
+def _without(*names):
+    return lambda row: {k: v for k, v in row.items() if k not in names}
+
+
+def test_an_archive_made_before_a_field_and_a_model_existed_imports(built, good, lead, tmp_path):
+    """Made before `queue_failed_at` (ImportBatch, DedupRun) and AuditEvent existed: the
+    field is filled with what its migration gave the rows of the time, the model has no
+    rows, and the report says both."""
+    before = snapshot(built)
+    old = edit_rows(good, tmp_path / "old.zip", drop_models=["reviews.AuditEvent"], rows={
+        "reviews.ImportBatch": _without("queue_failed_at"),
+        "reviews.DedupRun": _without("queue_failed_at"),
+    })  # fmt: skip
+    copy = archive.archive_import(file=old, user=lead, slug="old")
+    after = snapshot(copy)
+    assert after["audit"] == [] and before["audit"]
+    for key in before.keys() - {"audit"}:
+        assert after[key] == before[key], key
+    assert list(copy.batches.values_list("queue_failed_at", flat=True)) == [None]
+    assert copy.dedup_run.queue_failed_at is None
+    assert copy.archive_report.rows["reviews.AuditEvent"] == 0
+    assert set(copy.archive_report.notes) >= {
+        "The archive has no reviews.AuditEvent (made before it existed): none imported.",
+        "The archive has no reviews.DedupRun.queue_failed_at (made before it existed): empty "
+        "in 1 row.",
+        "The archive has no reviews.ImportBatch.queue_failed_at (made before it existed): "
+        "empty in 1 row.",
+    }
+
+
+def test_a_missing_field_with_no_default_or_an_unknown_field_is_refused(built, good, lead,
+                                                                        tmp_path):  # fmt: skip
+    batch = built.batches.get()
+    cases = {
+        "no_filename": (_without("filename"), rf"models/reviews.ImportBatch.jsonl line 1 "
+                        rf"\(id {batch.pk}\): reviews.ImportBatch.filename is missing, and it "
+                        "has no default"),
+        "colour": (lambda r: r | {"colour": "red"}, rf"line 1 \(id {batch.pk}\): "
+                   r"reviews.ImportBatch has no field colour \(was the archive made by a newer"),
+    }  # fmt: skip
+    for name, (edit, message) in cases.items():
+        bad = edit_rows(good, tmp_path / f"{name}.zip", rows={"reviews.ImportBatch": edit})
+        with pytest.raises(ArchiveError, match=message):
+            archive.archive_import(file=bad, user=lead, slug="refused")
+        assert not Review.objects.filter(slug="refused").exists()
+
+
+def _format_1_dedup_event(row: dict) -> dict:
+    """DedupEvent as format 1 wrote it: `record` and `other`, foreign keys."""
+    row = dict(row)
+    row["record"], row["other"] = row.pop("record_id"), row.pop("other_id")
+    return row
+
+
+def test_a_format_1_archive_names_dedup_records_by_their_old_fields(built, good, lead, tmp_path):
+    assert archive.FORMAT == 2
+    before = snapshot(built)
+    assert any(e[2] for e in before["dedup_events"])  # events naming records
+    old = edit_rows(good, tmp_path / "f1.zip", fmt=1,
+                    rows={"reviews.DedupEvent": _format_1_dedup_event})  # fmt: skip
+    assert snapshot(archive.archive_import(file=old, user=lead, slug="f1")) == before
+    # The same rows in a format 2 archive are not what format 2 writes: refused.
+    wrong = edit_rows(good, tmp_path / "f2.zip", rows={"reviews.DedupEvent": _format_1_dedup_event})
+    with pytest.raises(ArchiveError, match="reviews.DedupEvent has no field other, record"):
+        archive.archive_import(file=wrong, user=lead, slug="f2")
 
 
 def test_not_a_zip_and_an_empty_file_are_refused(lead, tmp_path):

@@ -55,6 +55,27 @@ def test_overview_polls_while_a_run_is_due(client, review, lead, records):
     assert 'hx-trigger="every 2s"' in fragment.text
 
 
+def test_the_log_keeps_the_numbers_of_records_an_undone_import_took_away(
+    client, review, source, lead, records
+):
+    from reviews import services
+    from reviews.models import Verdict
+
+    later = import_text(review, source, lead, ris(OTHER | {"title": "A later paper"}), "later.ris")
+    run(review)
+    gone, kept = later.records.get(), records[3]
+    services.dedup_decide(review=review, record=gone, other=kept, verdict=Verdict.DIFFERENT,
+                          user=lead)  # fmt: skip
+    services.import_batch_undo(batch=later, user=lead)
+    client.force_login(lead)
+    page = client.get(reverse("reviews:dedup", args=[review.slug])).text
+    cluster = reverse("reviews:dedup_cluster", args=[review.slug, kept.pk])
+    shown = (f'#{gone.pk} <span class="muted">(no longer in the review)</span> and '
+             f'<a href="{cluster}">#{kept.pk}</a>')  # fmt: skip
+    assert shown in page
+    assert reverse("reviews:dedup_cluster", args=[review.slug, gone.pk]) not in page
+
+
 def test_queue_shows_the_pair_side_by_side_with_differences_marked(client, review, lead, records):
     client.force_login(lead)
     page = client.get(reverse("reviews:dedup_queue", args=[review.slug]))

@@ -97,6 +97,7 @@ def test_every_csv_and_xlsx_download_writes_formulas_as_text(hostile):
     for expected in ("reviews:dedup_report", "reviews:dedup_sources", "reviews:dedup_log",
                      "screening:agreement_csv", "reporting:prisma_s_csv",
                      "reporting:records_export", "reporting:screening_log",
+                     "reporting:audit_csv",
                      "appraisal:long_csv", "appraisal:table_download", "appraisal:summary_csv",
                      "appraisal:wide_csv", "appraisal:robvis_csv", "appraisal:characteristics",
                      "appraisal:results_csv", "appraisal:extraction_long_csv"):  # fmt: skip

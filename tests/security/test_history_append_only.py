@@ -1,19 +1,30 @@
-"""The audit history (screening.DecisionEvent, reviews.DedupEvent) is append-only: the
-model refuses updates and deletes, single and bulk; deleting a whole review still removes
-its history through the cascade; undoing an import only unlinks deleted records."""
+"""The audit history (screening.DecisionEvent, reviews.DedupEvent, reviews.AuditEvent) is
+append-only: the model refuses updates and deletes, single and bulk; deleting a whole review
+still removes its history through the cascade; undoing an import changes no row of either
+DedupEvent or AuditEvent (both name records by plain numbers, which keep naming the deleted
+records)."""
 
 from __future__ import annotations
 
 import pytest
 
 from reviews import services as review_services
-from reviews.models import DedupEvent, HistoryIsAppendOnly, Review
+from reviews.models import (
+    AuditEvent,
+    AuditKind,
+    DedupAction,
+    DedupEvent,
+    HistoryIsAppendOnly,
+    Record,
+    Review,
+    Verdict,
+)
 from screening.models import DecisionEvent
 from tests.security.conftest import TA, _vote
 
 pytestmark = pytest.mark.django_db
 
-HISTORY = (DecisionEvent, DedupEvent)
+HISTORY = (DecisionEvent, DedupEvent, AuditEvent)
 
 
 @pytest.fixture
@@ -21,6 +32,9 @@ def history(world):
     _vote(world.review, world.open_record, world.reviewer, "include")
     assert DecisionEvent.objects.filter(review=world.review).count() >= 7
     assert DedupEvent.objects.filter(review=world.review).exists()
+    # The world's imports, its early stop and the stop's undo (one event per paper).
+    kinds = set(AuditEvent.objects.filter(review=world.review).values_list("kind", flat=True))
+    assert {AuditKind.IMPORT, AuditKind.STOP, AuditKind.STOP_UNDO} <= kinds
     return world
 
 
@@ -71,16 +85,40 @@ def test_deleting_a_whole_review_deletes_its_history_and_no_other(history, world
     Review.objects.filter(pk=review_pk).delete()
     assert not DecisionEvent._base_manager.filter(review_id=review_pk).exists()
     assert not DedupEvent._base_manager.filter(review_id=review_pk).exists()
+    assert not AuditEvent._base_manager.filter(review_id=review_pk).exists()
     assert [m.objects.filter(review=world_b.review).count() for m in HISTORY] == theirs
 
 
-def test_undoing_an_import_keeps_the_dedup_history(review, source, lead):
+def test_undoing_an_import_changes_no_dedup_event(review, source, lead):
     from tests.reviews.test_dedup_service import import_text, ris, run
     from tests.screening.conftest import paper
 
     batch = import_text(review, source, lead, ris(paper(1), paper(1), paper(2)))
     run(review)
-    events = DedupEvent.objects.filter(review=review).count()
-    assert events
+    first, copy, _ = batch.records.order_by("ordinal")
+    review_services.dedup_decide(
+        review=review, record=copy, other=first, verdict=Verdict.DIFFERENT, user=lead
+    )
+    run(review)
+    before = list(DedupEvent._base_manager.filter(review=review).order_by("pk").values())
+    decided = [e for e in before if e["action"] == DedupAction.DIFFERENT]
+    assert [(e["record_id"], e["other_id"]) for e in decided] == [(copy.pk, first.pk)]
+    assert {e["action"] for e in before} == {DedupAction.RUN, DedupAction.DIFFERENT}
     review_services.import_batch_undo(batch=batch, user=lead)
-    assert DedupEvent.objects.filter(review=review).count() >= events
+    assert not Record.objects.filter(pk__in=[first.pk, copy.pk]).exists()
+    after = list(DedupEvent._base_manager.filter(review=review).order_by("pk").values())
+    # Every row as it was, still naming the records that are gone (later runs may add rows).
+    assert after[: len(before)] == before
+
+
+def test_undoing_an_import_changes_no_audit_event(review, source, lead):
+    from tests.reviews.test_dedup_service import import_text, ris, run
+    from tests.screening.conftest import paper
+
+    batch = import_text(review, source, lead, ris(paper(1), paper(2)))
+    run(review)
+    review_services.import_batch_undo(batch=batch, user=lead)
+    rows = list(AuditEvent.objects.filter(review=review).order_by("pk").values())
+    assert [r["kind"] for r in rows] == [AuditKind.IMPORT, AuditKind.IMPORT_UNDO]
+    assert rows[0]["detail"]["batch_id"] == rows[1]["detail"]["batch_id"] == batch.pk
+    assert rows[0]["actor_id"] == rows[1]["actor_id"] == lead.pk

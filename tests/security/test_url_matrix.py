@@ -130,6 +130,7 @@ TABLE: dict[str, dict[str, object]] = {
     "reporting:exports": {"GET": MEMBER},
     "reporting:records_export": {"GET": MEMBER},  # others: their own votes only
     "reporting:screening_log": {"GET": LEAD},
+    "reporting:audit_csv": {"GET": LEAD},  # every reviewer's votes
     # appraisal and extraction
     "appraisal:overview": {"GET": MEMBER},
     "appraisal:settings": {"GET": LEAD, "POST": LEAD},
