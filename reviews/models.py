@@ -536,7 +536,7 @@ class DedupEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # history names who acted: never rewritten (as votes)
         related_name="+",
         help_text="Empty for the automatic run",
     )
@@ -583,7 +583,7 @@ class AuditEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # history names who acted: never rewritten (as votes)
         related_name="+",
         help_text="Empty for the background worker",
     )

@@ -122,3 +122,19 @@ def test_undoing_an_import_changes_no_audit_event(review, source, lead):
     assert [r["kind"] for r in rows] == [AuditKind.IMPORT, AuditKind.IMPORT_UNDO]
     assert rows[0]["detail"]["batch_id"] == rows[1]["detail"]["batch_id"] == batch.pk
     assert rows[0]["actor_id"] == rows[1]["actor_id"] == lead.pk
+
+
+def test_a_user_named_by_history_cannot_be_deleted(history, django_user_model):
+    """Deleting a user would rewrite the rows that name them (Django's SET_NULL is an
+    update): refused, as for a reviewer with votes."""
+    from django.db.models import ProtectedError
+
+    from reviews.services.audit import audit_log
+
+    clerk = django_user_model.objects.create_user("clerk")  # named by history rows only
+    DedupEvent.objects.create(review=history.review, actor=clerk, action=DedupAction.SAME)
+    audit_log(review=history.review, kind=AuditKind.SETTINGS, summary="x", actor=clerk)
+    before = snapshot()
+    with pytest.raises(ProtectedError):
+        clerk.delete()
+    assert snapshot() == before
