@@ -81,6 +81,12 @@ def record_history(record: Record, viewer: Member) -> list[HistoryEntry]:
     return sorted(entries, key=lambda e: (e.at, e.kind))
 
 
+def stream(events, to_entry: Callable[[object], HistoryEntry]) -> Iterator[HistoryEntry]:
+    """A review source's events as entries, oldest first, read in chunks."""
+    for event in events.order_by("at", "pk").iterator(chunk_size=2000):
+        yield to_entry(event)
+
+
 def review_history(review: Review) -> Iterator[HistoryEntry]:
     """The whole audit trail of the review (leads only), oldest first: each source yields
     in time order and the sources are merged as they stream."""
@@ -157,13 +163,9 @@ def _record_dedup(record: Record, viewer: Member) -> Iterator[HistoryEntry]:
 
 @register_review_history
 def _review_audit(review: Review) -> Iterator[HistoryEntry]:
-    events = AuditEvent.objects.filter(review=review).select_related("actor")
-    for event in events.order_by("at", "id").iterator(chunk_size=2000):
-        yield _audit_entry(event)
+    return stream(AuditEvent.objects.filter(review=review).select_related("actor"), _audit_entry)
 
 
 @register_review_history
 def _review_dedup(review: Review) -> Iterator[HistoryEntry]:
-    events = DedupEvent.objects.filter(review=review).select_related("actor")
-    for event in events.order_by("at", "id").iterator(chunk_size=2000):
-        yield _dedup_entry(event)
+    return stream(DedupEvent.objects.filter(review=review).select_related("actor"), _dedup_entry)

@@ -14,6 +14,7 @@ from reviews.history import (
     cluster_ids,
     register_record_history,
     register_review_history,
+    stream,
 )
 from reviews.models import Member, Record, Review, Role
 from screening.models import DecisionEvent, Stage
@@ -49,6 +50,6 @@ def _record_votes(record: Record, viewer: Member) -> Iterator[HistoryEntry]:
 
 @register_review_history
 def _review_votes(review: Review) -> Iterator[HistoryEntry]:
-    events = DecisionEvent.objects.filter(review=review).select_related("reviewer")
-    for event in events.order_by("at", "pk").iterator(chunk_size=2000):
-        yield _vote_entry(event)
+    return stream(
+        DecisionEvent.objects.filter(review=review).select_related("reviewer"), _vote_entry
+    )

@@ -128,21 +128,10 @@ def appraisal_save(
                    if q.kind == QuestionKind.CHOICE and not _answered(q, cleaned.get(pk, AnswerInput()))]  # fmt: skip
         if missing:
             raise ValidationError(f"Answer every question before you submit: {', '.join(missing)}.")
-    before, old_comment = _answer_states(mine), mine.comment if mine else ""
-    started = mine is None
-    if mine is None:
-        mine = Appraisal.objects.create(
-            review=review, study=study, version=version, reviewer=reviewer
-        )
-    mine.comment = comment
-    mine.submitted_at = timezone.now() if submit else None
-    mine.save(update_fields=["comment", "submitted_at", "updated_at"])
     after = {pk: _answer_state(given) for pk, given in cleaned.items()}
-    for pk, state in after.items():
-        Answer.objects.update_or_create(appraisal=mine, question_id=pk, defaults=state)
-    audit.log_work(review=review, user=reviewer, study=study, entry=mine, started=started,
-                   items=questions, before=before, after=after, comment_before=old_comment)  # fmt: skip
-    return mine
+    return _write_own(Appraisal, mine, _answer_states(mine), after, review=review, study=study,
+                      version=version, reviewer=reviewer, items=questions, comment=comment,
+                      submit=submit)  # fmt: skip
 
 
 def _answer_state(given: AnswerInput, consensus: bool = False) -> dict:
@@ -223,17 +212,54 @@ def appraisal_consensus(
             given.page_ref, method,
         ), consensus=True)  # fmt: skip
     before = _answer_states(work.consensus, consensus=True)
-    old_comment = work.consensus.comment if work.consensus else ""
-    consensus, started = Appraisal.objects.update_or_create(
+    return _write_consensus(Appraisal, work.consensus, before, rows, review=review, study=study,
+                            version=version, user=user, items=questions, comment=comment)  # fmt: skip
+
+
+# --- writing a row and its answers (values), with its history ----------------------------------
+
+# An appraisal's answers, an extraction's values: (model, link to the row, link to the item).
+_ITEMS = {
+    Appraisal: (Answer, "appraisal", "question_id"),
+    Extraction: (Value, "extraction", "field_id"),
+}
+
+
+def _write_items(entry, rows: dict[int, dict], *, review, user, study, started: bool, items,
+                 before: dict, comment_before: str):  # fmt: skip
+    """Store the row's answers (values) and log what changed, in the caller's transaction."""
+    model, link, item = _ITEMS[type(entry)]
+    for pk, state in rows.items():
+        model.objects.update_or_create(**{link: entry, item: pk}, defaults=state)
+    audit.log_work(review=review, user=user, study=study, entry=entry, started=started,
+                   items=items, before=before, after=rows, comment_before=comment_before)  # fmt: skip
+    return entry
+
+
+def _write_own(model, mine, before: dict, rows: dict[int, dict], *, review, study, version,
+               reviewer, items, comment: str, submit: bool):  # fmt: skip
+    """A reviewer's own appraisal (extraction): a draft, or submitted when `submit`."""
+    old_comment, started = (mine.comment if mine else ""), mine is None
+    if mine is None:
+        mine = model.objects.create(review=review, study=study, version=version, reviewer=reviewer)
+    mine.comment = comment
+    mine.submitted_at = timezone.now() if submit else None
+    mine.save(update_fields=["comment", "submitted_at", "updated_at"])
+    return _write_items(mine, rows, review=review, user=reviewer, study=study, started=started,
+                        items=items, before=before, comment_before=old_comment)  # fmt: skip
+
+
+def _write_consensus(model, current, before: dict, rows: dict[int, dict], *, review, study,
+                     version, user, items, comment: str):  # fmt: skip
+    """The study's consensus appraisal (extraction), recorded by `user`."""
+    old_comment = current.comment if current else ""
+    consensus, started = model.objects.update_or_create(
         study=study, version=version, is_consensus=True,
         defaults={"review": review, "reviewer": user, "comment": comment,
                   "submitted_at": timezone.now()},
     )  # fmt: skip
-    for pk, state in rows.items():
-        Answer.objects.update_or_create(appraisal=consensus, question_id=pk, defaults=state)
-    audit.log_work(review=review, user=user, study=study, entry=consensus, started=started,
-                   items=questions, before=before, after=rows, comment_before=old_comment)  # fmt: skip
-    return consensus
+    return _write_items(consensus, rows, review=review, user=user, study=study, started=started,
+                        items=items, before=before, comment_before=old_comment)  # fmt: skip
 
 
 # --- extraction --------------------------------------------------------------------------------
@@ -261,22 +287,11 @@ def extraction_save(
     if set(values) - set(fields):
         raise ValidationError("A value is for a field of another form version.")
     cleaned = {pk: _clean_value(fields[pk], given) for pk, given in values.items()}
-    before, old_comment = _value_states(mine), mine.comment if mine else ""
-    started = mine is None
-    if mine is None:
-        mine = Extraction.objects.create(
-            review=review, study=study, version=version, reviewer=reviewer
-        )
-    mine.comment = comment
-    mine.submitted_at = timezone.now() if submit else None
-    mine.save(update_fields=["comment", "submitted_at", "updated_at"])
     after = {pk: {"value": value, "source_location": values[pk].source_location[:100]}
              for pk, value in cleaned.items()}  # fmt: skip
-    for pk, state in after.items():
-        Value.objects.update_or_create(extraction=mine, field_id=pk, defaults=state)
-    audit.log_work(review=review, user=reviewer, study=study, entry=mine, started=started,
-                   items=fields, before=before, after=after, comment_before=old_comment)  # fmt: skip
-    return mine
+    return _write_own(Extraction, mine, _value_states(mine), after, review=review, study=study,
+                      version=version, reviewer=reviewer, items=fields, comment=comment,
+                      submit=submit)  # fmt: skip
 
 
 def _value_states(entry: Extraction | None, consensus: bool = False) -> dict[int, dict]:
@@ -322,14 +337,5 @@ def extraction_consensus(
                           "source_location": given.source_location[:100] if given else "",
                           "note": given.note if given else ""}  # fmt: skip
     before = _value_states(work.consensus, consensus=True)
-    old_comment = work.consensus.comment if work.consensus else ""
-    consensus, started = Extraction.objects.update_or_create(
-        study=study, version=version, is_consensus=True,
-        defaults={"review": review, "reviewer": user, "comment": comment,
-                  "submitted_at": timezone.now()},
-    )  # fmt: skip
-    for pk, state in rows.items():
-        Value.objects.update_or_create(extraction=consensus, field_id=pk, defaults=state)
-    audit.log_work(review=review, user=user, study=study, entry=consensus, started=started,
-                   items=fields, before=before, after=rows, comment_before=old_comment)  # fmt: skip
-    return consensus
+    return _write_consensus(Extraction, work.consensus, before, rows, review=review, study=study,
+                            version=version, user=user, items=fields, comment=comment)  # fmt: skip

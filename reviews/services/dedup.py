@@ -35,6 +35,7 @@ from reviews.models import (
     Review,
     Verdict,
 )
+from reviews.services.queueing import queue_mark_sent
 
 log = logging.getLogger(__name__)
 
@@ -105,14 +106,11 @@ def dedup_mark_sent(*, review_id: int, sent: bool) -> None:
     """Record whether a queued run's message reached the broker (on commit, after the
     attempt). A queued run whose message was not sent says so on its page at once; a message
     sent later or a worker claiming the run clears it."""
-    if sent:
-        DedupRun.objects.filter(review_id=review_id, queue_failed_at__isnull=False).update(
-            queue_failed_at=None
-        )
-    else:
-        DedupRun.objects.filter(review_id=review_id, status=DedupStatus.QUEUED).update(
-            queue_failed_at=Now()
-        )
+    queue_mark_sent(
+        DedupRun.objects.filter(review_id=review_id),
+        sent=sent,
+        waiting=Q(status=DedupStatus.QUEUED),
+    )
 
 
 def _claim(review_id: int) -> int | None:

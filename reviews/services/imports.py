@@ -44,6 +44,7 @@ from reviews.models import (
 )
 from reviews.services.audit import audit_log
 from reviews.services.dedup import dedup_forget_batch, dedup_lock, dedup_request
+from reviews.services.queueing import queue_mark_sent
 
 log = logging.getLogger(__name__)
 
@@ -183,16 +184,8 @@ def import_batch_mark_sent(*, batch_id: int, sent: bool) -> None:
     """Record whether the batch's job reached the broker, after the attempt to send it
     (on commit, outside any transaction). A waiting batch whose job was not sent says so on
     its page at once; a message sent later or a worker claiming the batch clears it."""
-    if sent:
-        ImportBatch.objects.filter(pk=batch_id, queue_failed_at__isnull=False).update(
-            queue_failed_at=None
-        )
-    else:
-        ImportBatch.objects.filter(
-            pk=batch_id,
-            status__in=[BatchStatus.QUEUED, BatchStatus.PREVIEWING],
-            heartbeat_at__isnull=True,
-        ).update(queue_failed_at=Now())
+    waiting = Q(status__in=[BatchStatus.QUEUED, BatchStatus.PREVIEWING], heartbeat_at__isnull=True)
+    queue_mark_sent(ImportBatch.objects.filter(pk=batch_id), sent=sent, waiting=waiting)
 
 
 def import_batches_requeue(

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from lib.fulltext import ArchiveError, Candidate, PdfError, iter_zip_pdfs, match_pdf, read_pdf
 from reviews.models import Arm, Record, Review
+from reviews.services.queueing import queue_mark_sent
 from screening.models import (
     BulkItem,
     BulkStatus,
@@ -280,14 +281,9 @@ def bulk_upload_mark_sent(*, bulk_id: int, sent: bool) -> None:
     """Record whether the upload's job reached the broker (on commit, after the attempt).
     A waiting upload whose job was not sent says so on its page at once; a message sent
     later or a worker claiming the job clears it."""
-    if sent:
-        BulkUpload.objects.filter(pk=bulk_id, queue_failed_at__isnull=False).update(
-            queue_failed_at=None
-        )
-    else:
-        BulkUpload.objects.filter(pk=bulk_id, status=BulkStatus.QUEUED).update(
-            queue_failed_at=Now()
-        )
+    queue_mark_sent(
+        BulkUpload.objects.filter(pk=bulk_id), sent=sent, waiting=Q(status=BulkStatus.QUEUED)
+    )
 
 
 class BulkBusy(Exception):

@@ -30,6 +30,7 @@ from lib import ranking
 from reviews.models import AuditKind, ImportBatch, Member, Record, Review, Role
 from reviews.services import register_undo_guard
 from reviews.services.audit import audit_log, audit_log_records
+from reviews.services.queueing import queue_mark_sent
 from screening.models import (
     AutomationExclusion,
     AutomationStop,
@@ -109,11 +110,7 @@ def ranking_mark_sent(*, review_id: int, stage: str, sent: bool) -> None:
     """Record whether a training run's message reached the broker (on commit, after the
     attempt): the lead's panel says so when it did not. A message sent later or a run
     starting clears it."""
-    row = RankingModel.objects.filter(review_id=review_id, stage=stage)
-    if sent:
-        row.filter(queue_failed_at__isnull=False).update(queue_failed_at=None)
-    else:
-        row.update(queue_failed_at=timezone.now())
+    queue_mark_sent(RankingModel.objects.filter(review_id=review_id, stage=stage), sent=sent)
 
 
 def ranking_requeue() -> list[tuple[int, str]]:
