@@ -10,7 +10,7 @@ import csv
 import io
 from typing import Any
 
-from . import bibtex, endnote_tagged, endnote_xml, medline, ovid, wos
+from . import bibtex, csl_json, endnote_tagged, endnote_xml, medline, ovid, pubmed_xml, wos
 from .ris import read_ris
 
 DELIMITERS = {"csv": [",", ";", "\t"], "tsv": ["\t", ",", ";"], "xlsx": [","]}
@@ -33,6 +33,10 @@ def fields_from_raw(fmt: str, raw_text: str) -> dict[str, Any]:
         return bibtex.fields_from_text(raw_text)
     if fmt == "endnote-xml":
         return endnote_xml.fields_from_text(raw_text)
+    if fmt == "pubmed-xml":
+        return pubmed_xml.fields_from_text(raw_text)
+    if fmt == "csl-json":
+        return csl_json.fields_from_text(raw_text)
     if fmt in DELIMITERS:
         # The stored header and row have as many cells as each other (the importer names
         # any cell beyond the file's header): the delimiter is the one that splits them
