@@ -337,8 +337,8 @@ def rows_to_records(
         )
         if names:
             record.warnings.append(
-                f"{len(names)} more cells than the header row ({unit} {where}): kept as "
-                + ", ".join(repr(n) for n in names)
+                f"{len(names)} more cell{'s' if len(names) > 1 else ''} than the header row "
+                f"({unit} {where}): kept as " + ", ".join(repr(n) for n in names)
             )
         yield record
     if short.count:

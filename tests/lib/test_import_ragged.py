@@ -54,7 +54,7 @@ def test_first_data_row_longer_than_the_header(export_file: Write) -> None:
     reader, [record] = read_all(export_file(b"Title,Year\nFirst,2020,extra\n", "refs.csv"))
     assert record.raw_fields == {"Title": "First", "Year": "2020", "Unnamed: 2": "extra"}
     assert record.raw_text == "Title,Year,Unnamed: 2\nFirst,2020,extra"
-    assert record.warnings == ["1 more cells than the header row (line 2): kept as 'Unnamed: 2'"]
+    assert record.warnings == ["1 more cell than the header row (line 2): kept as 'Unnamed: 2'"]
     assert reader.warnings == [
         "1 row had more cells than the header row, with values (line 2): the values were kept "
         "as unnamed columns ('Unnamed: 2'), which feed no field; check that the columns of "
