@@ -139,8 +139,9 @@ class UploadForm(forms.Form):
         if len(searches) == 1:  # the usual case: tie the file to the one search it came from
             self.fields["search"].initial = searches[0].pk
         self.fields["file"].help_text = (
-            f"RIS or CSV/TSV, up to {settings.SIFT_MAX_UPLOAD_MB} MB. The format is read "
-            "from the content, whatever the file is called."
+            "RIS, PubMed (MEDLINE or XML), Web of Science, EndNote (XML or tagged), BibTeX, "
+            f"Ovid, CSL-JSON, CSV/TSV or XLSX, up to {settings.SIFT_MAX_UPLOAD_MB} MB. The "
+            "format is read from the content, whatever the file is called."
         )
 
     def clean_file(self):

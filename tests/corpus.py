@@ -28,6 +28,8 @@ FORMATS = {
     "endnote-tagged": "endnote-tagged",
     "bibtex": "bibtex",
     "ovid-tagged": "ovid",
+    "pubmed-xml": "pubmed-xml",
+    "csl-json": "csl-json",
 }
 SUPPORTED = set(FORMATS)
 # Counts the MANIFEST has wrong, with the reason. colrev__ais_enl.txt holds 6 references,

@@ -1,5 +1,6 @@
-"""Reading search-result exports: RIS, PubMed/MEDLINE, Web of Science, EndNote (XML and
-tagged), BibTeX, Ovid, CSV/TSV and XLSX, each detected from the file's content.
+"""Reading search-result exports: RIS, PubMed/MEDLINE, PubMed XML, Web of Science, EndNote
+(XML and tagged), BibTeX, Ovid, CSL-JSON, CSV/TSV and XLSX, each detected from the file's
+content.
 
     with open_export(path, filename="search.ris") as reader:
         for record in reader:       # ParsedRecord, lazily; reader.bytes_read grows

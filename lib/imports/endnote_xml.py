@@ -1,7 +1,8 @@
 """EndNote XML (EndNote desktop, Mendeley): <xml><records><record>...</record>...</records></xml>.
 
-Parsed by defusedxml (no entity expansion, no external references) as a stream: each
-<record> element is read, turned into a ParsedRecord and dropped, so memory holds one record.
+Parsed by defusedxml (no entity expansion, no external references) as a stream
+(xmlstream.py): each <record> element is read, turned into a ParsedRecord and dropped, so
+memory holds the records of one chunk.
 Its field table is keyed by element path below <record> ('titles/title',
 'contributors/authors/author', 'ref-type@name' for an attribute); a value is the element's
 text with EndNote's <style> runs joined.
@@ -11,12 +12,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections import deque
 from collections.abc import Iterator
 from typing import Any, TextIO
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from .normalise import (
     all_values,
@@ -32,90 +29,21 @@ from .normalise import (
     title_of,
     year_of,
 )
-from .records import ImportFileError, ParsedRecord
+from .records import ParsedRecord
 from .tagged import Warn
+from .xmlstream import RecordBuilder, add, parse_record, serialise, stream_records
 
-CHUNK = 1 << 16
 PUBMED = re.compile(r"pubmed|medline|\bnlm\b", re.IGNORECASE)
 
 
-MAX_DEPTH = 100  # EndNote nests 5 deep; far deeper is an attack on the recursive code below
-
-
-class _Builder(ET.TreeBuilder):
-    """Builds the tree as expat reads, handing over each finished top-level <record>.
-
-    A finished record is detached from its parent (so memory holds only the records of
-    the chunk being read) and queued with the line where it started (expat's position
-    when its start tag is read). Elements nested deeper than MAX_DEPTH are refused.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parser: Any = None
-        self.done: deque[tuple[ET.Element, int]] = deque()
-        self._open: list[ET.Element] = []
-        self._starts: list[int] = []  # lines of the open <record> elements
-
-    def _line(self) -> int:
-        return self.parser.parser.CurrentLineNumber if self.parser is not None else 1
-
-    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
-        if len(self._open) >= MAX_DEPTH:
-            raise ImportFileError(
-                f"the XML nests elements more than {MAX_DEPTH} deep", line=self._line()
-            )
-        element = super().start(tag, attrs)
-        self._open.append(element)
-        if tag == "record":
-            self._starts.append(self._line())
-        return element
-
-    def end(self, tag: str) -> ET.Element:  # type: ignore[override]
-        element = super().end(tag)
-        self._open.pop()
-        if tag == "record":
-            line = self._starts.pop()
-            if not self._starts:  # not a record inside a record
-                if self._open:
-                    self._open[-1].remove(element)
-                self.done.append((element, line))
-        return element
+def _is_record(tag: str, depth: int) -> bool:
+    return tag == "record"
 
 
 def read_endnote_xml(stream: TextIO, *, warn: Warn) -> Iterator[ParsedRecord]:
-    builder = _Builder()
-    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True)
-    builder.parser = parser
-    ordinal = 0
-    while True:
-        chunk = stream.read(CHUNK)
-        try:
-            if chunk:
-                parser.feed(chunk)
-            else:
-                parser.close()
-        except ET.ParseError as exc:
-            line = exc.position[0] if exc.position else None
-            raise ImportFileError(
-                f"the XML is not well-formed: {_reason(exc)}", line=line
-            ) from None
-        except DefusedXmlException:
-            raise ImportFileError(
-                "the XML declares entities or external references, which are not read "
-                "(they can be used to attack the server)"
-            ) from None
-        while builder.done:
-            element, line = builder.done.popleft()
-            ordinal += 1
-            element.tail = None  # the text after </record> is not the record's
-            yield record_from_element(element, ordinal, line)
-        if not chunk:
-            return
-
-
-def _reason(exc: ET.ParseError) -> str:
-    return re.sub(r": line \d+, column \d+$", "", str(exc))
+    builder = RecordBuilder(_is_record)
+    for ordinal, (element, line) in enumerate(stream_records(stream, builder), 1):
+        yield record_from_element(element, ordinal, line)
 
 
 def fields_of(record: ET.Element) -> dict[str, Any]:
@@ -128,77 +56,21 @@ def fields_of(record: ET.Element) -> dict[str, Any]:
 def _collect(element: ET.Element, path: str, fields: dict[str, Any]) -> None:
     if element.attrib:
         for name, value in element.attrib.items():
-            _add(fields, f"{path}@{name}" if path else f"@{name}", value)
+            add(fields, f"{path}@{name}" if path else f"@{name}", value)
     if path:
         if not len(element):
-            _add(fields, path, element.text or "")
+            add(fields, path, element.text or "")
             return
         if all(child.tag == "style" for child in element):
-            _add(fields, path, "".join(element.itertext()))
+            add(fields, path, "".join(element.itertext()))
             return
     for child in element:
         _collect(child, f"{path}/{child.tag}" if path else str(child.tag), fields)
 
 
-def serialise(element: ET.Element) -> str:
-    """The element as XML text (ElementTree.tostring's output, faster, and with carriage
-    returns written as references: a parser would read a bare one back as a newline)."""
-    out: list[str] = []
-    _serialise(element, out)
-    return "".join(out)
-
-
-def _serialise(element: ET.Element, out: list[str]) -> None:
-    tag = element.tag
-    attrs = (
-        "".join(f' {k}="{_escape(v, attribute=True)}"' for k, v in element.attrib.items())
-        if element.attrib
-        else ""
-    )
-    text = element.text
-    if not text and not len(element):
-        out.append(f"<{tag}{attrs} />")
-    else:
-        out.append(f"<{tag}{attrs}>")
-        if text:
-            out.append(_escape(text))
-        for child in element:
-            _serialise(child, out)
-        out.append(f"</{tag}>")
-    if element.tail:
-        out.append(_escape(element.tail))
-
-
-_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
-_ATTRIBUTE_ESCAPES = (*_ESCAPES, ('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#09;"))
-
-
-def _escape(text: str, attribute: bool = False) -> str:
-    for char, reference in _ATTRIBUTE_ESCAPES if attribute else _ESCAPES:
-        if char in text:
-            text = text.replace(char, reference)
-    return text
-
-
-def _add(fields: dict[str, Any], key: str, value: str) -> None:
-    current = fields.get(key)
-    if current is None:
-        fields[key] = value
-    elif type(current) is list:
-        current.append(value)
-    else:
-        fields[key] = [current, value]
-
-
 def fields_from_text(raw_text: str) -> dict[str, Any]:
-    builder = _Builder()
-    parser = DefusedXMLParser(target=builder, forbid_dtd=True)
-    builder.parser = parser
-    try:
-        parser.feed(raw_text)
-        return fields_of(parser.close())
-    except (ET.ParseError, DefusedXmlException, ImportFileError):
-        return {}
+    element = parse_record(raw_text)
+    return fields_of(element) if element is not None else {}
 
 
 TITLE_TAGS = ("titles/title", "titles/translated-title")

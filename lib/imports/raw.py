@@ -10,7 +10,7 @@ import csv
 import io
 from typing import Any
 
-from . import bibtex, endnote_tagged, endnote_xml, medline, ovid, wos
+from . import bibtex, csl_json, endnote_tagged, endnote_xml, medline, ovid, pubmed_xml, wos
 from .ris import read_ris
 
 DELIMITERS = {"csv": [",", ";", "\t"], "tsv": ["\t", ",", ";"], "xlsx": [","]}
@@ -33,11 +33,21 @@ def fields_from_raw(fmt: str, raw_text: str) -> dict[str, Any]:
         return bibtex.fields_from_text(raw_text)
     if fmt == "endnote-xml":
         return endnote_xml.fields_from_text(raw_text)
+    if fmt == "pubmed-xml":
+        return pubmed_xml.fields_from_text(raw_text)
+    if fmt == "csl-json":
+        return csl_json.fields_from_text(raw_text)
     if fmt in DELIMITERS:
+        # The stored header and row have as many cells as each other (the importer names
+        # any cell beyond the file's header): the delimiter is the one that splits them
+        # into most cells alike ('Title;Year' is also one cell when split on ',').
+        best: list[list[str]] = []
         for delimiter in DELIMITERS[fmt]:
             rows = list(csv.reader(io.StringIO(raw_text, newline=""), delimiter=delimiter))
-            if len(rows) == 2 and len(rows[0]) == len(rows[1]):
-                return {c: v for c, v in zip(rows[0], rows[1], strict=True) if v.strip()}
+            if len(rows) == 2 and len(rows[0]) == len(rows[1]) > (len(best[0]) if best else 0):
+                best = rows
+        if best:
+            return {c: v for c, v in zip(best[0], best[1], strict=True) if v.strip()}
     return {}
 
 

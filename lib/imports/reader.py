@@ -8,7 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, TextIO
 
-from . import bibtex, endnote_tagged, endnote_xml, medline, ovid, ris, wos
+from . import bibtex, csl_json, endnote_tagged, endnote_xml, medline, ovid, pubmed_xml, ris, wos
 from .decode import CountingRaw, open_text
 from .detect import TABULAR, Detection, detect
 from .problems import record_problems
@@ -29,6 +29,8 @@ TEXT_READERS: dict[str, tuple[TextReader, frozenset[str]]] = {
     "endnote-tagged": (endnote_tagged.read_endnote_tagged, endnote_tagged.FEEDS),
     "bibtex": (bibtex.read_bibtex, bibtex.FEEDS),
     "ovid": (ovid.read_ovid, ovid.FEEDS),
+    "pubmed-xml": (pubmed_xml.read_pubmed_xml, pubmed_xml.FEEDS),
+    "csl-json": (csl_json.read_csl_json, csl_json.FEEDS),
 }
 
 # A file-level warning of one kind is spelt out this many times, then summarised, so that a

@@ -37,6 +37,8 @@ Warn = Callable[[str, str], None]
 # Rayyan put one keyword, author or note per line), not the rest of the previous line.
 ITEM_TAGS = frozenset({"A1", "A2", "A3", "A4", "AU", "KW", "N1", "UR"})
 
+KNOWN_TAGS = frozenset(rispy.TAG_KEY_MAPPING)
+
 # Tags beyond the 2-letter 'XX  - ' of the fast path: 'PMID  - 123' (APA PsycNET) and the
 # MEDLINE-style 'PMID- 123' / 'OWN - NLM', where the tag and its padding fill 4 columns.
 _LONG_TAG = re.compile(
@@ -62,6 +64,10 @@ class SiftRisParser(rispy.RisParser):
             return line[:2], line[5:].strip()
         if line.startswith("\ufeff"):  # a BOM left mid-file by concatenated exports
             return self.parse_line(line[1:])
+        if line[2:5] == "  -" and (tag := line[:2].upper()) in KNOWN_TAGS:
+            # 'ty  - JOUR': tags written in lower case are read as the standard ones; only
+            # the standard tags, so that a wrapped abstract line is not taken for a tag.
+            return tag, line[5:].strip()
         match = _LONG_TAG.match(line)
         if match is None:
             return None, line.strip()
@@ -103,7 +109,7 @@ def read_ris(lines: Iterable[str], *, warn: Warn) -> Iterator[ParsedRecord]:
     add = parser._add_tag
     fields: dict[str, Any] | None = None
     raw: list[str] = []
-    start = ordinal = lineno = 0
+    start = ordinal = lineno = ended = 0
     last_tag = "TY"
     skipped_before = skipped_between = 0
     first_between = ""
@@ -137,6 +143,7 @@ def read_ris(lines: Iterable[str], *, warn: Warn) -> Iterator[ParsedRecord]:
                 add(fields, last_tag, value, True)
         elif tag == "ER":
             raw.append(line)
+            ended += 1
             yield record_from_fields(fields, raw, ordinal, start)
             fields = None
         elif tag == "TY":
@@ -153,7 +160,9 @@ def read_ris(lines: Iterable[str], *, warn: Warn) -> Iterator[ParsedRecord]:
             last_tag = tag
 
     if fields is not None:
-        if not line.endswith("\n"):
+        # A last record without ER that stops mid-line was cut off, if the file's other
+        # records end with ER; an exporter that writes no ER at all just has no final newline.
+        if not line.endswith("\n") and ended:
             raise ImportFileError(
                 f"the file seems truncated: record {ordinal} starting at line {start} has no "
                 "end (ER) line and the file stops in the middle of a line",

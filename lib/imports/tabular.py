@@ -1,5 +1,6 @@
-"""Tables: CSV and TSV read by pandas in chunks (memory stays bounded), and what they share
-with XLSX (xlsx.py): finding the header row, recognising columns, one record per row.
+"""Tables: CSV and TSV read row by row by the csv module (memory stays bounded), and what they
+share with XLSX (xlsx.py): finding the header row, recognising columns, one record per row,
+rows with more or fewer cells than the header.
 
 A column_mapping (header -> one of TARGET_FIELDS or "ignore") overrides the recognition of
 the columns it names: a mapped column feeds only its field, ahead of the recognised ones.
@@ -9,13 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO
-
-import pandas as pd
 
 from .normalise import (
     clean,
@@ -30,7 +27,6 @@ from .normalise import (
 from .records import TARGET_FIELDS, ImportFileError, ParsedRecord
 
 Warn = Callable[[str, str], None]
-CHUNK_ROWS = 1000
 
 # Column names (compared case-insensitively, spaces collapsed) by preference. They cover
 # Scopus, Web of Science (tab-delimited, two-letter headers), PubMed, Embase, Cochrane
@@ -179,100 +175,193 @@ def read_table(
     warn: Warn,
     mapping: Mapping[str, str] | None = None,
 ) -> Iterator[ParsedRecord]:
-    """Yield one ParsedRecord per data row; stream is at the start of the file."""
+    """Yield one ParsedRecord per data row; stream is at the start of the file.
+
+    Rows are split by the csv module's C reader, one row in memory at a time. Unlike pandas
+    (which refuses the whole file), it reads rows with more or fewer fields than the header:
+    see rows_to_records for what becomes of them.
+    """
     for _ in range(header.index):
         stream.readline()
-    offset = header.index  # physical lines before the header, for pandas' line numbers
     columns = list(header.columns)
     picks = pick_columns(columns, mapping)
-    header_text = serialise(columns, header.delimiter)
-    try:
-        with pd.read_csv(
-            stream,
-            sep=header.delimiter,
-            header=0,
-            names=columns,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            index_col=False,
-            chunksize=CHUNK_ROWS,
-            engine="c",
-        ) as chunks:
-            rows = (
-                [v if isinstance(v, str) else "" for v in values]
-                for chunk in _chunks(chunks, header)
-                for values in chunk.itertuples(index=False, name=None)
-            )
-            yield from rows_to_records(
-                rows, columns, picks, delimiter=header.delimiter, header_text=header_text, warn=warn
-            )
-    except pd.errors.ParserError as exc:
-        raise ImportFileError(_parser_message(exc), line=_parser_line(exc, offset)) from None
-    except pd.errors.EmptyDataError:
-        return
+    reader = csv.reader(_with_end_mark(stream), delimiter=header.delimiter, strict=False)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        last = 0  # physical lines read so far, counted from the header line
+        try:
+            next(reader, None)  # the header row itself (its cells came from detection)
+            last = reader.line_num
+            for cells in reader:
+                start, last = header.index + last + 1, reader.line_num
+                if cells and cells[-1].endswith(END_MARK):
+                    if cells == [END_MARK]:
+                        return
+                    raise ImportFileError(
+                        'the CSV has a quote (") that is never closed, so the rest of the file '
+                        "is one cell",
+                        line=start,
+                    )
+                if cells:  # a blank line is no row (as in pandas)
+                    yield start, cells
+        except csv.Error as exc:
+            line = header.index + last + 1
+            if "field larger than field limit" in str(exc):
+                raise ImportFileError(
+                    f"the CSV has a cell longer than {MAX_CELL // 2**20} MB (probably a quote "
+                    '(") that is never closed)',
+                    line=line,
+                ) from None
+            raise ImportFileError(f"the CSV cannot be read: {exc}", line=line) from None
+
+    yield from rows_to_records(
+        rows(), columns, picks, delimiter=header.delimiter, warn=warn, unit="line"
+    )
+
+
+# Appended after the last line: inside a quoted cell it shows that the quote never closed
+# (the csv module would otherwise return the rest of the file as that cell, silently).
+END_MARK = "\ufdd0"  # a Unicode noncharacter: never in a real export
+# One cell at most (the csv module's limit is per process): bounds the memory an unclosed
+# quote can take; a real cell (Scopus' References of a long review) is far smaller.
+MAX_CELL = 64 << 20
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
+
+
+def _with_end_mark(stream: TextIO) -> Iterator[str]:
+    line = ""
+    for line in stream:
+        yield line
+    yield END_MARK if line.endswith("\n") or not line else "\n" + END_MARK
+
+
+# A file-level warning names at most this many runs of lines (then 'and N more').
+LISTED_RUNS = 12
+
+
+class _Lines:
+    """Line numbers as runs ('2-11, 14'), in bounded memory."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.runs: list[list[int]] = []
+        self.more = 0
+
+    def add(self, line: int) -> None:
+        self.count += 1
+        if self.runs and self.runs[-1][1] == line - 1:
+            self.runs[-1][1] = line
+        elif len(self.runs) < LISTED_RUNS:
+            self.runs.append([line, line])
+        else:
+            self.more += 1
+
+    def text(self, unit: str) -> str:
+        shown = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in self.runs)
+        more = f" and {self.more} more" if self.more else ""
+        plural = "s" if self.count > 1 else ""
+        return f"{unit}{plural} {shown}{more}"
+
+
+def _rows(n: int) -> str:
+    return "1 row had" if n == 1 else f"{n} rows had"
+
+
+def extra_names(columns: Sequence[str], count: int) -> list[str]:
+    """Names for cells beyond the header's last column: 'Unnamed: 46' (the header has no
+    name for them, as pandas names a blank header cell), unique against the header."""
+    taken = set(columns)
+    names = []
+    for index in range(len(columns), len(columns) + count):
+        name, n = f"Unnamed: {index}", 0
+        while name in taken:
+            n += 1
+            name = f"Unnamed: {index}.{n}"
+        taken.add(name)
+        names.append(name)
+    return names
 
 
 def rows_to_records(
-    rows: Iterable[list[str]],
+    rows: Iterable[tuple[int, list[str]]],
     columns: list[str],
     picks: dict[str, list[int]],
     *,
     delimiter: str,
-    header_text: str,
     warn: Warn,
+    unit: str = "line",
+    report_short: bool = True,
 ) -> Iterator[ParsedRecord]:
-    """One record per row that has a non-blank cell; rows are padded to the header's width."""
+    """One record per (line or row number, cells) that has a non-blank cell.
+
+    Ragged rows are read, never refused, and reported once per kind with their lines:
+    - fewer cells than the header: the missing cells are empty (not reported for a sheet,
+      whose rows simply end at their last cell);
+    - more cells, all of them empty (a trailing delimiter, as Scopus writes): ignored;
+    - more cells with values: kept in raw_fields as unnamed columns ('Unnamed: 46'), so
+      that nothing is lost; they feed no normalised field and are listed as unused fields.
+    """
     width = len(columns)
+    header_text = serialise(columns, delimiter)
+    short, empty_extra, extra = _Lines(), _Lines(), _Lines()
+    widest = 0
     row_number = 0
-    for cells in rows:
+    for where, cells in rows:
+        names: list[str] = []
         if len(cells) < width:
+            if report_short and any(c.strip() for c in cells):
+                short.add(where)
             cells = cells + [""] * (width - len(cells))
+        elif len(cells) > width:
+            if any(c.strip() for c in cells[width:]):
+                extra.add(where)
+                widest = max(widest, len(cells) - width)
+                names = extra_names(columns, len(cells) - width)
+            else:
+                empty_extra.add(where)
+                cells = cells[:width]
         if not any(c.strip() for c in cells):
             warn(
                 "blank-row", f"a row with only empty cells after data row {row_number} was skipped"
             )
             continue
         row_number += 1
-        yield row_record(columns, cells, picks, row_number, delimiter, header_text)
-
-
-def _chunks(chunks: Iterator[pd.DataFrame], header: Header) -> Iterator[pd.DataFrame]:
-    while (chunk := _next_chunk(chunks, header)) is not None:
-        yield chunk
-
-
-def _next_chunk(chunks: Iterator[pd.DataFrame], header: Header) -> pd.DataFrame | None:
-    # pandas only warns when the first data row has more cells than the header (it would
-    # drop them); every later ragged row is a ParserError. Both must stop the import.
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", pd.errors.ParserWarning)
-        try:
-            return next(chunks)
-        except StopIteration:
-            return None
-        except pd.errors.ParserWarning:
-            raise ImportFileError(
-                "the CSV cannot be read: the first data row has more cells than the header row",
-                line=header.index + 2,
-            ) from None
-
-
-def _parser_message(exc: Exception) -> str:
-    detail = str(exc).replace("Error tokenizing data. C error: ", "").strip()
-    detail = re.sub(r" (?:in|at|starting at) (?:line|row) \d+", "", detail)
-    if "EOF inside string" in detail:
-        return 'the CSV has a quote (") that is never closed, so the rest of the file is one cell'
-    return f"the CSV cannot be read: {detail}"
-
-
-def _parser_line(exc: Exception, offset: int) -> int | None:
-    text = str(exc)
-    if match := re.search(r"line (\d+)", text):
-        return int(match.group(1)) + offset
-    if match := re.search(r"row (\d+)", text):  # pandas counts rows from 0 (the header)
-        return int(match.group(1)) + 1 + offset
-    return None
+        record = row_record(
+            columns + names if names else columns,
+            cells,
+            picks,
+            row_number,
+            delimiter,
+            # The stored header names the extra cells, so that the text alone gives them back.
+            f"{header_text}{delimiter}{serialise(names, delimiter)}" if names else header_text,
+        )
+        if names:
+            record.warnings.append(
+                f"{len(names)} more cell{'s' if len(names) > 1 else ''} than the header row "
+                f"({unit} {where}): kept as " + ", ".join(repr(n) for n in names)
+            )
+        yield record
+    if short.count:
+        warn(
+            "short-rows",
+            f"{_rows(short.count)} fewer cells than the header row ({short.text(unit)}): "
+            "the missing cells were left empty; check that their columns line up",
+        )
+    if empty_extra.count:
+        warn(
+            "trailing-cells",
+            f"{_rows(empty_extra.count)} more cells than the header row, all of them empty "
+            f"(a delimiter at the end of the row; {empty_extra.text(unit)}): they were ignored",
+        )
+    if extra.count:
+        shown = ", ".join(repr(n) for n in extra_names(columns, min(widest, 3)))
+        warn(
+            "extra-cells",
+            f"{_rows(extra.count)} more cells than the header row, with values "
+            f"({extra.text(unit)}): the values were kept as unnamed columns ({shown}"
+            f"{' ...' if widest > 3 else ''}), which feed no field; check that the columns "
+            "of these rows line up",
+        )
 
 
 def check_mapping(mapping: Mapping[str, str] | None) -> None:

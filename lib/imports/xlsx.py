@@ -23,7 +23,6 @@ from .tabular import (
     mapped_titles,
     pick_columns,
     rows_to_records,
-    serialise,
     unique_columns,
 )
 
@@ -140,29 +139,22 @@ def read_xlsx(
     columns = list(sheet.header.columns)
     width = len(columns)
 
-    def data_rows() -> Iterator[list[str]]:
+    def data_rows() -> Iterator[tuple[int, list[str]]]:
         for index, (_, cells) in enumerate(_rows(f)):
             if progress is not None:
                 progress[0] = index + 1
             if index <= sheet.header.index:
                 continue
-            if len(cells) > width:
-                if any(c.strip() for c in cells[width:]):
-                    warn(
-                        "wide-row",
-                        f"row {index + 1} has cells to the right of the last named column: "
-                        "they were left out",
-                    )
-                cells = cells[:width]
-            yield cells
+            yield index + 1, _trim(cells) if len(cells) > width else cells
 
     yield from rows_to_records(
         data_rows(),
         columns,
         pick_columns(columns, mapping),
         delimiter=",",
-        header_text=serialise(columns, ","),
         warn=warn,
+        unit="row",
+        report_short=False,
     )
 
 

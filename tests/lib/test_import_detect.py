@@ -35,6 +35,15 @@ Write = Callable[..., Path]
         (b"%T A title first\n%0 Journal Article\n%A Guo, W\n", "endnote-tagged", None),
         (b"<3001. >\nVN  - Ovid Technologies\nDB  - Embase\nTI  - A title.\n", "ovid", None),
         (b"<1>\nTitle\n  A labelled title\nAuthors\n  Smith J\n", "ovid", ["A labelled title"]),
+        (
+            b"<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
+            b"<ArticleTitle>A</ArticleTitle></Article></MedlineCitation></PubmedArticle>"
+            b"</PubmedArticleSet>",
+            "pubmed-xml",
+            ["A"],
+        ),
+        (b'[{"type": "book", "title": "A"}]', "csl-json", ["A"]),
+        (b'\n\n  {"id": "k", "title": "A"}', "csl-json", ["A"]),
         (b"Title,Year\nA,2001\n", "csv", ["A"]),
         (b"TI\tPY\nA\t2001\n", "tsv", ["A"]),
     ],

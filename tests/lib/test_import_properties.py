@@ -32,6 +32,11 @@ SEEDS = {
     "endnote-tagged": ["srdedupe__mini_endnote.enw", "colrev__ais_enl.txt"],
     "bibtex": ["buhos__encoding_iso_8859_1.bib", "colrev__ebsco_bib.bib"],
     "ovid": ["commandline4expertsearchers__Embase_endnote_r3001-3002.cgi"],
+    "pubmed-xml": ["biopython__pubmed1.xml"],
+    "csl-json": [
+        "zotero-better-bibtex__Pandoc_Citation.csl.json",
+        "manubot__pubmed-scihub-study-csl.json",
+    ],
 }
 SEED_BYTES = {fmt: [(FIXTURES / n).read_bytes() for n in names] for fmt, names in SEEDS.items()}
 SEED_BYTES["xlsx"] = [workbook_bytes(SCOPUS_LIKE)]
@@ -72,6 +77,15 @@ SNIPPETS = [
     b"&#0;",
     b"<1>\n",
     b"Title,",
+    b"<PubmedArticle>",
+    b"</PubmedArticle>",
+    b"<mml:math>",
+    b"[",
+    b"]",
+    b'{"title": ',
+    b'"',
+    b"\\u00",
+    b"[[[[[[[[",
 ]
 FAST = settings(
     max_examples=100,

@@ -115,8 +115,8 @@ def test_text_without_records(export_file: Write) -> None:
     message = refusal(export_file(b"Some notes about my search.\nNothing else here.\n"))
     assert message == (
         "could not recognise the format of upload.ris: expected RIS (lines like 'TY  - JOUR'), "
-        "PubMed/MEDLINE, Web of Science, EndNote, BibTeX or Ovid tagged text, or a table "
-        "(CSV, TSV or XLSX) with a header row naming a Title column"
+        "PubMed/MEDLINE, Web of Science, EndNote, BibTeX or Ovid tagged text, EndNote or PubMed "
+        "XML, CSL-JSON, or a table (CSV, TSV or XLSX) with a header row naming a Title column"
     )
 
 
@@ -127,11 +127,56 @@ def test_tagged_lines_without_ty_have_no_records(export_file: Write) -> None:
     )
 
 
-def test_xml_other_than_endnote(export_file: Write) -> None:
+def test_xml_other_than_endnote_or_pubmed(export_file: Write) -> None:
     message = refusal(export_file(b'<?xml version="1.0"?>\n<feed><entry/></feed>\n'))
     assert message == (
-        "upload.ris: XML other than EndNote XML is not supported; "
-        "export the search results as RIS or CSV instead"
+        "upload.ris: XML other than EndNote XML or PubMed XML is not supported (its root "
+        "element is <feed>); export the search results as RIS or CSV instead"
+    )
+
+
+def test_xml_root_is_found_past_a_long_comment(export_file: Write) -> None:
+    data = b'<?xml version="1.0"?>\n<!--' + b"x" * 100_000 + b"-->\n<feed><entry/></feed>\n"
+    assert "(its root element is <feed>)" in refusal(export_file(data))
+
+
+def test_pubmed_search_result_ids_only(export_file: Write) -> None:
+    data = b'<?xml version="1.0" ?>\n<eSearchResult><Count>2</Count><IdList><Id>1</Id></IdList></eSearchResult>'
+    assert refusal(export_file(data)) == (
+        "upload.ris is a PubMed search result (E-utilities esearch): it lists PubMed IDs, not "
+        "records; fetch the records as XML (efetch, retmode=xml) or save them from PubMed"
+    )
+
+
+def test_html_page(export_file: Write) -> None:
+    message = refusal(export_file(b"<!DOCTYPE html>\n<html><body><p>Results<br></body></html>"))
+    assert message.startswith("upload.ris is a web page (HTML), not a search-results export")
+
+
+def test_json_that_is_not_csl(export_file: Write) -> None:
+    data = b'[{"key": "ABCD1234", "version": 3, "data": {"itemType": "journalArticle"}}]'
+    assert refusal(export_file(data)) == (
+        "upload.ris is JSON but not CSL-JSON: its first item has none of the CSL fields title, "
+        "type, author or issued (it has 'key', 'version', 'data'); export the references as "
+        "CSL JSON, RIS or CSV instead"
+    )
+
+
+def test_invalid_json_names_the_line(export_file: Write) -> None:
+    data = b'[\n  {"title": "A", "type": "book"},\n  {"title": "B" "type": "book"}\n]\n'
+    with pytest.raises(ImportFileError) as caught:
+        read_all(export_file(data), filename="upload.ris")
+    assert (
+        caught.value.message
+        == "upload.ris: the JSON is not valid: Expecting ',' delimiter (line 3)"
+    )
+    assert caught.value.line == 3
+
+
+def test_empty_csl_array(export_file: Write) -> None:
+    assert (
+        refusal(export_file(b"[ ]\n"))
+        == "no records found in upload.ris: it is JSON with no item in it"
     )
 
 
@@ -172,20 +217,6 @@ def test_csv_with_an_unterminated_quote(export_file: Write) -> None:
     assert message == (
         'refs.csv: the CSV has a quote (") that is never closed, so the rest of the file is '
         "one cell (line 3)"
-    )
-
-
-def test_csv_with_a_row_longer_than_the_header(export_file: Write) -> None:
-    data = b"Title,Year\nFirst,2020\nSecond,2021\nThird,2022,extra\n"
-    message = refusal(export_file(data), "refs.csv")
-    assert message == "refs.csv: the CSV cannot be read: Expected 2 fields, saw 3 (line 4)"
-
-
-def test_csv_whose_first_row_is_longer_than_the_header(export_file: Write) -> None:
-    message = refusal(export_file(b"Title,Year\nFirst,2020,extra\n"), "refs.csv")
-    assert message == (
-        "refs.csv: the CSV cannot be read: the first data row has more cells than the header "
-        "row (line 2)"
     )
 
 

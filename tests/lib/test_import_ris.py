@@ -201,3 +201,29 @@ def test_sift_parser_is_a_rispy_parser() -> None:
     text = "TY  - JOUR\nPMID  - 1\nTI  - T\nAB  - a\nAB  - b\nKW  - x\ny\nER  - \n"
     [entry] = rispy.loads(text, implementation=SiftRisParser)
     assert entry == {"TY": "JOUR", "PMID": "1", "TI": "T", "AB": ["a", "b"], "KW": ["x", "y"]}
+
+
+def test_an_exporter_that_writes_no_er_lines_and_no_final_newline(export_file: Write) -> None:
+    reader, records = read_all(export_file(b"TY  - JOUR\nTI  - One\nTY  - JOUR\nTI  - Two"))
+    assert [r.title for r in records] == ["One", "Two"]
+    assert reader.warnings == [
+        "record 1 (line 1) has no ER end tag before the next TY",
+        "record 2 (line 3) has no ER end tag at the end of the file",
+    ]
+
+
+def test_lower_case_tags(export_file: Write) -> None:
+    data = b"ty  - JOUR\nti  - A title\nau  - Smith, J\nab  - Text\nto  - not a tag\ner  - \n"
+    reader, [record] = read_all(export_file(data))
+    assert (reader.format, record.title, record.authors, record.abstract) == (
+        "ris",
+        "A title",
+        ["Smith, J"],
+        "Text\nto  - not a tag",  # 'to' is no RIS tag: a continuation line
+    )
+    assert record.raw_fields == {
+        "TY": "JOUR",
+        "TI": "A title",
+        "AU": "Smith, J",
+        "AB": "Text\nto  - not a tag",
+    }

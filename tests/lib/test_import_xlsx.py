@@ -96,13 +96,20 @@ def test_only_the_first_sheet_is_read(export_file: Write) -> None:
     assert [r.title for r in records] == ["A"]
 
 
-def test_cells_beyond_the_header_are_left_out_with_a_warning(export_file: Write) -> None:
-    rows = [["Title", "Year"], ["A", 2001, None, "stray"]]
-    reader, [record] = read_all(export_file(workbook_bytes(rows), "x.xlsx"))
-    assert record.raw_fields == {"Title": "A", "Year": "2001"}
-    assert reader.warnings == [
-        "row 2 has cells to the right of the last named column: they were left out"
+def test_cells_beyond_the_header_are_kept_as_unnamed_columns(export_file: Write) -> None:
+    rows = [["Title", "Year"], ["A", 2001, None, "stray"], ["B", 2002, None, None]]
+    reader, [first, second] = read_all(export_file(workbook_bytes(rows), "x.xlsx"))
+    assert first.raw_fields == {"Title": "A", "Year": "2001", "Unnamed: 3": "stray"}
+    assert first.warnings == [
+        "2 more cells than the header row (row 2): kept as 'Unnamed: 2', 'Unnamed: 3'"
     ]
+    assert second.raw_fields == {"Title": "B", "Year": "2002"}
+    assert reader.warnings == [
+        "1 row had more cells than the header row, with values (row 2): the values were kept "
+        "as unnamed columns ('Unnamed: 2', 'Unnamed: 3'), which feed no field; check that the "
+        "columns of these rows line up"
+    ]
+    assert reader.unmapped_fields == {"Unnamed: 3": 1}
 
 
 def test_workbook_without_a_title_column_names_its_columns(export_file: Write) -> None:

@@ -30,6 +30,22 @@ SYNTHETIC = {
     "wos-no-er.txt": "PT J\nAU A, B\n   C, D\nTI T\n   goes on\n\nPT J\nTI U\nER\n",
     "medline-no-blank.txt": "PMID- 1\nTI  - One\nPMID- 2\nTI  - Two\n  continued\n",
     "endnote.enw": "%0 Journal Article\n%T One\n%K a\nb\n%0 Book\n%T Two\n",
+    # Synthetic PubMed XML: MathML (namespaced), mixed content, a book, a structured abstract.
+    "pubmed-mathml.xml": (
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
+        '<ArticleTitle>A <i>b</i> c<mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML">'
+        '<mml:mi>He</mml:mi></mml:math></ArticleTitle><Abstract><AbstractText Label="A">x&amp;'
+        "\r\ny</AbstractText><AbstractText>z</AbstractText></Abstract></Article>"
+        "</MedlineCitation></PubmedArticle><PubmedBookArticle><BookDocument><PMID>2</PMID>"
+        "<Book><BookTitle>T</BookTitle></Book></BookDocument></PubmedBookArticle>"
+        "</PubmedArticleSet>"
+    ),
+    # Synthetic CSL-JSON: nested values, numbers, booleans, null, a deep value.
+    "csl.json": (
+        '[{"id": 1, "type": "book", "title": "T", "issued": {"date-parts": [[2001, "2"]]},'
+        ' "author": [{"family": "A", "given": "B"}, {"literal": "C"}], "flag": true, "x": null,'
+        ' "deep": ' + "[" * 40 + "1" + "]" * 40 + "}]"
+    ),
 }
 
 
@@ -64,6 +80,8 @@ def test_fixtures_cover_every_format(tmp_path) -> None:
         "endnote-tagged",
         "bibtex",
         "ovid",
+        "pubmed-xml",
+        "csl-json",
     }
 
 

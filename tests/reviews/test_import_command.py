@@ -93,3 +93,56 @@ def test_csv_fixture_through_the_command(review, source):
     code, out, _ = run("--review", review.slug, "--source", "Medline", str(path), "--json")
     result = json.loads(out)
     assert code == 0 and result["format"] == "csv" and result["records"] == 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "fmt", "count"),
+    [
+        ("biopython__pubmed2.xml", "pubmed-xml", 2),
+        ("zotero-better-bibtex__Pandoc_Citation.csl.json", "csl-json", 4),
+    ],
+)
+def test_new_formats_are_imported_and_their_fields_derived(review, source, name, fmt, count):
+    path = FIXTURES / "imports" / name
+    code, out, _ = run("--review", review.slug, "--source", "Medline", str(path), "--json")
+    result = json.loads(out)
+    assert (code, result["format"], result["records"], result["errors"]) == (0, fmt, count, [])
+    records = list(Record.objects.visible().order_by("pk"))
+    assert len(records) == count and all(r.title for r in records)
+    assert dict(records[0].raw_field_items)  # the field table comes back from the stored text
+
+
+@pytest.mark.django_db
+def test_ragged_csv_is_imported_with_a_warning_naming_the_lines(review, source, tmp_path):
+    path = tmp_path / "scopus.csv"
+    path.write_text('"Authors","Title","Year"\n"Smith J.","One",2001,\n"Jones K.","Two",2002,\n')
+    code, out, _ = run("--review", review.slug, "--source", "Medline", str(path), "--json")
+    result = json.loads(out)
+    assert (code, result["records"]) == (0, 2)
+    assert any("lines 2-3" in w for w in result["warnings"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "name", "line"),
+    [
+        (b'[\n{"title": "A"},\n{"title": "B" "x": 1}\n]', "refs.json", 3),
+        (
+            b"<PubmedArticleSet>\n<PubmedArticle><MedlineCitation><PMID>1</PMID>"
+            b"</MedlineCitation></PubmedArticle>\n<PubmedArticle><Medline",
+            "pubmed.xml",
+            3,
+        ),
+    ],
+)
+def test_broken_new_formats_store_nothing_and_name_file_and_line(
+    review, source, tmp_path, data, name, line
+):
+    path = tmp_path / name
+    path.write_bytes(data)
+    code, out, _ = run("--review", review.slug, "--source", "Medline", str(path), "--json")
+    [error] = json.loads(out)["errors"]
+    assert code == 1 and error.startswith(f"{name}: ") and error.endswith(f"(line {line})")
+    assert Record.objects.count() == 0
+    assert ImportBatch.objects.get().status == BatchStatus.FAILED

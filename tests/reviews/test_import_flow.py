@@ -483,3 +483,31 @@ def test_a_starting_worker_requeues_waiting_imports(
         requeue_waiting_imports()
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE
+
+
+@pytest.mark.django_db
+def test_ragged_csv_preview_names_the_lines_and_lists_kept_cells(
+    client, review, source, lead, django_capture_on_commit_callbacks
+):
+    client.force_login(lead)
+    data = "Title,Year\nOne,2001,\nTwo,2002,stray\nThree\n"
+    upload = ris_upload(data, "scopus.csv")
+    response = _upload(client, review, source, upload, django_capture_on_commit_callbacks)
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.READY and batch.preview["records"] == 3
+    assert batch.preview["file_warnings"] == [
+        "1 row had fewer cells than the header row (line 4): the missing cells were left empty; "
+        "check that their columns line up",
+        "1 row had more cells than the header row, all of them empty (a delimiter at the end of "
+        "the row; line 2): they were ignored",
+        "1 row had more cells than the header row, with values (line 3): the values were kept as "
+        "unnamed columns ('Unnamed: 2'), which feed no field; check that the columns of these "
+        "rows line up",
+    ]
+    assert batch.preview["unmapped_fields"] == {"Unnamed: 2": 1}
+    page = client.get(response.url).content.decode()
+    assert "3 notes about the file" in page and "(line 3)" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reviews:batch_confirm", args=[review.slug, batch.pk]))
+    second = Record.objects.get(batch=batch, ordinal=2)
+    assert dict(second.raw_field_items)["Unnamed: 2"] == ["stray"]

@@ -15,7 +15,11 @@ from reviews.models import Review, Source
 
 
 class Command(BaseCommand):
-    help = "Import a RIS or CSV/TSV search-results file into a source of a review."
+    help = (
+        "Import a search-results file (RIS, PubMed MEDLINE or XML, Web of Science, EndNote XML "
+        "or tagged, BibTeX, Ovid, CSL-JSON, CSV/TSV, XLSX; the format is read from the "
+        "content) into a source of a review."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
