@@ -80,13 +80,16 @@ def _links(review: Review) -> dict[str, str]:
     return box
 
 
-def svg(review: Review, diagram: Diagram, *, standalone: bool = False) -> str:
+def svg(review: Review, diagram: Diagram, *, standalone: bool = False, raster=False) -> str:
+    """The diagram as SVG. `raster`: for cairosvg (PNG, PDF), which draws a text element in
+    the first font named and has no per-glyph fallback: every run of text gets a font that
+    has its glyphs, placed by its measured width (lib.fonts), so any script renders."""
     links = _links(review) if not standalone else {}
     for b in diagram.layout.boxes:
         b.href = links.get(b.key, "")
     return render_to_string(
         "reporting/prisma.svg",
-        {"layout": diagram.layout, "standalone": standalone, "review": review},
+        {"layout": diagram.layout, "standalone": standalone, "review": review, "raster": raster},
     )
 
 
@@ -107,9 +110,9 @@ def export(review: Review, diagram: Diagram, fmt: str) -> tuple[bytes, str]:
         # The same formula guard as every other download (lib.spreadsheet): a source or
         # reason label starting with "=" must not run when the file is opened.
         return csv_bytes(csv_rows(diagram.flow)), CONTENT_TYPES[fmt]
-    text = svg(review, diagram, standalone=True)
     if fmt == "svg":
-        return text.encode(), CONTENT_TYPES[fmt]
+        return svg(review, diagram, standalone=True).encode(), CONTENT_TYPES[fmt]
+    text = svg(review, diagram, standalone=True, raster=True)
     import cairosvg  # imported here: only PNG and PDF need the Cairo library
 
     if fmt == "png":
