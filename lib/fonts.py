@@ -148,7 +148,7 @@ def font_files(texts: list[str]) -> list[str]:
 
 def width(text: str, size: float) -> float:
     """The advance width of `text` at `size` px (or pt) in the fonts `runs` picks."""
-    return sum(_advance(ch) for ch in text) * size
+    return sum(map(_advance, text)) * size
 
 
 @cache
@@ -189,22 +189,30 @@ def _breakable(text: str) -> Iterator[str]:
 def wrap(text: str, limit: float, size: float, indent: str = "") -> list[str]:
     """Lines of `text` no wider than `limit` at `size` (the same unit): greedy, breaking at
     spaces and between ideographs; a word wider than the line is cut. Later lines start
-    with `indent`."""
+    with `indent`. Widths are summed as pieces are added (linear in the text)."""
     lines: list[str] = []
-    line = ""
+    line, used = "", 0.0  # the line so far and its width without trailing spaces
+    spaces = 0.0  # the width of the line's trailing spaces
     for piece in _breakable(text):
-        candidate = line + piece
-        if not line or width(candidate.rstrip(), size) <= limit:
-            line = candidate
+        word = piece.rstrip(BREAKING_SPACES)
+        word_w, gap_w = width(word, size), width(piece[len(word) :], size)
+        if line and used + spaces + word_w > limit:
+            lines.append(line.rstrip(BREAKING_SPACES))
+            line, used, spaces = indent, width(indent, size), 0.0
+            if not word:
+                continue
+        line += piece
+        if word:
+            used, spaces = used + spaces + word_w, gap_w
         else:
-            lines.append(line.rstrip())
-            line = indent + piece.lstrip()
-        while width(line.rstrip(), size) > limit and len(line.rstrip()) > len(indent) + 1:
+            spaces += gap_w
+        while used > limit and len(line.rstrip(BREAKING_SPACES)) > len(indent) + 1:
             cut = _fit(line, limit, size, len(indent) + 1)
-            lines.append(line[:cut].rstrip())
-            line = indent + line[cut:].lstrip()
+            lines.append(line[:cut].rstrip(BREAKING_SPACES))
+            line = indent + line[cut:].lstrip(BREAKING_SPACES)
+            used, spaces = width(line.rstrip(BREAKING_SPACES), size), 0.0
     if line.strip() or not lines:
-        lines.append(line.rstrip())
+        lines.append(line.rstrip(BREAKING_SPACES))
     return lines
 
 
