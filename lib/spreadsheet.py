@@ -214,23 +214,30 @@ _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")  # control characters XML
 
 
 def _xlsx_cell(sheet, value: object, *, header: bool = False):
+    """The value as openpyxl should write it: plain values as they are (openpyxl stores a
+    str as a string cell), a cell object where the type must be forced or formatted."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     if value == "":
         value = None
     if isinstance(value, str):
-        text = _ILLEGAL.sub("\ufffd", value)[:MAX_TEXT]
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"  # openpyxl types "=..." as a formula ("f"): this is text
+        value = _ILLEGAL.sub("\ufffd", value)[:MAX_TEXT]
+        if value.startswith("=") or header:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # openpyxl types "=..." as a formula ("f"): this is text
+        else:
+            return value
     elif isinstance(value, dt.datetime):
         cell = WriteOnlyCell(sheet, value=utc_naive(value).replace(microsecond=0))
         cell.number_format = DATETIME_FORMAT
     elif isinstance(value, dt.date):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATE_FORMAT
-    else:
+    elif header:
         cell = WriteOnlyCell(sheet, value=value)
+    else:
+        return value
     if header:
         cell.font = Font(bold=True)
     return cell
