@@ -39,7 +39,9 @@ def hostile(world):
                 if isinstance(f, (models.CharField, models.TextField)) and not f.choices
                 and f.name not in ("raw_text", "doi", "pmid", "code")]  # fmt: skip
         for pk in model.objects.filter(review=world.review).values_list("pk", flat=True):
-            model.objects.filter(pk=pk).update(**{name: forged(n + i) for i, name in enumerate(text)})
+            model.objects.filter(pk=pk).update(
+                **{name: forged(n + i) for i, name in enumerate(text)}
+            )
             n += len(text)
     Record.objects.filter(review=world.review).update(
         authors=[forged(1), "Smith, A."], keywords=[forged(2)]
@@ -61,7 +63,9 @@ def test_every_tagged_download_holds_one_record_per_record(hostile):
                 bad = [line for line in lines if not TAG_LINE.fullmatch(line)]
                 assert not bad, bad[:3]
                 records = sum(line.startswith("TY  - ") for line in lines)
-                assert records == sum(line.startswith("ER  - ") or line == "ER  -" for line in lines)
+                assert records == sum(
+                    line.startswith("ER  - ") or line == "ER  -" for line in lines
+                )
                 assert len(rispy.loads(text)) == records
                 assert not any(e.get("title", "").startswith("Forged") for e in rispy.loads(text))
                 checked += 1
