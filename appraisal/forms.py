@@ -9,6 +9,7 @@ from appraisal.models import Checklist, ConsensusMethod, Design, Mode
 from appraisal.services import AnswerInput, ValueInput
 from lib.appraisal.checklists import BUILTIN
 from lib.appraisal.definitions import render_fields, render_questions
+from reviews.forms import MultiLineField, SingleLineField
 
 
 class SettingsForm(forms.Form):
@@ -30,15 +31,15 @@ class SettingsForm(forms.Form):
 
 
 class ChecklistForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    source_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+    name = SingleLineField(max_length=200)
+    source_note = MultiLineField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
                                   label="Source and licence")  # fmt: skip
-    definition = forms.CharField(
+    definition = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}), label="Questions",
         help_text="One a line: code | question | hint | answers (Yes, No, Can't tell, Unclear, "
         "Not applicable, or text). '## Section' starts a section.",
     )  # fmt: skip
-    overall_rule = forms.CharField(
+    overall_rule = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False,
         label="Pre-specified overall rule (optional)",
         help_text="E.g. 'Exclude if Q1 = No or Q2 = No' then 'Include otherwise'. Without a "
@@ -59,8 +60,8 @@ class BuiltinForm(forms.Form):
 
 
 class ExtractionFormForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    definition = forms.CharField(
+    name = SingleLineField(max_length=200)
+    definition = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}), label="Fields",
         help_text="One a line: code | label | kind | choices or columns (separated by ';') | "
         "hint. Kinds: short_text, long_text, number, date, single_choice, multiple_choice, "

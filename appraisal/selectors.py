@@ -28,6 +28,7 @@ from appraisal.models import (
 from lib.appraisal import answers as vocab
 from reviews.models import AuditEvent, AuditKind, Review, Role
 from screening.models import Study
+from screening.selectors import cite
 
 TO_DO, IN_PROGRESS, AWAITING, DIFFERENCES, DONE = (
     "to_do", "in_progress", "awaiting", "differences", "done",
@@ -263,7 +264,7 @@ def appraisal_overview(review: Review, user, lead: bool) -> list[OverviewRow]:
     all_rows = _work_rows(Appraisal, review)
     versions = {v.checklist_id: v for v in _current_versions(ChecklistVersion, review, "checklist")}
     rows = []
-    for study in included_studies(review):
+    for study in cite(review, included_studies(review)):
         cells = []
         for checklist in checklists_for(study, settings, chosen):
             version = _pick_version(all_rows, study, checklist.pk, user, versions, "checklist")
@@ -283,7 +284,7 @@ def extraction_overview(review: Review, user, lead: bool) -> list[OverviewRow]:
     versions = {v.form_id: v for v in _current_versions(FormVersion, review, "form")}
     required = 1 if settings.extraction_mode == Mode.SINGLE_PLUS_CHECK else 2
     rows = []
-    for study in included_studies(review):
+    for study in cite(review, included_studies(review)):
         cells = []
         for form in forms:
             version = _pick_version(all_rows, study, form.pk, user, versions, "form")
@@ -395,7 +396,10 @@ class AppraisalTable:
 def appraisal_table(review: Review, version: ChecklistVersion) -> AppraisalTable:
     settings = appraisal_settings(review)
     questions = list(version.questions.all())
-    studies = Study.objects.filter(appraisals__version=version).distinct().order_by("label", "pk")
+    studies = cite(
+        review,
+        Study.objects.filter(appraisals__version=version).distinct().order_by("label", "pk"),
+    )
     kept, rows, comments, overall, pending = [], [], [], [], 0
     for study in studies:
         work = appraisal_work(study, version, settings)
@@ -467,7 +471,7 @@ class StudyExtraction:
 def extraction_finals(review: Review, form: ExtractionForm) -> list[StudyExtraction]:
     settings = appraisal_settings(review)
     result = []
-    for study in included_studies(review).prefetch_related("reports__record"):
+    for study in cite(review, included_studies(review).prefetch_related("reports__record")):
         version = version_in_use(study, form)
         work = extraction_work(study, version, settings) if version else None
         result.append(StudyExtraction(study, version, final_values(work) if work else None, work))

@@ -12,13 +12,15 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import partial
 
-import rispy
-
+from lib import ris_writer
+from lib.imports.raw import fields_from_raw
 from reporting.selectors import paper_outcomes
 from reviews.history import review_history
 from reviews.models import Record, Review
 from screening.models import AutomationStop, Decision, DecisionEvent, Report, Resolution, Stage
+from screening.selectors import study_labels
 
 STAGES = (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
 SHORT = {Stage.TITLE_ABSTRACT: "ta", Stage.FULL_TEXT: "ft"}
@@ -58,6 +60,7 @@ class RecordExport:
         self.reports = {
             r.record_id: r for r in Report.objects.filter(review=review).select_related("study")
         }
+        self.studies = study_labels(review)  # "Lambert 2003a" / "Lambert 2003b"
         records = Record.objects.in_review(review).select_related("batch__source").order_by("pk")
         if included_only:
             included = [
@@ -90,7 +93,7 @@ class RecordExport:
             row: list[object] = [
                 record.pk, paper, "duplicate" if record.duplicate_of_id else "primary",
                 record.batch.source.name, record.batch.filename, record.title, record.authors_text,
-                record.year or "", record.journal, record.volume, record.issue, record.pages,
+                record.year, record.journal, record.volume, record.issue, record.pages,
                 record.doi, record.pmid,
             ]  # fmt: skip
             for stage in STAGES:
@@ -107,7 +110,7 @@ class RecordExport:
             report = self.reports.get(paper)
             row += [
                 report.get_retrieval_display() if report else "",
-                report.study.label if report and report.study else "",
+                self.studies[report.study_id] if report and report.study else "",
             ]
             yield row
 
@@ -130,40 +133,46 @@ class RecordExport:
             out.append(line)
         report = self.reports.get(paper)
         if report and report.study:
-            out.append(f"Study: {report.study.label}")
+            out.append(f"Study: {self.studies[report.study_id]}")
         return out
 
     def ris(self) -> str:
+        """RIS that EndNote and Zotero import (lib.ris_writer): a record imported from RIS
+        keeps every tag it had; others get Sift's fields and their bibliographic extras.
+        Sift's ids, votes, verdicts and the study go in N1; every value on one line."""
         entries = []
         for record in self.records.iterator(chunk_size=2000):
-            entry: dict[str, object] = {"type_of_reference": _ris_type(record.type)}
-            if record.title:
-                entry["title"] = record.title
-            if record.authors:
-                entry["authors"] = [str(a) for a in record.authors]
-            if record.year:
-                entry["year"] = str(record.year)
-            for key, value in (("journal_name", record.journal), ("volume", record.volume),
-                               ("number", record.issue), ("doi", record.doi),
-                               ("abstract", record.abstract), ("language", record.language),
-                               ("name_of_database", record.batch.source.name)):  # fmt: skip
-                if value:
-                    entry[key] = value
-            if record.pages:
-                start, _, end = record.pages.partition("-")
-                entry["start_page"] = start.strip()
-                if end.strip():
-                    entry["end_page"] = end.strip()
-            if record.keywords:
-                entry["keywords"] = [str(k) for k in record.keywords]
-            if record.url:
-                entry["urls"] = [record.url]
-            if record.pmid:
-                entry["accession_number"] = record.pmid
-            entry["id"] = str(record.pk)
-            entry["notes"] = self.notes(record)
+            fmt = record.batch.format
+            raw = fields_from_raw(fmt, record.raw_text)
+            if fmt == "ris":
+                entry = ris_writer.from_ris(raw)
+                if record.doi and not raw.get("DO"):
+                    ris_writer.add(entry, "DO", record.doi)
+            else:
+                entry = {"TY": [_ris_type(record.type)]}
+                add = partial(ris_writer.add, entry)
+                add("TI", record.title)
+                add("AU", [str(a) for a in record.authors or ()])
+                add("PY", record.year)
+                for tag, value in (("JO", record.journal), ("VL", record.volume),
+                                   ("IS", record.issue), ("DO", record.doi),
+                                   ("AB", record.abstract), ("LA", record.language)):  # fmt: skip
+                    add(tag, value)
+                if record.pages:
+                    start, _, end = record.pages.partition("-")
+                    add("SP", start.strip())
+                    add("EP", end.strip())
+                add("KW", [str(k) for k in record.keywords or ()])
+                add("UR", record.url)
+                add("AN", record.pmid)
+                ris_writer.extra_fields(fmt, raw, entry)
+            if "DB" not in entry:
+                ris_writer.add(entry, "DB", record.batch.source.name)
+            if "ID" not in entry:
+                ris_writer.add(entry, "ID", record.pk)
+            ris_writer.add(entry, "N1", self.notes(record))
             entries.append(entry)
-        return rispy.dumps(entries)
+        return ris_writer.dumps(entries)
 
 
 _RIS_TYPES = {"journal article": "JOUR", "article": "JOUR", "jour": "JOUR", "book": "BOOK",
@@ -178,7 +187,20 @@ def _ris_type(value: str) -> str:
     return _RIS_TYPES.get(value.lower(), "JOUR" if not value else "GEN")
 
 
-LOG_HEADER = ["at", "event", "stage", "record_id", "title", "who", "from", "to", "reason", "note"]
+# Times are written as date-times (lib.spreadsheet: "YYYY-MM-DD HH:MM:SS"), in UTC as the
+# column names say.
+LOG_HEADER = [
+    "at_utc",
+    "event",
+    "stage",
+    "record_id",
+    "title",
+    "who",
+    "from",
+    "to",
+    "reason",
+    "note",
+]
 
 
 def log_rows(review: Review) -> Iterator[list[object]]:
@@ -196,7 +218,7 @@ def log_rows(review: Review) -> Iterator[list[object]]:
             kind = (
                 "vote" if not e.old_verdict else ("withdrawn" if not e.new_verdict else "changed")
             )
-            yield (e.at, 0, e.pk, [e.at.isoformat(), kind, e.stage, e.record_id, titles.get(e.record_id, ""),
+            yield (e.at, 0, e.pk, [e.at, kind, e.stage, e.record_id, titles.get(e.record_id, ""),
                                    e.reviewer.username, e.old_verdict, e.new_verdict, e.new_reason or e.old_reason, ""])  # fmt: skip
 
     def resolutions():
@@ -208,7 +230,7 @@ def log_rows(review: Review) -> Iterator[list[object]]:
             reason = labels.get(r.reason_id) or (
                 f"Other: {r.reason_other}" if r.reason_other else ""
             )
-            yield (r.resolved_at, 1, r.pk, [r.resolved_at.isoformat(), "conflict resolved", r.stage, r.paper_id,
+            yield (r.resolved_at, 1, r.pk, [r.resolved_at, "conflict resolved", r.stage, r.paper_id,
                                             titles.get(r.paper_id, ""), r.resolved_by.username, "conflict",
                                             r.verdict, reason, r.note])  # fmt: skip
 
@@ -218,11 +240,11 @@ def log_rows(review: Review) -> Iterator[list[object]]:
             .select_related("stopped_by")
             .order_by("stopped_at", "pk")
         ):
-            yield (s.stopped_at, 2, s.pk, [s.stopped_at.isoformat(), "screening stopped early", s.stage, "", "",
+            yield (s.stopped_at, 2, s.pk, [s.stopped_at, "screening stopped early", s.stage, "", "",
                                            s.stopped_by.username, "", "excluded by automation tool",
                                            f"{s.rule} {s.params}", s.note])  # fmt: skip
             if s.undone_at:
-                yield (s.undone_at, 2, s.pk, [s.undone_at.isoformat(), "early stop undone", s.stage, "", "",
+                yield (s.undone_at, 2, s.pk, [s.undone_at, "early stop undone", s.stage, "", "",
                                               s.undone_by.username if s.undone_by else "", "", "", s.rule, ""])  # fmt: skip
 
     yield LOG_HEADER
@@ -230,7 +252,7 @@ def log_rows(review: Review) -> Iterator[list[object]]:
         yield row
 
 
-AUDIT_HEADER = ["at", "kind", "stage", "record_id", "actor", "summary", "detail"]
+AUDIT_HEADER = ["at_utc", "kind", "stage", "record_id", "actor", "summary", "detail"]
 
 
 def audit_rows(review: Review) -> Iterator[list[object]]:
@@ -239,5 +261,5 @@ def audit_rows(review: Review) -> Iterator[list[object]]:
     source registered with `reviews.history`). Streamed: no list of the trail in memory."""
     yield AUDIT_HEADER
     for e in review_history(review):
-        yield [e.at.isoformat(), e.kind, e.stage, e.record_id or "", e.actor or "(automatic)",
+        yield [e.at, e.kind, e.stage, e.record_id, e.actor or "(automatic)",
                e.summary, e.detail]  # fmt: skip

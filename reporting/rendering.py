@@ -3,9 +3,9 @@ PNG and PDF converted from that SVG with cairosvg, the PRISMA2020 CSV and JSON."
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import struct
+import zlib
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lib.prisma import Finding, Flow, Layout, check, csv_rows, errors, layout, paragraph
+from lib.spreadsheet import csv_bytes
 from reporting.selectors import prisma_flow
 from reviews.models import Review
 
@@ -79,13 +80,16 @@ def _links(review: Review) -> dict[str, str]:
     return box
 
 
-def svg(review: Review, diagram: Diagram, *, standalone: bool = False) -> str:
+def svg(review: Review, diagram: Diagram, *, standalone: bool = False, raster=False) -> str:
+    """The diagram as SVG. `raster`: for cairosvg (PNG, PDF), which draws a text element in
+    the first font named and has no per-glyph fallback: every run of text gets a font that
+    has its glyphs, placed by its measured width (lib.fonts), so any script renders."""
     links = _links(review) if not standalone else {}
     for b in diagram.layout.boxes:
         b.href = links.get(b.key, "")
     return render_to_string(
         "reporting/prisma.svg",
-        {"layout": diagram.layout, "standalone": standalone, "review": review},
+        {"layout": diagram.layout, "standalone": standalone, "review": review, "raster": raster},
     )
 
 
@@ -103,16 +107,40 @@ def export(review: Review, diagram: Diagram, fmt: str) -> tuple[bytes, str]:
         blocked = [f for f in diagram.findings if f.check == "C22"]
         if blocked:
             raise ExportBlocked(" ".join(f.message for f in blocked))
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(csv_rows(diagram.flow))
-        return out.getvalue().encode(), CONTENT_TYPES[fmt]
-    text = svg(review, diagram, standalone=True)
+        # The same formula guard as every other download (lib.spreadsheet): a source or
+        # reason label starting with "=" must not run when the file is opened.
+        return csv_bytes(csv_rows(diagram.flow)), CONTENT_TYPES[fmt]
     if fmt == "svg":
-        return text.encode(), CONTENT_TYPES[fmt]
+        return svg(review, diagram, standalone=True).encode(), CONTENT_TYPES[fmt]
+    text = svg(review, diagram, standalone=True, raster=True)
     import cairosvg  # imported here: only PNG and PDF need the Cairo library
 
     if fmt == "png":
-        return cairosvg.svg2png(bytestring=text.encode(), dpi=DPI, scale=DPI / 96), CONTENT_TYPES[
-            fmt
-        ]
+        png = cairosvg.svg2png(bytestring=text.encode(), dpi=DPI, scale=DPI / 96)
+        return png_with_dpi(png, DPI), CONTENT_TYPES[fmt]
     return cairosvg.svg2pdf(bytestring=text.encode()), CONTENT_TYPES[fmt]
+
+
+def png_with_dpi(png: bytes, dpi: int) -> bytes:
+    """The PNG with a pHYs chunk saying `dpi` (cairosvg writes none, so journals' checks and
+    image programs took the 300 dpi diagram for 72 dpi). Inserted after IHDR, replacing any
+    pHYs already there; the pixels are not re-encoded."""
+    signature, rest = png[:8], png[8:]
+    chunks, offset = [], 0
+    while offset < len(rest):
+        (length,) = struct.unpack(">I", rest[offset : offset + 4])
+        kind = rest[offset + 4 : offset + 8]
+        end = offset + 12 + length
+        if kind != b"pHYs":
+            chunks.append((kind, rest[offset:end]))
+        offset = end
+    per_metre = round(dpi / 0.0254)
+    body = struct.pack(">IIB", per_metre, per_metre, 1)  # unit 1: metre
+    phys = struct.pack(">I", len(body)) + b"pHYs" + body
+    phys += struct.pack(">I", zlib.crc32(b"pHYs" + body) & 0xFFFFFFFF)
+    out = [signature]
+    for kind, chunk in chunks:
+        out.append(chunk)
+        if kind == b"IHDR":
+            out.append(phys)
+    return b"".join(out)

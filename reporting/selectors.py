@@ -42,6 +42,7 @@ from screening.selectors import (
     outcome_of,
     papers,
     stage_settings,
+    study_labels,
 )
 
 INCLUDE, EXCLUDE, CONFLICT = "include", "exclude", "conflict"
@@ -273,7 +274,9 @@ def source_counts(review: Review) -> list[SourceCount]:
         .annotate(n=N("pk"), known=N("records_reported"), total=Sum("records_reported"))
     }
     out = []
-    for source in review.sources.order_by("name"):
+    # Alphabetical as a reader expects (CareData before COPAC), whatever the database's
+    # collation: SQLite's binary order would put every capital first.
+    for source in sorted(review.sources.all(), key=lambda s: (s.name.casefold(), s.name, s.pk)):
         got, rep = imported.get(source.pk), reported.get(source.pk)
         said = rep["total"] if rep and rep["known"] == rep["n"] else None
         if said is not None:
@@ -521,8 +524,10 @@ def box_items(review: Review, key: str) -> BoxList | None:
     if key == "included":
         ids = _outcome_records(review, Stage.FULL_TEXT, INCLUDE).values("pk")
         chosen = reports.filter(record_id__in=ids)
+        labels = study_labels(review)
         details = {
-            r.record_id: (r.study.label if r.study else "not linked to a study") for r in chosen
+            r.record_id: (labels[r.study_id] if r.study else "not linked to a study")
+            for r in chosen
         }
         return BoxList("Reports of included studies", [r.record for r in chosen], details, "Study")
     reports = reports.filter(other_method=(arm == "other"))
@@ -594,7 +599,7 @@ class PrismaSRow:
             limits = f"{q.date_limits_from or '…'} to {q.date_limits_to or '…'}"
         return [
             s.name, s.platform or "NR", s.get_source_type_display(), s.get_arm_display(),
-            (q.label if q else ""), (q.date_run.isoformat() if q and q.date_run else "NR"),
+            (q.label if q else ""), (q.date_run if q and q.date_run else "NR"),
             limits or "none stated", (q.limits if q else ""), (q.filters if q else ""),
             self.records.value if self.records.known else "NR", str(self.records.state),
             ("strategy recorded" if q and q.strategy else "NR"),

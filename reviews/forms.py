@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 
 from lib.imports import TARGET_FIELDS
+from lib.singleline import fold
 from reviews.models import Arm, Role, Search, Source, SourceType
 from reviews.services.reviews import CriterionItem
 
@@ -39,22 +40,49 @@ def criteria_text(criteria) -> str:
     return "\n".join(f"{c.code} {f'[{c.label}] ' if c.label else ''}{c.text}" for c in criteria)
 
 
+class SingleLineField(forms.CharField):
+    """A name, a label, a reason: one line. A browser's text box cannot hold a line break;
+    one sent anyway (a crafted request) is folded into a space, so it can never start a line
+    of its own in a tagged export (RIS)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return fold(value).strip() if value else value
+
+
+class MultiLineField(forms.CharField):
+    """Text over several lines (a note, a strategy): kept with LF line ends. Browsers send a
+    textarea's lines with CRLF, so without this every save of an untouched form changed it."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 class DateInput(forms.DateInput):
+    """<input type=date>: its value must be ISO (2000-01-31) whatever the language, or the
+    browser shows an empty field and saving the form erases the date."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class ReviewForm(forms.Form):
-    title = forms.CharField(max_length=300)
-    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    title = SingleLineField(max_length=300)
+    question = MultiLineField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     date_from = forms.DateField(required=False, widget=DateInput, label="Searched from")
     date_to = forms.DateField(required=False, widget=DateInput, label="Searched to")
-    inclusion = forms.CharField(
+    inclusion = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         label="Inclusion criteria",
         help_text="One per line, code first: I1 Public health partnership",
     )
-    exclusion = forms.CharField(
+    exclusion = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         label="Exclusion criteria",
@@ -78,7 +106,7 @@ class ReviewForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    username = forms.CharField(max_length=150, label="Username or e-mail")
+    username = SingleLineField(max_length=150, label="Username or e-mail")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
 
 
@@ -97,6 +125,8 @@ class SourceForm(forms.ModelForm):
         model = Source
         fields = ["name", "platform", "source_type", "arm", "pooled_into_screening", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"name": SingleLineField, "platform": SingleLineField,
+                         "notes": MultiLineField}  # fmt: skip
 
     def __init__(self, *args, review=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,6 +146,8 @@ class SearchForm(forms.ModelForm):
             "filters": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {"records_reported": "Records reported by the source"}
+        field_classes = {"label": SingleLineField, "strategy": MultiLineField,
+                         "limits": MultiLineField, "filters": MultiLineField}  # fmt: skip
 
     def clean(self):
         data = super().clean()
@@ -189,7 +221,7 @@ class MappingForm(forms.Form):
 
 
 class RecordFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = SingleLineField(required=False, label="Search")
     source = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     batch = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     role = forms.ChoiceField(

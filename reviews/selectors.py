@@ -410,15 +410,15 @@ def dedup_report_rows(review: Review) -> Iterator[list[object]]:
 
 def dedup_event_rows(review: Review) -> Iterator[list[object]]:
     """The deduplication log: every run and every lead's change, oldest first."""
-    yield ["when", "who", "action", "record_id", "other_record_id", "details"]
+    yield ["when_utc", "who", "action", "record_id", "other_record_id", "details"]
     events = review.dedup_events.select_related("actor").order_by("at", "id")
     for e in events.iterator(chunk_size=2000):
         detail = "; ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
         yield [
-            e.at.isoformat(timespec="seconds"),
+            e.at,  # a date-time cell (lib.spreadsheet), UTC as the header says
             e.actor.username if e.actor else "(automatic)",
             e.get_action_display(),
-            e.record_id or "",
-            e.other_id or "",
+            e.record_id,
+            e.other_id,
             detail,
         ]

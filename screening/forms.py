@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from reviews.forms import MultiLineField, SingleLineField
 from reviews.models import Criterion, CriterionKind, Member, Review
 from screening.models import StageSettings, Verdict
 
@@ -11,8 +12,8 @@ from screening.models import StageSettings, Verdict
 class DecisionForm(forms.Form):
     verdict = forms.ChoiceField(choices=Verdict.choices)
     reason = forms.ModelChoiceField(queryset=Criterion.objects.none(), required=False)
-    reason_other = forms.CharField(required=False, max_length=300)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason_other = SingleLineField(required=False, max_length=300)
+    note = MultiLineField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     stream = forms.BooleanField(required=False)
 
     def __init__(self, *args, review: Review, **kwargs):
@@ -25,8 +26,8 @@ class ResolutionForm(forms.Form):
         choices=[(Verdict.INCLUDE, "Include"), (Verdict.EXCLUDE, "Exclude")]
     )
     reason = forms.ModelChoiceField(queryset=Criterion.objects.none(), required=False)
-    reason_other = forms.CharField(required=False, max_length=300)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason_other = SingleLineField(required=False, max_length=300)
+    note = MultiLineField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     seen = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, review: Review, **kwargs):
@@ -51,6 +52,7 @@ class StageSettingsForm(forms.ModelForm):
             "include_terms": forms.Textarea(attrs={"rows": 4}),
             "exclude_terms": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"include_terms": MultiLineField, "exclude_terms": MultiLineField}
 
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,9 +84,7 @@ class StopForm(StoppingTestForm):
     """Stopping early: the rule relied on, its parameters, and an explicit confirmation."""
 
     rule = forms.ChoiceField(choices=[])
-    note = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = MultiLineField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     confirm = forms.BooleanField(
         label="I understand: every record without an include vote or a final verdict is "
         "excluded by the automation tool and no longer screened"

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
+from lib.screening.labels import disambiguate
 from reviews.models import AppendOnlyModel, Criterion, Record, Review
 
 
@@ -336,6 +338,14 @@ class Study(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @cached_property
+    def cited(self) -> str:
+        """The label tables, exports and figures print: "Lambert 2003a" when another study of
+        the review is also "Lambert 2003" (lib.screening.labels). Lists set it for all their
+        studies at once with `screening.selectors.cite`."""
+        studies = Study.objects.filter(review_id=self.review_id).values_list("pk", "label")
+        return disambiguate(studies).get(self.pk, self.label)
 
 
 def report_pdf_path(report: Report, filename: str) -> str:

@@ -25,6 +25,7 @@ from lib.appraisal.answers import RuleError, parse_rule
 from lib.appraisal.checklists import BUILTIN
 from lib.appraisal.definitions import DefinitionError, parse_fields, parse_questions
 from reviews.models import Review, Role
+from reviews.validators import single_line
 from screening.models import Study
 
 
@@ -60,7 +61,7 @@ def _checklist_new(
     *, review: Review, user, name: str, questions, source_note: str, overall_rule: str,
     builtin: str,
 ) -> ChecklistVersion:  # fmt: skip
-    name = name.strip()
+    name = single_line(name.strip(), what="The name")
     if not name:
         raise ValidationError("Give the checklist a name.")
     if review.checklists.filter(name=name).exists():
@@ -127,7 +128,7 @@ def checklist_edit(
     if checklist.review_id != review.pk:
         raise ValidationError("That checklist is not in this review.")
     questions = _questions(definition, overall_rule)
-    name = name.strip() or checklist.name
+    name = single_line(name.strip(), what="The name") or checklist.name
     if review.checklists.filter(name=name).exclude(pk=checklist.pk).exists():
         raise ValidationError(f"The review already has a checklist called {name!r}.")
     stored = Checklist.objects.select_for_update().get(pk=checklist.pk)  # one editor at a time
@@ -178,7 +179,7 @@ def _question_rows(questions) -> list[dict]:
 def form_create(*, review: Review, user, name: str, definition: str) -> ExtractionForm:
     _check_lead(review, user)
     fields = _fields(definition)
-    name = name.strip()
+    name = single_line(name.strip(), what="The name")
     if not name:
         raise ValidationError("Give the form a name.")
     if review.extraction_forms.filter(name=name).exists():
@@ -201,7 +202,7 @@ def form_edit(
         raise ValidationError("That form is not in this review.")
     fields = _fields(definition)
     stored = ExtractionForm.objects.select_for_update().get(pk=form.pk)
-    name = name.strip() or form.name
+    name = single_line(name.strip(), what="The name") or form.name
     if review.extraction_forms.filter(name=name).exclude(pk=form.pk).exists():
         raise ValidationError(f"The review already has a form called {name!r}.")
     current = selectors.current_version(form)

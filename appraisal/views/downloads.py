@@ -1,6 +1,8 @@
 """Appraisal and extraction downloads (reporting.md 8.4 and 9.2): CSV through the reviews
-app's streaming `csv_response`, XLSX through `lib.spreadsheet`; both neutralise formula
-cells. Every reviewer's own answers (the long files) are for leads: blinding."""
+app's streaming `csv_response`, XLSX through `lib.spreadsheet`: typed cells (numbers as
+numbers, dates as dates, times in UTC), answers in their words ("Not applicable", never
+"NA", which pandas and R read as missing), studies by the label tables print ("Lambert
+2003a") and their id. Every reviewer's own answers (the long files) are for leads: blinding."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from appraisal.models import ExtractionForm
 from appraisal.views import LEAD, _version
 from lib.appraisal import figures
 from lib.appraisal.answers import option
-from lib.appraisal.definitions import RESULT_COLUMNS, value_text
+from lib.appraisal.definitions import RESULT_COLUMNS, result_cell, value_cell
 from reviews.access import review_for_user
 from reviews.views.downloads import csv_response, xlsx_response
 
@@ -25,17 +27,19 @@ def _name(version) -> str:
     return f"{version.checklist.name} v{version.number}"
 
 
+def _answers(data, i: int) -> list:
+    """Study i's answers in words (the page's table abbreviates them with a legend)."""
+    return [option(v).label if q.kind == "choice" and v else v
+            for q, v in zip(data.questions, data.rows[i], strict=True)]  # fmt: skip
+
+
 def _table_rows(data) -> list[list]:
-    header = ["Study", *[q.code for q in data.questions], "Comments"]
+    header = ["study_id", "Study", *[q.code for q in data.questions], "Comments"]
     if data.overall is not None:
         header.append("Overall")
     rows = [header]
     for i, study in enumerate(data.studies):
-        cells = [
-            option(v).abbrev if q.kind == "choice" and v else v
-            for q, v in zip(data.questions, data.rows[i], strict=True)
-        ]
-        row = [study.label, *cells, data.comments[i]]
+        row = [study.pk, study.cited, *_answers(data, i), data.comments[i]]
         if data.overall is not None:
             row.append(data.overall[i])
         rows.append(row)
@@ -58,12 +62,10 @@ def _summary_rows(data) -> list[list]:
 
 
 def _legend_rows(data) -> list[list]:
-    codes = dict.fromkeys(c for q in data.choice_questions for c in q.options)
-    rows = [["Code", "Answer"], *[[option(c).abbrev, option(c).label] for c in codes]]
-    rows.append(["", f"{_name(data.version)}. {data.version.checklist.source_note}"])
+    rows = [["Question", "Text"], *[[q.code, q.text] for q in data.questions]]
+    rows.append(["Checklist", f"{_name(data.version)}. {data.version.checklist.source_note}"])
     if data.version.overall_rule:
         rows.append(["Overall rule", data.version.overall_rule])
-    rows += [[q.code, q.text] for q in data.questions]
     return rows
 
 
@@ -103,7 +105,7 @@ def figure(request: HttpRequest, review: str, version_id: int, name: str, fmt: s
     rows = data.choice_rows()
     if name == "traffic-light":
         body = figures.traffic_light(
-            [s.label for s in data.studies], questions, rows, fmt=fmt, overall=data.overall,
+            [s.cited for s in data.studies], questions, rows, fmt=fmt, overall=data.overall,
             x_title=f"{version.checklist.name} question",
         )  # fmt: skip
     else:
@@ -128,9 +130,7 @@ def wide_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse
     def rows():
         yield header
         for i, study in enumerate(data.studies):
-            cells = [option(v).label if q.kind == "choice" and v else v
-                     for q, v in zip(data.questions, data.rows[i], strict=True)]  # fmt: skip
-            row = [study.pk, study.label, *cells, data.comments[i]]
+            row = [study.pk, study.cited, *_answers(data, i), data.comments[i]]
             if data.overall is not None:
                 row.append(data.overall[i])
             yield row
@@ -142,7 +142,9 @@ def wide_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse
 @login_required
 def robvis_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse:
     """robvis Generic input: Study, D1..Dn (answers translated to judgements: Yes -> Low,
-    Can't tell -> Unclear, No -> High), Overall only with a pre-specified rule."""
+    Can't tell -> Unclear, No -> High), Overall only with a pre-specified rule. robvis reads
+    every column after Study as a domain, so the study id cannot travel here: the label is
+    unique instead ("Lambert 2003a"), as in the wide file that carries both."""
     review_obj = review_for_user(request.user, review)
     version = _version(review_obj, version_id)
     data = selectors.appraisal_table(review_obj, version)
@@ -153,7 +155,7 @@ def robvis_csv(request: HttpRequest, review: str, version_id: int) -> HttpRespon
         yield header
         for i, (study, row) in enumerate(zip(data.studies, data.choice_rows(), strict=True)):
             extra = [data.overall[i]] if data.overall is not None else []
-            yield [study.label, *[option(v).judgement for v in row], *extra]
+            yield [study.cited, *[option(v).judgement for v in row], *extra]
 
     return csv_response(rows(), f"robvis_{version.pk}.csv")
 
@@ -163,7 +165,7 @@ def robvis_csv(request: HttpRequest, review: str, version_id: int) -> HttpRespon
 def long_csv(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review, role=LEAD)
     header = ["study_id", "tool", "tool_version", "item_id", "item_text", "reviewer_id",
-              "answer", "support_text", "page_ref", "timestamp", "is_consensus",
+              "answer", "support_text", "page_ref", "timestamp_utc", "is_consensus",
               "resolution_method", "resolved_by"]  # fmt: skip
 
     def rows():
@@ -175,7 +177,7 @@ def long_csv(request: HttpRequest, review: str) -> HttpResponse:
                 entry.study_id, question.version.checklist.name, question.version.number,
                 question.code, question.text, "" if consensus else entry.reviewer.username,
                 option(a.answer).label if a.answer else a.text, a.support_text, a.page_ref,
-                a.updated_at.isoformat(), consensus, a.method if consensus else "",
+                a.updated_at, consensus, a.method if consensus else "",
                 entry.reviewer.username if consensus else "",
             ]  # fmt: skip
 
@@ -206,8 +208,8 @@ def _appraisal_summaries(review) -> tuple[dict[int, list[str]], dict[int, list[s
             counts = defaultdict(int)
             for code in row:
                 if code:
-                    counts[option(code).abbrev] += 1
-            summaries[study.pk].append(" ".join(f"{k} {v}" for k, v in counts.items()))
+                    counts[option(code).label] += 1
+            summaries[study.pk].append(", ".join(f"{k} {v}" for k, v in counts.items()))
     return tools, summaries
 
 
@@ -225,12 +227,12 @@ def _characteristics(review, form) -> tuple[list, list[list], list]:
         by_code = {}
         if item.values is not None and item.version is not None:
             for f in item.version.fields.all():
-                by_code[f.code] = value_text(f.kind, f.options, item.values.get(f.pk))
+                by_code[f.code] = value_cell(f.kind, f.options, item.values.get(f.pk))
         work = item.work
         extractors = [e.reviewer.username for e in work.entries] if work else []
         status = selectors.STATE_LABELS[work.state] if work else "To do"
         rows.append([
-            item.study.pk, item.study.label, ids, citation,
+            item.study.pk, item.study.cited, ids, citation,
             *[by_code.get(f.code, "") for f in fields],
             "; ".join(tools.get(item.study.pk, [])), "; ".join(summaries.get(item.study.pk, [])),
             *(extractors + ["", ""])[:2],
@@ -286,7 +288,7 @@ def extraction_long_csv(request: HttpRequest, review: str) -> HttpResponse:
         return len(seen) > 1 and not all(same(seen[0], x) for x in seen[1:])
 
     header = ["study_id", "report_id", "form_version", "section", "field_id", "field_label",
-              "reviewer_id", "value", "source_location", "timestamp", "is_consensus",
+              "reviewer_id", "value", "source_location", "timestamp_utc", "is_consensus",
               "discrepancy", "resolution_note", "resolved_by"]  # fmt: skip
 
     def rows():
@@ -297,8 +299,8 @@ def extraction_long_csv(request: HttpRequest, review: str) -> HttpResponse:
             yield [
                 entry.study_id, reports.get(entry.study_id, ""),
                 f"{f.version.form.name} v{f.version.number}", f.section, f.code, f.label,
-                "" if consensus else entry.reviewer.username, value_text(f.kind, f.options, v.value),
-                v.source_location, v.updated_at.isoformat(), consensus, discrepancy(v),
+                "" if consensus else entry.reviewer.username, value_cell(f.kind, f.options, v.value),
+                v.source_location, v.updated_at, consensus, discrepancy(v),
                 v.note if consensus else "", entry.reviewer.username if consensus else "",
             ]  # fmt: skip
 
@@ -321,6 +323,6 @@ def results_csv(request: HttpRequest, review: str, form_id: int) -> HttpResponse
                 if f.kind != "table":
                     continue
                 for arm in item.values.get(f.pk) or []:
-                    yield [item.study.pk, *[arm.get(c, "") for c in RESULT_COLUMNS]]
+                    yield [item.study.pk, *[result_cell(c, arm.get(c)) for c in RESULT_COLUMNS]]
 
     return csv_response(rows(), "results_long.csv")

@@ -31,6 +31,11 @@ RESULT_COLUMNS = (
     "outcome", "timepoint", "arm", "n", "events", "mean", "sd", "effect_measure", "estimate",
     "ci_low", "ci_high", "p",
 )  # fmt: skip
+# Result table columns that hold numbers: exported as numbers (lib.spreadsheet).
+NUMERIC_COLUMNS = frozenset(
+    {"n", "events", "mean", "sd", "se", "median", "iqr", "q1", "q3", "min", "max", "estimate",
+     "ci_low", "ci_high", "p"}
+)  # fmt: skip
 _CODE = re.compile(r"^[A-Za-z][\w.]{0,19}$")
 
 
@@ -205,3 +210,26 @@ def value_text(kind: str, options, value) -> str:
     if kind == "table":
         return "\n".join(" | ".join(str(row.get(c, "")) for c in options) for row in value)
     return str(value)
+
+
+def value_cell(kind: str, options, value) -> object:
+    """A stored value as a typed spreadsheet cell (lib.spreadsheet): a number field as a
+    number ("-0.35" -> -0.35, exactly as typed), a full date as a date, the rest as text."""
+    from lib.spreadsheet import date_or_text, number_or_text
+
+    if value in (None, "", []):
+        return None
+    if kind == "number":
+        return number_or_text(value)
+    if kind == "date":
+        return date_or_text(value)
+    return value_text(kind, options, value)
+
+
+def result_cell(column: str, value) -> object:
+    """One cell of an outcome table row: numbers in the numeric columns, text elsewhere."""
+    from lib.spreadsheet import number_or_text
+
+    if value in (None, ""):
+        return None
+    return number_or_text(value) if column.lower() in NUMERIC_COLUMNS else value

@@ -3,14 +3,19 @@
 
 Drawn with matplotlib's object API on the Agg/SVG canvases: no pyplot state, so it is safe
 in a threaded web server. Sizes follow the number of studies and questions and stay readable
-at journal width (fonts 8-9 pt on a figure 17 cm wide or less).
+at journal width (fonts 8-9 pt on a figure 17 cm wide or less). Labels in any script render:
+the figure's font list is DejaVu Sans plus the installed fonts its texts need (lib.fonts),
+which matplotlib falls back to glyph by glyph; long labels wrap by their measured width.
 """
 
 from __future__ import annotations
 
 import io
-import textwrap
+import os
 from collections.abc import Sequence
+from contextlib import contextmanager
+
+from lib import fonts
 
 from .answers import CAPTION, MISSING, OPTIONS, Option, option
 
@@ -18,16 +23,43 @@ FORMATS = ("svg", "png")
 _DPI = 200
 
 
-def _save(figure, fmt: str) -> bytes:
-    import matplotlib
+STUDY_LABEL_PT = 170  # the widest a study label's line may be, in points (then it wraps)
 
+
+@contextmanager
+def _fonts_for(texts: Sequence[str]):
+    """matplotlib settings whose font list draws every character of `texts`: DejaVu Sans,
+    then each installed fallback they need (registered with matplotlib, whose font cache
+    may predate the font's installation)."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    names = [fonts.PRIMARY]
+    registered = {f.fname for f in font_manager.fontManager.ttflist}
+    for path in fonts.font_files(list(texts)):
+        bold = path.replace("-Regular.", "-Bold.")
+        for file in (path, bold) if os.path.exists(bold) else (path,):
+            if file not in registered:
+                font_manager.fontManager.addfont(file)
+                registered.add(file)
+        known = [f.name for f in font_manager.fontManager.ttflist if f.fname == path]
+        names += [name for name in known[:1] if name not in names]
+    settings = {"font.family": names, "svg.hashsalt": "sift", "svg.fonttype": "none"}
+    with matplotlib.rc_context(settings):
+        yield
+
+
+def _lines(text: str, points: float, size: float) -> str:
+    return "\n".join(fonts.wrap(" ".join(text.split()), points, size))
+
+
+def _save(figure, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
     buffer = io.BytesIO()
-    # A fixed hash salt and no date: the same answers give the same file.
-    with matplotlib.rc_context({"svg.hashsalt": "sift", "svg.fonttype": "none"}):
-        metadata = {"Date": None} if fmt == "svg" else {"Software": "Sift"}
-        figure.savefig(buffer, format=fmt, dpi=_DPI, metadata=metadata, bbox_inches="tight")
+    # A fixed hash salt (set with the fonts) and no date: the same answers, the same file.
+    metadata = {"Date": None} if fmt == "svg" else {"Software": "Sift"}
+    figure.savefig(buffer, format=fmt, dpi=_DPI, metadata=metadata, bbox_inches="tight")
     return buffer.getvalue()
 
 
@@ -50,14 +82,26 @@ def traffic_light(
 ) -> bytes:
     """`rows[i][j]` is study i's answer code to question j ("" = not answered). `overall`,
     given only when the review pre-specified a rule, adds a grey Overall column of labels."""
+    texts = [*studies, *(t for q in questions for t in q), *(overall or []), x_title, CAPTION]
+    with _fonts_for(texts):
+        return _traffic_light(studies, questions, rows, fmt, overall, x_title)
+
+
+def _traffic_light(studies, questions, rows, fmt, overall, x_title) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
     n_rows, n_cols = len(studies), len(questions)
     extra = 1 if overall is not None else 0
     width = min(6.7, 1.8 + 0.42 * (n_cols + extra))
-    caption_lines = [f"{code}: {textwrap.shorten(text, 95)}" for code, text in questions]
+    labels = [_lines(label, STUDY_LABEL_PT, 8) for label in studies]
+    caption_lines = [
+        line for code, text in questions
+        for line in fonts.wrap(f"{code}: {' '.join(text.split())}", max(width, 4.5) * 72, 7,
+                               indent="    ")
+    ]  # fmt: skip
     height = 1.2 + 0.3 * max(n_rows, 1) + 0.13 * (len(caption_lines) + 2)
+    height += 0.12 * sum(label.count("\n") for label in labels)
     figure = Figure(figsize=(width, height))
     axes = figure.add_axes((0.28, 0.13 * 0 + 0.0, 0.7, 1.0))
     axes.set_xlim(-0.5, n_cols + extra - 0.5)
@@ -80,7 +124,7 @@ def traffic_light(
     axes.set_xlabel(x_title, fontsize=9)
     axes.xaxis.set_label_position("top")
     axes.set_yticks(range(n_rows))
-    axes.set_yticklabels(list(studies))
+    axes.set_yticklabels(labels)
     axes.set_ylabel("Study", fontsize=9)
     axes.tick_params(labelsize=8, length=0)
     for spine in axes.spines.values():
@@ -105,10 +149,15 @@ def summary_plot(
 ) -> bytes:
     """One horizontal bar per question, the share of studies giving each answer (0-100%),
     the full question text on the y axis, the legend at the bottom."""
+    with _fonts_for([t for q in questions for t in q] + [CAPTION]):
+        return _summary_plot(questions, rows, fmt)
+
+
+def _summary_plot(questions, rows, fmt) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
 
-    labels = [textwrap.fill(f"{code}: {text}", 60) for code, text in questions]
+    labels = [_lines(f"{code}: {text}", 250, 7) for code, text in questions]
     heights = [label.count("\n") + 1 for label in labels]
     figure = Figure(figsize=(6.7, 1.2 + 0.22 * sum(heights) + 0.12 * len(questions)))
     axes = figure.add_subplot()

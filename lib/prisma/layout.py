@@ -6,9 +6,9 @@ SVG itself is a Django template, and PNG/PDF are converted from that SVG.
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass, field
 
+from lib import fonts
 from lib.prisma.model import FIELDS, Count, Flow, Line, State
 
 FONT = 12  # px
@@ -20,8 +20,8 @@ COL_GAP = 48  # between columns
 GAP_Y = 34
 PHASE_W = 26
 MARGIN = 12
-CHAR_W = 6.9  # average width at 12 px of the wider fallbacks (DejaVu Sans), for wrapping
-WRAP = int((BOX_W - 2 * PAD) / CHAR_W)
+TEXT_W = BOX_W - 2 * PAD  # a box's line, measured in the fonts that draw it (lib.fonts)
+NOTE_FONT = 10  # px, the footnotes
 
 TITLE_FILL = "#ffc125"  # Goldenrod1, as the PRISMA2020 package
 GREY_FILL = "#dcdcdc"  # Gainsboro
@@ -90,6 +90,35 @@ class Box(_Centre):
     def text_x(self) -> float:
         return self.cx if self.centred else self.x + PAD
 
+    @property
+    def placed_lines(self) -> list[tuple[float, list[Run]]]:
+        """(baseline, runs) of each line for renderers that draw a run in one font (cairosvg:
+        the PNG and PDF), each run in a font that has its glyphs (lib.fonts)."""
+        anchor = "middle" if self.centred else "start"
+        return [(y, place(text, self.text_x, FONT, anchor)) for y, text in self.text_y]
+
+
+@dataclass(frozen=True)
+class Run:
+    x: float
+    text: str
+    family: str
+    anchor: str  # "start" or "middle"
+
+
+def place(text: str, x: float, size: float, anchor: str = "start") -> list[Run]:
+    """Runs of `text` in the fonts that draw them (lib.fonts.runs), placed from `x`: a line of
+    one font keeps its anchor; a mixed line is laid out run by run from its measured width."""
+    pieces = fonts.runs(text)
+    if len(pieces) <= 1:
+        return [Run(x, text, pieces[0][1] if pieces else fonts.PRIMARY, anchor)]
+    left = x - fonts.width(text, size) / 2 if anchor == "middle" else x
+    out = []
+    for piece, family in pieces:
+        out.append(Run(left, piece, family, "start"))
+        left += fonts.width(piece, size)
+    return out
+
 
 @dataclass
 class Phase(_Centre):
@@ -112,6 +141,10 @@ class Layout:
     def box(self, key: str) -> Box:
         return next(b for b in self.boxes if b.key == key)
 
+    @property
+    def placed_footnotes(self) -> list[tuple[float, list[Run]]]:
+        return [(y, place(text, MARGIN, NOTE_FONT)) for y, text in self.footnotes]
+
 
 def _n(count: Count, marks: dict[str, str], name: str) -> str:
     """ "(n = 1,288)" with a mark when the lead entered it or it rests on an assumption."""
@@ -129,23 +162,28 @@ def _n(count: Count, marks: dict[str, str], name: str) -> str:
 _KEEP = "\u00a0"  # holds "(n = 1,288)" together while wrapping
 
 
-def _wrap(text: str, width: int = WRAP, indent: str = "") -> list[str]:
-    held = re.sub(r"\(n = [^)]*\)\S*", lambda m: m[0].replace(" ", _KEEP), text)
-    lines = textwrap.wrap(held, width=width, subsequent_indent=indent + "  ") or [""]
-    return [line.replace(_KEEP, " ") for line in lines]
+def _wrap(text: str, indent: str = "", prefix: str = "") -> list[str]:
+    """Lines that fit a box after `prefix`, measured in the fonts that draw them (an
+    ideograph is a full em: Chinese and Japanese names wrap inside the box), "(n = 1,288)"
+    kept whole."""
+    held = re.sub(r"\(n = [^)]*\)\S*", lambda m: m[0].replace(" ", _KEEP), " ".join(text.split()))
+    lines = fonts.wrap(held, TEXT_W - fonts.width(prefix, FONT), FONT, indent=indent + "  ")
+    return [prefix + line.replace(_KEEP, " ") for line in lines]
 
 
-def _lines(items: list[Line], marks: dict[str, str]) -> list[str]:
+def _lines(items: list[Line], marks: dict[str, str], prefix: str = "") -> list[str]:
     out = []
     for line in items:
-        out += _wrap(f"{line.label} {_n(line.count, marks, line.label)}", indent="  ")
+        out += _wrap(f"{line.label} {_n(line.count, marks, line.label)}", "  ", prefix)
     return out
 
 
-def _labelled(text: str, count: Count, marks: dict[str, str], inline: bool = False) -> list[str]:
+def _labelled(
+    text: str, count: Count, marks: dict[str, str], inline: bool = False, prefix: str = ""
+) -> list[str]:
     if inline:
-        return _wrap(f"{text} {_n(count, marks, text)}")
-    return [*_wrap(text), _n(count, marks, text)]
+        return _wrap(f"{text} {_n(count, marks, text)}", prefix=prefix)
+    return [*_wrap(text, prefix=prefix), _n(count, marks, text)]
 
 
 def boxes_of(flow: Flow) -> tuple[list[tuple[str, str, list[str], str]], list[str]]:
@@ -164,7 +202,7 @@ def boxes_of(flow: Flow) -> tuple[list[tuple[str, str, list[str], str]], list[st
             continue
         name = "Databases" if key == "database_results" else "Registers"
         ident += _wrap(f"{name} {_n(f[key], marks, name)}" + (":" if items else ""))
-        ident += [f"  {t}" for t in _lines(items, marks)]
+        ident += _lines(items, marks, prefix="  ")
     if f["other_records_pooled"].shown:
         ident += _labelled("Other methods, screened with them", f["other_records_pooled"],
                            marks, inline=True)  # fmt: skip
@@ -172,7 +210,7 @@ def boxes_of(flow: Flow) -> tuple[list[tuple[str, str, list[str], str]], list[st
     removed = ["Records removed before screening:"]
     for key in ("duplicates", "excluded_automatic", "excluded_other"):
         if f[key].shown:
-            removed += [f"  {t}" for t in _labelled(_label(key), f[key], marks, inline=True)]
+            removed += _labelled(_label(key), f[key], marks, inline=True, prefix="  ")
     out.append(("MX", "R1", removed, "removed"))
     out.append(("M", "R2", _labelled("Records screened", f["records_screened"], marks),
                 "records_screened"))  # fmt: skip
@@ -304,9 +342,8 @@ def layout(flow: Flow) -> Layout:
     ]
     notes: list[tuple[float, str]] = []
     y = tops[last] + heights[last] + GAP_Y * 0.8
-    chars = int((width - 2 * MARGIN) / (CHAR_W * 0.85))
     for text in [*FOOTNOTES, *marks, *flow.footnotes, *CITATION]:
-        for part in textwrap.wrap(text, width=chars):
+        for part in fonts.wrap(" ".join(text.split()), width - 2 * MARGIN, NOTE_FONT):
             notes.append((y, part))
             y += LINE * 0.85
         y += 3

@@ -153,7 +153,7 @@ def records_export(request: HttpRequest, review: str, fmt: str) -> HttpResponse:
     if fmt == "csv":
         return csv_response(export.rows(), f"{name}.csv")
     if fmt == "xlsx":
-        return xlsx_response([("Records", list(export.rows()))], f"{name}.xlsx")
+        return xlsx_response([("Records", export.rows())], f"{name}.xlsx")
     return file_response(
         export.ris().encode(), "application/x-research-info-systems", f"{name}.ris"
     )

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from reviews.models import Criterion, CriterionKind, Member, Review, Role
+from reviews.validators import single_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ def review_create(
     """Create a review with `user` as its first lead."""
     if not title.strip():
         raise ValidationError("A review needs a title.")
+    single_line(title, what="The title")
     _check_dates(date_from, date_to)
     review = Review.objects.create(
         title=title.strip(),
@@ -79,6 +81,7 @@ def review_update(
     """Change the review and, when given, its criteria: all of it or none of it."""
     if not title.strip():
         raise ValidationError("A review needs a title.")
+    single_line(title, what="The title")
     _check_dates(date_from, date_to)
     review.title, review.question = title.strip(), question
     review.date_from, review.date_to = date_from, date_to
@@ -101,6 +104,9 @@ def criteria_replace(
     duplicated = sorted({c for c in codes if codes.count(c) > 1})
     if duplicated:
         raise ValidationError(f"Criterion codes must be unique: {', '.join(duplicated)} repeated.")
+    for _, item in items:  # reasons travel into RIS notes and the PRISMA diagram
+        for value in (item.code, item.text, item.label):
+            single_line(value, what=f"Criterion {item.code.strip()[:10]}")
     existing = {c.code: c for c in Criterion.objects.filter(review=review)}
     for position, (kind, item) in enumerate(items):
         row = existing.pop(item.code, None) or Criterion(review=review, code=item.code)

@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from reviews.models import Review, Search, Source, default_arm
+from reviews.validators import single_line
 
 
 def _check_name(review: Review, name: str, exclude_pk: int | None = None) -> str:
-    name = name.strip()
+    name = single_line(name.strip(), what="A source's name")
     if not name:
         raise ValidationError("A source needs a name.")
     clash = Source.objects.filter(review=review, name__iexact=name).exclude(pk=exclude_pk)
@@ -35,7 +36,7 @@ def source_create(
         review=review,
         name=_check_name(review, name),
         source_type=source_type,
-        platform=platform.strip(),
+        platform=single_line(platform.strip(), what="The platform"),
         arm=arm or default_arm(source_type),
         pooled_into_screening=pooled_into_screening,
         notes=notes,
@@ -54,7 +55,8 @@ def source_update(
     notes: str,
 ) -> Source:
     source.name = _check_name(source.review, name, exclude_pk=source.pk)
-    source.source_type, source.platform = source_type, platform.strip()
+    source.source_type = source_type
+    source.platform = single_line(platform.strip(), what="The platform")
     source.arm = arm or default_arm(source_type)
     source.pooled_into_screening, source.notes = pooled_into_screening, notes
     source.save()
@@ -80,6 +82,7 @@ def search_create(
     records_reported: int | None = None,
 ) -> Search:
     _check_limits(date_limits_from, date_limits_to)
+    single_line(label, what="A search's label")
     return Search.objects.create(
         source=source,
         label=label.strip(),
@@ -102,6 +105,7 @@ def search_update(*, search: Search, **fields) -> Search:
         fields.get("date_limits_from", search.date_limits_from),
         fields.get("date_limits_to", search.date_limits_to),
     )
+    single_line(fields.get("label", ""), what="A search's label")
     for name, value in fields.items():
         setattr(search, name, value)
     search.save()

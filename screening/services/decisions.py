@@ -24,6 +24,7 @@ from reviews.models import (
 )
 from reviews.services import register_cluster_listener, register_undo_guard
 from reviews.services.audit import audit_log
+from reviews.validators import single_line
 from screening.models import (
     Decision,
     DecisionEvent,
@@ -52,6 +53,7 @@ def _reason_text(reason: Criterion | None, other: str) -> str:
 
 
 def _check_reason(review: Review, verdict: str, reason: Criterion | None, other: str) -> None:
+    single_line(other, what="The reason")  # it is written into RIS notes
     if verdict != Verdict.EXCLUDE and (reason is not None or other):
         raise ValidationError("A reason goes with an exclusion only.")
     if reason is not None and (

@@ -24,8 +24,10 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from lib.fulltext import ArchiveError, Candidate, PdfError, iter_zip_pdfs, match_pdf, read_pdf
+from lib.singleline import fold
 from reviews.models import Arm, Record, Review
 from reviews.services.queueing import queue_mark_sent
+from reviews.validators import single_line
 from screening.models import (
     BulkItem,
     BulkStatus,
@@ -102,7 +104,7 @@ def _has_work(study: Study) -> bool:
 def study_label(record: Record) -> str:
     """'Smith 2004': the first author's family name and the year, as reviews cite studies."""
     first = record.authors[0] if record.authors else ""
-    name = first.split(",")[0].strip() or (record.title[:40] or f"Record {record.pk}")
+    name = fold(first.split(",")[0]).strip() or (fold(record.title[:40]) or f"Record {record.pk}")
     return f"{name} {record.year}" if record.year else name
 
 
@@ -135,15 +137,21 @@ def report_set_retrieval(
         raise ValidationError("Say why the full text could not be retrieved.")
     if retrieval == Retrieval.NOT_RETRIEVED and reason == NotRetrievedReason.OTHER and not note:
         raise ValidationError("Describe the other reason.")
+    single_line(note, what="The reason")  # PRISMA's "reports not retrieved" reason
     if retrieval == Retrieval.RETRIEVED and not (report.pdf or link or report.link):
         raise ValidationError("Attach the PDF or give a link to mark it retrieved.")
     if retrieval != Retrieval.RETRIEVED and _screened(report):
         raise ValidationError("Full-text screening has started on this report.")
+    before = (report.retrieval, report.not_retrieved_reason, report.not_retrieved_note,
+              report.link)  # fmt: skip
     report.retrieval = retrieval
     report.not_retrieved_reason = reason if retrieval == Retrieval.NOT_RETRIEVED else ""
     report.not_retrieved_note = note[:300] if retrieval == Retrieval.NOT_RETRIEVED else ""
     if link:
         report.link = link
+    if before == (report.retrieval, report.not_retrieved_reason, report.not_retrieved_note,
+                  report.link):  # fmt: skip
+        return report  # an untouched form: nothing changed, nobody "updated" it
     report.updated_by = user
     report.save()
     return report

@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
 from reviews.access import is_lead, review_for_user
+from reviews.forms import SingleLineField
 from reviews.models import Record, Review, Role
 from screening import selectors, services
 from screening.models import BulkStatus, BulkUpload, NotRetrievedReason, Report, Retrieval, Study
@@ -33,7 +34,7 @@ def _report(review: Review, report_id: int) -> Report:
 class RetrievalForm(forms.Form):
     retrieval = forms.ChoiceField(choices=Retrieval.choices)
     reason = forms.ChoiceField(choices=[("", "–"), *NotRetrievedReason.choices], required=False)
-    note = forms.CharField(max_length=300, required=False)
+    note = SingleLineField(max_length=300, required=False)
     link = forms.URLField(max_length=500, required=False, assume_scheme="https")
 
 
@@ -43,6 +44,8 @@ class StudyForm(forms.Form):
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["study"].queryset = review.studies.all()
+        labels = selectors.study_labels(review)  # "Lambert 2003a" / "Lambert 2003b"
+        self.fields["study"].label_from_instance = lambda s: labels.get(s.pk, s.label)
 
 
 @require_GET
@@ -51,10 +54,12 @@ def reports(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     wanted = request.GET.get("retrieval", "")
     wanted = wanted if wanted in Retrieval.values else ""
+    reports = list(selectors.report_list(review_obj, wanted))
+    selectors.cite(review_obj, [r.study for r in reports if r.study])  # one query for labels
     context = {
         "review": review_obj,
         "counts": selectors.retrieval_counts(review_obj),
-        "reports": selectors.report_list(review_obj, wanted),
+        "reports": reports,
         "wanted": wanted,
         "is_lead": is_lead(review_obj),
         "retrieval_choices": Retrieval.choices,
@@ -229,7 +234,7 @@ def studies(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review, role=LEAD)
     context = {
         "review": review_obj,
-        "studies": selectors.study_list(review_obj),
+        "studies": selectors.cite(review_obj, selectors.study_list(review_obj)),
         "is_lead": is_lead(review_obj),
     }
     return render(request, "screening/studies.html", context)

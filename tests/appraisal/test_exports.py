@@ -45,16 +45,18 @@ def test_appraisal_table_csv_and_xlsx(client, lead, review, appraised, version):
     rows = _csv(
         client.get(reverse("appraisal:table_download", args=[review.slug, version.pk, "csv"]))
     )
-    assert rows[0] == ["Study", *[f"Q{n}" for n in range(1, 11)], "Comments"]
-    assert rows[1] == ["'" + EVIL[0], "Y", "N", "CT", *["Y"] * 7, "'" + EVIL[3]]
+    assert rows[0] == ["study_id", "Study", *[f"Q{n}" for n in range(1, 11)], "Comments"]
+    assert rows[1] == [str(appraised.pk), "'" + EVIL[0], "Yes", "No", "Can't tell", *["Yes"] * 7,
+                       "'" + EVIL[3]]  # fmt: skip
     response = client.get(
         reverse("appraisal:table_download", args=[review.slug, version.pk, "xlsx"])
     )
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Appraisal", "Summary", "Legend"]
     sheet = book["Appraisal"]
-    assert sheet["A2"].value == "'" + EVIL[0] and sheet["A2"].data_type == "s"
-    assert sheet["C2"].value == "N"
+    assert sheet["A2"].value == appraised.pk and sheet["A2"].data_type == "n"
+    assert sheet["B2"].value == EVIL[0] and sheet["B2"].data_type == "s"  # text, not a formula
+    assert sheet["D2"].value == "No"
     summary = [tuple(r) for r in book["Summary"].iter_rows(values_only=True)]
     assert summary[0][:5] == ("Question", "Text", "Studies answered", "Yes", "Yes %")
     assert summary[2][:3] == ("Q2", version.questions.get(code="Q2").text, 1)
@@ -71,7 +73,7 @@ def test_summary_wide_long_and_robvis(client, lead, reviewer, review, appraised,
     assert robvis[1][1:4] == ["Low", "High", "Unclear"]
     long = _csv(client.get(reverse("appraisal:long_csv", args=[review.slug])))
     assert long[0] == ["study_id", "tool", "tool_version", "item_id", "item_text", "reviewer_id",
-                       "answer", "support_text", "page_ref", "timestamp", "is_consensus",
+                       "answer", "support_text", "page_ref", "timestamp_utc", "is_consensus",
                        "resolution_method", "resolved_by"]  # fmt: skip
     assert len(long) == 1 + 30
     q2 = [r for r in long[1:] if r[3] == "Q2"]
@@ -117,7 +119,7 @@ def test_extraction_exports_neutralise_formulas(
     book = load_workbook(io.BytesIO(client.get(
         reverse("appraisal:characteristics", args=[review.slug, form.pk, "xlsx"])).content))  # fmt: skip
     assert book.sheetnames == ["Studies", "Study", "Results", "Appraisal and provenance"]
-    assert [c.value for c in book["Study"][2]][3] == "'" + EVIL[2]
+    assert [c.value for c in book["Study"][2]][3] == EVIL[2]  # a string cell: exact
     long = _csv(client.get(reverse("appraisal:extraction_long_csv", args=[review.slug])))
     assert long[0][:8] == ["study_id", "report_id", "form_version", "section", "field_id",
                            "field_label", "reviewer_id", "value"]  # fmt: skip

@@ -1,38 +1,12 @@
-"""lib.appraisal: answer vocabulary, summaries, overall rules, definitions, figures; and
-lib.spreadsheet's formula neutralising."""
+"""lib.appraisal: answer vocabulary, summaries, overall rules, definitions, figures
+(lib.spreadsheet has tests/lib/test_spreadsheet.py)."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from openpyxl import load_workbook
 
 from lib.appraisal import answers, definitions, figures
 from lib.appraisal.checklists import BUILTIN
-from lib.spreadsheet import safe_cell, xlsx_bytes
-
-
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
-def test_formula_cells_are_quoted(value):
-    assert safe_cell(value) == "'" + value
-
-
-def test_other_cells_are_kept():
-    assert (
-        safe_cell("Smith 2004") == "Smith 2004" and safe_cell(-3) == -3 and safe_cell(None) is None
-    )
-
-
-def test_xlsx_cells_are_text_never_formulas():
-    data = xlsx_bytes(
-        [("A/B:[c]", [["h"], ["=SUM(1,2)"], [3], [["x", "y"]]]), ("A/B:[c]", [["h"]])]
-    )
-    book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["A B  c", "A B  c (2)"]
-    sheet = book.worksheets[0]
-    assert sheet["A2"].value == "'=SUM(1,2)" and sheet["A2"].data_type == "s"
-    assert sheet["A3"].value == 3 and sheet["A4"].value == "x; y"
 
 
 def test_summary_counts_and_percentages_not_scores():

@@ -61,7 +61,7 @@ def test_the_lead_downloads_every_kind_of_history_oldest_first(client, review, l
     assert response.status_code == 200 and "text/csv" in response["Content-Type"]
     assert f"{review.slug}-audit-trail.csv" in response["Content-Disposition"]
     header, *rows = rows_of(response)
-    assert header == AUDIT_HEADER == ["at", "kind", "stage", "record_id", "actor", "summary",
+    assert header == AUDIT_HEADER == ["at_utc", "kind", "stage", "record_id", "actor", "summary",
                                       "detail"]  # fmt: skip
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
     kinds = {r[1] for r in rows}

@@ -105,14 +105,19 @@ def test_outsiders_get_nothing(client, review, screened, outsider):
     assert client.get(reverse("reporting:exports", args=[review.slug])).status_code == 404
 
 
-def test_xlsx_cells_are_text(client, review, screened, lead):
+def test_xlsx_cells_are_typed_and_formulas_are_plain_text(client, review, screened, lead):
+    """A string cell is never evaluated: the title is stored exactly (no apostrophe) as text;
+    ids and years are numbers."""
     from openpyxl import load_workbook
 
     client.force_login(lead)
     body = client.get(reverse("reporting:records_export", args=[review.slug, "xlsx"])).content
     sheet = load_workbook(io.BytesIO(body)).active
-    titles = [row[5] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert titles[0].startswith("'=HYPERLINK")
+    first = [cell for cell in sheet[2]]
+    assert first[5].value == '=HYPERLINK("http://evil.example","click")'
+    assert first[5].data_type == "s"
+    assert isinstance(first[0].value, int) and first[0].value == screened[0].pk
+    assert first[7].value == screened[0].year and first[7].data_type == "n"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
@@ -153,4 +158,8 @@ def test_screening_log_has_every_vote_change_and_resolution(client, review, scre
         "include",
         "second_reviewer",
     )
-    assert [r["at"] for r in rows] == sorted(r["at"] for r in rows)
+    assert [r["at_utc"] for r in rows] == sorted(r["at_utc"] for r in rows)
+    # A form spreadsheets read as a date-time (LibreOffice, pandas), in UTC as the header says.
+    import re
+
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r["at_utc"]) for r in rows)
