@@ -96,7 +96,10 @@ def asreview_binary(option: str | None) -> str | None:
 
 
 def _asreview_version(binary: str) -> str:
-    done = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True)
+    with tempfile.TemporaryDirectory(prefix="sift-asreview-") as tmp:
+        done = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, check=True, cwd=tmp
+        )  # in a temporary directory: ASReview leaves a synergy_cache.sqlite behind
     return done.stdout.strip()
 
 
@@ -335,6 +338,7 @@ def main() -> None:
     results = [
         one_dataset(path, args.seeds, binary, args.cache, elas=path.stem in args.elas_u4)
         for path in args.dataset
+        if args.seeds > 0  # --seeds 0: the timings alone
     ]
     out: dict = results[0] if len(results) == 1 else {"datasets": results, **summary(results)}
     texts, labels = load(args.dataset[0])
