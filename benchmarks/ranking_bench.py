@@ -22,6 +22,7 @@ the same protocol are printed as "not measured here".
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -37,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.svm import LinearSVC
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -64,10 +66,24 @@ def median(rows: list[dict]) -> dict:
     return {k: round(float(statistics.median(r[k] for r in rows)), 4) for k in rows[0]}
 
 
-def run_sift(texts: list[str], labels: np.ndarray, seeds: int) -> dict:
+def elas_u4(X, labelled: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """ASReview LAB 3's default model (ELAS u4: the same TF-IDF, linear SVM C 0.11, balance
+    1 : 9.8) re-implemented: on the shared sets it screens in the same order as ASReview LAB
+    itself, seed for seed (benchmarks/README.md). For sets too large to run ASReview LAB
+    ten times here (`--elas-u4`); the figures are then labelled as the re-implementation."""
+    y = np.asarray(y, dtype=np.int64)
+    includes, excludes = int(y.sum()), int(len(y) - y.sum())
+    weights = np.where(y == 1, 1.0, includes / (9.8 * excludes))
+    weights = weights * (len(y) / weights.sum())
+    classifier = LinearSVC(C=0.11, loss="squared_hinge", random_state=0)
+    classifier.fit(X[labelled], y, sample_weight=weights)
+    return classifier.decision_function(X)
+
+
+def run_sift(texts: list[str], labels: np.ndarray, seeds: int, rank=None) -> dict:
     rows = []
     for seed in range(seeds):
-        sim = simulate(texts, labels, seed=seed)
+        sim = simulate(texts, labels, seed=seed, rank=rank)
         m = asdict(metrics(sim.labels, sim.total, sim.includes))
         m["retrain_s"] = statistics.median(sim.retrain_seconds)
         m["retrains"] = len(sim.retrain_seconds)
@@ -79,10 +95,37 @@ def asreview_binary(option: str | None) -> str | None:
     return option or os.environ.get("ASREVIEW") or shutil.which("asreview")
 
 
-def run_asreview(binary: str, path: Path, labels: np.ndarray, seeds: int) -> dict:
+def _asreview_version(binary: str) -> str:
+    with tempfile.TemporaryDirectory(prefix="sift-asreview-") as tmp:
+        done = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, check=True, cwd=tmp
+        )  # in a temporary directory: ASReview leaves a synergy_cache.sqlite behind
+    return done.stdout.strip()
+
+
+def run_asreview(
+    binary: str, path: Path, labels: np.ndarray, seeds: int, cache: Path | None = None
+) -> dict:
+    """ASReview's simulation with the same priors and seed, per seed. With `cache`, each
+    seed's screening order is kept under a key of ASReview's version, the dataset's bytes,
+    the seed and the priors (an ASReview run of a few thousand records takes minutes and
+    its result depends on nothing else), and read back instead of running again."""
     rows = []
+    version = _asreview_version(binary) if cache else ""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16] if cache else ""
     for seed in range(seeds):
         include, exclude = priors(labels, seed)
+        key = (
+            cache / f"asreview-{version.replace(' ', '_')}-{digest}-{seed}-{include}-{exclude}.json"
+            if cache
+            else None
+        )
+        if key is not None and key.exists():
+            kept = json.loads(key.read_text())
+            m = asdict(metrics(kept["order"], len(labels) - 2, int(labels.sum()) - 1))
+            m["retrain_s"], m["wall_s"] = kept["retrain_s"], kept["wall_s"]
+            rows.append(m)
+            continue
         with tempfile.TemporaryDirectory(prefix="sift-asreview-") as tmp:
             project = Path(tmp) / "sim.asreview"
             start = time.perf_counter()
@@ -106,6 +149,9 @@ def run_asreview(binary: str, path: Path, labels: np.ndarray, seeds: int) -> dic
         m["retrain_s"] = wall / max(1, len(seq))  # whole run per query: trains every record
         m["wall_s"] = wall
         rows.append(m)
+        if key is not None:
+            cache.mkdir(parents=True, exist_ok=True)
+            key.write_text(json.dumps({"order": seq, "retrain_s": m["retrain_s"], "wall_s": wall}))
     return median(rows)
 
 
@@ -218,50 +264,106 @@ def app_retrain(
             "warm_s": round(med(warm), 3), "nothing_stored_s": round(med(scratch), 3)}  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dataset", required=True, type=Path)
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--asreview", help="the asreview executable (else $ASREVIEW or PATH)")
-    parser.add_argument("--no-asreview", action="store_true", help="do not run ASReview")
-    parser.add_argument("--no-scale", action="store_true", help="skip the 10,000-record retrain")
-    parser.add_argument(
-        "--app", action="store_true", help="also time the app's training run on 10,000 records"
-    )
-    args = parser.parse_args()
-    texts, labels = load(args.dataset)
-    name = args.dataset.stem
-    out: dict = {"dataset": name, "seeds": args.seeds, "records": len(labels),
+def one_dataset(
+    path: Path, seeds: int, binary: str | None, cache: Path | None, elas: bool = False
+) -> dict:
+    texts, labels = load(path)
+    name = path.stem
+    out: dict = {"dataset": name, "seeds": seeds, "records": len(labels),
                  "includes": int(labels.sum())}  # fmt: skip
     start = time.perf_counter()
-    out.update(run_sift(texts, labels, args.seeds))
+    out.update(run_sift(texts, labels, seeds))
     out["sift_wall_s"] = round(time.perf_counter() - start, 1)
-    if not args.no_scale:
-        out["retrain_10k"] = retrain_10k(texts, labels)
-    if args.app:
-        out["app_retrain_10k"] = app_retrain(texts)
-    binary = None if args.no_asreview else asreview_binary(args.asreview)
-    if binary:
-        out["asreview"] = {
-            "version": "measured here",
-            **run_asreview(binary, args.dataset, labels, args.seeds),
-        }
+    if elas:
+        start = time.perf_counter()
+        out["asreview"] = {"version": "ELAS u4 re-implemented (not ASReview LAB itself)",
+                           **run_sift(texts, labels, seeds, rank=elas_u4)}  # fmt: skip
+        out["asreview_wall_s"] = round(time.perf_counter() - start, 1)
+    elif binary:
+        start = time.perf_counter()
+        out["asreview"] = {"version": "measured here",
+                           **run_asreview(binary, path, labels, seeds, cache)}  # fmt: skip
+        out["asreview_wall_s"] = round(time.perf_counter() - start, 1)
     else:
         out["asreview"] = {"version": "not measured here (anchor from issue #9, 10 seeds)",
                            **ANCHOR.get(name, {})}  # fmt: skip
-    if args.json:
-        print(json.dumps(out))
-        return
-    print(
-        f"{name}: {out['records']} records, {out['includes']} includes, {args.seeds} seeds (medians)"
-    )
+    return out
+
+
+def summary(results: list[dict]) -> dict:
+    """Mean of the per-set medians, and on how many sets Sift's median WSS@95 is at least
+    ASReview's (sets where ASReview was not measured are left out)."""
+    both = [r for r in results if "wss95" in r["asreview"]]
+    if not both:
+        return {"sets": 0}
+    return {
+        "sets": len(both),
+        "sift_mean_wss95": round(statistics.mean(r["wss95"] for r in both), 4),
+        "asreview_mean_wss95": round(statistics.mean(r["asreview"]["wss95"] for r in both), 4),
+        "at_least_asreview": sum(r["wss95"] >= r["asreview"]["wss95"] for r in both),
+    }
+
+
+def print_one(out: dict) -> None:
+    print(f"{out['dataset']}: {out['records']} records, {out['includes']} includes, "
+          f"{out['seeds']} seeds (medians)")  # fmt: skip
     print(f"{'':12}{'Sift':>10}{'ASReview':>12}")
     for key in KEYS:
         theirs = out["asreview"].get(key, "")
         print(f"{key:12}{out[key]:>10}{theirs if theirs == '' else round(theirs, 4):>12}")
     print(f"ASReview: {out['asreview']['version']}; its retrain_s is the whole run's wall time "
           "per record screened (it retrains after each)")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", required=True, type=Path, nargs="+",
+                        help="one or more labelled CSVs (title, abstract, label_included)")  # fmt: skip
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--asreview", help="the asreview executable (else $ASREVIEW or PATH)")
+    parser.add_argument("--no-asreview", action="store_true", help="do not run ASReview")
+    parser.add_argument("--cache", type=Path,
+                        help="keep ASReview's screening order per dataset and seed here and "
+                        "reuse it (its result depends on nothing else)")  # fmt: skip
+    parser.add_argument("--elas-u4", nargs="*", default=[], metavar="NAME",
+                        help="datasets (file stems) whose anchor is ELAS u4 re-implemented "
+                        "in-process instead of ASReview LAB (too slow on large sets here)")  # fmt: skip
+    parser.add_argument("--no-scale", action="store_true", help="skip the 10,000-record retrain")
+    parser.add_argument(
+        "--app", action="store_true", help="also time the app's training run on 10,000 records"
+    )
+    args = parser.parse_args()
+    binary = None if args.no_asreview else asreview_binary(args.asreview)
+    results = [
+        one_dataset(path, args.seeds, binary, args.cache, elas=path.stem in args.elas_u4)
+        for path in args.dataset
+        if args.seeds > 0  # --seeds 0: the timings alone
+    ]
+    out: dict = results[0] if len(results) == 1 else {"datasets": results, **summary(results)}
+    texts, labels = load(args.dataset[0])
+    if not args.no_scale:
+        out["retrain_10k"] = retrain_10k(texts, labels)
+    if args.app:
+        out["app_retrain_10k"] = app_retrain(texts)
+    if args.json:
+        print(json.dumps(out))
+        return
+    for result in results:
+        print_one(result)
+    if len(results) > 1:
+        print("\n| dataset | records / includes | Sift WSS@95 | ASReview WSS@95 | difference |")
+        print("|---|---|---|---|---|")
+        for r in results:
+            theirs = r["asreview"].get("wss95")
+            diff = "" if theirs is None else f"{r['wss95'] - theirs:+.4f}"
+            print(f"| {r['dataset']} | {r['records']:,} / {r['includes']} | {r['wss95']:.4f} | "
+                  f"{'' if theirs is None else f'{theirs:.4f}'} | {diff} |")  # fmt: skip
+        s = summary(results)
+        if s["sets"]:
+            print(f"mean over {s['sets']} sets: Sift {s['sift_mean_wss95']:.4f}, ASReview "
+                  f"{s['asreview_mean_wss95']:.4f}; Sift at least ASReview on "
+                  f"{s['at_least_asreview']} of {s['sets']}")  # fmt: skip
     if "retrain_10k" in out:
         r = out["retrain_10k"]
         print(f"one retrain on 10,000 records: {r['retrain_s']} s (weighting the stored term "

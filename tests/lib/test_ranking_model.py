@@ -7,6 +7,7 @@ import pytest
 
 from lib.ranking import features, retrain_due, score, text_of
 from lib.ranking.figure import relevance_curve
+from lib.ranking.model import presumed_excludes
 from lib.ranking.simulation import metrics, priors, screened_to_find, simulate
 
 
@@ -70,3 +71,43 @@ def test_relevance_curve(fmt, magic):
     assert body.startswith(magic)
     assert relevance_curve([1, 0, 1, 0, 0], 20, fmt=fmt) == body  # same input, same bytes
     assert relevance_curve([], 0, fmt=fmt).startswith(magic)
+
+
+def test_presumed_excludes_are_unlabelled_distinct_and_repeatable():
+    labelled = np.array([0, 3, 7, 8])
+    drawn = presumed_excludes(50, labelled, count=20)
+    assert len(drawn) == 20 and len(set(drawn.tolist())) == 20
+    assert not set(drawn.tolist()) & set(labelled.tolist())
+    assert drawn.min() >= 0 and drawn.max() < 50
+    # The same labels give the same sample (the same order for the reviewer).
+    assert np.array_equal(drawn, presumed_excludes(50, labelled[::-1], count=20))
+    # Fewer unlabelled rows than asked for: all of them; none left: none.
+    assert sorted(presumed_excludes(6, labelled[:2], count=20).tolist()) == [1, 2, 4, 5]
+    assert len(presumed_excludes(4, np.arange(4), count=20)) == 0
+
+
+def test_unscreened_records_teach_what_the_bulk_of_the_search_looks_like():
+    """One include and one odd exclude known: without the records not yet screened, every
+    record sharing the search's common words ("randomised controlled trial") with the
+    include looks like an include. The presumed excludes show that those words are what
+    the bulk of the search says: such records are scored as excludes, and the records on
+    the include's topic still come first."""
+    texts, labels = [], []
+    for i in range(300):
+        if i == 0:
+            abstract = "randomised controlled trial primary outcome wilson disease"
+        elif i % 30 == 0:
+            abstract = f"wilson disease in a cohort of patients number{i} seen at clinic{i}"
+        else:
+            abstract = "randomised controlled trial primary outcome"
+        texts.append(text_of("", abstract))
+        labels.append(int(i % 30 == 0))
+    texts.append(text_of("Poems", "sonnet meter rhyme"))  # the one known exclude: off the topic
+    labels.append(0)
+    y = np.array(labels)
+    labelled = np.array([0, len(y) - 1])
+    values = score(features(texts), labelled, y[labelled])
+    ranked = [i for i in np.argsort(-values, kind="stable") if i not in labelled]
+    assert y[ranked[:9]].sum() == 9  # the nine other includes first
+    bulk = [i for i in range(1, 300) if y[i] == 0]
+    assert (values[bulk] < 0).all()  # predicted excluded
