@@ -1,0 +1,42 @@
+"""An invitation followed in this browser is taken up when its holder signs up or signs
+in (accounts.views.invitations stored it in the session), and they land on the review."""
+
+from __future__ import annotations
+
+import logging
+
+from allauth.account.signals import user_signed_up
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.urls import reverse
+
+from accounts.adapter import INVITATION_SESSION_KEY, invitation_in_session
+
+log = logging.getLogger(__name__)
+
+
+def take_up_invitation(request, user) -> None:
+    from accounts.services.invitations import InvitationRefused, invitation_accept
+
+    if request is None or not hasattr(request, "session"):
+        return
+    found = invitation_in_session(request)
+    request.session.pop(INVITATION_SESSION_KEY, None)
+    if found is None:
+        return
+    try:
+        member = invitation_accept(invitation=found, user=user)
+    except InvitationRefused:
+        return
+    if member is not None:
+        request.session["sift_landing"] = reverse("reviews:detail", args=[member.review.slug])
+
+
+@receiver(user_signed_up, dispatch_uid="accounts-signed-up")
+def _signed_up(sender, request, user, **kwargs) -> None:
+    take_up_invitation(request, user)
+
+
+@receiver(user_logged_in, dispatch_uid="accounts-logged-in")
+def _logged_in(sender, request, user, **kwargs) -> None:
+    take_up_invitation(request, user)
