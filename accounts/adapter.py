@@ -23,6 +23,21 @@ def invitation_in_session(request: HttpRequest):
     return invitation_pending(pk) if pk else None
 
 
+def _landing(request: HttpRequest) -> str | None:
+    """Where someone who followed an invitation goes after signing in or up: its review."""
+    from django.urls import reverse
+
+    if not hasattr(request, "session"):
+        return None
+    landing = request.session.pop("sift_landing", None)
+    if landing:
+        return landing
+    found = invitation_in_session(request)
+    if found is not None and found.review_id:
+        return reverse("reviews:detail", args=[found.review.slug])
+    return None
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return settings.SIFT_OPEN_SIGNUP or invitation_in_session(request) is not None
@@ -42,15 +57,24 @@ class AccountAdapter(DefaultAccountAdapter):
             for stage in super().get_login_stages()
         ]
 
+    def login(self, request: HttpRequest, user) -> None:
+        # Before allauth computes where to go next: a followed invitation is taken up
+        # here, so the person lands on its review.
+        from accounts.receivers import take_up_invitation
+
+        super().login(request, user)
+        take_up_invitation(request, user)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        landing = request.session.pop("sift_landing", None) if hasattr(request, "session") else None
-        return landing or super().get_login_redirect_url(request)
+        return _landing(request) or super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        return _landing(request) or super().get_signup_redirect_url(request)
 
     def get_email_verification_redirect_url(self, email_address) -> str | None:
         from allauth.core import context
 
-        request = context.request
-        landing = request.session.pop("sift_landing", None) if request is not None else None
+        landing = _landing(context.request) if context.request is not None else None
         return landing or super().get_email_verification_redirect_url(email_address)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

@@ -1,12 +1,12 @@
-"""An invitation followed in this browser is taken up when its holder signs up or signs
-in (accounts.views.invitations stored it in the session), and they land on the review."""
+"""An invitation followed in this browser is taken up when its holder signs up (here) or
+signs in (AccountAdapter.login) (accounts.views.invitations stored it in the session), and
+they land on the review."""
 
 from __future__ import annotations
 
 import logging
 
 from allauth.account.signals import user_signed_up
-from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.urls import reverse
 
@@ -34,9 +34,4 @@ def take_up_invitation(request, user) -> None:
 
 @receiver(user_signed_up, dispatch_uid="accounts-signed-up")
 def _signed_up(sender, request, user, **kwargs) -> None:
-    take_up_invitation(request, user)
-
-
-@receiver(user_logged_in, dispatch_uid="accounts-logged-in")
-def _logged_in(sender, request, user, **kwargs) -> None:
     take_up_invitation(request, user)

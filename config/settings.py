@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's session list
     "django_htmx",
     # Accounts (issue #19): sign-in, sign-up by invitation, e-mail verification, password
     # reset, single sign-on, two-factor, sessions. Sift's own part is the `accounts` app.
@@ -50,8 +51,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
-    "allauth.socialaccount.providers.orcid",
-    "allauth.socialaccount.providers.google",
+    *(["allauth.socialaccount.providers.orcid"] if env_str("SIFT_ORCID_CLIENT_ID", "") else []),
+    *(["allauth.socialaccount.providers.google"] if env_str("SIFT_GOOGLE_CLIENT_ID", "") else []),
     "allauth.mfa",
     "allauth.usersessions",
     "reviews",
