@@ -87,6 +87,10 @@ class AccountAdapter(DefaultAccountAdapter):
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":
                 html = content
+        if not html:  # allauth's messages are plain text: the same text as HTML too
+            from django.template.loader import render_to_string
+
+            html = render_to_string("mail/allauth.html", {"text": message.body})
         user = context.get("user")
         mail_queue(
             to=email, subject=message.subject, body_text=message.body, body_html=html,
@@ -94,6 +98,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )  # fmt: skip
 
     def save_user(self, request, user, form, commit=True):
+        user._sift_signup = True  # its address is verified by mail (accounts.receivers)
         user = super().save_user(request, user, form, commit=False)
         name = (form.cleaned_data.get("display_name") or "").strip()
         if name:
@@ -104,5 +109,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def save_user(self, request, sociallogin, form=None):
+        sociallogin.user._sift_signup = True  # the provider says whether it is verified
+        return super().save_user(request, sociallogin, form)
+
     def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
         return settings.SIFT_OPEN_SIGNUP or invitation_in_session(request) is not None

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import logging
 
+from allauth.account.models import EmailAddress
 from allauth.account.signals import user_signed_up
+from django.conf import settings
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
@@ -35,3 +38,15 @@ def take_up_invitation(request, user) -> None:
 @receiver(user_signed_up, dispatch_uid="accounts-signed-up")
 def _signed_up(sender, request, user, **kwargs) -> None:
     take_up_invitation(request, user)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts-vouched")
+def _vouched_address(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """An account made by a site administrator (Django admin, createsuperuser, the demo)
+    has its address vouched for: recorded as verified, so signing in and password reset
+    work as for anyone. Sign-ups verify theirs by mail (allauth)."""
+    if not created or raw or getattr(instance, "_sift_signup", False) or not instance.email:
+        return
+    if EmailAddress.objects.filter(email__iexact=instance.email).exists():
+        return  # another account has it: neither is told it is theirs
+    EmailAddress.objects.create(user=instance, email=instance.email, verified=True, primary=True)

@@ -263,6 +263,7 @@ SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+ACCOUNT_FORMS = {"login": "accounts.login_form.LoginForm"}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -298,6 +299,8 @@ ACCOUNT_RATE_LIMITS = {
         SIFT_LOGIN_MAX_FAILURES, SIFT_LOGIN_MAX_FAILURES_PER_ADDRESS, SIFT_LOGIN_LOCKOUT_SECONDS
     ),
 }
+if not env_bool("SIFT_RATE_LIMITS", True):  # benchmarks only: one address, many people
+    ACCOUNT_RATE_LIMITS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Sift"
 USERSESSIONS_TRACK_ACTIVITY = True
