@@ -12,3 +12,4 @@ class LoginForm(AllauthLoginForm):
         super().__init__(*args, **kwargs)
         self.fields["login"].widget.attrs["id"] = "id_username"
         self.fields["login"].label = "Username or e-mail"
+        self.fields["password"].help_text = ""  # the page links "Forgotten your password?"

@@ -71,7 +71,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -272,7 +271,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sift] "
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_SESSION_REMEMBER = True  # as before allauth: a session lasts SESSION_COOKIE_AGE
 # Failed sign-ins: one limiter, allauth's, keyed on (login name, client address) as
 # django-axes' combined keying, so a stranger guessing a colleague's password locks out
 # only themselves; plus a ceiling per client address (password spraying). The client
@@ -303,7 +302,9 @@ if not env_bool("SIFT_RATE_LIMITS", True):  # benchmarks only: one address, many
     ACCOUNT_RATE_LIMITS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Sift"
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are recorded at sign-in; tracking each request's activity would be a database
+# write on every page (a reviewer screens hundreds an hour).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 
 def _social_providers() -> dict:

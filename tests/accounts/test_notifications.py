@@ -117,3 +117,28 @@ def test_a_named_resolver_hears_of_conflicts_they_did_not_screen(
     vote(review, first, second_reviewer, "exclude")
     email = OutboundEmail.objects.get(user=third, kind=MailKind.CONFLICTS)
     assert "1 conflict" in email.subject
+
+
+def test_leads_hear_that_deduplication_found_duplicates(review, source, lead, reviewer):
+    from tests.conftest import RIS_TWO
+
+    copy = RIS_TWO.split("ER  - ")[0] + "ER  - \n"  # the first paper again
+    services.import_batch_start(
+        review=review, source=source, upload=ris_upload(RIS_TWO + "\n" + copy, "twice.ris"),
+        filename="twice.ris", user=lead, preview=False,
+    )  # fmt: skip
+    email = OutboundEmail.objects.get(user=lead, kind=MailKind.DEDUP)
+    assert "1 new duplicate merged" in email.body_text and "/duplicates/" in email.body_text
+    assert MailKind.DEDUP not in kinds_for(reviewer)
+
+
+def test_leads_hear_that_deduplication_failed(review, source, lead, monkeypatch):
+    import reviews.services.dedup as dedup
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dedup, "deduplicate", broken)
+    _import(review, source, lead)
+    email = OutboundEmail.objects.get(user=lead, kind=MailKind.DEDUP)
+    assert "deduplication failed" in email.subject
