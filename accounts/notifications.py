@@ -17,7 +17,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MailKind
+from accounts.models import MailKind, OutboundEmail
 from reviews.models import AuditEvent, AuditKind, DedupAction, DedupEvent, Member, Review, Role
 from reviews.signals import dedup_failed
 
@@ -44,7 +44,7 @@ def _on_audit(sender, instance: AuditEvent, created: bool, **kwargs) -> None:
         batch_id = (instance.detail or {}).get("batch_id")
         _later(instance.kind, instance.review_id, event_id=instance.pk, batch_id=batch_id)
     elif instance.kind == AuditKind.RESOLUTION:
-        _later("stage", instance.review_id, stage=instance.stage)
+        _look_at_stage_soon(instance.review_id, instance.stage)
 
 
 @receiver(post_save, sender=DedupEvent, dispatch_uid="accounts-dedup")
@@ -58,13 +58,42 @@ def _on_dedup_failed(sender, review_id: int, **kwargs) -> None:
     _later("dedup_fail", review_id)
 
 
+# Votes come by the hundred an hour: the first vote at a stage queues one look at that
+# stage a little later (conflicts waiting, stage complete; SIFT_NOTIFY_DEBOUNCE_SECONDS),
+# and the votes meanwhile ride along with it. The look reads the state, so a late or
+# repeated one changes nothing.
+
+
 def _connect_votes() -> None:
     from screening.models import DecisionEvent
 
     @receiver(post_save, sender=DecisionEvent, dispatch_uid="accounts-vote", weak=False)
     def _on_vote(sender, instance, created: bool, **kwargs) -> None:
         if created and instance.new_verdict:
-            _later("vote", instance.review_id, record_id=instance.record_id, stage=instance.stage)
+            _look_at_stage_soon(instance.review_id, instance.stage)
+
+
+def _look_at_stage_soon(review_id: int, stage: str) -> None:
+    from django.conf import settings
+    from django.core.cache import cache
+
+    wait = settings.SIFT_NOTIFY_DEBOUNCE_SECONDS
+    key = f"sift-notify-stage:{review_id}:{stage}"
+    if cache.get(key):
+        return  # a look is already planned: it will see this vote too
+
+    def plan() -> None:
+        from accounts.tasks import notify_task
+
+        if wait and not cache.add(key, 1, timeout=wait):
+            return
+        try:
+            notify_task.apply_async(("votes", review_id), {"stage": stage}, countdown=wait)
+        except Exception:  # broker down: a notification is not worth failing the vote
+            cache.delete(key)
+            log.warning("notification for review %s not queued", review_id, exc_info=True)
+
+    transaction.on_commit(plan)
 
 
 _connect_votes()
@@ -96,7 +125,7 @@ def notify(*, kind: str, review_id: int, **facts) -> None:
         AuditKind.IMPORT_FAIL: _import_done,
         "dedup": _dedup_done,
         "dedup_fail": _dedup_failed,
-        "vote": _vote,
+        "votes": _votes,
         "stage": _stage,
     }[kind]
     handler(review, kind=kind, **facts)
@@ -154,23 +183,13 @@ def _dedup_failed(review: Review, *, kind: str) -> None:
         )  # fmt: skip
 
 
-def _vote(review: Review, *, kind: str, record_id: int, stage: str) -> None:
-    """A vote filled a record's last slot: a disagreement waits for its resolver; an
-    agreement may have finished the stage."""
-    from screening.models import Decision
-    from screening.selectors import outcome_of, paper_votes, stage_settings
+def _votes(review: Review, *, kind: str, stage: str) -> None:
+    """Votes came in at this stage: tell resolvers of conflicts waiting, and leads when the
+    stage is complete."""
+    from screening.selectors import stage_settings
 
-    decision = Decision.objects.filter(review=review, record_id=record_id, stage=stage).first()
-    if decision is None:
-        return
-    settings = stage_settings(review, stage)
-    votes = paper_votes(decision.paper, stage)
-    if len(votes) < settings.reviewers_required:
-        return
-    if outcome_of(votes, settings) == "conflict":
-        _conflicts(review, stage=stage, settings=settings)
-    else:
-        _stage(review, kind="stage", stage=stage)
+    _conflicts(review, stage=stage, settings=stage_settings(review, stage))
+    _stage(review, kind="stage", stage=stage)
 
 
 def _resolvers(review: Review, settings) -> list:
@@ -192,6 +211,9 @@ def _conflicts(review: Review, *, stage: str, settings) -> None:
 
     lead_ids = {u.pk for u in _leads(review)}
     for person in _resolvers(review, settings):
+        key = f"conflicts:{review.pk}:{stage}:{person.pk}:{_hour()}"
+        if OutboundEmail.objects.filter(dedupe_key=key).exists():
+            continue  # told this hour already: the list is not read again
         hide = None
         if person.pk not in lead_ids and not settings.resolver_may_have_screened:
             hide = person.pk  # as their conflict list: never a record they voted on
@@ -202,7 +224,7 @@ def _conflicts(review: Review, *, stage: str, settings) -> None:
             user=person, kind=MailKind.CONFLICTS, review=review, template="conflicts",
             context={"count": waiting, "stage": Stage(stage).label,
                      "link": _url("screening:conflicts", review=review.slug, stage=stage)},
-            dedupe_key=f"conflicts:{review.pk}:{stage}:{person.pk}:{_hour()}",
+            dedupe_key=key,
         )  # fmt: skip
 
 

@@ -376,6 +376,9 @@ MAILERS = _mailers()
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sift <sift@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SIFT_MAIL_MAX_ATTEMPTS = env_int("SIFT_MAIL_MAX_ATTEMPTS", 6)
+# Votes and resolutions: one look at a stage (conflicts waiting, complete) this long after
+# the first of a burst (accounts.notifications).
+SIFT_NOTIFY_DEBOUNCE_SECONDS = env_int("SIFT_NOTIFY_DEBOUNCE_SECONDS", 30)
 
 # models.W040: SQLite ignores the non-key columns of a covering index, as intended (the
 # embedded mode); PostgreSQL uses them (screening.Decision's decision_stage_paper).

@@ -17,6 +17,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TA = Stage.TITLE_ABSTRACT
 
 
+@pytest.fixture(autouse=True)
+def _every_vote_looks(settings):
+    """Tasks run eagerly here, so a planned look would run at the first vote of a burst;
+    without the debounce each vote looks (test_a_burst_of_votes_plans_one_look: with it)."""
+    settings.SIFT_NOTIFY_DEBOUNCE_SECONDS = 0
+
+
 def kinds_for(user) -> list[str]:
     return sorted(OutboundEmail.objects.filter(user=user).values_list("kind", flat=True))
 
@@ -142,3 +149,18 @@ def test_leads_hear_that_deduplication_failed(review, source, lead, monkeypatch)
     _import(review, source, lead)
     email = OutboundEmail.objects.get(user=lead, kind=MailKind.DEDUP)
     assert "deduplication failed" in email.subject
+
+
+def test_a_burst_of_votes_plans_one_look_at_the_stage(
+    review, source, lead, reviewer, second_reviewer, settings, monkeypatch
+):
+    from accounts.tasks import notify_task
+
+    settings.SIFT_NOTIFY_DEBOUNCE_SECONDS = 30
+    first, second = _records(review, source, lead)
+    planned = []
+    monkeypatch.setattr(notify_task, "apply_async", lambda *a, **kw: planned.append((a, kw)))
+    for record in (first, second):
+        vote(review, record, reviewer, "include")
+        vote(review, record, second_reviewer, "exclude")
+    assert planned == [((("votes", review.pk), {"stage": TA}), {"countdown": 30})]
