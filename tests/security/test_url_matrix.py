@@ -75,8 +75,9 @@ TABLE: dict[str, dict[str, object]] = {
     # closed without an invitation: the "by invitation" page answers every method
     "account_signup": {m: SIGNED_OUT for m in ALL_METHODS},
     "account_reauthenticate": {"GET": USER, "POST": USER, "PUT": USER},
-    # sign-in by code is off: sent back (302)
-    "account_request_reauthentication_code": {m: (USER, 302) for m in ALL_METHODS},
+    # confirming who you are by a code mailed to your verified address (SSO-only people
+    # have no password to give); sign-in by code is off: sent back (302)
+    "account_request_reauthentication_code": {"GET": USER, "POST": USER, "PUT": USER},
     "account_confirm_reauthentication_code": {m: (USER, 302) for m in ALL_METHODS},
     "account_confirm_login_code": {m: (USER, 302) for m in ALL_METHODS},
     "account_email": {"GET": USER, "POST": USER, "PUT": USER},
