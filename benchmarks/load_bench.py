@@ -91,7 +91,7 @@ class Session:
         token = CSRF_INPUT.search(page).group(1)
         status, page, _, _ = self.form(
             "/accounts/login/",
-            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            {"login": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
             {"Referer": f"http://{self.host}:{self.port}/accounts/login/"},
         )
         if status != 302 or "sessionid" not in self.cookies:
@@ -122,6 +122,7 @@ def setup(args) -> dict:
         "SECRET_KEY": "load-benchmark",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SIFT_SECURE_COOKIES": "0",  # plain HTTP on the loopback
+        "SIFT_RATE_LIMITS": "0",  # 50 reviewers sign in from one address within a minute
         "SIFT_STATIC_MANIFEST": "0",
         "SIFT_TASKS_EAGER": "0",
         "SIFT_LOG_LEVEL": "WARNING",

@@ -43,11 +43,23 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's session list
     "django_htmx",
+    # Accounts (issue #19): sign-in, sign-up by invitation, e-mail verification, password
+    # reset, single sign-on, two-factor, sessions. Sift's own part is the `accounts` app.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    *(["allauth.socialaccount.providers.orcid"] if env_str("SIFT_ORCID_CLIENT_ID", "") else []),
+    *(["allauth.socialaccount.providers.google"] if env_str("SIFT_GOOGLE_CLIENT_ID", "") else []),
+    "allauth.mfa",
+    "allauth.usersessions",
     "reviews",
     "screening",
     "appraisal",
     "reporting",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -77,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "accounts.context_processors.accounts",
             ],
         },
     },
@@ -118,9 +132,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "reviews:list"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -222,19 +240,146 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
 }
-# Failed sign-ins (config/login.py): per username, and five times as many per address.
-SIFT_LOGIN_MAX_FAILURES = env_int("SIFT_LOGIN_MAX_FAILURES", 5)
-SIFT_LOGIN_LOCKOUT_SECONDS = env_int("SIFT_LOGIN_LOCKOUT_SECONDS", 900)
 CACHES = {
     "default": (
         # Short timeouts: with Redis gone, a request waits a second, never hangs.
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
          "KEY_PREFIX": "sift-cache",
          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }  # fmt: skip
+
+# --- Accounts (django-allauth; Sift's part: accounts/) ---------------------------------
+# Sign-up only through an invitation unless the site allows open sign-up.
+SIFT_OPEN_SIGNUP = env_bool("SIFT_OPEN_SIGNUP", False)
+SIFT_INVITATION_DAYS = env_int("SIFT_INVITATION_DAYS", 14)
+# Links in mail sent by the worker (no request there to take the host from).
+SIFT_SITE_URL = env_str("SIFT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+ACCOUNT_FORMS = {"login": "accounts.login_form.LoginForm"}
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a mail scanner opening the link must not confirm it
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sift] "
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = True  # as before allauth: a session lasts SESSION_COOKIE_AGE
+# Failed sign-ins: one limiter, allauth's, keyed on (login name, client address) as
+# django-axes' combined keying, so a stranger guessing a colleague's password locks out
+# only themselves; plus a ceiling per client address (password spraying). The client
+# address is the one the trusted proxy reports (SIFT_TRUSTED_PROXY_COUNT or
+# SIFT_CLIENT_IP_HEADER), never X-Forwarded-For unless told: a client could forge it.
+SIFT_LOGIN_MAX_FAILURES = env_int("SIFT_LOGIN_MAX_FAILURES", 5)
+SIFT_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("SIFT_LOGIN_MAX_FAILURES_PER_ADDRESS", 25)
+SIFT_LOGIN_LOCKOUT_SECONDS = env_int("SIFT_LOGIN_LOCKOUT_SECONDS", 900)
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("SIFT_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("SIFT_CLIENT_IP_HEADER", "") or None
+
+
+def login_failed_rate(per_key: int, per_address: int, seconds: int) -> str:
+    """allauth's `login_failed` rate; its "key" is (login name, client address)
+    (accounts.adapter.AccountAdapter), never the login name alone."""
+    rates = [f"{per_key}/{seconds}s/key"]
+    if per_address:
+        rates.insert(0, f"{per_address}/{seconds}s/ip")
+    return ",".join(rates)
+
+
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": login_failed_rate(
+        SIFT_LOGIN_MAX_FAILURES, SIFT_LOGIN_MAX_FAILURES_PER_ADDRESS, SIFT_LOGIN_LOCKOUT_SECONDS
+    ),
+}
+if not env_bool("SIFT_RATE_LIMITS", True):  # benchmarks only: one address, many people
+    ACCOUNT_RATE_LIMITS = False
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Sift"
+# Sessions are recorded at sign-in; tracking each request's activity would be a database
+# write on every page (a reviewer screens hundreds an hour).
+USERSESSIONS_TRACK_ACTIVITY = False
+
+
+def _social_providers() -> dict:
+    """Single sign-on, each provider on only when its client id is set (.env.example)."""
+    providers: dict[str, dict] = {}
+    if env_str("SIFT_OIDC_CLIENT_ID", ""):
+        providers["openid_connect"] = {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": env_str("SIFT_OIDC_ID", "university"),
+                    "name": env_str("SIFT_OIDC_NAME", "University sign-in"),
+                    "client_id": env_str("SIFT_OIDC_CLIENT_ID"),
+                    "secret": env_str("SIFT_OIDC_SECRET", ""),
+                    "settings": {
+                        "server_url": env_str("SIFT_OIDC_SERVER_URL"),
+                        "token_auth_method": env_str("SIFT_OIDC_TOKEN_AUTH", "client_secret_basic"),
+                    },
+                }
+            ],
+        }
+    if env_str("SIFT_ORCID_CLIENT_ID", ""):
+        providers["orcid"] = {
+            "BASE_DOMAIN": env_str("SIFT_ORCID_DOMAIN", "orcid.org"),
+            "MEMBER_API": env_bool("SIFT_ORCID_MEMBER_API", False),
+            "APPS": [{"client_id": env_str("SIFT_ORCID_CLIENT_ID"),
+                      "secret": env_str("SIFT_ORCID_SECRET")}],
+        }  # fmt: skip
+    if env_str("SIFT_GOOGLE_CLIENT_ID", ""):
+        providers["google"] = {
+            "SCOPE": ["profile", "email"],
+            "APPS": [{"client_id": env_str("SIFT_GOOGLE_CLIENT_ID"),
+                      "secret": env_str("SIFT_GOOGLE_SECRET")}],
+        }  # fmt: skip
+    return providers
+
+
+SOCIALACCOUNT_PROVIDERS = _social_providers()
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # starting a sign-in is a POST (no login CSRF)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # a provider's e-mail never takes over an account
+SOCIALACCOUNT_AUTO_SIGNUP = True
+
+
+# --- Mail: sent by the worker (accounts.tasks), never inside a request -----------------
+# Embedded default: each message goes to the log and to the outbox page under
+# /site-admin/mail/. EMAIL_HOST set: SMTP. SIFT_EMAIL_BACKEND: any Django mail backend
+# (its options then come from the same EMAIL_* variables where it takes them).
+def _mailers() -> dict:
+    host = env_str("EMAIL_HOST", "")
+    if not host:
+        backend = env_str("SIFT_EMAIL_BACKEND", "accounts.mail.LogBackend")
+        return {"default": {"BACKEND": backend}}
+    port = env_int("EMAIL_PORT", 587)
+    options = {
+        "host": host,
+        "port": port,
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", port == 587),
+        "use_ssl": env_bool("EMAIL_USE_SSL", port == 465),
+        "timeout": env_int("EMAIL_TIMEOUT", 20),
+    }
+    backend = env_str("SIFT_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    return {"default": {"BACKEND": backend, "OPTIONS": options}}
+
+
+MAILERS = _mailers()
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sift <sift@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SIFT_MAIL_MAX_ATTEMPTS = env_int("SIFT_MAIL_MAX_ATTEMPTS", 6)
+# Votes and resolutions: one look at a stage (conflicts waiting, complete) this long after
+# the first of a burst (accounts.notifications).
+SIFT_NOTIFY_DEBOUNCE_SECONDS = env_int("SIFT_NOTIFY_DEBOUNCE_SECONDS", 30)
+
 # models.W040: SQLite ignores the non-key columns of a covering index, as intended (the
 # embedded mode); PostgreSQL uses them (screening.Decision's decision_stage_paper).
 SILENCED_SYSTEM_CHECKS = env_list("SIFT_SILENCED_CHECKS", ["models.W040"])

@@ -1,14 +1,16 @@
+from allauth.account import views as allauth_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic.base import RedirectView
 
-from config.login import RateLimitedLoginView
-
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reviews:list", permanent=False)),
-    path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The names "login" and "logout" stay (other code and tests reverse them); the pages
+    # are allauth's, rate-limited by its `login_failed` rule (config/settings.py).
+    path("accounts/login/", allauth_views.login, name="login"),
+    path("accounts/logout/", allauth_views.logout, name="logout"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("reviews/", include("reviews.urls")),
     path("reviews/", include("screening.urls")),

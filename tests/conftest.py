@@ -28,6 +28,12 @@ def _fast_and_isolated(settings, tmp_path):
     settings.RANKING_CACHE_DIR = tmp_path / "ranking"
     # Real hashing costs ~0.3 s per user; the tests are not about password strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A cache of its own per test: sign-in rate-limit counts (allauth's, in the cache)
+    # never leak from one test into the next, and never touch CI's Redis.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                    "LOCATION": f"test-{tmp_path.name}"}
+    }  # fmt: skip
 
 
 def make_user(django_user_model, username: str, **extra):

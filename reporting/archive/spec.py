@@ -46,6 +46,10 @@ SKIPPED: dict[str, str] = {
     "screening.BulkUpload": "a passing job matching many PDFs to reports; attached PDFs "
     "travel with their reports, unconfirmed matches are dropped",
     "screening.BulkItem": "one PDF of a BulkUpload (see BulkUpload)",
+    "accounts.Invitation": "an invitation to this site's team; its link works only here (a "
+    "lead invites again from the new site)",
+    "accounts.OutboundEmail": "mail this site sent (notifications, invitations): history of "
+    "the site's outbox, not of the review",
 }
 
 # Whole numbers that name rows of another archived model without a foreign key, as

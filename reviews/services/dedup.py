@@ -36,6 +36,7 @@ from reviews.models import (
     Verdict,
 )
 from reviews.services.queueing import queue_mark_sent
+from reviews.signals import dedup_failed
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +200,7 @@ def dedup_run(*, review_id: int) -> DedupRun | None:
             error="Deduplication stopped with an internal error; the administrators can see "
             "the details in the worker log. Nothing was changed. Run it again from this page.",
         )
+        dedup_failed.send(sender=DedupRun, review_id=review_id)
         raise
     return DedupRun.objects.get(review_id=review_id)
 

@@ -123,9 +123,7 @@ def member_add(*, review: Review, username: str, role: str = Role.REVIEWER) -> M
     if user is None:
         user = get_user_model().objects.filter(email__iexact=username.strip()).first()
     if user is None:
-        raise ValidationError(
-            f"No user named {username!r}: an administrator creates accounts first."
-        )
+        raise ValidationError(f"No user named {username!r}: invite them by e-mail instead.")
     if Member.objects.filter(review=review, user=user).exists():
         raise ValidationError(f"{user.username} is already in this review's team.")
     seat = (review.members.aggregate(top=Max("seat"))["top"] or 0) + 1

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.models import Invitation
+from accounts.selectors import token_hash
+from accounts.services import invitations as invitation_services
 from appraisal import services as appraisal_services
 from appraisal.models import Design
 from lib.fulltext import make_pdf
@@ -99,8 +102,15 @@ def build_world(review, lead, reviewer, second_reviewer, *, offset: int = 0) -> 
     extract(review, study, form_version, second_reviewer, setting="Rural")
 
     member = review.members.get(user=reviewer)
+    invitation = invitation_services.invitation_create(
+        review=review, email=f"invited{offset}@example.org", role=Role.REVIEWER,
+        invited_by=lead, base_url="http://testserver/",
+    )  # fmt: skip
+    # A known token (the real one is only in the mail): the matrix opens the link.
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(f"token-{offset}"))
     ids = {
         "review": review.slug,
+        "token": f"token-{offset}",
         "member_id": member.pk,
         "source_id": source.pk,
         "search_id": search.pk,
@@ -117,6 +127,9 @@ def build_world(review, lead, reviewer, second_reviewer, *, offset: int = 0) -> 
         "version_id": version.pk,
         "form_id": form.pk,
         "form_version_id": form_version.pk,
+        "invitation_id": invitation.pk,
+        "email_id": invitation.mail_id,
+        "user_id": reviewer.pk,
     }
     return World(review, lead, reviewer, second_reviewer, ids, open_record=records[4])
 

@@ -33,8 +33,8 @@ from tests.security.conftest import TA, _vote
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC, USER, MEMBER, LEAD, STAFF, ADMIN_SITE = (
-    "public", "user", "member", "lead", "staff", "admin-site",
+PUBLIC, USER, MEMBER, LEAD, STAFF, ADMIN_SITE, SIGNED_OUT = (
+    "public", "user", "member", "lead", "staff", "admin-site", "signed-out",
 )  # fmt: skip
 PERSONAS = ("anonymous", "outsider", "admin_user", "reviewer", "second_reviewer", "lead")
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -51,8 +51,83 @@ class Id:
 TABLE: dict[str, dict[str, object]] = {
     # RedirectView answers every method with the redirect
     "(root)": {m: (PUBLIC, 302) for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
-    "login": {"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC},  # FormView: PUT posts
-    "logout": {"POST": (USER, "login")},
+    # Accounts (allauth's pages and the accounts app). SIGNED_OUT: a page for people who
+    # are signed out; someone signed in is sent on (302). "login" and "logout" are the old
+    # names of allauth's sign-in and sign-out pages.
+    # FormView: PUT posts; someone signed in is sent on before the method is looked at
+    "login": {
+        "GET": SIGNED_OUT,
+        "POST": SIGNED_OUT,
+        "PUT": SIGNED_OUT,
+        "PATCH": (SIGNED_OUT, 405),
+        "DELETE": (SIGNED_OUT, 405),
+    },
+    "logout": {"GET": USER, "POST": (USER, "login")},  # GET asks to confirm
+    "account_login": {
+        "GET": SIGNED_OUT,
+        "POST": SIGNED_OUT,
+        "PUT": SIGNED_OUT,
+        "PATCH": (SIGNED_OUT, 405),
+        "DELETE": (SIGNED_OUT, 405),
+    },
+    "account_logout": {"GET": USER, "POST": (USER, "login")},
+    "account_inactive": {"GET": PUBLIC},
+    # closed without an invitation: the "by invitation" page answers every method
+    "account_signup": {m: SIGNED_OUT for m in ALL_METHODS},
+    "account_reauthenticate": {"GET": USER, "POST": USER, "PUT": USER},
+    # confirming who you are by a code mailed to your verified address (SSO-only people
+    # have no password to give); sign-in by code is off: sent back (302)
+    "account_request_reauthentication_code": {"GET": USER, "POST": USER, "PUT": USER},
+    "account_confirm_reauthentication_code": {m: (USER, 302) for m in ALL_METHODS},
+    "account_confirm_login_code": {m: (USER, 302) for m in ALL_METHODS},
+    "account_email": {"GET": USER, "POST": USER, "PUT": USER},
+    "account_email_verification_sent": {"GET": PUBLIC},
+    "account_change_password": {"GET": USER, "POST": USER, "PUT": USER},
+    # a password exists: sent to "change password" instead
+    "account_set_password": {m: (USER, 302) for m in ALL_METHODS},
+    "account_reset_password": {"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC},
+    "account_reset_password_done": {"GET": PUBLIC},
+    # a forged key: a page saying the link is not valid, whatever the method
+    "account_reset_password_from_key": {m: PUBLIC for m in ALL_METHODS},  # noqa: E501
+    "account_reset_password_from_key_done": {"GET": PUBLIC},
+    "account_confirm_email": {"GET": PUBLIC, "POST": (PUBLIC, 404)},  # forged key
+    # two-factor: nothing pending or nothing set up yet: sent on (302) or 404
+    "mfa_index": {"GET": USER},
+    "mfa_authenticate": {m: (USER, 302) for m in ALL_METHODS},
+    "mfa_reauthenticate": {m: (USER, 302) for m in ALL_METHODS},
+    "mfa_activate_totp": {m: (USER, 302) for m in ALL_METHODS},
+    "mfa_deactivate_totp": {m: (USER, 404) for m in ALL_METHODS},
+    "mfa_view_recovery_codes": {"GET": (USER, 404)},
+    "mfa_generate_recovery_codes": {m: (USER, 302) for m in ALL_METHODS},
+    "mfa_download_recovery_codes": {m: (USER, 404) for m in ALL_METHODS},
+    # single sign-on: ORCID's and Google's own URLs exist only when configured (then
+    # tested like the OpenID Connect ones, tests/integration/test_oidc_sign_in.py)
+    "socialaccount_login_cancelled": {"GET": PUBLIC},
+    "socialaccount_login_error": {"GET": (PUBLIC, 401)},
+    "socialaccount_signup": {m: (PUBLIC, "login") for m in ALL_METHODS},
+    "socialaccount_connections": {"GET": USER, "POST": USER, "PUT": USER},
+    # allauth's old unnamed addresses, redirects to the named ones (the walker cannot
+    # fill their path: "/" is asked, as for the root)
+    **{
+        f"(social/{p}/)": {m: (PUBLIC, 302) for m in ("GET", "POST", "PUT", "PATCH", "DELETE")}
+        for p in ("login/cancelled", "login/error", "signup", "connections")
+    },
+    "openid_connect_login": {m: (PUBLIC, 404) for m in ALL_METHODS},
+    "openid_connect_callback": {m: (PUBLIC, 404) for m in ALL_METHODS},
+    "usersessions_list": {"GET": USER, "POST": USER, "PUT": USER},
+    "accounts:invitation": {"GET": PUBLIC, "POST": USER},  # the token is the credential
+    "accounts:settings": {"GET": USER, "POST": USER},
+    "accounts:sign_out_everywhere": {"POST": (USER, "login")},
+    "accounts:delete": {"GET": USER, "POST": USER},
+    "accounts:invite": {"POST": LEAD},
+    "accounts:invitation_resend": {"POST": LEAD},
+    "accounts:invitation_revoke": {"POST": LEAD},
+    "accounts:people": {"GET": STAFF},
+    "accounts:person_active": {"POST": STAFF},
+    "accounts:site_invite": {"POST": STAFF},
+    "accounts:mail": {"GET": STAFF},
+    "accounts:mail_detail": {"GET": STAFF},
+    "accounts:mail_resend": {"POST": STAFF},
     # reviews
     "reviews:list": {"GET": USER},
     "reviews:create": {"GET": USER, "POST": USER},
@@ -160,6 +235,10 @@ TABLE: dict[str, dict[str, object]] = {
 # Kwargs that are not the world's ids, and rows whose ids are a particular object.
 LITERALS = {"stage": TA, "fmt": "csv", "name": "summary", "key": "records_screened"}
 ARGS: dict[str, dict[str, object]] = {
+    "account_reset_password_from_key": {"uidb36": "zz", "key": "forged-key"},
+    "account_confirm_email": {"key": "forged-key"},
+    "openid_connect_login": {"provider_id": "not-configured"},
+    "openid_connect_callback": {"provider_id": "not-configured"},
     "screening:ranking_curve": {"fmt": "svg"},
     "reporting:prisma_download": {"fmt": "json"},
     "appraisal:figure": {"fmt": "svg"},
@@ -168,7 +247,7 @@ ARGS: dict[str, dict[str, object]] = {
     "appraisal:extract": {"version_id": Id("form_version_id")},
     "appraisal:extraction_consensus": {"version_id": Id("form_version_id")},
 }
-NOT_IDS = {"review", *LITERALS}
+NOT_IDS = {"review", "uidb36", "provider_id", *LITERALS}
 
 
 # --- Walking the URL configuration -------------------------------------------------------
@@ -244,6 +323,8 @@ def expected(rule: object, persona: str, method: str) -> set:
     ok = {ok_status} if ok_status else ({200} if method == "GET" else {200, 302, 400})
     if who == PUBLIC:
         return ok
+    if who == SIGNED_OUT:
+        return ok if persona == "anonymous" else {302}
     if persona == "anonymous":
         return {"admin-login"} if who == ADMIN_SITE else {"login"}
     if who == USER:
@@ -260,6 +341,13 @@ def expected(rule: object, persona: str, method: str) -> set:
 
 
 # --- The tests ----------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """One persona walks every URL in a minute: allauth's per-user rate limits (password
+    change 5/m...) would answer 429. They are tested on their own (test_login_lockout)."""
+    settings.ACCOUNT_RATE_LIMITS = False
+
+
 def test_every_url_has_a_row():
     names = {r.name for r in app_routes()}
     assert not names - set(TABLE), f"URLs without a row in TABLE: {sorted(names - set(TABLE))}"
@@ -288,7 +376,11 @@ def test_every_url_answers_each_persona_as_the_table_says(world, world_b, reques
             want = expected(rule, persona, method)
             if got not in want:
                 failures.append(f"{method} {route.name}: got {got}, want {sorted(map(str, want))}")
-            if route.name == "logout" and persona != "anonymous":
+            if (
+                route.name
+                in ("logout", "account_logout", "accounts:sign_out_everywhere", "accounts:delete")
+                and persona != "anonymous"
+            ):
                 client.force_login(request.getfixturevalue(persona))
     assert not failures, f"{persona}:\n" + "\n".join(failures)
 
@@ -331,6 +423,8 @@ def test_ids_of_another_review_are_404_under_this_review(world, world_b, lead):
     client.force_login(lead)
     failures, tried = [], 0
     for route in app_routes():
+        if "review" not in route.kwargs:
+            continue  # site-wide pages (an invitation's token, the site administrator's)
         ids = [k for k in route.kwargs if k not in NOT_IDS]
         for key in ids:
             arg = ARGS.get(route.name, {}).get(key, key)

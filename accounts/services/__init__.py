@@ -1,0 +1,1 @@
+"""State changes of the accounts app: mail, invitations, people."""
