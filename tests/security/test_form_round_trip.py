@@ -28,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "reviews:search_create": "adds a search (its fields may all be blank)",
     "screening:decide": "the verdict buttons are the submit buttons: pressing one votes",
     "screening:bulk_confirm": "attaches the matched PDFs",
+    "account_request_reauthentication_code": "sends a sign-in code by mail",
 }
 
 _SKIPPED_APPS = {"sessions", "admin"}  # Django's own bookkeeping
