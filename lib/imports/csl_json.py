@@ -42,7 +42,8 @@ CHUNK = 1 << 16
 MAX_ITEM = 16 << 20  # characters of one item (or of a single-item file)
 FLAT_DEPTH = 32  # deeper values are kept as JSON text in raw_fields
 _DECODER = json.JSONDecoder()
-_NOT_SPACE = re.compile(r"[^ \t\r\n]")
+# A BOM left mid-file (after blank lines, or by concatenated exports) is whitespace here.
+_NOT_SPACE = re.compile(r"[^ \t\r\n\ufeff]")
 
 # CSL variables that may open an item; an object whose first key is one is an item.
 VARIABLES = frozenset(

@@ -49,6 +49,8 @@ def split_records(lines: Iterable[str], syntax: Syntax, *, warn: Warn) -> Iterat
 
     for line in lines:
         lineno += 1
+        if line.startswith("\ufeff"):  # a BOM left mid-file by concatenated exports
+            line = line.lstrip("\ufeff")
         tag, value = parse_line(line)
         if current is None:
             if tag is None or tag in file_tags or tag == end_tag:

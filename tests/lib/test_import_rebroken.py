@@ -145,6 +145,20 @@ def test_zotero_endnote_xml_declaration_then_one_long_line(export_file) -> None:
     assert [r.line for r in parsed] == [2] * 9
 
 
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
+def test_bom_after_blank_lines_reads_the_same(tmp_path, path) -> None:
+    """A BOM that is not the file's first character (blank lines before it, or exports
+    joined end to end) is whitespace: CI's hypothesis run found MEDLINE losing its first PMID
+    and CSL-JSON refusing the file."""
+    reader, records = _read(path)
+    text = path.read_bytes().decode(reader.encoding).lstrip(BOM)
+    target = tmp_path / path.name
+    target.write_bytes(blank_lines(BOM + text, reader.format).encode("utf-8"))
+    again, rebroken = _read(target)
+    assert again.format == reader.format
+    assert _summary(rebroken) == _summary(records)
+
+
 FAST = settings(
     max_examples=40,
     deadline=None,
