@@ -31,7 +31,7 @@ run: venv
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 lint: venv
 	$(VENV)/bin/ruff check .
