@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from appraisal.models import Checklist, ConsensusMethod, Design, Mode
-from appraisal.services import AnswerInput, ValueInput
+from appraisal.services import AnswerInput, JudgementInput, ValueInput
 from lib.appraisal.checklists import BUILTIN
 from lib.appraisal.definitions import render_fields, render_questions
 from reviews.forms import MultiLineField, SingleLineField
@@ -37,7 +37,10 @@ class ChecklistForm(forms.Form):
     definition = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}), label="Questions",
         help_text="One a line: code | question | hint | answers (Yes, No, Can't tell, Unclear, "
-        "Not applicable, or text). '## Section' starts a section.",
+        "Not applicable, Probably yes, Probably no, No information, Low, Some concerns, High, "
+        "One star..., a scale: signalling, rob2, robins_i, stars; or text). '## Section' "
+        "starts a section; '## D1 | domain | Low, Some concerns, High' a domain with its "
+        "judgements; '= Overall | rob2' an overall judgement.",
     )  # fmt: skip
     overall_rule = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False,
@@ -50,13 +53,17 @@ class ChecklistForm(forms.Form):
     def for_version(cls, checklist, version):
         return cls(initial={
             "name": checklist.name, "source_note": checklist.source_note,
-            "definition": render_questions(version.questions.all()),
+            "definition": render_questions(version.questions.select_related("domain"),
+                                           version.domains.all(), version.judgements),
             "overall_rule": version.overall_rule,
         })  # fmt: skip
 
 
 class BuiltinForm(forms.Form):
-    builtin = forms.ChoiceField(choices=[(k, c.name) for k, c in BUILTIN.items()])
+    builtin = forms.ChoiceField(
+        choices=[(k, f"{c.name} ({c.version})" if c.version else c.name)
+                 for k, c in BUILTIN.items()]
+    )  # fmt: skip
 
 
 class ExtractionFormForm(forms.Form):
@@ -98,6 +105,23 @@ def answers_from_post(questions, data) -> dict[int, AnswerInput]:
         )
         for q in questions
     }  # fmt: skip
+
+
+def judgement_field(key: int | None) -> str:
+    """The name of a judgement's inputs: by domain id, or "overall"."""
+    return "overall" if key is None else str(key)
+
+
+def judgements_from_post(keys, data) -> dict[int | None, JudgementInput]:
+    """The judgements posted for the version's domains (ids) and overall (None)."""
+    return {
+        key: JudgementInput(
+            judgement=data.get(f"judgement-{judgement_field(key)}", ""),
+            reason=data.get(f"reason-{judgement_field(key)}", ""),
+            method=data.get(f"jmethod-{judgement_field(key)}", ""),
+        )
+        for key in keys
+    }
 
 
 def values_from_post(fields, data, *, consensus: bool = False) -> dict[int, ValueInput]:

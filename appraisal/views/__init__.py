@@ -18,9 +18,12 @@ from appraisal.forms import (
     DesignForm,
     SettingsForm,
     answers_from_post,
+    judgement_field,
+    judgements_from_post,
 )
 from appraisal.models import Checklist, ChecklistVersion, Design
 from lib.appraisal.answers import CAPTION, OPTIONS, option
+from lib.appraisal.checklists import BUILTIN
 from reviews.access import is_lead, review_for_user
 from reviews.models import Review, Role
 from screening.models import Study
@@ -94,6 +97,7 @@ def checklists(request: HttpRequest, review: str) -> HttpResponse:
         "builtin_form": BuiltinForm(),
         "form": ChecklistForm(),
         "is_lead": is_lead(review_obj),
+        "library": list(BUILTIN.values()),
     }
     return render(request, "appraisal/checklists.html", context)
 
@@ -120,7 +124,7 @@ def checklist_create(request: HttpRequest, review: str) -> HttpResponse:
         context = {
             "review": review_obj, "checklists": review_obj.checklists.all(),
             "builtin_form": BuiltinForm(), "form": form, "is_lead": True,
-            "error": " ".join(error.messages),
+            "error": " ".join(error.messages), "library": list(BUILTIN.values()),
         }  # fmt: skip
         return render(request, "appraisal/checklists.html", context)
     messages.success(request, f"Checklist {checklist.name!r} added.")
@@ -219,6 +223,8 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
     version = _version(review_obj, version_id)
     settings = selectors.appraisal_settings(review_obj)
     questions = list(version.questions.all())
+    domains = selectors.version_domains(version)
+    keys = [d.pk for d in domains] + ([None] if version.judgements else [])
     error = ""
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
@@ -227,6 +233,7 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
                 review=review_obj, study=study, version=version, reviewer=request.user,
                 answers=answers_from_post(questions, request.POST),
                 comment=request.POST.get("comment", ""), submit=submit,
+                judgements=judgements_from_post(keys, request.POST),
             )  # fmt: skip
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -238,6 +245,16 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
     work = selectors.appraisal_work(study, version, settings)
     mine = work.mine(request.user)
     lead = is_lead(review_obj)
+    if error:  # what was typed, with its suggestions
+        typed = answers_from_post(questions, request.POST)
+        given = {k: {"judgement": j.judgement, "reason": j.reason}
+                 for k, j in judgements_from_post(keys, request.POST).items()}  # fmt: skip
+        judged = selectors.judgements_for(
+            version, questions, domains, {pk: a.answer for pk, a in typed.items()}, given
+        )
+    else:
+        judged = selectors.entry_judgements(mine) if mine else selectors.judgements_for(
+            version, questions, domains, {}, {})  # fmt: skip
     context = {
         "review": review_obj,
         "study": study,
@@ -254,7 +271,9 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
         "error": error,
         "saved": request.method == "POST" and not error,
         "reports": study.reports.select_related("record"),
-    }
+        "judgements": [(j, judgement_field(j.key), [option(c) for c in j.options])
+                       for j in judged],
+    }  # fmt: skip
     if request.htmx:
         return render(request, "appraisal/appraise.html#answers", context)
     return render(request, "appraisal/appraise.html", context)
@@ -274,6 +293,8 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
     if not work.may_see_all(request.user, lead):
         raise PermissionDenied("You see the other reviewer's answers once you both are done.")
     questions = list(version.questions.all())
+    domains = selectors.version_domains(version)
+    keys = [d.pk for d in domains] + ([None] if version.judgements else [])
     error = ""
     if request.method == "POST":
         try:
@@ -281,6 +302,7 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
                 review=review_obj, study=study, version=version, user=request.user,
                 answers=answers_from_post(questions, request.POST),
                 comment=request.POST.get("comment", ""),
+                judgements=judgements_from_post(keys, request.POST),
             )  # fmt: skip
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -307,12 +329,33 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
             "options": [OPTIONS[c] for c in q.options], "value": default,
             "consensus": agreed.get(q.pk),
         })  # fmt: skip
+    reviewers = [selectors.entry_judgements(e) for e in work.entries]
+    agreed_judgements = selectors.stored_judgements(work.consensus)
+    different_judgements = set(selectors.judgement_differences(work))
+    judgement_rows = []
+    for index, key in enumerate(keys):
+        given = [(e.reviewer, r[index]) for e, r in zip(work.entries, reviewers, strict=True)]
+        first = given[0][1] if given else None
+        typed = {"judgement": request.POST.get(f"judgement-{judgement_field(key)}", ""),
+                 "method": request.POST.get(f"jmethod-{judgement_field(key)}", "")}  # fmt: skip
+        code = first.code if first else ("Overall" if key is None else "")
+        default = typed if error else (agreed_judgements.get(key) or (
+            {} if code in different_judgements or first is None else
+            {"judgement": first.judgement}))  # fmt: skip
+        judgement_rows.append({
+            "key": judgement_field(key), "code": code, "name": first.name if first else "",
+            "given": given, "different": code in different_judgements,
+            "options": [option(c) for c in (first.options if first else [])],
+            "value": default, "consensus": agreed_judgements.get(key),
+        })  # fmt: skip
     context = {
         "review": review_obj,
         "study": study,
         "version": version,
         "work": work,
         "rows": rows,
+        "judgement_rows": judgement_rows,
+        "reports": [r for r in study.reports.all() if r.pdf],
         "difference_count": len(different),
         "may_reconcile": work.may_reconcile(request.user, lead),
         "methods": CONSENSUS_METHODS if work.required == 1 else CONSENSUS_METHODS[:2],

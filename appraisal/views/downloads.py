@@ -103,7 +103,17 @@ def figure(request: HttpRequest, review: str, version_id: int, name: str, fmt: s
     data = selectors.appraisal_table(review_obj, version)
     questions = [(q.code, q.text) for q in data.choice_questions]
     rows = data.choice_rows()
-    if name == "traffic-light":
+    studies = [s.cited for s in data.studies]
+    if data.has_judgements:  # a risk-of-bias tool: its judgements, in robvis's conventions
+        domains = [(d.code, d.name) for d in data.domains]
+        draw = figures.rob_traffic_light if name == "traffic-light" else None
+        if draw is not None:
+            body = draw(studies, domains, data.judgements, overall=data.overall_judgements,
+                        scale=data.judgement_scale, fmt=fmt)  # fmt: skip
+        else:
+            body = figures.rob_summary(domains, data.judgements, overall=data.overall_judgements,
+                                       scale=data.judgement_scale, fmt=fmt)  # fmt: skip
+    elif name == "traffic-light":
         body = figures.traffic_light(
             [s.cited for s in data.studies], questions, rows, fmt=fmt, overall=data.overall,
             x_title=f"{version.checklist.name} question",
@@ -148,6 +158,8 @@ def robvis_csv(request: HttpRequest, review: str, version_id: int) -> HttpRespon
     review_obj = review_for_user(request.user, review)
     version = _version(review_obj, version_id)
     data = selectors.appraisal_table(review_obj, version)
+    if data.has_judgements:
+        return _robvis_judgements(data, version)
     domains = [f"D{n}" for n in range(1, len(data.choice_questions) + 1)]
     header = ["Study", *domains] + (["Overall"] if data.overall is not None else [])
 
@@ -156,6 +168,26 @@ def robvis_csv(request: HttpRequest, review: str, version_id: int) -> HttpRespon
         for i, (study, row) in enumerate(zip(data.studies, data.choice_rows(), strict=True)):
             extra = [data.overall[i]] if data.overall is not None else []
             yield [study.cited, *[option(v).judgement for v in row], *extra]
+
+    return csv_response(rows(), f"robvis_{version.pk}.csv")
+
+
+def _robvis_judgements(data, version) -> HttpResponse:
+    """A risk-of-bias tool's judgements as robvis reads them: Study, D1..Dn, Overall, the
+    judgement words of the tool ("Low", "Some concerns", "High"; ROBINS-I's "Moderate",
+    "Serious", "Critical", "No information")."""
+    header = ["Study", *[d.code for d in data.domains]]
+    if data.overall_judgements is not None:
+        header.append("Overall")
+
+    def rows():
+        yield header
+        for i, study in enumerate(data.studies):
+            cells = [option(c).judgement if c else "" for c in data.judgements[i]]
+            if data.overall_judgements is not None:
+                overall = data.overall_judgements[i]
+                cells.append(option(overall).judgement if overall else "")
+            yield [study.cited, *cells]
 
     return csv_response(rows(), f"robvis_{version.pk}.csv")
 

@@ -78,6 +78,7 @@ SCALES: dict[str, tuple[str, ...]] = {
     "signalling_na": (YES, PY, PN, NO, NI, NA),
     "amstar": (YES, PARTIAL_YES, NO),
     "amstar_yn": (YES, NO),
+    "amstar_rob": (YES, PARTIAL_YES, NO, NA),
     "amstar_ma": (YES, NO, NO_MA),
     "stars": (STAR, NO_STAR),
     "stars2": (TWO_STARS, STAR, NO_STAR),

@@ -1,0 +1,155 @@
+"""The appraisal page with domains (suggested judgement, departure with a reason) and the
+consensus page: both reviewers' answers and quotes side by side, keys to take one or the
+other, the study's PDF beside them."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from appraisal import services
+from appraisal.models import Appraisal, Judgement
+from screening import services as screening_services
+from screening.models import Retrieval, Stage
+from tests.appraisal.test_judgements import LOW_BUT_D2, _save
+from tests.screening.conftest import decide, screenable
+from tests.screening.test_fulltexts import attach
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rob2(review, lead):
+    return services.checklist_add_builtin(review=review, user=lead, key="rob2").versions.get()
+
+
+def _url(review, study, version, page="appraise"):
+    return reverse(f"appraisal:{page}", args=[review.slug, study.pk, version.pk])
+
+
+def _post(version, codes=LOW_BUT_D2, **extra) -> dict:
+    data = {"action": "save", **extra}
+    for q in version.questions.all():
+        data[f"answer-{q.pk}"] = codes.get(q.code, "")
+        data[f"support-{q.pk}"] = f"Quote for {q.code}"
+    return data
+
+
+def test_the_appraisal_page_suggests_domain_judgements_and_takes_a_departure_with_a_reason(
+    client, review, reviewer, studies, rob2
+):
+    study = studies[0]
+    client.force_login(reviewer)
+    page = client.get(_url(review, study, rob2)).content.decode()
+    assert "No suggestion until the questions it needs are answered." in page
+    assert "Probably yes" in page and "No information" in page  # the signalling scale
+    d1 = rob2.domains.get(code="D1")
+    data = _post(rob2, **{f"judgement-{d1.pk}": "high"})
+    response = client.post(_url(review, study, rob2), data, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "D1: the algorithm suggests Low; say why you judge High." in body
+    assert "Quote for 1.1" in body  # the typed input is kept
+    assert not Appraisal.objects.exists()
+    data[f"reason-{d1.pk}"] = "Allocation by the recruiting nurse"
+    data["action"] = "submit"
+    assert client.post(_url(review, study, rob2), data).status_code == 302
+    judged = {(j.domain.code if j.domain else "Overall"): (j.judgement, j.reason)
+              for j in Judgement.objects.select_related("domain")}  # fmt: skip
+    assert judged["D1"] == ("high", "Allocation by the recruiting nurse")
+    assert judged["D2"] == ("high", "") and judged["Overall"] == ("high", "")
+    page = client.get(_url(review, study, rob2)).content.decode()
+    assert 'class="suggested">Low<' in page and "Allocation by the recruiting nurse" in page
+
+
+@pytest.fixture
+def study_with_pdf(review, source, lead, reviewer, second_reviewer):
+    (record,) = screenable(review, source, lead, 1)
+    decide(review, record, reviewer, "include")
+    decide(review, record, second_reviewer, "include")
+    report = review.reports.get()
+    attach(review, report, lead)
+    screening_services.report_set_retrieval(review=review, report=report, user=lead,
+                                            retrieval=Retrieval.RETRIEVED)  # fmt: skip
+    for user in (reviewer, second_reviewer):
+        screening_services.decision_record(review=review, record=record, reviewer=user,
+                                           stage=Stage.FULL_TEXT, verdict="include",
+                                           advance=False)  # fmt: skip
+    return review.studies.get()
+
+
+def test_the_consensus_page_shows_both_side_by_side_with_keys_and_the_pdf(
+    client, review, lead, reviewer, second_reviewer, study_with_pdf, rob2
+):
+    study = study_with_pdf
+    d1 = rob2.domains.get(code="D1")
+    _save(review, study, rob2, reviewer, submit=True)
+    _save(review, study, rob2, second_reviewer, codes=LOW_BUT_D2 | {"1.3": "py"}, submit=True)
+    client.force_login(reviewer)
+    page = client.get(_url(review, study, rob2, "consensus")).content.decode()
+    report = review.reports.get()
+    assert reverse("screening:report_pdf", args=[review.slug, report.pk]) in page
+    assert "<iframe" in page and "consensus-layout with-pdf" in page
+    # Both answers and both supporting quotes, and a button (key 1 / 2) to take each.
+    row = page.split('id="row-1.3"')[1].split("</tr>")[0]
+    assert row.count("p. 1.3") == 2 and "differs" in row
+    q13 = rob2.questions.get(code="1.3")
+    assert f'data-pick="1" data-name="answer-{q13.pk}" data-value="no"' in row
+    assert f'data-pick="2" data-name="answer-{q13.pk}" data-value="py"' in row
+    judgement = page.split('id="judgement-D1"')[1].split("</tr>")[0]
+    assert "differs" in judgement and 'data-value="low"' in judgement
+    assert 'data-value="some_concerns"' in judgement
+    data = {f"answer-{q.pk}": LOW_BUT_D2[q.code] for q in rob2.questions.all()}
+    data |= {f"method-{q13.pk}": "discussion", f"judgement-{d1.pk}": "low",
+             f"jmethod-{d1.pk}": "discussion"}  # fmt: skip
+    assert client.post(_url(review, study, rob2, "consensus"), data).status_code == 302
+    consensus = Appraisal.objects.get(is_consensus=True)
+    assert consensus.judgements.get(domain=d1).judgement == "low"
+    assert consensus.answers.get(question=q13).answer == "no"
+
+
+def test_a_tool_with_domains_gets_robvis_tables_figures_and_csv(
+    client, review, lead, reviewer, second_reviewer, studies, rob2
+):
+    from tests.appraisal.test_judgements import _answers
+
+    d1 = rob2.domains.get(code="D1")
+    for study in studies[:2]:
+        _save(review, study, rob2, reviewer, submit=True)
+        _save(review, study, rob2, second_reviewer, submit=True)
+    services.appraisal_consensus(
+        review=review, study=studies[1], version=rob2, user=lead,
+        answers=_answers(rob2, LOW_BUT_D2),
+        judgements={d1.pk: services.JudgementInput("some_concerns", method="discussion")},
+    )  # fmt: skip
+    client.force_login(reviewer)
+    csv = client.get(reverse("appraisal:robvis_csv", args=[review.slug, rob2.pk]))
+    lines = b"".join(csv.streaming_content).decode().splitlines()
+    assert lines == [
+        "Study,D1,D2,D3,D4,D5,Overall",
+        "Author0 2000,Low,High,Low,Low,Low,High",
+        "Author1 2001,Some concerns,High,Low,Low,Low,High",
+    ]
+    page = client.get(reverse("appraisal:table", args=[review.slug, rob2.pk])).content.decode()
+    assert "Bias arising from the randomization process" in page and "ans-some_concerns" in page
+    svg = client.get(reverse("appraisal:figure", args=[review.slug, rob2.pk, "traffic-light",
+                                                       "svg"])).content.decode()  # fmt: skip
+    assert "Risk of bias domains" in svg and "Checklist answers" not in svg
+    svg = client.get(reverse("appraisal:figure", args=[review.slug, rob2.pk, "summary",
+                                                       "svg"])).content.decode()  # fmt: skip
+    assert "Overall risk of bias" in svg and "Bias due to missing outcome data" in svg
+
+
+def test_the_library_page_lists_each_tool_with_its_licence_and_adds_one(client, review, lead):
+    from appraisal.models import Checklist
+
+    client.force_login(lead)
+    url = reverse("appraisal:checklists", args=[review.slug])
+    page = client.get(url).content.decode()
+    row = page.split('id="tool-robins_i"')[1].split("</tr>")[0]
+    assert "CC BY-NC-ND 4.0" in row and "19 September 2016" in row and "7 domains" in row
+    assert "https://www.riskofbias.info/" in row
+    response = client.post(reverse("appraisal:checklist_create", args=[review.slug]),
+                           {"builtin": "nos_cohort"})  # fmt: skip
+    added = Checklist.objects.get(builtin="nos_cohort")
+    assert response.status_code == 302 and added.versions.get().questions.count() == 8
+    assert "Wells GA" in added.source_note
