@@ -7,8 +7,15 @@ from django import forms
 
 from appraisal.models import Checklist, ConsensusMethod, Design, Mode
 from appraisal.services import AnswerInput, JudgementInput, ValueInput
+from lib.appraisal.answers import SCALES
 from lib.appraisal.checklists import BUILTIN
-from lib.appraisal.definitions import render_fields, render_questions
+from lib.appraisal.definitions import (
+    builder_rows,
+    render_fields,
+    render_questions,
+    scale_words,
+    structure_from_rows,
+)
 from reviews.forms import MultiLineField, SingleLineField
 
 
@@ -57,6 +64,51 @@ class ChecklistForm(forms.Form):
                                            version.domains.all(), version.judgements),
             "overall_rule": version.overall_rule,
         })  # fmt: skip
+
+
+# The builder's suggestions for an answer scale (any list of answer words works too).
+SCALE_CHOICES = list(dict.fromkeys(scale_words(scale) for scale in SCALES.values())) + ["text"]
+BLANK_ROWS = 3  # empty rows offered without JavaScript (with it, "Add" makes more)
+
+
+def _posted(data, prefix: str, columns: tuple[str, ...]) -> list[tuple]:
+    """The builder's rows in page order: one list per column, aligned by position."""
+    lists = [data.getlist(f"{prefix}-{c}") for c in columns]
+    count = max((len(x) for x in lists), default=0)
+    return [tuple((x[i] if i < len(x) else "") for x in lists) for i in range(count)]
+
+
+def builder_from_post(data) -> dict:
+    return {
+        "domains": _posted(data, "d", ("code", "name", "judgements")),
+        "questions": _posted(data, "q", ("code", "text", "hint", "group", "answers")),
+        "overall": data.get("overall", ""),
+    }
+
+
+def definition_from_builder(rows: dict) -> str:
+    """The builder's rows as the checklist's text (the one definition the services take).
+    Raises DefinitionError naming the row."""
+    structure = structure_from_rows(rows["domains"], rows["questions"], rows["overall"])
+    return render_questions(structure.questions, structure.domains, structure.judgements)
+
+
+def builder_for_version(version) -> dict:
+    if version is None:
+        return {"domains": [], "questions": [], "overall": ""}
+    return builder_rows(version.questions.select_related("domain"), version.domains.all(),
+                        version.judgements)  # fmt: skip
+
+
+def builder_context(rows: dict) -> dict:
+    """Rows for the template, with blank ones to fill in."""
+    return {
+        "domains": [*rows["domains"], *[("", "", "")] * 1],
+        "questions": [*rows["questions"], *[("", "", "", "", "")] * BLANK_ROWS],
+        "overall": rows["overall"],
+        "scales": SCALE_CHOICES,
+        "domain_codes": [d[0] for d in rows["domains"] if d[0]],
+    }
 
 
 class BuiltinForm(forms.Form):

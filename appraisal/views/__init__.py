@@ -18,12 +18,17 @@ from appraisal.forms import (
     DesignForm,
     SettingsForm,
     answers_from_post,
+    builder_context,
+    builder_for_version,
+    builder_from_post,
+    definition_from_builder,
     judgement_field,
     judgements_from_post,
 )
 from appraisal.models import Checklist, ChecklistVersion, Design
 from lib.appraisal.answers import CAPTION, OPTIONS, option
 from lib.appraisal.checklists import BUILTIN
+from lib.appraisal.definitions import DefinitionError
 from reviews.access import is_lead, review_for_user
 from reviews.models import Review, Role
 from screening.models import Study
@@ -98,17 +103,37 @@ def checklists(request: HttpRequest, review: str) -> HttpResponse:
         "form": ChecklistForm(),
         "is_lead": is_lead(review_obj),
         "library": list(BUILTIN.values()),
+        "builder": builder_context(builder_for_version(None)),
     }
     return render(request, "appraisal/checklists.html", context)
+
+
+def _checklist_post(request: HttpRequest) -> tuple[ChecklistForm, dict | None]:
+    """The checklist form from a POST; a checklist built in the browser (rows, not text)
+    becomes its definition here, and its rows come back to re-show on an error."""
+    if "builder" not in request.POST:
+        return ChecklistForm(request.POST), None
+    rows = builder_from_post(request.POST)
+    data = request.POST.copy()
+    try:
+        data["definition"] = definition_from_builder(rows)
+    except DefinitionError as error:
+        form = ChecklistForm(data)
+        form.is_valid()
+        form.add_error(None, str(error))
+        return form, rows
+    return ChecklistForm(data), rows
 
 
 @require_POST
 @login_required
 def checklist_create(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review, role=LEAD)
-    form = ChecklistForm(request.POST)
+    form, rows = _checklist_post(request)
     builtin = BuiltinForm(request.POST)
     try:
+        if form.non_field_errors():
+            raise ValidationError(form.non_field_errors())
         if "builtin" in request.POST:
             if not builtin.is_valid():
                 raise ValidationError("Choose a built-in checklist.")
@@ -125,6 +150,7 @@ def checklist_create(request: HttpRequest, review: str) -> HttpResponse:
             "review": review_obj, "checklists": review_obj.checklists.all(),
             "builtin_form": BuiltinForm(), "form": form, "is_lead": True,
             "error": " ".join(error.messages), "library": list(BUILTIN.values()),
+            "builder": builder_context(rows or builder_for_version(None)),
         }  # fmt: skip
         return render(request, "appraisal/checklists.html", context)
     messages.success(request, f"Checklist {checklist.name!r} added.")
@@ -139,10 +165,12 @@ def checklist(request: HttpRequest, review: str, checklist_id: int) -> HttpRespo
     )
     item = get_object_or_404(Checklist, pk=checklist_id, review=review_obj)
     current = selectors.current_version(item)
-    error = ""
+    error, rows = "", None
     if request.method == "POST":
-        form = ChecklistForm(request.POST)
-        if form.is_valid():
+        form, rows = _checklist_post(request)
+        if form.non_field_errors():
+            error = " ".join(form.non_field_errors())
+        elif form.is_valid():
             try:
                 version = services.checklist_edit(review=review_obj, user=request.user,
                                                   checklist=item, **form.cleaned_data)  # fmt: skip
@@ -162,6 +190,7 @@ def checklist(request: HttpRequest, review: str, checklist_id: int) -> HttpRespo
         "form": form,
         "error": error,
         "is_lead": is_lead(review_obj),
+        "builder": builder_context(rows or builder_for_version(current)),
     }
     if context["is_lead"]:  # the history shows reviewers' answers: leads only (blinding)
         context["history"] = selectors.instrument_history(item)

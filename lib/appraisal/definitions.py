@@ -189,6 +189,74 @@ def parse_checklist(text: str) -> Structure:
     return Structure(tuple(questions), kept, tuple(judgements))
 
 
+def structure_from_rows(
+    domains: list[tuple[str, str, str]], questions: list[tuple[str, str, str, str, str]],
+    overall: str = "",
+) -> Structure:  # fmt: skip
+    """A checklist built in the browser, row by row: domains (code, name, judgements) and
+    questions (code, text, hint, section or domain code, answers: words, a scale's name or
+    "text"), and the overall judgement's scale. Blank rows are skipped; DefinitionError
+    names the row."""
+    built_domains, domain_seen = [], set()
+    for n, (code, name, scale) in enumerate(domains, 1):
+        if not (code.strip() or name.strip()):
+            continue
+        where = f"Domain row {n}"
+        if not code.strip() or not name.strip() or not scale.strip():
+            raise DefinitionError(f"{where}: give the domain a code, a name and its judgements.")
+        try:
+            _check_code(n, code.strip(), domain_seen)
+            judgements = _scale(n, scale)
+        except DefinitionError as error:
+            raise DefinitionError(str(error).replace(f"Line {n}", where)) from None
+        built_domains.append(DomainDef(code.strip(), " ".join(name.split()), judgements))
+    by_code = {d.code.lower(): d for d in built_domains}
+    built, seen, done_domains, last = [], set(), set(), ""
+    for n, (code, text, hint, group, answers) in enumerate(questions, 1):
+        if not (code.strip() or text.strip()):
+            continue
+        where = f"Question row {n}"
+        if not code.strip() or not text.strip():
+            raise DefinitionError(f"{where}: give the question a code and its text.")
+        domain = by_code.get(group.strip().lower())
+        if domain is not None and domain.code != last and domain.code in done_domains:
+            raise DefinitionError(f"{where}: keep the questions of {domain.code} together.")
+        try:
+            _check_code(n, code.strip(), seen, _QUESTION_CODE)
+            kind = TEXT if answers.strip().lower() in ("text", "free text") else CHOICE
+            options = () if kind == TEXT else (_scale(n, answers) if answers.strip()
+                                               else DEFAULT_OPTIONS)  # fmt: skip
+        except DefinitionError as error:
+            raise DefinitionError(str(error).replace(f"Line {n}", where)) from None
+        section = domain.name if domain else " ".join(group.split())
+        built.append(QuestionDef(code.strip(), " ".join(text.split()), section,
+                                 " ".join(hint.split()), kind, options,
+                                 domain.code if domain else ""))  # fmt: skip
+        if domain is not None:
+            done_domains.add(domain.code)
+        last = domain.code if domain else ""
+    if not built:
+        raise DefinitionError("A checklist needs at least one question.")
+    unused = [d.code for d in built_domains if d.code not in done_domains]
+    if unused:
+        raise DefinitionError(f"The domain {unused[0]} has no questions.")
+    judgements = _scale(0, overall) if overall.strip() else ()
+    return Structure(tuple(built), tuple(built_domains), judgements)
+
+
+def builder_rows(questions, domains=(), judgements=()) -> dict:
+    """A checklist (definitions or model rows) as the browser builder's rows."""
+    return {
+        "domains": [(d.code, d.name, scale_words(d.judgements)) for d in domains],
+        "questions": [
+            (q.code, q.text, q.hint, getattr(q.domain, "code", q.domain) or q.section,
+             "text" if q.kind == TEXT else scale_words(q.options))
+            for q in questions
+        ],
+        "overall": scale_words(judgements) if judgements else "",
+    }  # fmt: skip
+
+
 def parse_questions(text: str) -> list[QuestionDef]:
     return list(parse_checklist(text).questions)
 
@@ -198,7 +266,7 @@ _NAMED = ("signalling", "signalling_na", "rob2", "robins_i", "stars", "stars2", 
           "amstar_ma", "amstar_rob", "amstar_confidence")  # fmt: skip
 
 
-def _words(codes) -> str:
+def scale_words(codes) -> str:
     for name in _NAMED:
         if tuple(codes) == SCALES[name]:
             return name
@@ -215,14 +283,14 @@ def render_questions(questions, domains=(), judgements=()) -> str:
         domain = getattr(q.domain, "code", q.domain) or ""  # a model row's domain is a row
         if domain and domain in by_code:
             d = by_code[domain]
-            heading = f"{d.code} | {d.name} | {_words(d.judgements)}"
+            heading = f"{d.code} | {d.name} | {scale_words(d.judgements)}"
         if heading != section and heading:
             out.append(f"## {heading}")
         section = heading
-        answers = "text" if q.kind == TEXT else _words(q.options)
+        answers = "text" if q.kind == TEXT else scale_words(q.options)
         out.append(f"{q.code} | {q.text} | {q.hint} | {answers}")
     if judgements:
-        out.append(f"= Overall | {_words(judgements)}")
+        out.append(f"= Overall | {scale_words(judgements)}")
     return "\n".join(out)
 
 

@@ -104,4 +104,30 @@
     } else return;
     event.preventDefault();
   });
+
+  // The checklist builder: add a blank row (a copy of the table's last row, emptied),
+  // remove a row, move one up or down; the form posts the rows in page order.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-builder]");
+    if (!button) return;
+    event.preventDefault();
+    var action = button.dataset.builder;
+    if (action === "add") {
+      var body = button.closest("form").querySelector('[data-rows="' + button.dataset.target + '"] tbody');
+      var last = body.querySelector("tr.builder-row:last-child");
+      if (!last) return;
+      var row = last.cloneNode(true);
+      row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+      body.appendChild(row);
+      var first = row.querySelector("input");
+      if (first) first.focus();
+      return;
+    }
+    var current = button.closest("tr.builder-row");
+    if (!current) return;
+    if (action === "remove" && current.parentNode.querySelectorAll("tr.builder-row").length > 1) current.remove();
+    else if (action === "remove") current.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+    else if (action === "up" && current.previousElementSibling) current.parentNode.insertBefore(current, current.previousElementSibling);
+    else if (action === "down" && current.nextElementSibling) current.parentNode.insertBefore(current.nextElementSibling, current);
+  });
 })();

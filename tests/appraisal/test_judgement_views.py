@@ -153,3 +153,70 @@ def test_the_library_page_lists_each_tool_with_its_licence_and_adds_one(client, 
     added = Checklist.objects.get(builtin="nos_cohort")
     assert response.status_code == 302 and added.versions.get().questions.count() == 8
     assert "Wells GA" in added.source_note
+
+
+def _builder_post(name, domains, questions, overall="", **extra):
+    """A checklist built in the page: one list per column, in the page's row order."""
+    data = {"builder": "1", "name": name, "source_note": "Ours", "overall": overall, **extra}
+    for prefix, columns, rows in (
+        ("d", ("code", "name", "judgements"), domains),
+        ("q", ("code", "text", "hint", "group", "answers"), questions),
+    ):
+        for i, column in enumerate(columns):
+            data[f"{prefix}-{column}"] = [row[i] for row in rows]
+    return data  # fmt: skip
+
+
+def test_a_lead_builds_a_custom_tool_in_the_page_and_edits_it_without_losing_answers(
+    client, review, lead, reviewer, studies
+):
+    from appraisal.models import Checklist
+
+    client.force_login(lead)
+    url = reverse("appraisal:checklist_create", args=[review.slug])
+    page = client.get(reverse("appraisal:checklists", args=[review.slug])).content.decode()
+    assert 'id="checklist-builder"' in page and 'data-builder="add"' in page
+    bad = _builder_post("Ours", [("D1", "Selection", "Low, Some concerns, High")],
+                        [("S1", "Random?", "", "D1", "Yes, Perhaps"), ("", "", "", "", "")])  # fmt: skip
+    response = client.post(url, bad)
+    assert (
+        response.status_code == 200 and "Question row 1: answers are" in response.content.decode()
+    )
+    assert 'value="Yes, Perhaps"' in response.content.decode()  # the rows come back
+    assert not Checklist.objects.filter(name="Ours").exists()
+    good = _builder_post(
+        "Ours", [("D1", "Selection", "rob2"), ("", "", "")],
+        [("S1", "Random?", "", "D1", "signalling"), ("S2", "Concealed?", "", "D1", "signalling"),
+         ("N1", "Notes", "page", "Notes", "text"), ("", "", "", "", "")],
+        overall="Low, Some concerns, High",
+    )  # fmt: skip
+    assert client.post(url, good).status_code == 302
+    checklist = Checklist.objects.get(name="Ours")
+    version = checklist.versions.get()
+    assert list(version.domains.values_list("code", "name", "judgements")) == [
+        ("D1", "Selection", ["low", "some_concerns", "high"])]  # fmt: skip
+    assert list(version.questions.values_list("code", "domain__code", "kind", "options")) == [
+        ("S1", "D1", "choice", ["yes", "py", "pn", "no", "ni"]),
+        ("S2", "D1", "choice", ["yes", "py", "pn", "no", "ni"]),
+        ("N1", None, "text", []),
+    ]  # fmt: skip
+    assert version.judgements == ["low", "some_concerns", "high"]
+    # Used, then edited in the page (S2 moved above S1, a question added): version 2.
+    services.appraisal_save(
+        review=review, study=studies[0], version=version, reviewer=reviewer,
+        answers={version.questions.get(code="S1").pk: services.AnswerInput("py")},
+    )  # fmt: skip
+    edit = reverse("appraisal:checklist", args=[review.slug, checklist.pk])
+    page = client.get(edit).content.decode()
+    assert 'name="q-code" value="S1"' in page and 'name="d-judgements" value="rob2"' in page
+    moved = _builder_post(
+        "Ours", [("D1", "Selection", "rob2")],
+        [("S2", "Concealed?", "", "D1", "signalling"), ("S1", "Random?", "", "D1", "signalling"),
+         ("S3", "Balanced?", "", "D1", "Yes, No"), ("N1", "Notes", "page", "Notes", "text")],
+        overall="Low, Some concerns, High",
+    )  # fmt: skip
+    assert client.post(edit, moved).status_code == 302
+    assert list(checklist.versions.values_list("number", flat=True)) == [1, 2]
+    new = checklist.versions.get(number=2)
+    assert list(new.questions.values_list("code", flat=True)) == ["S2", "S1", "S3", "N1"]
+    assert version.appraisals.get().answers.get().answer == "py"  # kept with version 1
