@@ -21,6 +21,7 @@ from appraisal.models import (
     Extraction,
     ExtractionForm,
     FormVersion,
+    Judgement,
     Mode,
     StudyChecklist,
     StudyDesign,
@@ -571,6 +572,24 @@ def appraisal_long(review: Review) -> QuerySet[Answer]:
             "appraisal__study_id",
             "question__version_id",
             "question__position",
+            "appraisal__is_consensus",
+            "appraisal__created_at",
+        )  # fmt: skip
+    )
+
+
+def judgement_long(review: Review) -> QuerySet[Judgement]:
+    """Every domain and overall judgement of the review (reviewers' and consensus)."""
+    return (
+        Judgement.objects.filter(appraisal__review=review)
+        .select_related(
+            "appraisal__study", "appraisal__reviewer", "appraisal__version__checklist", "domain"
+        )  # fmt: skip
+        .order_by(
+            "appraisal__study__label",
+            "appraisal__study_id",
+            "appraisal__version_id",
+            "domain__position",
             "appraisal__is_consensus",
             "appraisal__created_at",
         )  # fmt: skip

@@ -233,6 +233,19 @@ def _question_rows(questions, values: dict, data=None):
     return rows
 
 
+def _with_judgements(rows: list, judged: list) -> list:
+    """Each question row with, after the last question of a domain, the domain's judgement
+    (its suggestion, the field's name and options), else None."""
+    by_domain = {j.domain.pk: j for j in judged if j.domain is not None}
+    last = {row[0].domain_id: row[0].pk for row in rows if row[0].domain_id}
+    result = []
+    for q, options, shown in rows:
+        j = by_domain.get(q.domain_id) if last.get(q.domain_id) == q.pk else None
+        extra = (j, judgement_field(j.key), [option(c) for c in j.options]) if j else None
+        result.append((q, options, shown, extra))
+    return result
+
+
 def _answer_dict(entry) -> dict[int, dict]:
     if entry is None:
         return {}
@@ -291,7 +304,10 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
         "work": work,
         "mine": mine,
         "state": work.state_for(request.user) if not lead else work.state,
-        "rows": _question_rows(questions, _answer_dict(mine), request.POST if error else None),
+        "rows": _with_judgements(
+            _question_rows(questions, _answer_dict(mine), request.POST if error else None),
+            judged,
+        ),
         "comment": request.POST.get("comment", "") if error else (mine.comment if mine else ""),
         "editable": work.consensus is None
         and not (mine and mine.submitted_at)
@@ -300,8 +316,8 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
         "error": error,
         "saved": request.method == "POST" and not error,
         "reports": study.reports.select_related("record"),
-        "judgements": [(j, judgement_field(j.key), [option(c) for c in j.options])
-                       for j in judged],
+        "overall": [(j, judgement_field(j.key), [option(c) for c in j.options])
+                    for j in judged if j.domain is None],
     }  # fmt: skip
     if request.htmx:
         return render(request, "appraisal/appraise.html#answers", context)

@@ -212,6 +212,19 @@ def long_csv(request: HttpRequest, review: str) -> HttpResponse:
                 a.updated_at, consensus, a.method if consensus else "",
                 entry.reviewer.username if consensus else "",
             ]  # fmt: skip
+        # Domain and overall judgements (tools with domains): "D1 judgement", the reason as
+        # the support text.
+        for j in selectors.judgement_long(review_obj).iterator(chunk_size=2000):
+            entry, version = j.appraisal, j.appraisal.version
+            consensus = entry.is_consensus
+            yield [
+                entry.study_id, version.checklist.name, version.number,
+                f"{j.domain.code if j.domain else 'Overall'} judgement",
+                j.domain.name if j.domain else "Overall", "" if consensus else
+                entry.reviewer.username, option(j.judgement).label if j.judgement else "",
+                j.reason, "", j.updated_at, consensus, j.method if consensus else "",
+                entry.reviewer.username if consensus else "",
+            ]  # fmt: skip
 
     return csv_response(rows(), "appraisal_long.csv")
 

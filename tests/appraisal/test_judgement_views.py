@@ -220,3 +220,20 @@ def test_a_lead_builds_a_custom_tool_in_the_page_and_edits_it_without_losing_ans
     new = checklist.versions.get(number=2)
     assert list(new.questions.values_list("code", flat=True)) == ["S2", "S1", "S3", "N1"]
     assert version.appraisals.get().answers.get().answer == "py"  # kept with version 1
+
+
+def test_the_long_export_has_the_judgements(client, review, lead, reviewer, studies, rob2):
+    import csv
+    import io
+
+    d1 = rob2.domains.get(code="D1")
+    _save(review, studies[0], rob2, reviewer, submit=True,
+          judgements={d1.pk: services.JudgementInput("high", "Open list")})  # fmt: skip
+    client.force_login(lead)
+    response = client.get(reverse("appraisal:long_csv", args=[review.slug]))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    judged = {r["item_id"]: (r["answer"], r["support_text"]) for r in rows
+              if r["item_id"].endswith("judgement")}  # fmt: skip
+    assert judged["D1 judgement"] == ("High", "Open list")
+    assert judged["D2 judgement"] == ("High", "") and judged["Overall judgement"] == ("High", "")
+    assert sum(1 for r in rows if not r["item_id"].endswith("judgement")) == 22

@@ -195,3 +195,10 @@ def test_editing_a_used_tool_keeps_answers_judgements_and_algorithms(
     assert new.number == 2 and new.tool == "rob2"
     assert list(new.domains.values_list("algorithm", flat=True))[0] == "rob2.d1"
     assert entry.answers.count() == 22 and entry.judgements.count() == 6
+
+
+def test_deleting_the_review_deletes_its_judgements(review, lead, reviewer, studies, rob2):
+    _save(review, studies[0], rob2, reviewer, submit=True)
+    assert Judgement.objects.count() == 6
+    review.delete()
+    assert not Judgement.objects.exists() and not Appraisal.objects.exists()
