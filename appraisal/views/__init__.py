@@ -316,6 +316,7 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
         "error": error,
         "saved": request.method == "POST" and not error,
         "reports": study.reports.select_related("record"),
+        "pdf_reports": [r for r in study.reports.all() if r.pdf],
         "overall": [(j, judgement_field(j.key), [option(c) for c in j.options])
                     for j in judged if j.domain is None],
     }  # fmt: skip

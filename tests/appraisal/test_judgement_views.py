@@ -82,6 +82,11 @@ def test_the_consensus_page_shows_both_side_by_side_with_keys_and_the_pdf(
 ):
     study = study_with_pdf
     d1 = rob2.domains.get(code="D1")
+    report = review.reports.get()
+    client.force_login(reviewer)  # the appraisal page shows the PDF beside the questions too
+    page = client.get(_url(review, study, rob2)).content.decode()
+    assert reverse("screening:report_pdf", args=[review.slug, report.pk]) in page
+    assert "consensus-layout with-pdf" in page
     _save(review, study, rob2, reviewer, submit=True)
     _save(review, study, rob2, second_reviewer, codes=LOW_BUT_D2 | {"1.3": "py"}, submit=True)
     client.force_login(reviewer)

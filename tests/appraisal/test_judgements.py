@@ -202,3 +202,16 @@ def test_deleting_the_review_deletes_its_judgements(review, lead, reviewer, stud
     assert Judgement.objects.count() == 6
     review.delete()
     assert not Judgement.objects.exists() and not Appraisal.objects.exists()
+
+
+def test_amstar2_suggests_the_overall_confidence_from_its_critical_items(
+    review, lead, reviewer, studies
+):
+    version = services.checklist_add_builtin(review=review, user=lead, key="amstar2").versions.get()
+    assert version.tool == "amstar2" and not version.domains.exists()
+    codes = {q.code: "yes" for q in version.questions.all()} | {"7": "no", "13": "no"}
+    entry = _save(review, studies[0], version, reviewer, codes=codes, submit=True)
+    overall = entry.judgements.get(domain=None)
+    assert (overall.judgement, overall.reason) == ("conf_critically_low", "")
+    (computed,) = selectors.entry_judgements(entry)
+    assert computed.suggested == "conf_critically_low" and not computed.departs
