@@ -33,16 +33,29 @@ def _answers(data, i: int) -> list:
             for q, v in zip(data.questions, data.rows[i], strict=True)]  # fmt: skip
 
 
+def _judgement_header(data) -> list[str]:
+    """A tool with domains: one column per domain judgement, then the overall judgement."""
+    header = [f"{d.code} judgement" for d in data.domains]
+    return header + (["Overall judgement"] if data.overall_judgements is not None else [])
+
+
+def _judgements(data, i: int) -> list[str]:
+    codes = list(data.judgements[i]) if data.has_judgements else []
+    if data.overall_judgements is not None:
+        codes.append(data.overall_judgements[i])
+    return [option(c).label if c else "" for c in codes]
+
+
 def _table_rows(data) -> list[list]:
     header = ["study_id", "Study", *[q.code for q in data.questions], "Comments"]
     if data.overall is not None:
         header.append("Overall")
-    rows = [header]
+    rows = [header + _judgement_header(data)]
     for i, study in enumerate(data.studies):
         row = [study.pk, study.cited, *_answers(data, i), data.comments[i]]
         if data.overall is not None:
             row.append(data.overall[i])
-        rows.append(row)
+        rows.append(row + _judgements(data, i))
     return rows
 
 
@@ -63,6 +76,7 @@ def _summary_rows(data) -> list[list]:
 
 def _legend_rows(data) -> list[list]:
     rows = [["Question", "Text"], *[[q.code, q.text] for q in data.questions]]
+    rows += [[f"{d.code} judgement", d.name] for d in data.domains]
     rows.append(["Checklist", f"{_name(data.version)}. {data.version.checklist.source_note}"])
     if data.version.overall_rule:
         rows.append(["Overall rule", data.version.overall_rule])
@@ -136,6 +150,7 @@ def wide_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse
     header = ["study_id", "study_label", *[q.code for q in data.questions], "comments"]
     if data.overall is not None:
         header.append("overall")
+    header += [h.lower().replace(" ", "_") for h in _judgement_header(data)]
 
     def rows():
         yield header
@@ -143,7 +158,7 @@ def wide_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse
             row = [study.pk, study.cited, *_answers(data, i), data.comments[i]]
             if data.overall is not None:
                 row.append(data.overall[i])
-            yield row
+            yield row + _judgements(data, i)
 
     return csv_response(rows(), f"appraisal_wide_{version.pk}.csv")
 

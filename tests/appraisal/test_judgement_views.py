@@ -136,6 +136,11 @@ def test_a_tool_with_domains_gets_robvis_tables_figures_and_csv(
     ]
     page = client.get(reverse("appraisal:table", args=[review.slug, rob2.pk])).content.decode()
     assert "Bias arising from the randomization process" in page and "ans-some_concerns" in page
+    wide = client.get(reverse("appraisal:wide_csv", args=[review.slug, rob2.pk]))
+    header, first, second = b"".join(wide.streaming_content).decode().splitlines()
+    assert header.endswith(",d1_judgement,d2_judgement,d3_judgement,d4_judgement,"
+                           "d5_judgement,overall_judgement")  # fmt: skip
+    assert second.endswith(",Some concerns,High,Low,Low,Low,High")
     svg = client.get(reverse("appraisal:figure", args=[review.slug, rob2.pk, "traffic-light",
                                                        "svg"])).content.decode()  # fmt: skip
     assert "Risk of bias domains" in svg and "Checklist answers" not in svg
