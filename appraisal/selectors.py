@@ -48,7 +48,12 @@ def appraisal_settings(review: Review) -> AppraisalSettings:
 
 
 def included_studies(review: Review) -> QuerySet[Study]:
-    return review.studies.select_related("appraisal_design").order_by("label", "pk")
+    # chosen_checklists: the overview's design form shows each study's own choice.
+    return (
+        review.studies.select_related("appraisal_design")
+        .prefetch_related("chosen_checklists")
+        .order_by("label", "pk")
+    )
 
 
 def study_of(review: Review, study_id: int) -> Study:
@@ -294,10 +299,20 @@ def judgement_differences(work: Work) -> list[str]:
     rows = work.submitted
     if len(rows) < 2 or not isinstance(work.version, ChecklistVersion):
         return []
-    if not work.version.judgements and not version_domains(work.version):
+    domains = version_domains(work.version)
+    if not work.version.judgements and not domains:
         return []
-    first, second = entry_judgements(rows[0]), entry_judgements(rows[1])
-    return [a.code for a, b in zip(first, second, strict=True) if a.judgement != b.judgement]
+    # A submitted appraisal stores every judgement (the suggested ones too): compare those,
+    # without recomputing suggestions (the overview reads many studies).
+    first, second = stored_judgements(rows[0]), stored_judgements(rows[1])
+    codes: dict[int | None, str] = {d.pk: d.code for d in domains}
+    if work.version.judgements:
+        codes[None] = OVERALL
+    return [
+        code
+        for key, code in codes.items()
+        if first.get(key, {}).get("judgement", "") != second.get(key, {}).get("judgement", "")
+    ]
 
 
 def appraisal_work(study: Study, version: ChecklistVersion, settings: AppraisalSettings) -> Work:
@@ -407,7 +422,12 @@ def _current_versions(model, review, parent: str):
 
 
 def _work_rows(model, review) -> list:
-    prefetch = ["answers", "judgements", "version__domains"] if model is Appraisal else ["values"]
+    # The versions' questions and domains: differences and judgements of each study's work.
+    prefetch = (
+        ["answers", "judgements", "version__domains", "version__questions"]
+        if model is Appraisal
+        else ["values", "version__fields"]
+    )
     parent = "checklist" if model is Appraisal else "form"
     return list(
         model.objects.filter(review=review)

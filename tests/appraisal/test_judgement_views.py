@@ -247,3 +247,34 @@ def test_the_long_export_has_the_judgements(client, review, lead, reviewer, stud
     assert judged["D1 judgement"] == ("High", "Open list")
     assert judged["D2 judgement"] == ("High", "") and judged["Overall judgement"] == ("High", "")
     assert sum(1 for r in rows if not r["item_id"].endswith("judgement")) == 22
+
+
+def test_the_overview_query_count_does_not_grow_with_judged_studies(
+    client, review, lead, reviewer, second_reviewer, rob2
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from screening.models import Study
+
+    def add(n):
+        for i in range(n):
+            study = Study.objects.create(review=review, label=f"Trial {Study.objects.count()}")
+            services.study_design_set(review=review, user=lead, study=study,
+                                      design="quantitative", checklists=[rob2.checklist])  # fmt: skip
+            _save(review, study, rob2, reviewer, submit=True)
+            _save(review, study, rob2, second_reviewer, submit=True, codes=LOW_BUT_D2 | (
+                {"1.2": "ni"} if i % 2 else {}))  # fmt: skip
+
+    def count() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("appraisal:overview", args=[review.slug]))
+        return len(queries), page.content.decode()
+
+    client.force_login(lead)
+    add(2)
+    few, page = count()
+    assert page.count("Differences to reconcile") == 1  # D1 judged differently, 1.2 too
+    add(2)
+    many, page = count()
+    assert page.count("Differences to reconcile") == 2 and many == few
