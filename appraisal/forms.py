@@ -6,9 +6,16 @@ from __future__ import annotations
 from django import forms
 
 from appraisal.models import Checklist, ConsensusMethod, Design, Mode
-from appraisal.services import AnswerInput, ValueInput
+from appraisal.services import AnswerInput, JudgementInput, ValueInput
+from lib.appraisal.answers import SCALES
 from lib.appraisal.checklists import BUILTIN
-from lib.appraisal.definitions import render_fields, render_questions
+from lib.appraisal.definitions import (
+    builder_rows,
+    render_fields,
+    render_questions,
+    scale_words,
+    structure_from_rows,
+)
 from reviews.forms import MultiLineField, SingleLineField
 
 
@@ -37,7 +44,10 @@ class ChecklistForm(forms.Form):
     definition = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}), label="Questions",
         help_text="One a line: code | question | hint | answers (Yes, No, Can't tell, Unclear, "
-        "Not applicable, or text). '## Section' starts a section.",
+        "Not applicable, Probably yes, Probably no, No information, Low, Some concerns, High, "
+        "One star..., a scale: signalling, rob2, robins_i, stars; or text). '## Section' "
+        "starts a section; '## D1 | domain | Low, Some concerns, High' a domain with its "
+        "judgements; '= Overall | rob2' an overall judgement.",
     )  # fmt: skip
     overall_rule = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False,
@@ -50,13 +60,62 @@ class ChecklistForm(forms.Form):
     def for_version(cls, checklist, version):
         return cls(initial={
             "name": checklist.name, "source_note": checklist.source_note,
-            "definition": render_questions(version.questions.all()),
+            "definition": render_questions(version.questions.select_related("domain"),
+                                           version.domains.all(), version.judgements),
             "overall_rule": version.overall_rule,
         })  # fmt: skip
 
 
+# The builder's suggestions for an answer scale (any list of answer words works too).
+SCALE_CHOICES = list(dict.fromkeys(scale_words(scale) for scale in SCALES.values())) + ["text"]
+BLANK_ROWS = 3  # empty rows offered without JavaScript (with it, "Add" makes more)
+
+
+def _posted(data, prefix: str, columns: tuple[str, ...]) -> list[tuple]:
+    """The builder's rows in page order: one list per column, aligned by position."""
+    lists = [data.getlist(f"{prefix}-{c}") for c in columns]
+    count = max((len(x) for x in lists), default=0)
+    return [tuple((x[i] if i < len(x) else "") for x in lists) for i in range(count)]
+
+
+def builder_from_post(data) -> dict:
+    return {
+        "domains": _posted(data, "d", ("code", "name", "judgements")),
+        "questions": _posted(data, "q", ("code", "text", "hint", "group", "answers")),
+        "overall": data.get("overall", ""),
+    }
+
+
+def definition_from_builder(rows: dict) -> str:
+    """The builder's rows as the checklist's text (the one definition the services take).
+    Raises DefinitionError naming the row."""
+    structure = structure_from_rows(rows["domains"], rows["questions"], rows["overall"])
+    return render_questions(structure.questions, structure.domains, structure.judgements)
+
+
+def builder_for_version(version) -> dict:
+    if version is None:
+        return {"domains": [], "questions": [], "overall": ""}
+    return builder_rows(version.questions.select_related("domain"), version.domains.all(),
+                        version.judgements)  # fmt: skip
+
+
+def builder_context(rows: dict) -> dict:
+    """Rows for the template, with blank ones to fill in."""
+    return {
+        "domains": [*rows["domains"], *[("", "", "")] * 1],
+        "questions": [*rows["questions"], *[("", "", "", "", "")] * BLANK_ROWS],
+        "overall": rows["overall"],
+        "scales": SCALE_CHOICES,
+        "domain_codes": [d[0] for d in rows["domains"] if d[0]],
+    }
+
+
 class BuiltinForm(forms.Form):
-    builtin = forms.ChoiceField(choices=[(k, c.name) for k, c in BUILTIN.items()])
+    builtin = forms.ChoiceField(
+        choices=[(k, f"{c.name} ({c.version})" if c.version else c.name)
+                 for k, c in BUILTIN.items()]
+    )  # fmt: skip
 
 
 class ExtractionFormForm(forms.Form):
@@ -98,6 +157,23 @@ def answers_from_post(questions, data) -> dict[int, AnswerInput]:
         )
         for q in questions
     }  # fmt: skip
+
+
+def judgement_field(key: int | None) -> str:
+    """The name of a judgement's inputs: by domain id, or "overall"."""
+    return "overall" if key is None else str(key)
+
+
+def judgements_from_post(keys, data) -> dict[int | None, JudgementInput]:
+    """The judgements posted for the version's domains (ids) and overall (None)."""
+    return {
+        key: JudgementInput(
+            judgement=data.get(f"judgement-{judgement_field(key)}", ""),
+            reason=data.get(f"reason-{judgement_field(key)}", ""),
+            method=data.get(f"jmethod-{judgement_field(key)}", ""),
+        )
+        for key in keys
+    }
 
 
 def values_from_post(fields, data, *, consensus: bool = False) -> dict[int, ValueInput]:

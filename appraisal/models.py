@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from lib.appraisal.answers import CODE_LENGTH
 from reviews.models import Review
 from screening.models import Study
 
@@ -36,12 +37,10 @@ class ConsensusMethod(models.TextChoices):
     CHECKED = "checked", "Checked by a second reviewer"
 
 
-class AnswerCode(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    CANT_TELL = "cant_tell", "Can't tell"
-    UNCLEAR = "unclear", "Unclear"
-    NA = "na", "Not applicable"
+# Answer codes (Answer.answer, Judgement.judgement) are the vocabulary of
+# lib.appraisal.answers.OPTIONS: Yes / No / Can't tell, RoB 2's Y / PY / PN / N / NI, stars,
+# judgements... Which ones a question (domain) offers is its scale, checked by the services;
+# no model choices, so a new word in the vocabulary needs no migration.
 
 
 class QuestionKind(models.TextChoices):
@@ -141,6 +140,13 @@ class ChecklistVersion(models.Model):
     overall_rule = models.TextField(
         blank=True, help_text="Pre-specified, e.g. 'Exclude if Q1 = No or Q2 = No'"
     )
+    tool = models.CharField(
+        max_length=40, blank=True,
+        help_text="The library tool whose published algorithms suggest judgements",
+    )  # fmt: skip
+    judgements = models.JSONField(
+        default=list, blank=True, help_text="The overall judgement's scale (answer codes)"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -156,9 +162,32 @@ class ChecklistVersion(models.Model):
         return f"{self.checklist} v{self.number}"
 
 
+class Domain(models.Model):
+    """A group of questions judged together (RoB 2's "Bias arising from the randomization
+    process"), with its judgement scale and, for library tools, the published algorithm
+    that suggests a judgement from the answers (`lib.appraisal.algorithms`)."""
+
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="domains")
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=300)
+    judgements = models.JSONField(default=list, help_text="The judgement's scale (answer codes)")
+    algorithm = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["version_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="domain_code_once")]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+
 class Question(models.Model):
     version = models.ForeignKey(
         ChecklistVersion, on_delete=models.CASCADE, related_name="questions"
+    )
+    domain = models.ForeignKey(
+        Domain, null=True, blank=True, on_delete=models.CASCADE, related_name="questions"
     )
     position = models.PositiveSmallIntegerField()
     section = models.CharField(max_length=200, blank=True)
@@ -224,7 +253,7 @@ class Appraisal(StudyWork):
 class Answer(models.Model):
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.RESTRICT, related_name="answers")
-    answer = models.CharField(max_length=10, choices=AnswerCode.choices, blank=True)
+    answer = models.CharField(max_length=CODE_LENGTH, blank=True, help_text="An answer code")
     text = models.TextField(blank=True, help_text="The answer to a free-text question")
     support_text = models.TextField(blank=True)
     page_ref = models.CharField(max_length=100, blank=True)
@@ -241,6 +270,37 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.answer or self.text[:20]}"
+
+
+class Judgement(models.Model):
+    """A reviewer's (or the consensus's) judgement of one domain, or with no domain the
+    overall judgement. Blank means "as the tool's algorithm suggests" in a draft; a
+    submitted appraisal stores the judgement itself. A judgement that departs from the
+    suggestion carries the reason."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="judgements")
+    domain = models.ForeignKey(
+        Domain, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    judgement = models.CharField(max_length=CODE_LENGTH, blank=True, help_text="An answer code")
+    reason = models.TextField(blank=True, help_text="Why the judgement departs from the suggested")
+    method = models.CharField(max_length=20, choices=ConsensusMethod.choices, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appraisal", "domain"], condition=Q(domain__isnull=False),
+                name="judgement_once_per_domain",
+            ),
+            models.UniqueConstraint(
+                fields=["appraisal"], condition=Q(domain__isnull=True),
+                name="judgement_one_overall",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.appraisal_id} {self.domain_id or 'overall'}: {self.judgement}"
 
 
 # --- extraction ------------------------------------------------------------------------------

@@ -17,14 +17,17 @@ from appraisal.models import (
     Checklist,
     ChecklistVersion,
     Design,
+    Domain,
     Extraction,
     ExtractionForm,
     FormVersion,
+    Judgement,
     Mode,
     StudyChecklist,
     StudyDesign,
     Value,
 )
+from lib.appraisal import algorithms
 from lib.appraisal import answers as vocab
 from reviews.models import AuditEvent, AuditKind, Review, Role
 from screening.models import Study
@@ -45,7 +48,12 @@ def appraisal_settings(review: Review) -> AppraisalSettings:
 
 
 def included_studies(review: Review) -> QuerySet[Study]:
-    return review.studies.select_related("appraisal_design").order_by("label", "pk")
+    # chosen_checklists: the overview's design form shows each study's own choice.
+    return (
+        review.studies.select_related("appraisal_design")
+        .prefetch_related("chosen_checklists")
+        .order_by("label", "pk")
+    )
 
 
 def study_of(review: Review, study_id: int) -> Study:
@@ -147,7 +155,7 @@ class Work:
 
     @property
     def difference_count(self) -> int:
-        return len(differences(self))
+        return len(differences(self)) + len(judgement_differences(self))
 
     def may_see_all(self, user, lead: bool) -> bool:
         """Leads always; the pair once both are done; in single-plus-check mode anyone but
@@ -196,11 +204,122 @@ def differences(work: Work) -> list[int]:
     ]
 
 
+# --- domain and overall judgements ------------------------------------------------------------
+
+OVERALL = "Overall"
+
+
+@dataclass
+class DomainJudgement:
+    """One domain's judgement (or, with no domain, the overall one) in one appraisal: what
+    the tool's algorithm suggests from the answers, and what the reviewer gave."""
+
+    domain: Domain | None
+    code: str  # the domain's code, or "Overall"
+    name: str
+    options: list[str]  # its judgement scale
+    suggested: str = ""
+    given: str = ""  # stored; blank in a draft = as suggested
+    reason: str = ""
+    method: str = ""
+
+    @property
+    def key(self) -> int | None:
+        return self.domain.pk if self.domain is not None else None
+
+    @property
+    def judgement(self) -> str:
+        return self.given or self.suggested
+
+    @property
+    def departs(self) -> bool:
+        return bool(self.given and self.suggested and self.given != self.suggested)
+
+    @property
+    def option(self) -> vocab.Option | None:
+        return vocab.option(self.judgement) if self.judgement else None
+
+
+def version_domains(version: ChecklistVersion) -> list[Domain]:
+    return list(version.domains.all())
+
+
+def judgements_for(
+    version: ChecklistVersion, questions: list, domains: list[Domain],
+    answers: dict[int, str], given: dict[int | None, dict],
+) -> list[DomainJudgement]:  # fmt: skip
+    """Each domain's judgement then the overall one (when the version has an overall scale),
+    from the answer codes {question id: code} and the given judgements {domain id or None:
+    {"judgement", "reason", "method"}}. The overall suggestion reads the domains' judgements
+    (given, else suggested)."""
+    result = []
+    for domain in domains:
+        codes = {q.code: answers.get(q.pk, "") for q in questions if q.domain_id == domain.pk}
+        stored = given.get(domain.pk, {})
+        result.append(DomainJudgement(
+            domain, domain.code, domain.name, list(domain.judgements),
+            algorithms.suggest(domain.algorithm, codes) if domain.algorithm else "",
+            stored.get("judgement", ""), stored.get("reason", ""), stored.get("method", ""),
+        ))  # fmt: skip
+    if version.judgements:
+        suggested = ""
+        if version.tool:
+            codes = {q.code: answers.get(q.pk, "") for q in questions if q.kind == "choice"}
+            suggested = algorithms.suggest(f"{version.tool}.overall", codes,
+                                           [d.judgement for d in result])  # fmt: skip
+        stored = given.get(None, {})
+        result.append(DomainJudgement(
+            None, OVERALL, "Overall", list(version.judgements), suggested,
+            stored.get("judgement", ""), stored.get("reason", ""), stored.get("method", ""),
+        ))  # fmt: skip
+    return result
+
+
+def stored_judgements(entry) -> dict[int | None, dict]:
+    """{domain id or None (overall): {"judgement", "reason", "method"}} of one appraisal."""
+    if entry is None:
+        return {}
+    return {
+        j.domain_id: {"judgement": j.judgement, "reason": j.reason, "method": j.method}
+        for j in entry.judgements.all()
+    }
+
+
+def entry_judgements(entry) -> list[DomainJudgement]:
+    """An appraisal's judgements, each with its suggestion from the appraisal's answers."""
+    version = entry.version
+    questions = list(version.questions.all())
+    answers = {a.question_id: a.answer for a in entry.answers.all()}
+    return judgements_for(version, questions, version_domains(version), answers,
+                          stored_judgements(entry))  # fmt: skip
+
+
+def judgement_differences(work: Work) -> list[str]:
+    """Codes of the domains (and "Overall") the submitted reviewers judged differently."""
+    rows = work.submitted
+    if len(rows) < 2 or not isinstance(work.version, ChecklistVersion):
+        return []
+    domains = version_domains(work.version)
+    if not work.version.judgements and not domains:
+        return []
+    # A submitted appraisal stores every judgement (the suggested ones too): compare those,
+    # without recomputing suggestions (the overview reads many studies).
+    first, second = stored_judgements(rows[0]), stored_judgements(rows[1])
+    codes: dict[int | None, str] = {d.pk: d.code for d in domains}
+    if work.version.judgements:
+        codes[None] = OVERALL
+    return [
+        code
+        for key, code in codes.items()
+        if first.get(key, {}).get("judgement", "") != second.get(key, {}).get("judgement", "")
+    ]
+
+
 def appraisal_work(study: Study, version: ChecklistVersion, settings: AppraisalSettings) -> Work:
     rows = list(
         Appraisal.objects.filter(study=study, version=version)
         .select_related("reviewer")
-        .prefetch_related("answers")
+        .prefetch_related("answers", "judgements")
         .order_by("created_at", "pk")
     )
     required = 1 if settings.appraisal_mode == Mode.SINGLE_PLUS_CHECK else 2
@@ -303,12 +422,17 @@ def _current_versions(model, review, parent: str):
 
 
 def _work_rows(model, review) -> list:
-    prefetch = "answers" if model is Appraisal else "values"
+    # The versions' questions and domains: differences and judgements of each study's work.
+    prefetch = (
+        ["answers", "judgements", "version__domains", "version__questions"]
+        if model is Appraisal
+        else ["values", "version__fields"]
+    )
     parent = "checklist" if model is Appraisal else "form"
     return list(
         model.objects.filter(review=review)
         .select_related("version")
-        .prefetch_related(prefetch)
+        .prefetch_related(*prefetch)
         .order_by("created_at", "pk")
         .only(
             "pk",
@@ -319,6 +443,7 @@ def _work_rows(model, review) -> list:
             "submitted_at",
             "version__number",
             f"version__{parent}_id",
+            *(["version__judgements", "version__tool"] if model is Appraisal else []),
             "created_at",
         )  # fmt: skip
     )
@@ -367,6 +492,26 @@ class AppraisalTable:
     comments: list[str]
     overall: list[str] | None
     pending: int  # studies appraised with this version but not final yet
+    domains: list = field(default_factory=list)
+    judgements: list[list[str]] = field(default_factory=list)  # per study, domain order
+    overall_judgements: list[str] | None = None  # per study, when the tool has one
+
+    @property
+    def has_judgements(self) -> bool:
+        return bool(self.domains) or self.overall_judgements is not None
+
+    @property
+    def judgement_scale(self) -> list[str]:
+        """Every judgement the tool uses, in its order (the legend's)."""
+        codes = [c for d in self.domains for c in d.judgements]
+        return list(dict.fromkeys([*codes, *self.version.judgements]))
+
+    def judgement_cells(self):
+        """(study, [Option or None per domain], overall Option or None) for templates."""
+        for i, study in enumerate(self.studies):
+            row = [vocab.option(c) if c else None for c in self.judgements[i]]
+            overall = self.overall_judgements[i] if self.overall_judgements else ""
+            yield study, row, (vocab.option(overall) if overall else None)
 
     @property
     def choice_questions(self) -> list:
@@ -400,6 +545,9 @@ def appraisal_table(review: Review, version: ChecklistVersion) -> AppraisalTable
         review,
         Study.objects.filter(appraisals__version=version).distinct().order_by("label", "pk"),
     )
+    domains = version_domains(version)
+    judged: list[list[str]] = []
+    overall_judged: list[str] = []
     kept, rows, comments, overall, pending = [], [], [], [], 0
     for study in studies:
         work = appraisal_work(study, version, settings)
@@ -412,12 +560,17 @@ def appraisal_table(review: Review, version: ChecklistVersion) -> AppraisalTable
         rows.append(row)
         source = work.consensus or work.submitted[0]
         comments.append(source.comment)
+        if domains or version.judgements:
+            computed = entry_judgements(source)
+            judged.append([j.judgement for j in computed if j.domain is not None])
+            overall_judged += [j.judgement for j in computed if j.domain is None]
         if version.overall_rule:
             overall.append(vocab.overall(version.overall_rule,
                                          {q.code: v for q, v in zip(questions, row, strict=True)}))  # fmt: skip
     return AppraisalTable(
         version, questions, kept, rows, comments,
-        overall if version.overall_rule else None, pending,
+        overall if version.overall_rule else None, pending, domains, judged,
+        overall_judged if version.judgements else None,
     )  # fmt: skip
 
 
@@ -439,6 +592,24 @@ def appraisal_long(review: Review) -> QuerySet[Answer]:
             "appraisal__study_id",
             "question__version_id",
             "question__position",
+            "appraisal__is_consensus",
+            "appraisal__created_at",
+        )  # fmt: skip
+    )
+
+
+def judgement_long(review: Review) -> QuerySet[Judgement]:
+    """Every domain and overall judgement of the review (reviewers' and consensus)."""
+    return (
+        Judgement.objects.filter(appraisal__review=review)
+        .select_related(
+            "appraisal__study", "appraisal__reviewer", "appraisal__version__checklist", "domain"
+        )  # fmt: skip
+        .order_by(
+            "appraisal__study__label",
+            "appraisal__study_id",
+            "appraisal__version_id",
+            "domain__position",
             "appraisal__is_consensus",
             "appraisal__created_at",
         )  # fmt: skip
@@ -549,7 +720,8 @@ def _change_line(label: str, change: dict) -> str:
 _ATTRIBUTE_ORDER = {name: i for i, name in enumerate((
     "name", "source_note", "overall_rule", "design", "comment",
     "answer", "value", "text", "label", "support_text", "page_ref", "source_location",
-    "method", "note", "section", "hint", "kind", "options",
+    "method", "note", "section", "hint", "kind", "options", "domain", "domains", "judgements",
+    "judgement", "reason",
 ))}  # fmt: skip
 
 
@@ -563,7 +735,7 @@ def history_lines(detail: dict) -> list[str]:
              for key, change in _in_order(detail.get("attributes", {}))]  # fmt: skip
     lines += [f"Added {i['code']}: {_item_text(i)}" for i in detail.get("added", [])]
     lines += [f"Removed {i['code']}: {_item_text(i)}" for i in detail.get("removed", [])]
-    for key in ("changed", "answers", "values"):
+    for key in ("changed", "answers", "values", "judgements"):
         for entry in detail.get(key, []):
             lines += [_change_line(f"{entry['code']} {name.replace('_', ' ')}", change)
                       for name, change in _in_order(entry) if isinstance(change, dict)]  # fmt: skip

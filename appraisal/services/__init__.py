@@ -13,6 +13,7 @@ from appraisal.services.instruments import (
 )
 from appraisal.services.work import (
     AnswerInput,
+    JudgementInput,
     ValueInput,
     appraisal_consensus,
     appraisal_save,
@@ -22,6 +23,7 @@ from appraisal.services.work import (
 
 __all__ = [
     "AnswerInput",
+    "JudgementInput",
     "ValueInput",
     "appraisal_consensus",
     "appraisal_save",

@@ -31,7 +31,10 @@ from screening.models import Study
 QUESTION_ATTRS = ("section", "text", "hint", "kind", "options")
 FIELD_ATTRS = ("section", "label", "hint", "kind", "options")
 NEW_VERSION, IN_PLACE, UNVERSIONED = "new_version", "in_place", ""
-ATTRIBUTE_LABELS = {"name": "name", "source_note": "source note", "overall_rule": "overall rule"}
+ATTRIBUTE_LABELS = {
+    "name": "name", "source_note": "source note", "overall_rule": "overall rule",
+    "domains": "domains", "judgements": "overall judgement scale",
+}  # fmt: skip
 # Every `detail["action"]` written here (the settings kind is shared with other apps).
 ACTIONS = frozenset({
     "create", "add_builtin", "edit", "appraisal_settings", "study_design", "appraisal",
@@ -121,7 +124,8 @@ def _instrument(
 
 
 def log_created(*, review: Review, user, version, items: list[dict], builtin: str = "",
-                default_for: str = "", overall_rule: str = "") -> None:  # fmt: skip
+                default_for: str = "", overall_rule: str = "",
+                structure: dict | None = None) -> None:  # fmt: skip
     """A new checklist or form (its version 1 and every question or field)."""
     kind, noun, item_noun, instrument = _instrument(version)
     what = f"Built-in checklist {instrument.name!r} added" if builtin else (
@@ -135,8 +139,9 @@ def log_created(*, review: Review, user, version, items: list[dict], builtin: st
     }  # fmt: skip
     if builtin:
         detail.update(builtin=builtin, default_for=default_for)
-    if overall_rule:
-        detail["attributes"] = changes({}, {"overall_rule": overall_rule})
+    attributes = changes({}, {"overall_rule": overall_rule, **(structure or {})})
+    if attributes:
+        detail["attributes"] = attributes
     audit_log(review=review, kind=kind, actor=user, summary=summary, detail=detail)
 
 
@@ -220,7 +225,7 @@ def main_record_id(study: Study) -> int | None:
 
 def log_work(*, review: Review, user, study: Study, entry, started: bool,
              items: Mapping[int, object], before: Mapping[int, dict], after: Mapping[int, dict],
-             comment_before: str) -> None:  # fmt: skip
+             comment_before: str, judgements: list[dict] | None = None) -> None:  # fmt: skip
     """A reviewer's appraisal or extraction (or the consensus) saved, with its answers
     (values) before and after as {question or field id: stored columns}. Logged only when
     it started, was submitted, or an answer (value) or the comment changed. Blinded: the
@@ -235,6 +240,8 @@ def log_work(*, review: Review, user, study: Study, entry, started: bool,
     if answers:
         parts.append(f"{_count(len(answers), 'answer' if item_key == 'question' else 'value')} "
                      "changed")  # fmt: skip
+    if judgements:
+        parts.append(f"{_count(len(judgements), 'judgement')} changed")
     if comment:
         parts.append("comment changed")
     if not parts:
@@ -247,6 +254,8 @@ def log_work(*, review: Review, user, study: Study, entry, started: bool,
         "submitted": submitted,
         "answers" if work == "appraisal" else "values": answers, "attributes": comment,
     }  # fmt: skip
+    if judgements:
+        detail["judgements"] = judgements  # [{"code": domain code or "Overall", ...}]
     what = f"Consensus {work}" if entry.is_consensus else work.capitalize()
     audit_log(
         review=review, kind=kind, actor=user, record_id=main_record_id(study),

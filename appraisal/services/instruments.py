@@ -3,6 +3,8 @@ study's design and checklists. Leads only."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -12,6 +14,7 @@ from appraisal.models import (
     Checklist,
     ChecklistVersion,
     Design,
+    Domain,
     ExtractionForm,
     Field,
     FormVersion,
@@ -23,7 +26,7 @@ from appraisal.models import (
 from appraisal.services import audit
 from lib.appraisal.answers import RuleError, parse_rule
 from lib.appraisal.checklists import BUILTIN
-from lib.appraisal.definitions import DefinitionError, parse_fields, parse_questions
+from lib.appraisal.definitions import DefinitionError, Structure, parse_checklist, parse_fields
 from reviews.models import Review, Role
 from reviews.validators import single_line
 from screening.models import Study
@@ -34,32 +37,51 @@ def _check_lead(review: Review, user) -> None:
         raise ValidationError("Only a lead of this review can do that.")
 
 
-def _questions(definition: str, rule: str):
+def _questions(definition: str, rule: str) -> Structure:
     try:
-        questions = parse_questions(definition)
+        structure = parse_checklist(definition)
         rules = parse_rule(rule)
     except (DefinitionError, RuleError) as error:
         raise ValidationError(str(error)) from None
-    codes = {q.code.upper() for q in questions}
+    codes = {q.code.upper() for q in structure.questions}
     unknown = {code for _, conds in rules for code, _ in conds} - codes
     if unknown:
         raise ValidationError(
             f"The overall rule names unknown questions: {', '.join(sorted(unknown))}."
         )
-    return questions
+    return structure
 
 
-def _write_questions(version: ChecklistVersion, questions) -> None:
+def _write_questions(version: ChecklistVersion, structure: Structure) -> None:
+    """The version's domains and questions, and its overall judgement scale."""
+    domains = {
+        d.code: Domain.objects.create(version=version, position=n, code=d.code, name=d.name,
+                                      judgements=list(d.judgements), algorithm=d.algorithm)
+        for n, d in enumerate(structure.domains, 1)
+    }  # fmt: skip
+    if list(structure.judgements) != version.judgements:
+        version.judgements = list(structure.judgements)
+        version.save(update_fields=["judgements"])
     Question.objects.bulk_create(
         Question(version=version, position=n, section=q.section, code=q.code, text=q.text,
-                 hint=q.hint, kind=q.kind, options=list(q.options))
-        for n, q in enumerate(questions, 1)
+                 hint=q.hint, kind=q.kind, options=list(q.options),
+                 domain=domains.get(q.domain))
+        for n, q in enumerate(structure.questions, 1)
     )  # fmt: skip
 
 
+def _structure_state(domains, judgements) -> dict:
+    """What a version's domains and overall scale are, for the history (codes, no ids)."""
+    return {
+        "domains": [{"code": d.code, "name": d.name, "judgements": list(d.judgements)}
+                    for d in domains],
+        "judgements": list(judgements),
+    }  # fmt: skip
+
+
 def _checklist_new(
-    *, review: Review, user, name: str, questions, source_note: str, overall_rule: str,
-    builtin: str,
+    *, review: Review, user, name: str, questions: Structure, source_note: str,
+    overall_rule: str, builtin: str, tool: str = "",
 ) -> ChecklistVersion:  # fmt: skip
     name = single_line(name.strip(), what="The name")
     if not name:
@@ -70,7 +92,7 @@ def _checklist_new(
         review=review, name=name, source_note=source_note, builtin=builtin
     )
     version = ChecklistVersion.objects.create(
-        checklist=checklist, number=1, overall_rule=overall_rule, created_by=user
+        checklist=checklist, number=1, overall_rule=overall_rule, created_by=user, tool=tool
     )
     _write_questions(version, questions)
     return version
@@ -85,8 +107,9 @@ def checklist_create(
     questions = _questions(definition, overall_rule)
     version = _checklist_new(review=review, user=user, name=name, questions=questions,
                              source_note=source_note, overall_rule=overall_rule, builtin="")  # fmt: skip
-    audit.log_created(review=review, user=user, version=version, items=_question_rows(questions),
-                      overall_rule=overall_rule)  # fmt: skip
+    audit.log_created(review=review, user=user, version=version,
+                      items=_question_rows(questions.questions), overall_rule=overall_rule,
+                      structure=_structure_state(questions.domains, questions.judgements))  # fmt: skip
     return version.checklist
 
 
@@ -99,18 +122,19 @@ def checklist_add_builtin(*, review: Review, user, key: str) -> Checklist:
         raise ValidationError("No such built-in checklist.")
     template = BUILTIN[key]
     version = _checklist_new(
-        review=review, user=user, name=template.name, questions=template.questions,
-        source_note=template.source_note, overall_rule="", builtin=key,
+        review=review, user=user, name=template.name, questions=template.structure,
+        source_note=template.source_note, overall_rule="", builtin=key, tool=template.tool,
     )  # fmt: skip
     settings = selectors.appraisal_settings(review)
     slot = f"{template.design}_checklist"
     default_for = ""
-    if getattr(settings, slot) is None:
+    if template.design and getattr(settings, slot) is None:
         setattr(settings, slot, version.checklist)
         settings.save(update_fields=[slot])
         default_for = template.design
     audit.log_created(review=review, user=user, version=version, builtin=key,
-                      items=_question_rows(template.questions), default_for=default_for)  # fmt: skip
+                      items=_question_rows(template.questions), default_for=default_for,
+                      structure=_structure_state(template.domains, template.judgements))  # fmt: skip
     return version.checklist
 
 
@@ -133,18 +157,28 @@ def checklist_edit(
         raise ValidationError(f"The review already has a checklist called {name!r}.")
     stored = Checklist.objects.select_for_update().get(pk=checklist.pk)  # one editor at a time
     current = selectors.current_version(checklist)
-    diff = audit.items_diff(_question_rows(current.questions.all()), _question_rows(questions))
+    # A library tool's domains keep their published algorithm when edited (text has none).
+    kept = dict(current.domains.values_list("code", "algorithm"))
+    questions = dataclasses.replace(questions, domains=tuple(
+        dataclasses.replace(d, algorithm=kept.get(d.code, "")) for d in questions.domains
+    ))  # fmt: skip
+    diff = audit.items_diff(
+        _question_rows(current.questions.select_related("domain")),
+        _question_rows(questions.questions),
+    )
     attributes = audit.changes(
         {"name": stored.name, "source_note": stored.source_note,
-         "overall_rule": current.overall_rule},
-        {"name": name, "source_note": source_note, "overall_rule": overall_rule},
+         "overall_rule": current.overall_rule,
+         **_structure_state(current.domains.all(), current.judgements)},
+        {"name": name, "source_note": source_note, "overall_rule": overall_rule,
+         **_structure_state(questions.domains, questions.judgements)},
     )  # fmt: skip
     if not diff and not attributes:
         return current
     checklist.name, checklist.source_note = name, source_note
     checklist.save(update_fields=["name", "source_note"])
     version, mode = current, audit.UNVERSIONED
-    if diff or "overall_rule" in attributes:
+    if diff or {"overall_rule", "domains", "judgements"} & set(attributes):
         version, mode = _next_checklist_version(checklist, current, overall_rule, user)
         _write_questions(version, questions)
     if attributes:
@@ -162,17 +196,26 @@ def _next_checklist_version(
     if selectors.is_frozen(current):
         version = ChecklistVersion.objects.create(
             checklist=checklist, number=current.number + 1, overall_rule=overall_rule,
-            created_by=user,
+            created_by=user, tool=current.tool,
         )  # fmt: skip
         return version, audit.NEW_VERSION
     current.overall_rule = overall_rule
     current.save(update_fields=["overall_rule"])
     current.questions.all().delete()
+    current.domains.all().delete()
     return current, audit.IN_PLACE
 
 
 def _question_rows(questions) -> list[dict]:
-    return [audit.item_row(q, audit.QUESTION_ATTRS) for q in questions]
+    """Questions as history names them; a question of a domain carries the domain's code."""
+    rows = []
+    for q in questions:
+        row = audit.item_row(q, audit.QUESTION_ATTRS)
+        domain = getattr(q.domain, "code", q.domain) or ""
+        if domain:
+            row["domain"] = domain
+        rows.append(row)
+    return rows
 
 
 @transaction.atomic

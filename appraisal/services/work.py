@@ -23,6 +23,7 @@ from appraisal.models import (
     ConsensusMethod,
     Extraction,
     FormVersion,
+    Judgement,
     QuestionKind,
     Value,
 )
@@ -40,6 +41,16 @@ class AnswerInput:
     text: str = ""
     support_text: str = ""
     page_ref: str = ""
+    method: str = ""  # consensus only
+
+
+@dataclass(frozen=True, slots=True)
+class JudgementInput:
+    """A domain's (or the overall) judgement as given: blank = as the algorithm suggests;
+    a reason when it departs from the suggestion."""
+
+    judgement: str = ""
+    reason: str = ""
     method: str = ""  # consensus only
 
 
@@ -106,13 +117,74 @@ def _answered(question, given: AnswerInput) -> bool:
     return bool(given.text if question.kind == QuestionKind.TEXT else given.answer)
 
 
+def _judgement_rows(
+    version: ChecklistVersion, questions: dict, answers: dict[int, str],
+    given: dict[int | None, JudgementInput], *, submit: bool,
+) -> tuple[dict[int | None, dict], list]:  # fmt: skip
+    """Validate the judgements against their scales and suggestions: {domain id or None:
+    stored columns}, and the judgements as computed. Departing from the suggestion needs a
+    reason; submitting needs every judgement, and stores the suggested ones as given."""
+    domains = selectors.version_domains(version)
+    states = {key: {"judgement": g.judgement, "reason": g.reason.strip()}
+              for key, g in given.items()}  # fmt: skip
+    computed = selectors.judgements_for(version, list(questions.values()), domains, answers,
+                                        states)  # fmt: skip
+    missing = []
+    for j in computed:
+        if j.given and j.given not in j.options:
+            raise ValidationError(f"{j.code}: that judgement is not one of its options.")
+        if j.departs and not j.reason:
+            raise ValidationError(
+                f"{j.code}: the algorithm suggests {vocab_label(j.suggested)}; say why you "
+                f"judge {vocab_label(j.given)}."
+            )
+        if submit and not j.judgement:
+            missing.append(j.code)
+    if missing:
+        raise ValidationError(f"Give every judgement before you submit: {', '.join(missing)}.")
+    rows = {
+        j.key: {"judgement": j.judgement if submit else j.given,
+                "reason": j.reason if j.departs else ""}
+        for j in computed
+    }  # fmt: skip
+    return rows, computed
+
+
+def vocab_label(code: str) -> str:
+    from lib.appraisal.answers import option
+
+    return option(code).label
+
+
+def _judgement_states(entry: Appraisal | None, consensus: bool = False) -> dict:
+    states = selectors.stored_judgements(entry)
+    if not consensus:
+        for state in states.values():
+            state.pop("method", None)
+    return states
+
+
+def _write_judgements(entry: Appraisal, rows: dict[int | None, dict], before: dict,
+                      codes: dict[int | None, str]) -> list[dict]:  # fmt: skip
+    """Store the judgements; what changed, by domain code, for the history."""
+    changed = []
+    for key, state in rows.items():
+        Judgement.objects.update_or_create(appraisal=entry, domain_id=key, defaults=state)
+        diff = audit.changes(before.get(key, {}), state)
+        if diff:
+            changed.append({"code": codes[key], **diff})
+    return changed
+
+
 @transaction.atomic
 def appraisal_save(
     *, review: Review, study: Study, version: ChecklistVersion, reviewer,
     answers: dict[int, AnswerInput], comment: str = "", submit: bool = False,
+    judgements: dict[int | None, JudgementInput] | None = None,
 ) -> Appraisal:  # fmt: skip
     """Save a reviewer's own answers (a draft) or submit them (done: every option question
-    answered; final from then on)."""
+    answered, every domain judged; final from then on). Judgements are keyed by domain id
+    (None: the overall judgement)."""
     _check_scope(review, study, version.checklist.review_id, reviewer)
     Study.objects.select_for_update().get(pk=study.pk)
     work = selectors.appraisal_work(study, version, selectors.appraisal_settings(review))
@@ -129,9 +201,16 @@ def appraisal_save(
         if missing:
             raise ValidationError(f"Answer every question before you submit: {', '.join(missing)}.")
     after = {pk: _answer_state(given) for pk, given in cleaned.items()}
-    return _write_own(Appraisal, mine, _answer_states(mine), after, review=review, study=study,
-                      version=version, reviewer=reviewer, items=questions, comment=comment,
-                      submit=submit)  # fmt: skip
+    before = _answer_states(mine)
+    codes = {pk: state["answer"] for pk, state in before.items()}
+    codes.update({pk: state["answer"] for pk, state in after.items()})
+    rows, computed = _judgement_rows(version, questions, codes, judgements or {}, submit=submit)
+    judged_before = _judgement_states(mine)
+    entry = _write_own(Appraisal, mine, before, after, review=review, study=study,
+                       version=version, reviewer=reviewer, items=questions, comment=comment,
+                       submit=submit, judgements=(rows, judged_before,
+                                                  {j.key: j.code for j in computed}))  # fmt: skip
+    return entry
 
 
 def _answer_state(given: AnswerInput, consensus: bool = False) -> dict:
@@ -176,6 +255,7 @@ def _consensus_work(review: Review, study: Study, owner_review_id: int, user, lo
 def appraisal_consensus(
     *, review: Review, study: Study, version: ChecklistVersion, user,
     answers: dict[int, AnswerInput], comment: str = "",
+    judgements: dict[int | None, JudgementInput] | None = None,
 ) -> Appraisal:  # fmt: skip
     """Record the agreed answers once the reviewers are done: for each question where they
     differ (every question, in single-plus-check mode) the answer and how it was reached;
@@ -212,8 +292,42 @@ def appraisal_consensus(
             given.page_ref, method,
         ), consensus=True)  # fmt: skip
     before = _answer_states(work.consensus, consensus=True)
-    return _write_consensus(Appraisal, work.consensus, before, rows, review=review, study=study,
-                            version=version, user=user, items=questions, comment=comment)  # fmt: skip
+    judged = _consensus_judgements(work, judgements or {})
+    codes = {key: code for key, (code, _) in judged.items()}
+    states = {key: state for key, (_, state) in judged.items()}
+    return _write_consensus(
+        Appraisal, work.consensus, before, rows, review=review, study=study, version=version,
+        user=user, items=questions, comment=comment,
+        judgements=(states, _judgement_states(work.consensus, consensus=True), codes),
+    )  # fmt: skip
+
+
+def _consensus_judgements(work, given: dict[int | None, JudgementInput]) -> dict:
+    """{domain id or None: (code, stored columns)}: where the reviewers' judgements agree
+    they stand unless changed here with a method; where they differ the agreed judgement
+    and how it was reached are needed."""
+    reviewers = [selectors.entry_judgements(e) for e in work.submitted]
+    if not reviewers or not reviewers[0]:
+        return {}
+    single = work.required == 1
+    result = {}
+    for index, first in enumerate(reviewers[0]):
+        theirs = {r[index].judgement for r in reviewers}
+        stands = first.judgement if len(theirs) == 1 else ""
+        typed = given.get(first.key, JudgementInput())
+        if typed.judgement and typed.judgement not in first.options:
+            raise ValidationError(f"{first.code}: that judgement is not one of its options.")
+        value, method = typed.judgement or stands, typed.method
+        if not value:
+            raise ValidationError(f"{first.code}: choose the agreed judgement.")
+        if value != stands:
+            if method not in _consensus_methods(work.required):
+                raise ValidationError(f"{first.code}: say how the judgement was reached.")
+        else:
+            method = method or (ConsensusMethod.CHECKED if single else ConsensusMethod.AGREED)
+        result[first.key] = (first.code, {"judgement": value, "reason": typed.reason.strip(),
+                                          "method": method})  # fmt: skip
+    return result
 
 
 # --- writing a row and its answers (values), with its history ----------------------------------
@@ -226,18 +340,21 @@ _ITEMS = {
 
 
 def _write_items(entry, rows: dict[int, dict], *, review, user, study, started: bool, items,
-                 before: dict, comment_before: str):  # fmt: skip
-    """Store the row's answers (values) and log what changed, in the caller's transaction."""
+                 before: dict, comment_before: str, judgements=None):  # fmt: skip
+    """Store the row's answers (values) and judgements, and log what changed, in the
+    caller's transaction."""
     model, link, item = _ITEMS[type(entry)]
     for pk, state in rows.items():
         model.objects.update_or_create(**{link: entry, item: pk}, defaults=state)
+    judged = _write_judgements(entry, *judgements) if judgements else []
     audit.log_work(review=review, user=user, study=study, entry=entry, started=started,
-                   items=items, before=before, after=rows, comment_before=comment_before)  # fmt: skip
+                   items=items, before=before, after=rows, comment_before=comment_before,
+                   judgements=judged)  # fmt: skip
     return entry
 
 
 def _write_own(model, mine, before: dict, rows: dict[int, dict], *, review, study, version,
-               reviewer, items, comment: str, submit: bool):  # fmt: skip
+               reviewer, items, comment: str, submit: bool, judgements=None):  # fmt: skip
     """A reviewer's own appraisal (extraction): a draft, or submitted when `submit`."""
     old_comment, started = (mine.comment if mine else ""), mine is None
     if mine is None:
@@ -246,11 +363,12 @@ def _write_own(model, mine, before: dict, rows: dict[int, dict], *, review, stud
     mine.submitted_at = timezone.now() if submit else None
     mine.save(update_fields=["comment", "submitted_at", "updated_at"])
     return _write_items(mine, rows, review=review, user=reviewer, study=study, started=started,
-                        items=items, before=before, comment_before=old_comment)  # fmt: skip
+                        items=items, before=before, comment_before=old_comment,
+                        judgements=judgements)  # fmt: skip
 
 
 def _write_consensus(model, current, before: dict, rows: dict[int, dict], *, review, study,
-                     version, user, items, comment: str):  # fmt: skip
+                     version, user, items, comment: str, judgements=None):  # fmt: skip
     """The study's consensus appraisal (extraction), recorded by `user`."""
     old_comment = current.comment if current else ""
     consensus, started = model.objects.update_or_create(
@@ -259,7 +377,8 @@ def _write_consensus(model, current, before: dict, rows: dict[int, dict], *, rev
                   "submitted_at": timezone.now()},
     )  # fmt: skip
     return _write_items(consensus, rows, review=review, user=user, study=study, started=started,
-                        items=items, before=before, comment_before=old_comment)  # fmt: skip
+                        items=items, before=before, comment_before=old_comment,
+                        judgements=judgements)  # fmt: skip
 
 
 # --- extraction --------------------------------------------------------------------------------

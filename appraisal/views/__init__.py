@@ -18,9 +18,17 @@ from appraisal.forms import (
     DesignForm,
     SettingsForm,
     answers_from_post,
+    builder_context,
+    builder_for_version,
+    builder_from_post,
+    definition_from_builder,
+    judgement_field,
+    judgements_from_post,
 )
 from appraisal.models import Checklist, ChecklistVersion, Design
 from lib.appraisal.answers import CAPTION, OPTIONS, option
+from lib.appraisal.checklists import BUILTIN
+from lib.appraisal.definitions import DefinitionError
 from reviews.access import is_lead, review_for_user
 from reviews.models import Review, Role
 from screening.models import Study
@@ -94,17 +102,38 @@ def checklists(request: HttpRequest, review: str) -> HttpResponse:
         "builtin_form": BuiltinForm(),
         "form": ChecklistForm(),
         "is_lead": is_lead(review_obj),
+        "library": list(BUILTIN.values()),
+        "builder": builder_context(builder_for_version(None)),
     }
     return render(request, "appraisal/checklists.html", context)
+
+
+def _checklist_post(request: HttpRequest) -> tuple[ChecklistForm, dict | None]:
+    """The checklist form from a POST; a checklist built in the browser (rows, not text)
+    becomes its definition here, and its rows come back to re-show on an error."""
+    if "builder" not in request.POST:
+        return ChecklistForm(request.POST), None
+    rows = builder_from_post(request.POST)
+    data = request.POST.copy()
+    try:
+        data["definition"] = definition_from_builder(rows)
+    except DefinitionError as error:
+        form = ChecklistForm(data)
+        form.is_valid()
+        form.add_error(None, str(error))
+        return form, rows
+    return ChecklistForm(data), rows
 
 
 @require_POST
 @login_required
 def checklist_create(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review, role=LEAD)
-    form = ChecklistForm(request.POST)
+    form, rows = _checklist_post(request)
     builtin = BuiltinForm(request.POST)
     try:
+        if form.non_field_errors():
+            raise ValidationError(form.non_field_errors())
         if "builtin" in request.POST:
             if not builtin.is_valid():
                 raise ValidationError("Choose a built-in checklist.")
@@ -120,7 +149,8 @@ def checklist_create(request: HttpRequest, review: str) -> HttpResponse:
         context = {
             "review": review_obj, "checklists": review_obj.checklists.all(),
             "builtin_form": BuiltinForm(), "form": form, "is_lead": True,
-            "error": " ".join(error.messages),
+            "error": " ".join(error.messages), "library": list(BUILTIN.values()),
+            "builder": builder_context(rows or builder_for_version(None)),
         }  # fmt: skip
         return render(request, "appraisal/checklists.html", context)
     messages.success(request, f"Checklist {checklist.name!r} added.")
@@ -135,10 +165,12 @@ def checklist(request: HttpRequest, review: str, checklist_id: int) -> HttpRespo
     )
     item = get_object_or_404(Checklist, pk=checklist_id, review=review_obj)
     current = selectors.current_version(item)
-    error = ""
+    error, rows = "", None
     if request.method == "POST":
-        form = ChecklistForm(request.POST)
-        if form.is_valid():
+        form, rows = _checklist_post(request)
+        if form.non_field_errors():
+            error = " ".join(form.non_field_errors())
+        elif form.is_valid():
             try:
                 version = services.checklist_edit(review=review_obj, user=request.user,
                                                   checklist=item, **form.cleaned_data)  # fmt: skip
@@ -158,6 +190,7 @@ def checklist(request: HttpRequest, review: str, checklist_id: int) -> HttpRespo
         "form": form,
         "error": error,
         "is_lead": is_lead(review_obj),
+        "builder": builder_context(rows or builder_for_version(current)),
     }
     if context["is_lead"]:  # the history shows reviewers' answers: leads only (blinding)
         context["history"] = selectors.instrument_history(item)
@@ -200,6 +233,19 @@ def _question_rows(questions, values: dict, data=None):
     return rows
 
 
+def _with_judgements(rows: list, judged: list) -> list:
+    """Each question row with, after the last question of a domain, the domain's judgement
+    (its suggestion, the field's name and options), else None."""
+    by_domain = {j.domain.pk: j for j in judged if j.domain is not None}
+    last = {row[0].domain_id: row[0].pk for row in rows if row[0].domain_id}
+    result = []
+    for q, options, shown in rows:
+        j = by_domain.get(q.domain_id) if last.get(q.domain_id) == q.pk else None
+        extra = (j, judgement_field(j.key), [option(c) for c in j.options]) if j else None
+        result.append((q, options, shown, extra))
+    return result
+
+
 def _answer_dict(entry) -> dict[int, dict]:
     if entry is None:
         return {}
@@ -219,6 +265,8 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
     version = _version(review_obj, version_id)
     settings = selectors.appraisal_settings(review_obj)
     questions = list(version.questions.all())
+    domains = selectors.version_domains(version)
+    keys = [d.pk for d in domains] + ([None] if version.judgements else [])
     error = ""
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
@@ -227,6 +275,7 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
                 review=review_obj, study=study, version=version, reviewer=request.user,
                 answers=answers_from_post(questions, request.POST),
                 comment=request.POST.get("comment", ""), submit=submit,
+                judgements=judgements_from_post(keys, request.POST),
             )  # fmt: skip
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -238,6 +287,16 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
     work = selectors.appraisal_work(study, version, settings)
     mine = work.mine(request.user)
     lead = is_lead(review_obj)
+    if error:  # what was typed, with its suggestions
+        typed = answers_from_post(questions, request.POST)
+        given = {k: {"judgement": j.judgement, "reason": j.reason}
+                 for k, j in judgements_from_post(keys, request.POST).items()}  # fmt: skip
+        judged = selectors.judgements_for(
+            version, questions, domains, {pk: a.answer for pk, a in typed.items()}, given
+        )
+    else:
+        judged = selectors.entry_judgements(mine) if mine else selectors.judgements_for(
+            version, questions, domains, {}, {})  # fmt: skip
     context = {
         "review": review_obj,
         "study": study,
@@ -245,7 +304,10 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
         "work": work,
         "mine": mine,
         "state": work.state_for(request.user) if not lead else work.state,
-        "rows": _question_rows(questions, _answer_dict(mine), request.POST if error else None),
+        "rows": _with_judgements(
+            _question_rows(questions, _answer_dict(mine), request.POST if error else None),
+            judged,
+        ),
         "comment": request.POST.get("comment", "") if error else (mine.comment if mine else ""),
         "editable": work.consensus is None
         and not (mine and mine.submitted_at)
@@ -254,7 +316,10 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
         "error": error,
         "saved": request.method == "POST" and not error,
         "reports": study.reports.select_related("record"),
-    }
+        "pdf_reports": [r for r in study.reports.all() if r.pdf],
+        "overall": [(j, judgement_field(j.key), [option(c) for c in j.options])
+                    for j in judged if j.domain is None],
+    }  # fmt: skip
     if request.htmx:
         return render(request, "appraisal/appraise.html#answers", context)
     return render(request, "appraisal/appraise.html", context)
@@ -274,6 +339,8 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
     if not work.may_see_all(request.user, lead):
         raise PermissionDenied("You see the other reviewer's answers once you both are done.")
     questions = list(version.questions.all())
+    domains = selectors.version_domains(version)
+    keys = [d.pk for d in domains] + ([None] if version.judgements else [])
     error = ""
     if request.method == "POST":
         try:
@@ -281,6 +348,7 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
                 review=review_obj, study=study, version=version, user=request.user,
                 answers=answers_from_post(questions, request.POST),
                 comment=request.POST.get("comment", ""),
+                judgements=judgements_from_post(keys, request.POST),
             )  # fmt: skip
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -307,12 +375,33 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
             "options": [OPTIONS[c] for c in q.options], "value": default,
             "consensus": agreed.get(q.pk),
         })  # fmt: skip
+    reviewers = [selectors.entry_judgements(e) for e in work.entries]
+    agreed_judgements = selectors.stored_judgements(work.consensus)
+    different_judgements = set(selectors.judgement_differences(work))
+    judgement_rows = []
+    for index, key in enumerate(keys):
+        given = [(e.reviewer, r[index]) for e, r in zip(work.entries, reviewers, strict=True)]
+        first = given[0][1] if given else None
+        typed = {"judgement": request.POST.get(f"judgement-{judgement_field(key)}", ""),
+                 "method": request.POST.get(f"jmethod-{judgement_field(key)}", "")}  # fmt: skip
+        code = first.code if first else ("Overall" if key is None else "")
+        default = typed if error else (agreed_judgements.get(key) or (
+            {} if code in different_judgements or first is None else
+            {"judgement": first.judgement}))  # fmt: skip
+        judgement_rows.append({
+            "key": judgement_field(key), "code": code, "name": first.name if first else "",
+            "given": given, "different": code in different_judgements,
+            "options": [option(c) for c in (first.options if first else [])],
+            "value": default, "consensus": agreed_judgements.get(key),
+        })  # fmt: skip
     context = {
         "review": review_obj,
         "study": study,
         "version": version,
         "work": work,
         "rows": rows,
+        "judgement_rows": judgement_rows,
+        "reports": [r for r in study.reports.all() if r.pdf],
         "difference_count": len(different),
         "may_reconcile": work.may_reconcile(request.user, lead),
         "methods": CONSENSUS_METHODS if work.required == 1 else CONSENSUS_METHODS[:2],

@@ -33,16 +33,29 @@ def _answers(data, i: int) -> list:
             for q, v in zip(data.questions, data.rows[i], strict=True)]  # fmt: skip
 
 
+def _judgement_header(data) -> list[str]:
+    """A tool with domains: one column per domain judgement, then the overall judgement."""
+    header = [f"{d.code} judgement" for d in data.domains]
+    return header + (["Overall judgement"] if data.overall_judgements is not None else [])
+
+
+def _judgements(data, i: int) -> list[str]:
+    codes = list(data.judgements[i]) if data.has_judgements else []
+    if data.overall_judgements is not None:
+        codes.append(data.overall_judgements[i])
+    return [option(c).label if c else "" for c in codes]
+
+
 def _table_rows(data) -> list[list]:
     header = ["study_id", "Study", *[q.code for q in data.questions], "Comments"]
     if data.overall is not None:
         header.append("Overall")
-    rows = [header]
+    rows = [header + _judgement_header(data)]
     for i, study in enumerate(data.studies):
         row = [study.pk, study.cited, *_answers(data, i), data.comments[i]]
         if data.overall is not None:
             row.append(data.overall[i])
-        rows.append(row)
+        rows.append(row + _judgements(data, i))
     return rows
 
 
@@ -63,6 +76,7 @@ def _summary_rows(data) -> list[list]:
 
 def _legend_rows(data) -> list[list]:
     rows = [["Question", "Text"], *[[q.code, q.text] for q in data.questions]]
+    rows += [[f"{d.code} judgement", d.name] for d in data.domains]
     rows.append(["Checklist", f"{_name(data.version)}. {data.version.checklist.source_note}"])
     if data.version.overall_rule:
         rows.append(["Overall rule", data.version.overall_rule])
@@ -103,7 +117,17 @@ def figure(request: HttpRequest, review: str, version_id: int, name: str, fmt: s
     data = selectors.appraisal_table(review_obj, version)
     questions = [(q.code, q.text) for q in data.choice_questions]
     rows = data.choice_rows()
-    if name == "traffic-light":
+    studies = [s.cited for s in data.studies]
+    if data.has_judgements:  # a risk-of-bias tool: its judgements, in robvis's conventions
+        domains = [(d.code, d.name) for d in data.domains]
+        draw = figures.rob_traffic_light if name == "traffic-light" else None
+        if draw is not None:
+            body = draw(studies, domains, data.judgements, overall=data.overall_judgements,
+                        scale=data.judgement_scale, fmt=fmt)  # fmt: skip
+        else:
+            body = figures.rob_summary(domains, data.judgements, overall=data.overall_judgements,
+                                       scale=data.judgement_scale, fmt=fmt)  # fmt: skip
+    elif name == "traffic-light":
         body = figures.traffic_light(
             [s.cited for s in data.studies], questions, rows, fmt=fmt, overall=data.overall,
             x_title=f"{version.checklist.name} question",
@@ -126,6 +150,7 @@ def wide_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse
     header = ["study_id", "study_label", *[q.code for q in data.questions], "comments"]
     if data.overall is not None:
         header.append("overall")
+    header += [h.lower().replace(" ", "_") for h in _judgement_header(data)]
 
     def rows():
         yield header
@@ -133,7 +158,7 @@ def wide_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse
             row = [study.pk, study.cited, *_answers(data, i), data.comments[i]]
             if data.overall is not None:
                 row.append(data.overall[i])
-            yield row
+            yield row + _judgements(data, i)
 
     return csv_response(rows(), f"appraisal_wide_{version.pk}.csv")
 
@@ -148,6 +173,8 @@ def robvis_csv(request: HttpRequest, review: str, version_id: int) -> HttpRespon
     review_obj = review_for_user(request.user, review)
     version = _version(review_obj, version_id)
     data = selectors.appraisal_table(review_obj, version)
+    if data.has_judgements:
+        return _robvis_judgements(data, version)
     domains = [f"D{n}" for n in range(1, len(data.choice_questions) + 1)]
     header = ["Study", *domains] + (["Overall"] if data.overall is not None else [])
 
@@ -156,6 +183,26 @@ def robvis_csv(request: HttpRequest, review: str, version_id: int) -> HttpRespon
         for i, (study, row) in enumerate(zip(data.studies, data.choice_rows(), strict=True)):
             extra = [data.overall[i]] if data.overall is not None else []
             yield [study.cited, *[option(v).judgement for v in row], *extra]
+
+    return csv_response(rows(), f"robvis_{version.pk}.csv")
+
+
+def _robvis_judgements(data, version) -> HttpResponse:
+    """A risk-of-bias tool's judgements as robvis reads them: Study, D1..Dn, Overall, the
+    judgement words of the tool ("Low", "Some concerns", "High"; ROBINS-I's "Moderate",
+    "Serious", "Critical", "No information")."""
+    header = ["Study", *[d.code for d in data.domains]]
+    if data.overall_judgements is not None:
+        header.append("Overall")
+
+    def rows():
+        yield header
+        for i, study in enumerate(data.studies):
+            cells = [option(c).judgement if c else "" for c in data.judgements[i]]
+            if data.overall_judgements is not None:
+                overall = data.overall_judgements[i]
+                cells.append(option(overall).judgement if overall else "")
+            yield [study.cited, *cells]
 
     return csv_response(rows(), f"robvis_{version.pk}.csv")
 
@@ -178,6 +225,19 @@ def long_csv(request: HttpRequest, review: str) -> HttpResponse:
                 question.code, question.text, "" if consensus else entry.reviewer.username,
                 option(a.answer).label if a.answer else a.text, a.support_text, a.page_ref,
                 a.updated_at, consensus, a.method if consensus else "",
+                entry.reviewer.username if consensus else "",
+            ]  # fmt: skip
+        # Domain and overall judgements (tools with domains): "D1 judgement", the reason as
+        # the support text.
+        for j in selectors.judgement_long(review_obj).iterator(chunk_size=2000):
+            entry, version = j.appraisal, j.appraisal.version
+            consensus = entry.is_consensus
+            yield [
+                entry.study_id, version.checklist.name, version.number,
+                f"{j.domain.code if j.domain else 'Overall'} judgement",
+                j.domain.name if j.domain else "Overall", "" if consensus else
+                entry.reviewer.username, option(j.judgement).label if j.judgement else "",
+                j.reason, "", j.updated_at, consensus, j.method if consensus else "",
                 entry.reviewer.username if consensus else "",
             ]  # fmt: skip
 

@@ -1,3 +1,4 @@
-"""Critical appraisal and data extraction, framework-free: answer vocabulary and summaries
-(`answers`), checklists and forms as text (`definitions`), the built-in checklists
-(`checklists`) and the robvis-style figures (`figures`, matplotlib)."""
+"""Critical appraisal and data extraction, framework-free: answer vocabulary, scales and
+summaries (`answers`), checklists and forms as text or builder rows (`definitions`), the
+built-in checklists and the library of tools (`checklists`, `library`), the tools' published
+judgement algorithms (`algorithms`) and the robvis-style figures (`figures`, matplotlib)."""

@@ -1,5 +1,7 @@
 """Checklist answers: their codes, labels, table abbreviations, colours and robvis judgements;
-per-question summaries (counts and percentages, never a score) and pre-specified overall rules.
+the answer scales the library's tools use (each question has its own: Yes/No/Can't tell,
+RoB 2's Y/PY/PN/N/NI, stars, risk-of-bias judgements...); per-question summaries (counts and
+percentages, never a score) and pre-specified overall rules.
 """
 
 from __future__ import annotations
@@ -9,6 +11,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 YES, NO, CANT_TELL, UNCLEAR, NA = "yes", "no", "cant_tell", "unclear", "na"
+# Signalling answers (RoB 2, ROBINS-I) and AMSTAR 2's extra answers.
+PY, PN, NI = "py", "pn", "ni"
+PARTIAL_YES, NO_MA = "partial_yes", "no_ma"
+# Newcastle-Ottawa: an item earns a star or not (comparability: up to two).
+STAR, TWO_STARS, NO_STAR = "star", "two_stars", "no_star"
+# Judgements (robvis's words): RoB 2 Low / Some concerns / High; ROBINS-I Low / Moderate /
+# Serious / Critical / No information; AMSTAR 2's overall confidence; MMAT's none.
+LOW, SOME_CONCERNS, HIGH = "low", "some_concerns", "high"
+MODERATE, SERIOUS, CRITICAL = "moderate", "serious", "critical"
+CONF_HIGH, CONF_MODERATE, CONF_LOW, CONF_CRITICALLY_LOW = (
+    "conf_high", "conf_moderate", "conf_low", "conf_critically_low",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +41,50 @@ OPTIONS: dict[str, Option] = {
     UNCLEAR: Option(UNCLEAR, "Unclear", "U", "#E2DF07", "Unclear", "\u2212"),
     NO: Option(NO, "No", "N", "#BF0000", "High", "\u00d7"),
     NA: Option(NA, "Not applicable", "NA", "#cccccc", "Not applicable", ""),
+    PY: Option(PY, "Probably yes", "PY", "#8FD98E", "Low", "+"),
+    PN: Option(PN, "Probably no", "PN", "#E88B8B", "High", "\u00d7"),
+    NI: Option(NI, "No information", "NI", "#4EA1F7", "No information", "?"),
+    PARTIAL_YES: Option(PARTIAL_YES, "Partial yes", "PY", "#E2DF07", "Unclear", "\u2212"),
+    NO_MA: Option(NO_MA, "No meta-analysis conducted", "NMA", "#cccccc", "Not applicable", ""),
+    STAR: Option(STAR, "One star", "\u2605", "#02C100", "Low", "+"),
+    TWO_STARS: Option(TWO_STARS, "Two stars", "\u2605\u2605", "#02C100", "Low", "+"),
+    NO_STAR: Option(NO_STAR, "No star", "\u2013", "#BF0000", "High", "\u00d7"),
+    LOW: Option(LOW, "Low", "L", "#02C100", "Low", "+"),
+    SOME_CONCERNS: Option(
+        SOME_CONCERNS, "Some concerns", "SC", "#E2DF07", "Some concerns", "\u2212"
+    ),  # fmt: skip
+    HIGH: Option(HIGH, "High", "H", "#BF0000", "High", "\u00d7"),
+    MODERATE: Option(MODERATE, "Moderate", "M", "#E2DF07", "Moderate", "\u2212"),
+    SERIOUS: Option(SERIOUS, "Serious", "S", "#BF0000", "Serious", "\u00d7"),
+    CRITICAL: Option(CRITICAL, "Critical", "C", "#820000", "Critical", "!"),
+    CONF_HIGH: Option(CONF_HIGH, "High confidence", "H", "#02C100", "Low", "+"),
+    CONF_MODERATE: Option(
+        CONF_MODERATE, "Moderate confidence", "M", "#E2DF07", "Moderate", "\u2212"
+    ),  # fmt: skip
+    CONF_LOW: Option(CONF_LOW, "Low confidence", "L", "#BF0000", "High", "\u00d7"),
+    CONF_CRITICALLY_LOW: Option(
+        CONF_CRITICALLY_LOW, "Critically low confidence", "CL", "#820000", "Critical", "!"
+    ),  # fmt: skip
+}
+# The longest answer code (Answer.answer and Judgement.judgement hold any of them).
+CODE_LENGTH = 20
+
+# Named answer scales: a question's options are one of these (or any list of codes).
+SCALES: dict[str, tuple[str, ...]] = {
+    "yes_no": (YES, NO, CANT_TELL, NA),
+    "yes_no_unclear": (YES, NO, UNCLEAR, NA),
+    "yes_no_ct": (YES, NO, CANT_TELL),
+    "signalling": (YES, PY, PN, NO, NI),
+    "signalling_na": (YES, PY, PN, NO, NI, NA),
+    "amstar": (YES, PARTIAL_YES, NO),
+    "amstar_yn": (YES, NO),
+    "amstar_rob": (YES, PARTIAL_YES, NO, NA),
+    "amstar_ma": (YES, NO, NO_MA),
+    "stars": (STAR, NO_STAR),
+    "stars2": (TWO_STARS, STAR, NO_STAR),
+    "rob2": (LOW, SOME_CONCERNS, HIGH),
+    "robins_i": (LOW, MODERATE, SERIOUS, CRITICAL, NI),
+    "amstar_confidence": (CONF_HIGH, CONF_MODERATE, CONF_LOW, CONF_CRITICALLY_LOW),
 }
 # A question nobody has answered yet (robvis "No information").
 MISSING = Option("", "No information", "", "#4EA1F7", "No information", "?")
@@ -37,6 +95,14 @@ _ALIASES = {
     "y": YES, "yes": YES, "n": NO, "no": NO, "ct": CANT_TELL, "can't tell": CANT_TELL,
     "cant tell": CANT_TELL, "cant_tell": CANT_TELL, "can’t tell": CANT_TELL, "u": UNCLEAR,
     "unclear": UNCLEAR, "na": NA, "n/a": NA, "not applicable": NA,
+    "py": PY, "probably yes": PY, "pn": PN, "probably no": PN, "ni": NI,
+    "no information": NI, "partial yes": PARTIAL_YES, "no meta-analysis": NO_MA,
+    "no meta-analysis conducted": NO_MA, "star": STAR, "one star": STAR, "*": STAR,
+    "two stars": TWO_STARS, "**": TWO_STARS, "no star": NO_STAR, "low": LOW,
+    "some concerns": SOME_CONCERNS, "high": HIGH, "moderate": MODERATE, "serious": SERIOUS,
+    "critical": CRITICAL, "high confidence": CONF_HIGH, "moderate confidence": CONF_MODERATE,
+    "low confidence": CONF_LOW, "critically low confidence": CONF_CRITICALLY_LOW,
+    "critically low": CONF_CRITICALLY_LOW,
 }  # fmt: skip
 
 

@@ -1,21 +1,43 @@
 """The built-in checklists, as data. A review gets its own copy (then versioned there), so
-editing one review's checklist never changes another's."""
+editing one review's checklist never changes another's.
+
+The library (`BUILTIN`): the reference review's two checklists and, for the common designs,
+RoB 2, ROBINS-I, the CASP set, the JBI set, MMAT 2018, Newcastle-Ottawa and AMSTAR 2, each
+with its source, version and licence. Where a tool's licence does not let Sift ship its
+wording (no derivatives, non-commercial, or all rights reserved), the tool ships its
+structure (domains, item codes, answer scales, algorithms) with short item labels written
+for Sift, and says where the official wording and guidance are; reviewers appraise with the
+official text beside them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .answers import CANT_TELL, NA, NO, UNCLEAR, YES
-from .definitions import QuestionDef
+from .definitions import DomainDef, QuestionDef, Structure
+
+WORDING = "Short labels written for Sift; the official wording and guidance: "
 
 
 @dataclass(frozen=True, slots=True)
 class BuiltinChecklist:
     key: str
     name: str
-    design: str  # qualitative, quantitative: which studies it fits by default
+    design: str  # qualitative, quantitative: the default it becomes ("" = chosen per study)
     source_note: str
     questions: tuple[QuestionDef, ...]
+    domains: tuple[DomainDef, ...] = ()
+    judgements: tuple[str, ...] = ()  # the overall judgement's scale
+    tool: str = ""  # algorithms: "<tool>.overall" (lib.appraisal.algorithms)
+    fits: str = ""  # the study designs it is for
+    version: str = ""
+    licence: str = ""
+    wording_url: str = ""  # where the official wording is, when it is not shipped
+
+    @property
+    def structure(self) -> Structure:
+        return Structure(self.questions, self.domains, self.judgements)
 
 
 def _questions(texts: list[str], options=(YES, NO, CANT_TELL, NA), section="") -> tuple:
@@ -24,6 +46,39 @@ def _questions(texts: list[str], options=(YES, NO, CANT_TELL, NA), section="") -
         question, _, hint = text.partition(" [")
         result.append(QuestionDef(f"Q{n}", question, section, hint.rstrip("]"), "choice", options))
     return tuple(result)
+
+
+def _items(rows, options, section="", domain="") -> tuple[QuestionDef, ...]:
+    """(code, label) or (code, label, scale) rows; a scale "text" is a free-text item."""
+    result = []
+    for row in rows:
+        code, label = row[0], row[1]
+        scale = row[2] if len(row) > 2 else options
+        if scale == "text":
+            result.append(QuestionDef(code, label, section, "", "text", (), domain))
+        else:
+            result.append(QuestionDef(code, label, section, "", "choice", scale, domain))
+    return tuple(result)
+
+
+def _sections(parts, options) -> tuple[QuestionDef, ...]:
+    return tuple(q for section, rows in parts for q in _items(rows, options, section))
+
+
+def _domains(parts, options, judgements, tool=""):
+    """(code, name, rows) parts -> (domains, questions); a domain's algorithm is
+    "<tool>.<code lowercased>" when the tool publishes one."""
+    domains, questions = [], []
+    for code, name, rows in parts:
+        algorithm = f"{tool}.{code.lower()}" if tool else ""
+        domains.append(DomainDef(code, name, judgements, algorithm))
+        questions.extend(_items(rows, options, name, code))
+    return tuple(domains), tuple(questions)
+
+
+def _note(source: str, version: str, licence: str, url: str = "") -> str:
+    note = f"{source} Version: {version}. Licence: {licence}"
+    return f"{note} {WORDING}{url}" if url else note
 
 
 SEED_QUALITATIVE = BuiltinChecklist(
@@ -106,8 +161,13 @@ JBI_QUALITATIVE = BuiltinChecklist(
         "Do the conclusions drawn in the research report flow from the analysis, or "
         "interpretation, of the data?",
     ], options=(YES, NO, UNCLEAR, NA)),
+    fits="Qualitative studies",
+    version="2017 (Lockwood, Munn, Porritt 2015)",
+    licence="\u00a9 JBI",
 )  # fmt: skip
 
+from .library import LIBRARY  # noqa: E402  (the library builds on the helpers above)
+
 BUILTIN: dict[str, BuiltinChecklist] = {
-    c.key: c for c in (SEED_QUALITATIVE, SEED_QUANTITATIVE, JBI_QUALITATIVE)
+    c.key: c for c in (SEED_QUALITATIVE, SEED_QUANTITATIVE, JBI_QUALITATIVE, *LIBRARY)
 }

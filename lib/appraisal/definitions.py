@@ -7,6 +7,15 @@ Checklist questions::
     Q1 | Was there a clear statement of the aims? | hint (optional) | Yes, No, Can't tell
     Q10 | How valuable is the research? | | text
 
+Answers are a list of words (Yes, Probably yes, No information, Low, Some concerns, One
+star...) or a scale's name (`signalling` = Y / PY / PN / N / NI, `rob2`, `robins_i`,
+`stars`...: `answers.SCALES`). A section with a code and a judgement scale is a domain,
+judged as a whole; a line starting with `=` gives the overall judgement's scale::
+
+    ## D1 | Bias arising from the randomization process | Low, Some concerns, High
+    1.1 | Was the allocation sequence random? | | signalling
+    = Overall | rob2
+
 Extraction fields::
 
     ## Methods
@@ -19,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .answers import DEFAULT_OPTIONS, OPTIONS, option_code
+from .answers import DEFAULT_OPTIONS, OPTIONS, SCALES, option_code
 
 TEXT = "text"
 CHOICE = "choice"
@@ -36,7 +45,10 @@ NUMERIC_COLUMNS = frozenset(
     {"n", "events", "mean", "sd", "se", "median", "iqr", "q1", "q3", "min", "max", "estimate",
      "ci_low", "ci_high", "p"}
 )  # fmt: skip
+# A field's code starts with a letter (it names export columns); a question's may also be a
+# tool's item number ("1.1", "9a").
 _CODE = re.compile(r"^[A-Za-z][\w.]{0,19}$")
+_QUESTION_CODE = re.compile(r"^(?:[A-Za-z][\w.]{0,19}|\d{1,3}(?:\.\d{1,3})*[a-z]?)$")
 
 
 class DefinitionError(ValueError):
@@ -51,6 +63,24 @@ class QuestionDef:
     hint: str = ""
     kind: str = CHOICE
     options: tuple[str, ...] = DEFAULT_OPTIONS
+    domain: str = ""  # the code of its domain, if any
+
+
+@dataclass(frozen=True, slots=True)
+class DomainDef:
+    code: str
+    name: str
+    judgements: tuple[str, ...]
+    algorithm: str = ""  # lib.appraisal.algorithms key (library tools only)
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """A checklist's questions, domains and overall judgement scale (empty: none)."""
+
+    questions: tuple[QuestionDef, ...]
+    domains: tuple[DomainDef, ...] = ()
+    judgements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +93,9 @@ class FieldDef:
     options: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _lines(text: str):
+def _lines(text: str, headers: list | None = None):
+    """(line number, section, cells) of each item line; `headers` collects the section lines
+    with cells (domains) and the `=` lines as (number, cells)."""
     section = ""
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -71,54 +103,194 @@ def _lines(text: str):
             continue
         if line.startswith("#"):
             section = line.lstrip("#").strip()
+            if "|" in section and headers is not None:
+                headers.append((number, [p.strip() for p in section.split("|")]))
+                section = f"\0{len(headers) - 1}"
+            continue
+        if line.startswith("=") and headers is not None:
+            headers.append((number, [p.strip() for p in line[1:].split("|")]))
             continue
         yield number, section, [part.strip() for part in line.split("|")]
 
 
-def _check_code(number: int, code: str, seen: set[str]) -> None:
-    if not _CODE.match(code):
-        raise DefinitionError(f"Line {number}: {code!r} is not a code (letters, digits, _).")
+def _scale(number: int, wanted: str) -> tuple[str, ...]:
+    """An answer scale: a scale's name or a list of answer words."""
+    if wanted.strip().lower() in SCALES:
+        return SCALES[wanted.strip().lower()]
+    codes = [option_code(w) for w in wanted.split(",") if w.strip()]
+    if None in codes or not codes:
+        raise DefinitionError(
+            f"Line {number}: answers are Yes, No, Can't tell, Unclear, Not applicable, "
+            "Probably yes, Probably no, No information, Low, Some concerns, High, One star... "
+            f"or a scale ({', '.join(SCALES)}), or 'text'."
+        )
+    return tuple(dict.fromkeys(c for c in codes if c))
+
+
+def _check_code(number: int, code: str, seen: set[str], pattern: re.Pattern = _CODE) -> None:
+    if not pattern.match(code):
+        numbers = ", or an item number such as 1.1 or 9a" if pattern is _QUESTION_CODE else ""
+        raise DefinitionError(
+            f"Line {number}: {code!r} is not a code (a letter then letters, digits, _ or "
+            f".{numbers})."
+        )
     if code.lower() in seen:
         raise DefinitionError(f"Line {number}: the code {code} is used twice.")
     seen.add(code.lower())
 
 
-def parse_questions(text: str) -> list[QuestionDef]:
+def parse_checklist(text: str) -> Structure:
+    """Questions, domains and the overall judgement scale; DefinitionError names the line."""
+    headers: list = []
     questions, seen = [], set()
-    for number, section, parts in _lines(text):
+    items = list(_lines(text, headers))
+    domains, judgements, domain_seen = [], (), set()
+    for number, cells in headers:
+        if len(cells) < 2 or not cells[0] or not cells[1]:
+            raise DefinitionError(
+                f"Line {number}: write '## D1 | domain name | judgements' or "
+                "'= Overall | judgements'."
+            )
+        if cells[0].lower() == "overall" and len(cells) == 2:
+            if judgements:
+                raise DefinitionError(f"Line {number}: the overall judgement is given twice.")
+            judgements = _scale(number, cells[1])
+            domains.append(None)
+            continue
+        _check_code(number, cells[0], domain_seen)
+        scale = _scale(number, cells[2]) if len(cells) > 2 and cells[2] else ()
+        if not scale:
+            raise DefinitionError(f"Line {number}: give the domain's judgements.")
+        domains.append(DomainDef(cells[0], cells[1], scale))
+    for number, section, parts in items:
+        domain = ""
+        if section.startswith("\0"):
+            found = domains[int(section[1:])]
+            assert found is not None
+            domain, section = found.code, found.name
         if len(parts) < 2 or not parts[1]:
             raise DefinitionError(f"Line {number}: write 'Q1 | question | hint | options'.")
         code, question = parts[0], parts[1]
-        _check_code(number, code, seen)
+        _check_code(number, code, seen, _QUESTION_CODE)
         hint = parts[2] if len(parts) > 2 else ""
         wanted = parts[3] if len(parts) > 3 else ""
         if wanted.lower() in ("text", "free text"):
-            questions.append(QuestionDef(code, question, section, hint, TEXT, ()))
+            questions.append(QuestionDef(code, question, section, hint, TEXT, (), domain))
             continue
-        options = DEFAULT_OPTIONS
-        if wanted:
-            codes = [option_code(w) for w in wanted.split(",") if w.strip()]
-            if None in codes or not codes:
-                raise DefinitionError(
-                    f"Line {number}: answers are Yes, No, Can't tell, Unclear, Not applicable "
-                    "or 'text'."
-                )
-            options = tuple(dict.fromkeys(c for c in codes if c))
-        questions.append(QuestionDef(code, question, section, hint, CHOICE, options))
+        options = _scale(number, wanted) if wanted else DEFAULT_OPTIONS
+        questions.append(QuestionDef(code, question, section, hint, CHOICE, options, domain))
     if not questions:
         raise DefinitionError("A checklist needs at least one question.")
-    return questions
+    kept = tuple(d for d in domains if d is not None)
+    used = {q.domain for q in questions}
+    empty = [d.code for d in kept if d.code not in used]
+    if empty:
+        raise DefinitionError(f"The domain {empty[0]} has no questions.")
+    return Structure(tuple(questions), kept, tuple(judgements))
 
 
-def render_questions(questions) -> str:
-    """The editable text of questions (QuestionDef or anything with the same attributes)."""
+def structure_from_rows(
+    domains: list[tuple[str, str, str]], questions: list[tuple[str, str, str, str, str]],
+    overall: str = "",
+) -> Structure:  # fmt: skip
+    """A checklist built in the browser, row by row: domains (code, name, judgements) and
+    questions (code, text, hint, section or domain code, answers: words, a scale's name or
+    "text"), and the overall judgement's scale. Blank rows are skipped; DefinitionError
+    names the row."""
+    built_domains, domain_seen = [], set()
+    for n, (code, name, scale) in enumerate(domains, 1):
+        if not (code.strip() or name.strip()):
+            continue
+        where = f"Domain row {n}"
+        if not code.strip() or not name.strip() or not scale.strip():
+            raise DefinitionError(f"{where}: give the domain a code, a name and its judgements.")
+        try:
+            _check_code(n, code.strip(), domain_seen)
+            judgements = _scale(n, scale)
+        except DefinitionError as error:
+            raise DefinitionError(str(error).replace(f"Line {n}", where)) from None
+        built_domains.append(DomainDef(code.strip(), " ".join(name.split()), judgements))
+    by_code = {d.code.lower(): d for d in built_domains}
+    built, seen, done_domains, last = [], set(), set(), ""
+    for n, (code, text, hint, group, answers) in enumerate(questions, 1):
+        if not (code.strip() or text.strip()):
+            continue
+        where = f"Question row {n}"
+        if not code.strip() or not text.strip():
+            raise DefinitionError(f"{where}: give the question a code and its text.")
+        domain = by_code.get(group.strip().lower())
+        if domain is not None and domain.code != last and domain.code in done_domains:
+            raise DefinitionError(f"{where}: keep the questions of {domain.code} together.")
+        try:
+            _check_code(n, code.strip(), seen, _QUESTION_CODE)
+            kind = TEXT if answers.strip().lower() in ("text", "free text") else CHOICE
+            options = () if kind == TEXT else (_scale(n, answers) if answers.strip()
+                                               else DEFAULT_OPTIONS)  # fmt: skip
+        except DefinitionError as error:
+            raise DefinitionError(str(error).replace(f"Line {n}", where)) from None
+        section = domain.name if domain else " ".join(group.split())
+        built.append(QuestionDef(code.strip(), " ".join(text.split()), section,
+                                 " ".join(hint.split()), kind, options,
+                                 domain.code if domain else ""))  # fmt: skip
+        if domain is not None:
+            done_domains.add(domain.code)
+        last = domain.code if domain else ""
+    if not built:
+        raise DefinitionError("A checklist needs at least one question.")
+    unused = [d.code for d in built_domains if d.code not in done_domains]
+    if unused:
+        raise DefinitionError(f"The domain {unused[0]} has no questions.")
+    judgements = _scale(0, overall) if overall.strip() else ()
+    return Structure(tuple(built), tuple(built_domains), judgements)
+
+
+def builder_rows(questions, domains=(), judgements=()) -> dict:
+    """A checklist (definitions or model rows) as the browser builder's rows."""
+    return {
+        "domains": [(d.code, d.name, scale_words(d.judgements)) for d in domains],
+        "questions": [
+            (q.code, q.text, q.hint, getattr(q.domain, "code", q.domain) or q.section,
+             "text" if q.kind == TEXT else scale_words(q.options))
+            for q in questions
+        ],
+        "overall": scale_words(judgements) if judgements else "",
+    }  # fmt: skip
+
+
+def parse_questions(text: str) -> list[QuestionDef]:
+    return list(parse_checklist(text).questions)
+
+
+# Scales written by name in a checklist's text (the Yes/No family is written as words).
+_NAMED = ("signalling", "signalling_na", "rob2", "robins_i", "stars", "stars2", "amstar",
+          "amstar_ma", "amstar_rob", "amstar_confidence")  # fmt: skip
+
+
+def scale_words(codes) -> str:
+    for name in _NAMED:
+        if tuple(codes) == SCALES[name]:
+            return name
+    return ", ".join(OPTIONS[c].label for c in codes)
+
+
+def render_questions(questions, domains=(), judgements=()) -> str:
+    """The editable text of questions (QuestionDef or anything with the same attributes,
+    `domain` being a code), their domains (DomainDef or alike) and overall scale."""
+    by_code = {d.code: d for d in domains}
     out, section = [], None
     for q in questions:
-        if q.section != section and q.section:
-            out.append(f"## {q.section}")
-        section = q.section
-        answers = "text" if q.kind == TEXT else ", ".join(OPTIONS[c].label for c in q.options)
+        heading = q.section
+        domain = getattr(q.domain, "code", q.domain) or ""  # a model row's domain is a row
+        if domain and domain in by_code:
+            d = by_code[domain]
+            heading = f"{d.code} | {d.name} | {scale_words(d.judgements)}"
+        if heading != section and heading:
+            out.append(f"## {heading}")
+        section = heading
+        answers = "text" if q.kind == TEXT else scale_words(q.options)
         out.append(f"{q.code} | {q.text} | {q.hint} | {answers}")
+    if judgements:
+        out.append(f"= Overall | {scale_words(judgements)}")
     return "\n".join(out)
 
 

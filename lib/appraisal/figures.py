@@ -63,9 +63,11 @@ def _save(figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def _legend_options(rows: Sequence[Sequence[str]]) -> list[Option]:
+def _legend_options(rows: Sequence[Sequence[str]], scale: Sequence[str] = ()) -> list[Option]:
+    """The answers used, in the scale's order when given (a tool's judgement order)."""
     used = {a for row in rows for a in row}
-    shown = [o for code, o in OPTIONS.items() if code in used]
+    order = [*scale, *(c for c in OPTIONS if c not in scale)]
+    shown = [OPTIONS[code] for code in order if code in used and code in OPTIONS]
     if "" in used:
         shown.append(MISSING)
     return shown
@@ -87,7 +89,27 @@ def traffic_light(
         return _traffic_light(studies, questions, rows, fmt, overall, x_title)
 
 
-def _traffic_light(studies, questions, rows, fmt, overall, x_title) -> bytes:
+def rob_traffic_light(
+    studies: Sequence[str],
+    domains: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[str]],
+    *,
+    overall: Sequence[str] | None = None,
+    scale: Sequence[str] = (),
+    fmt: str = "svg",
+) -> bytes:
+    """robvis's traffic-light plot of risk-of-bias judgements: studies by domains (D1..Dn)
+    under "Risk of bias domains", an Overall column on grey, circles in the judgement colours
+    with robvis's symbols, the legend titled "Judgement" (in the tool's order) and a caption
+    naming the domains. `rows[i][j]` is study i's judgement code for domain j."""
+    texts = [*studies, *(t for d in domains for t in d), "Risk of bias domains"]
+    with _fonts_for(texts):
+        return _traffic_light(studies, domains, rows, fmt, overall, "Risk of bias domains",
+                              legend="Judgement", caption="", overall_codes=True, scale=scale)  # fmt: skip
+
+
+def _traffic_light(studies, questions, rows, fmt, overall, x_title, *, legend="Answer",
+                   caption=CAPTION, overall_codes=False, scale=()) -> bytes:  # fmt: skip
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
@@ -117,7 +139,15 @@ def _traffic_light(studies, questions, rows, fmt, overall, x_title) -> bytes:
     if overall is not None:
         axes.axvspan(n_cols - 0.5, n_cols + 0.5, color="#d3d3d3", zorder=0)
         for i, label in enumerate(overall):
-            axes.text(n_cols, i, label[:3], ha="center", va="center", fontsize=6)
+            if overall_codes:  # a judgement: drawn like the domains' (robvis)
+                judged = option(label)
+                axes.scatter([n_cols], [i], s=150, color=judged.colour, edgecolors="black",
+                             linewidths=0.4)  # fmt: skip
+                if judged.symbol:
+                    axes.text(n_cols, i, judged.symbol, ha="center", va="center", fontsize=8,
+                              fontweight="bold", color="black")  # fmt: skip
+            else:
+                axes.text(n_cols, i, label[:3], ha="center", va="center", fontsize=6)
     axes.set_xticks(range(n_cols + extra))
     axes.set_xticklabels([code for code, _ in questions] + (["Overall"] if extra else []))
     axes.xaxis.tick_top()
@@ -132,12 +162,13 @@ def _traffic_light(studies, questions, rows, fmt, overall, x_title) -> bytes:
     handles = [
         Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=o.colour,
                markeredgecolor="black", label=o.label)
-        for o in _legend_options(rows)
+        for o in _legend_options([*rows, *([overall] if overall_codes and overall else [])],
+                                 scale)
     ]  # fmt: skip
-    figure.legend(handles=handles, title="Answer", loc="upper left", bbox_to_anchor=(1.0, 1.0),
+    figure.legend(handles=handles, title=legend, loc="upper left", bbox_to_anchor=(1.0, 1.0),
                   fontsize=8, title_fontsize=8, frameon=False)  # fmt: skip
-    figure.text(0.0, -0.01, "\n".join([*caption_lines, "", CAPTION]), ha="left", va="top",
-                fontsize=7)  # fmt: skip
+    lines = [*caption_lines, "", caption] if caption else caption_lines
+    figure.text(0.0, -0.01, "\n".join(lines), ha="left", va="top", fontsize=7)
     return _save(figure, fmt)
 
 
@@ -153,36 +184,77 @@ def summary_plot(
         return _summary_plot(questions, rows, fmt)
 
 
-def _summary_plot(questions, rows, fmt) -> bytes:
+def rob_summary(
+    domains: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[str]],
+    *,
+    overall: Sequence[str] | None = None,
+    weights: Sequence[float] | None = None,
+    scale: Sequence[str] = (),
+    fmt: str = "svg",
+) -> bytes:
+    """robvis's summary plot: one 100%-stacked bar per domain (its full name), "Overall risk
+    of bias" in bold at the bottom, the legend ("Judgement", the tool's order) underneath.
+    With `weights` (one per study, e.g. meta-analysis weights) each study counts by its
+    weight, as robvis's weighted summary."""
+    if weights is not None and (len(weights) != len(rows) or any(w < 0 for w in weights)):
+        raise ValueError("one weight (0 or more) per study")
+    labels = [(code, name) for code, name in domains]
+    table = [list(r) for r in rows]
+    if overall is not None:
+        labels.append(("", "Overall risk of bias"))
+        table = [[*r, o] for r, o in zip(table, overall, strict=True)]
+    with _fonts_for([t for d in labels for t in d]):
+        return _summary_plot(labels, table, fmt, legend="Judgement", caption="",
+                             weights=weights, scale=scale, bold_last=overall is not None)  # fmt: skip
+
+
+def shares(
+    rows: Sequence[Sequence[str]], columns: int, weights: Sequence[float] | None = None
+) -> list[dict[str, float]]:
+    """Per column, the share (0-1) of studies giving each answer ("" = none), each study
+    counting 1 or, weighted, its weight (robvis's weighted summary)."""
+    weight = list(weights) if weights is not None else [1.0] * len(rows)
+    total = sum(weight) or 1
+    result: list[dict[str, float]] = [{} for _ in range(columns)]
+    for row, w in zip(rows, weight, strict=True):
+        for j in range(columns):
+            code = row[j] if j < len(row) else ""
+            result[j][code] = result[j].get(code, 0.0) + w / total
+    return result
+
+
+def _summary_plot(questions, rows, fmt, *, legend="Answer", caption=CAPTION, weights=None,
+                  scale=(), bold_last=False) -> bytes:  # fmt: skip
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
 
-    labels = [_lines(f"{code}: {text}", 250, 7) for code, text in questions]
+    labels = [_lines(f"{code}: {text}" if code else text, 250, 7) for code, text in questions]
     heights = [label.count("\n") + 1 for label in labels]
     figure = Figure(figsize=(6.7, 1.2 + 0.22 * sum(heights) + 0.12 * len(questions)))
     axes = figure.add_subplot()
-    shown = _legend_options(rows)
-    n = max(len(rows), 1)
+    shown = _legend_options(rows, scale)
+    bars = shares(rows, len(questions), weights)
     lefts = [0.0] * len(questions)
     for opt in shown:
-        widths = []
-        for j in range(len(questions)):
-            count = sum(1 for row in rows if (row[j] if j < len(row) else "") == opt.code)
-            widths.append(count / n)
+        widths = [bar.get(opt.code, 0.0) for bar in bars]
         axes.barh(range(len(questions)), widths, left=lefts, color=opt.colour,
                   edgecolor="black", linewidth=0.4, label=opt.label, height=0.7)  # fmt: skip
         lefts = [a + b for a, b in zip(lefts, widths, strict=True)]
     axes.set_yticks(range(len(questions)))
     axes.set_yticklabels(labels, fontsize=7)
+    if bold_last:
+        axes.get_yticklabels()[-1].set_fontweight("bold")
     axes.invert_yaxis()
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(PercentFormatter(1.0))
     axes.tick_params(labelsize=8)
-    axes.set_xlabel(f"Studies (n = {len(rows)}). {CAPTION}", fontsize=8)
+    counted = f"Studies (n = {len(rows)}{', weighted' if weights is not None else ''})."
+    axes.set_xlabel(f"{counted} {caption}".strip(), fontsize=8)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     if shown:
         figure.legend(loc="lower center", ncols=len(shown), fontsize=8, frameon=False,
-                      title="Answer", title_fontsize=8, bbox_to_anchor=(0.5, -0.08))  # fmt: skip
+                      title=legend, title_fontsize=8, bbox_to_anchor=(0.5, -0.08))  # fmt: skip
     figure.tight_layout()
     return _save(figure, fmt)

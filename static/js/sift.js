@@ -71,4 +71,63 @@
     // A text box takes the focus (clicking one does not); anything else is clicked.
     if (typing(target)) target.focus(); else target.click();
   });
+
+  // Consensus: "Use 1" / "Use 2" copy a reviewer's answer (or judgement) into the agreed
+  // one; j / k move between rows and 1 / 2 take the current row's first or second answer.
+  function pick(button) {
+    var form = button.closest("form");
+    if (!form) return;
+    var fields = form.querySelectorAll('[name="' + CSS.escape(button.dataset.name) + '"]');
+    fields.forEach(function (field) {
+      if (field.type === "radio") field.checked = field.value === button.dataset.value;
+      else field.value = button.dataset.value;
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-pick]");
+    if (button) { event.preventDefault(); pick(button); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var rows = Array.prototype.slice.call(document.querySelectorAll("table.consensus tr.pick-row"));
+    if (!rows.length || ["j", "k", "1", "2"].indexOf(event.key) === -1) return;
+    var current = rows.indexOf(document.querySelector("table.consensus tr.pick-row.current"));
+    if (event.key === "j" || event.key === "k") {
+      var next = Math.max(0, Math.min(rows.length - 1, current + (event.key === "j" ? 1 : -1)));
+      if (current === -1) next = 0;
+      rows.forEach(function (row) { row.classList.remove("current"); });
+      rows[next].classList.add("current");
+      rows[next].scrollIntoView({ block: "nearest" });
+    } else if (current !== -1) {
+      var button = rows[current].querySelector('button[data-pick="' + event.key + '"]');
+      if (button) pick(button);
+    } else return;
+    event.preventDefault();
+  });
+
+  // The checklist builder: add a blank row (a copy of the table's last row, emptied),
+  // remove a row, move one up or down; the form posts the rows in page order.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-builder]");
+    if (!button) return;
+    event.preventDefault();
+    var action = button.dataset.builder;
+    if (action === "add") {
+      var body = button.closest("form").querySelector('[data-rows="' + button.dataset.target + '"] tbody');
+      var last = body.querySelector("tr.builder-row:last-child");
+      if (!last) return;
+      var row = last.cloneNode(true);
+      row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+      body.appendChild(row);
+      var first = row.querySelector("input");
+      if (first) first.focus();
+      return;
+    }
+    var current = button.closest("tr.builder-row");
+    if (!current) return;
+    if (action === "remove" && current.parentNode.querySelectorAll("tr.builder-row").length > 1) current.remove();
+    else if (action === "remove") current.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+    else if (action === "up" && current.previousElementSibling) current.parentNode.insertBefore(current, current.previousElementSibling);
+    else if (action === "down" && current.nextElementSibling) current.parentNode.insertBefore(current.nextElementSibling, current);
+  });
 })();

@@ -217,6 +217,7 @@ def test_overview_query_count_does_not_grow_with_studies(
         services.study_design_set(review=review, user=lead, study=s, design="qualitative")
         appraise(review, s, version, reviewer)
     client.force_login(lead)
-    # 17: one of them reads every study label once, for "Lambert 2003a" / "2003b".
-    with django_assert_max_num_queries(17):
+    # 19: one of them reads every study label once, for "Lambert 2003a" / "2003b"; two
+    # prefetch the appraisals' judgements and the versions' domains (#20).
+    with django_assert_max_num_queries(19):
         assert client.get(reverse("appraisal:overview", args=[review.slug])).status_code == 200

@@ -46,7 +46,9 @@ def test_questions_round_trip_through_text():
     assert definitions.parse_questions(definitions.render_questions(parsed)) == parsed
 
 
-@pytest.mark.parametrize("text", ["", "Q1", "Q1 | a\nq1 | b", "1x | a", "Q1 | a | | Perhaps"])
+@pytest.mark.parametrize(
+    "text", ["", "Q1", "Q1 | a\nq1 | b", "1.x | a", "1_1 | a", "Q1 | a | | Perhaps"]
+)
 def test_bad_questions_are_refused(text):
     with pytest.raises(definitions.DefinitionError):
         definitions.parse_questions(text)
@@ -74,7 +76,9 @@ def test_fields_round_trip_and_values():
 
 
 def test_builtin_checklists_match_the_reference_review():
-    assert [len(c.questions) for c in BUILTIN.values()] == [10, 10, 10]
+    reference = ("seed_qualitative", "seed_quantitative", "jbi_qualitative")
+    assert [len(BUILTIN[k].questions) for k in reference] == [10, 10, 10]
+    assert list(BUILTIN)[:3] == list(reference)  # the library comes after them
     assert (
         BUILTIN["seed_quantitative"].questions[3].text
         == "Is the baseline response greater than 60%?"
@@ -99,3 +103,34 @@ def test_figures_are_svg_and_png():
     assert figures.traffic_light([], questions, []).startswith(b"<?xml")
     with pytest.raises(ValueError):
         figures.summary_plot(questions, rows, fmt="gif")
+
+
+# --- robvis conventions for risk-of-bias tools ------------------------------------------------
+
+ROB_DOMAINS = [
+    ("D1", "Bias arising from the randomization process"),
+    ("D2", "Bias due to deviations"),
+]
+
+
+def test_rob_traffic_light_follows_robvis():
+    svg = figures.rob_traffic_light(
+        ["Lambert 2003a", "Lambert 2003b"], ROB_DOMAINS, [["low", "some_concerns"], ["high", ""]],
+        overall=["some_concerns", "critical"], scale=("low", "some_concerns", "high", "critical"),
+    ).decode()  # fmt: skip
+    assert "Risk of bias domains" in svg and "Judgement" in svg and "Overall" in svg
+    assert "D1: Bias arising from the randomization process" in svg  # the caption
+    assert "Checklist answers" not in svg  # judgements, not checklist answers
+    for colour in ("#02c100", "#e2df07", "#bf0000", "#820000", "#4ea1f7", "#d3d3d3"):
+        assert colour in svg.lower(), colour  # Low, Some concerns, High, Critical, NI, grey
+
+
+def test_rob_summary_has_the_overall_bar_in_bold_and_weights():
+    rows = [["low", "some_concerns"], ["high", "low"], ["low", "low"]]
+    svg = figures.rob_summary(ROB_DOMAINS, rows, overall=["some_concerns", "high", "low"],
+                              weights=[2, 1, 1]).decode()  # fmt: skip
+    assert "Overall risk of bias" in svg and "font-weight: 700" in svg and "weighted" in svg
+    assert figures.shares(rows, 2, [2, 1, 1])[0] == {"low": 0.75, "high": 0.25}
+    assert figures.shares(rows, 2)[1] == {"some_concerns": 1 / 3, "low": 2 / 3}
+    with pytest.raises(ValueError):
+        figures.rob_summary(ROB_DOMAINS, rows, weights=[1])

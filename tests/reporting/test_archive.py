@@ -81,6 +81,8 @@ def test_every_model_of_a_review_is_archived_or_skipped_with_a_reason():
         "reviews.Record",
         "screening.Decision",
         "appraisal.Answer",
+        "appraisal.Domain",
+        "appraisal.Judgement",
         "reporting.PrismaNote",
     } <= archived
     labels = [spec.label for spec in archive.archived_models()]
@@ -162,12 +164,30 @@ def build(review, source, lead, reviewer, second_reviewer) -> Review:
     version = checklist.versions.get()
     appraise(review, study, version, reviewer)
     appraise(review, study, version, second_reviewer, Q2="no")
+    # A library tool with domains, scales and judgements (one departing, with its reason).
+    rob2 = appraisal_services.checklist_add_builtin(review=review, user=lead, key="rob2")
+    rob2_version = rob2.versions.get()
+    d1 = rob2_version.domains.get(code="D1")
+    appraisal_services.appraisal_save(
+        review=review, study=study, version=rob2_version, reviewer=reviewer, submit=True,
+        answers={q.pk: appraisal_services.AnswerInput(answer=ROB2_ANSWERS[q.code])
+                 for q in rob2_version.questions.all()},
+        judgements={d1.pk: appraisal_services.JudgementInput("high", "Open allocation list")},
+    )  # fmt: skip
     reporting_services.prisma_override_set(
         review=review, field="excluded_other", state="reported", value=3,
         note="Removed before import", user=lead,
     )  # fmt: skip
     reporting_services.prisma_note_set(review=review, check_id="C07", note="Explained", user=lead)
     return review
+
+
+ROB2_ANSWERS = {
+    "1.1": "yes", "1.2": "py", "1.3": "no", "2.1": "no", "2.2": "pn", "2.3": "na", "2.4": "na",
+    "2.5": "na", "2.6": "yes", "2.7": "na", "3.1": "yes", "3.2": "na", "3.3": "na", "3.4": "na",
+    "4.1": "no", "4.2": "no", "4.3": "ni", "4.4": "no", "4.5": "na", "5.1": "ni", "5.2": "no",
+    "5.3": "no",
+}  # fmt: skip
 
 
 @pytest.fixture
@@ -229,8 +249,30 @@ def snapshot(review: Review) -> dict:
                 a.comment,
                 str(a.submitted_at),
                 tuple(sorted((x.question.code, x.answer) for x in a.answers.all())),
+                tuple(
+                    sorted(
+                        (j.domain.code if j.domain else "", j.judgement, j.reason, j.method)
+                        for j in a.judgements.select_related("domain")
+                    )
+                ),
             )
             for a in Appraisal.objects.filter(review=review).select_related("study", "reviewer")
+        },  # fmt: skip
+        "structures": {
+            (
+                v.checklist.name,
+                v.number,
+                v.tool,
+                tuple(v.judgements),
+                tuple((d.code, d.name, tuple(d.judgements), d.algorithm) for d in v.domains.all()),
+                tuple(
+                    (q.code, q.domain.code if q.domain else "", tuple(q.options))
+                    for q in v.questions.select_related("domain")
+                ),
+            )
+            for v in ChecklistVersion.objects.filter(checklist__review=review).select_related(
+                "checklist"
+            )
         },  # fmt: skip
         "overrides": {
             (o.field, o.state, o.value, o.note)
@@ -273,6 +315,8 @@ def stored_files(settings) -> list[str]:
 def test_round_trip_into_the_same_server(built, lead, tmp_path):
     before = snapshot(built)
     assert before["resolutions"] and before["dedup_decisions"] and before["appraisals"]
+    judged = [a[-1] for a in before["appraisals"] if a[-1]]
+    assert ("D1", "high", "Open allocation list", "") in judged[0]  # the new data travels
     assert before["reports"] and any(r[3] for r in before["reports"].values())
     path = archive.archive_export(review=built, out=tmp_path / "a.zip")
     copy = archive.archive_import(file=path, user=lead, slug="copy")
@@ -355,7 +399,7 @@ def appraisal_work(review, lead, reviewer, second_reviewer) -> None:
     """On top of `build`: every kind of appraisal event (a checklist created and edited, the
     settings, a study's own checklists, a form, extractions and their consensus)."""
     study = review.studies.get()
-    seed = Checklist.objects.get(review=review)
+    seed = Checklist.objects.get(review=review, builtin="seed_qualitative")
     mine = appraisal_services.checklist_create(
         review=review, user=lead, name="Mine", definition="Q1 | Aims? | | Yes, No"
     )
