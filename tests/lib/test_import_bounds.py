@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from lib.imports import ImportFileError, open_export, records
+from lib.imports import ImportFileError, open_export, records, xlsx
 from lib.imports.records import EXPANSION_LIMIT, FIELD_LIMITS
 
 from .conftest import FIXTURES, read_all
 from .test_import_xlsx import workbook_bytes
+from .xlsx_parts import shared_strings_workbook
 
 FORMAT_FILES = sorted(
     p for p in FIXTURES.iterdir() if p.name not in ("README.md", ".gitattributes")
@@ -101,4 +102,75 @@ def test_an_entry_concatenating_bounded_macros_is_refused_naming_the_entry(expor
 def test_an_entry_under_the_expansion_bound_but_past_a_field_bound_is_refused(export_file):
     path = export_file(doubling_bib(12), "amplified.bib")  # a title of 65,536 characters
     with pytest.raises(ImportFileError, match=r"entry bomb: its title is 65,536 characters"):
+        read_all(path)
+
+
+# --- workbooks: what they unpack to is bounded before openpyxl reads them -------------------
+
+
+def _rows(n: int) -> list[list[int]]:
+    """A header (strings 0, 1) and n records (title string 2 + 2i, year string 3 + 2i)."""
+    return [[0, 1]] + [[2 + 2 * i, 3 + 2 * i] for i in range(n)]
+
+
+def _strings(n: int) -> list[str]:
+    out = ["Title", "Year"]
+    for i in range(n):
+        out += [f"A paper on partnerships {i}", str(2000 + i % 20)]
+    return out
+
+
+def test_a_workbook_within_the_bounds_is_read(tmp_path):
+    path = shared_strings_workbook(tmp_path / "ok.xlsx", _rows(30), _strings(30))
+    _, found = read_all(path)
+    assert [r.title for r in found][:2] == [
+        "A paper on partnerships 0",
+        "A paper on partnerships 1",
+    ]
+    assert len(found) == 30
+
+
+def test_shared_strings_no_cell_could_show_are_refused_quickly(tmp_path, watchdog):
+    """Issue #16's bomb, small: a few cells and a table of a million strings."""
+    path = shared_strings_workbook(
+        tmp_path / "bomb.xlsx", _rows(1), (f"s{i}" for i in range(1_000_000))
+    )
+    tracemalloc.start()
+    try:
+        with watchdog(20), pytest.raises(ImportFileError) as refused:
+            read_all(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused.value.message.startswith(
+        "bomb.xlsx is an Excel workbook whose shared-strings table holds more strings"
+    )
+    assert "save the sheet as CSV" in refused.value.message
+    assert peak < 32 * 1024 * 1024, peak
+
+
+@pytest.mark.parametrize(
+    ("bound", "value", "message"),
+    [
+        ("MAX_SHARED_STRINGS", 50, "more than 50 different strings"),
+        ("MAX_SHARED_STRINGS_BYTES", 1024, "whose shared strings unpack to 0 MB, more than the 0 MB"),
+        ("MAX_UNZIPPED", 2048, "that unpacks to 0 MB, more than the 0 MB"),
+    ],
+)  # fmt: skip
+def test_each_workbook_bound_refuses_with_the_file_named(tmp_path, monkeypatch, bound, value,
+                                                         message):  # fmt: skip
+    monkeypatch.setattr(xlsx, bound, value)
+    path = shared_strings_workbook(tmp_path / "big.xlsx", _rows(40), _strings(40))
+    with pytest.raises(ImportFileError, match=message) as refused:
+        read_all(path)
+    assert refused.value.message.startswith("big.xlsx is an Excel workbook")
+
+
+@pytest.mark.slow
+def test_a_real_size_shared_strings_bomb_is_refused_in_seconds(tmp_path, watchdog):
+    """The reported size: about 200 MB of shared strings (nine million) in a ~20 MB file."""
+    path = shared_strings_workbook(
+        tmp_path / "bomb.xlsx", _rows(1), (f"string number {i}" for i in range(9_000_000))
+    )
+    with watchdog(60), pytest.raises(ImportFileError, match="more strings"):
         read_all(path)
