@@ -65,6 +65,13 @@ def requeue_waiting_imports(**_kwargs) -> None:
     reviews = services.dedup_requeue()
     if reviews:
         log.info("queued again deduplication of review(s) %s", reviews)
+    try:
+        swept = services.import_files_sweep()
+    except Exception:  # the worker starts anyway; the next start sweeps again
+        log.exception("could not sweep the files of finished imports")
+    else:
+        if swept:
+            log.info("deleted %d stored file(s) no import will read", len(swept))
 
 
 def _enqueue(task, object_id: int, mark_sent: Callable[..., None]) -> None:

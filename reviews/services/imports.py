@@ -322,6 +322,7 @@ def import_batch_undo(*, batch: ImportBatch, user) -> int:
                f"Import of {locked.filename} undone: {removed} records removed", user,
                records_removed=removed)  # fmt: skip
         dedup_request(review_id=locked.review_id)
+        transaction.on_commit(partial(_drop_file, batch.pk), robust=True)
     batch.refresh_from_db()
     return removed
 
@@ -817,6 +818,71 @@ def import_batch_fail(*, batch_id: int, message: str, attempt: int | None = None
         during = "preview" if batch.status == BatchStatus.PREVIEWING else "import"
         _audit(batch, AuditKind.IMPORT_FAIL, f"Import of {batch.filename} failed: {message}",
                batch.uploaded_by, during=during, message=message)  # fmt: skip
+        transaction.on_commit(partial(_drop_file, batch_id), robust=True)
+
+
+# Batches whose file nothing will read again: the lead uploads a failed file again, and
+# an undone or cancelled import is never run again (its records' raw text stays).
+FINISHED_WITHOUT_FILE = (BatchStatus.FAILED, BatchStatus.UNDONE, BatchStatus.CANCELLED)
+# A stored file with no batch row yet may be an upload whose row is being written.
+ORPHAN_GRACE = dt.timedelta(hours=1)
+IMPORTS_DIR = "imports"
+
+
+def _drop_file(batch_id: int) -> None:
+    """Delete a finished batch's stored file (after commit: no file I/O in a transaction)
+    and forget its name. Issue #16: files of failed and undone imports stayed forever."""
+    batch = ImportBatch.objects.filter(pk=batch_id, status__in=FINISHED_WITHOUT_FILE).first()
+    if batch is None or not batch.file:
+        return
+    name = batch.file.name
+    if ImportBatch.objects.filter(pk=batch_id, file=name).update(file=""):
+        batch.file.storage.delete(name)
+
+
+def import_files_sweep(*, now: dt.datetime | None = None) -> list[str]:
+    """Delete the stored files no import will read: those of failed, undone and cancelled
+    batches (left by a crash between the commit and the delete, or by an older Sift), and
+    files under imports/ that no batch names, once older than ORPHAN_GRACE (a worker or web
+    process killed between storing an upload and writing its row). Safe to run any time and
+    twice; returns the names deleted. Run by `manage.py sweep_import_files` and whenever a
+    worker starts."""
+    now = now or timezone.now()
+    deleted = []
+    for batch_id in (
+        ImportBatch.objects.filter(status__in=FINISHED_WITHOUT_FILE)
+        .exclude(file="")
+        .values_list("pk", flat=True)
+    ):
+        name = ImportBatch.objects.values_list("file", flat=True).get(pk=batch_id)
+        _drop_file(batch_id)
+        deleted.append(name)
+    storage = ImportBatch._meta.get_field("file").storage
+    named = set(ImportBatch.objects.exclude(file="").values_list("file", flat=True))
+    for name in _stored_files(storage, IMPORTS_DIR):
+        if name in named:
+            continue
+        try:
+            if now - storage.get_modified_time(name) < ORPHAN_GRACE:
+                continue
+        except (NotImplementedError, FileNotFoundError):
+            continue
+        # Named meanwhile (a row committed since the list was read): keep it.
+        if not ImportBatch.objects.filter(file=name).exists():
+            storage.delete(name)
+            deleted.append(name)
+    return deleted
+
+
+def _stored_files(storage, folder: str) -> Iterator[str]:
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_files(storage, f"{folder}/{sub}")
 
 
 def _audit(batch: ImportBatch, kind: str, summary: str, actor, **facts) -> None:
