@@ -97,3 +97,26 @@ def test_the_sweep_takes_what_no_import_will_read_and_nothing_else(review, sourc
     assert ImportBatch.objects.get(pk=failed.pk).file.name == ""
     # Twice is harmless.
     assert services.import_files_sweep(now=dt.datetime.now(dt.UTC)) == []
+
+
+def test_a_run_stopped_by_its_time_limit_fails_and_leaves_nothing(
+    review, source, lead, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from reviews import tasks
+    from reviews.services import imports
+
+    assert tasks.import_batch_task.soft_time_limit and tasks.import_batch_task.time_limit
+    assert tasks.import_batch_preview_task.soft_time_limit
+    batch = start(review, source, lead)
+
+    def stopped(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(imports, "open_export", stopped)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(SoftTimeLimitExceeded):
+        services.import_batch_preview_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED and batch.file.name == ""
+    assert stored(settings) == set()
