@@ -22,6 +22,7 @@ from lib.fulltext._messages import describe, human_size
 
 # The ZIP checks of the full-text bulk upload, reused: unsafe names, lying sizes, magic.
 from lib.fulltext.archive import ArchiveError, _Bounded, _unsafe
+from lib.imports.records import FIELD_LIMITS, RAW_TEXT_LIMIT
 from reporting.archive.spec import (
     FORMAT,
     MANIFEST,
@@ -293,6 +294,8 @@ def _rows(zf: zipfile.ZipFile, spec: Spec) -> Iterator[tuple[int, dict]]:
             yield n, row
 
 
+_RECORD_LIMITS = {**FIELD_LIMITS, "raw_text": RAW_TEXT_LIMIT}
+
 _INTS = {
     "IntegerField", "SmallIntegerField", "BigIntegerField", "PositiveIntegerField",
     "PositiveSmallIntegerField", "PositiveBigIntegerField", "AutoField", "BigAutoField",
@@ -328,6 +331,12 @@ def _check_value(spec: Spec, f: models.Field, value: Any, where: str) -> None:
         raise ArchiveError(f"{label} should be text.")
     if kind in _TEXTS and f.max_length and len(value) > f.max_length:
         raise ArchiveError(f"{label} is longer than {f.max_length} characters.")
+    limit = _RECORD_LIMITS.get(f.name) if spec.label == "reviews.Record" else None
+    if limit is not None and isinstance(value, str) and len(value) > limit:
+        # The bounds an import file's records have (issue #16), for records that come in
+        # through an archive instead.
+        raise ArchiveError(f"{label} is {len(value):,} characters long; Sift keeps at most "
+                           f"{limit:,}.")  # fmt: skip
     choices = {c for c, _ in f.flatchoices} if f.choices and ref is None else None
     if choices is not None and value not in choices and not (value == "" and f.blank):
         raise ArchiveError(f"{label} is {value!r:.40}, which is not one of its choices.")

@@ -625,6 +625,25 @@ def test_deeply_nested_json_is_refused_with_a_message(good, lead, tmp_path, sett
     assert stored_files(settings) == files
 
 
+def test_a_record_past_the_import_bounds_is_refused(good, lead, tmp_path):
+    """An archive cannot bring in what an import file may not (issue #16's title)."""
+    entry = "models/reviews.Record.jsonl"
+    with zipfile.ZipFile(good) as zf:
+        lines = zf.read(entry).decode().splitlines()
+    row = json.loads(lines[0])
+    row["title"] = "t" * 10_001
+    changed = "\n".join([json.dumps(row), *lines[1:]]).encode() + b"\n"
+
+    def fix(m):
+        m["files"][entry] = hashlib.sha256(changed).hexdigest()
+
+    bad = rewrite(good, tmp_path / "bad.zip", change={entry: lambda _: changed}, manifest=fix)
+    with pytest.raises(ArchiveError, match=r"reviews.Record.jsonl line 1: title is 10,001 "
+                                           r"characters long; Sift keeps at most 10,000"):  # fmt: skip
+        archive.archive_import(file=bad, user=lead, slug="hostile")
+    assert not Review.objects.filter(slug="hostile").exists()
+
+
 # --- archives made by an older Sift ---------------------------------------------------------
 
 
