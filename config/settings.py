@@ -97,33 +97,38 @@ TEMPLATES = [
 ]
 
 # --- Database: PostgreSQL when DATABASE_URL is set, else SQLite in var/ ---------------
+# Every SQLite database gets these, the embedded default and one named by DATABASE_URL
+# alike (issue #16: through DATABASE_URL, 166 of 200 concurrent votes failed with
+# "database is locked"). The web process and the worker write to one file: WAL lets readers
+# go on while an import writes, IMMEDIATE avoids lock upgrades failing mid-transaction, and
+# the timeout lets a writer wait its turn instead of failing.
+SQLITE_OPTIONS = {
+    "timeout": 30,
+    "transaction_mode": "IMMEDIATE",
+    # page_size only takes effect on a new database (before WAL is on): records of a few kB
+    # fit a 16 kB page instead of spilling into overflow pages.
+    "init_command": (
+        "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+    ),
+}
+
+
+def database_config(url: str, var_dir: Path) -> dict:
+    if url:
+        # Health checks: a kept connection that PostgreSQL dropped while idle (a restart, a
+        # proxy's timeout) is replaced before a request uses it, instead of failing it.
+        config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    else:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": var_dir / "sift.sqlite3"}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    return config
+
+
 DATABASE_URL = env_str("DATABASE_URL", "")
-if DATABASE_URL:
-    # Health checks: a kept connection that PostgreSQL dropped while idle (a restart, a
-    # proxy's timeout) is replaced before a request uses it, instead of failing that request.
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
-    }
-else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "sift.sqlite3",
-            # The web process and the worker write to one file: WAL lets readers go on
-            # while an import writes, IMMEDIATE avoids lock upgrades failing mid-transaction.
-            "OPTIONS": {
-                "timeout": 30,
-                "transaction_mode": "IMMEDIATE",
-                # page_size only takes effect on a new database (before WAL is on): records
-                # of a few kB fit a 16 kB page instead of spilling into overflow pages.
-                "init_command": (
-                    "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
-                ),
-            },
-        }
-    }
+DATABASES = {"default": database_config(DATABASE_URL, VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

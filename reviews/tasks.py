@@ -15,7 +15,16 @@ from reviews import services
 log = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=20)
+# Time limits: a file that holds a worker past them fails (soft: the run's failure path
+# deletes what it wrote; hard: the worker is killed, the heartbeat stops and the batch is
+# taken over, then given up after MAX_ATTEMPTS). Bounds on the files keep real imports of
+# a million records far inside them.
+IMPORT_SOFT_LIMIT = 4 * 3600
+PREVIEW_SOFT_LIMIT = 3600
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=20,
+             soft_time_limit=IMPORT_SOFT_LIMIT, time_limit=IMPORT_SOFT_LIMIT + 300)  # fmt: skip
 def import_batch_task(self, batch_id: int) -> None:
     try:
         services.import_batch_run(batch_id=batch_id)
@@ -33,7 +42,8 @@ def import_batch_task(self, batch_id: int) -> None:
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5,
+             soft_time_limit=PREVIEW_SOFT_LIMIT, time_limit=PREVIEW_SOFT_LIMIT + 300)  # fmt: skip
 def import_batch_preview_task(self, batch_id: int) -> None:
     try:
         services.import_batch_preview_run(batch_id=batch_id)
@@ -65,6 +75,13 @@ def requeue_waiting_imports(**_kwargs) -> None:
     reviews = services.dedup_requeue()
     if reviews:
         log.info("queued again deduplication of review(s) %s", reviews)
+    try:
+        swept = services.import_files_sweep()
+    except Exception:  # the worker starts anyway; the next start sweeps again
+        log.exception("could not sweep the files of finished imports")
+    else:
+        if swept:
+            log.info("deleted %d stored file(s) no import will read", len(swept))
 
 
 def _enqueue(task, object_id: int, mark_sent: Callable[..., None]) -> None:

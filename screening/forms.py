@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from lib.screening.highlight import MAX_TERM_CHARS, MAX_TERMS, parse_terms
 from reviews.forms import MultiLineField, SingleLineField
 from reviews.models import Criterion, CriterionKind, Member, Review
 from screening.models import StageSettings, Verdict
@@ -61,6 +62,26 @@ class StageSettingsForm(forms.ModelForm):
         field.queryset = field.queryset.filter(pk__in=users).order_by("username")
         field.required = False
         field.empty_label = "Leads only"
+
+    def _clean_terms(self, name: str) -> str:
+        """The highlighter cuts longer terms and ignores terms past its bound (its matching
+        stays linear whatever it is given); the lead is told here instead."""
+        text = self.cleaned_data.get(name, "")
+        terms = parse_terms(text)
+        if len(terms) > MAX_TERMS:
+            raise forms.ValidationError(f"At most {MAX_TERMS} terms ({len(terms)} given).")
+        long = [t for t in terms if len(t) > MAX_TERM_CHARS]
+        if long:
+            raise forms.ValidationError(
+                f"A term is at most {MAX_TERM_CHARS} characters: “{long[0][:40]}…” is longer."
+            )
+        return text
+
+    def clean_include_terms(self) -> str:
+        return self._clean_terms("include_terms")
+
+    def clean_exclude_terms(self) -> str:
+        return self._clean_terms("exclude_terms")
 
 
 class StoppingTestForm(forms.Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,33 @@ def _fast_and_isolated(settings, tmp_path):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                     "LOCATION": f"test-{tmp_path.name}"}
     }  # fmt: skip
+
+
+class Hung(BaseException):
+    """Work a hostile input must not be able to stretch ran past the watchdog (not an
+    Exception, so no `except Exception` on the way swallows it)."""
+
+
+@pytest.fixture
+def watchdog():
+    """`with watchdog(seconds):` turns a hang (a backtracking regex, an unbounded parse)
+    into a failure. Not a timing assertion: the limit is orders of magnitude above the
+    bounded cost, and the test asserts on the result."""
+
+    @contextlib.contextmanager
+    def guard(seconds: float):
+        def bark(signum, frame):
+            raise Hung(f"still running after {seconds} s")
+
+        previous = signal.signal(signal.SIGALRM, bark)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return guard
 
 
 def make_user(django_user_model, username: str, **extra):

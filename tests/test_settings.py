@@ -1,8 +1,14 @@
+import contextlib
 import os
 import stat
+import threading
+import time
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, transaction
+from django.db.utils import ConnectionHandler
 
 from config import env
 from config import settings as sift_settings
@@ -55,3 +61,76 @@ def test_uploaded_files_go_to_a_local_folder_unless_a_bucket_is_named(monkeypatc
     assert storage["OPTIONS"]["bucket_name"] == "sift-files"
     assert storage["OPTIONS"]["endpoint_url"] == "https://minio.example.org"
     assert storage["OPTIONS"]["default_acl"] is None  # never public
+
+
+@contextlib.contextmanager
+def extra_database(config: dict, blocker):
+    """`config` as the database alias "x" beside the test database."""
+    connections.settings["x"] = ConnectionHandler({"default": config}).settings["default"]
+    try:
+        with blocker.unblock():
+            yield connections["x"]
+    finally:
+        connections["x"].close()
+        del connections["x"]  # this thread's wrapper, so the next test gets a new one
+        del connections.settings["x"]
+
+
+@pytest.mark.parametrize("how", ["embedded", "DATABASE_URL"])
+def test_every_sqlite_database_gets_wal_the_timeout_and_immediate_transactions(
+    tmp_path, how, django_db_blocker
+):
+    config = sift_settings.database_config(
+        "" if how == "embedded" else f"sqlite:///{tmp_path / 'url.sqlite3'}",
+        tmp_path / "var",
+    )
+    assert config["OPTIONS"]["timeout"] == 30
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    with extra_database(config, django_db_blocker) as connection, connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+
+
+def test_a_postgresql_url_keeps_its_own_options():
+    config = sift_settings.database_config("postgres://x@db/sift", Path("/nonexistent"))
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert "transaction_mode" not in config.get("OPTIONS", {})
+    assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
+
+
+def test_concurrent_read_then_write_transactions_through_a_sqlite_url_all_succeed(
+    tmp_path, django_db_blocker
+):
+    """Issue #16's 200 concurrent votes, small: each thread reads, then writes, in one
+    transaction. With deferred transactions two readers deadlock on the upgrade and SQLite
+    fails one at once ("database is locked"), whatever the timeout."""
+    config = sift_settings.database_config(f"sqlite:///{tmp_path / 'votes.sqlite3'}", tmp_path)
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def vote(n: int) -> None:
+        connection = connections["x"]  # one connection per thread
+        try:
+            start.wait()
+            with transaction.atomic(using="x"), connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM vote")
+                time.sleep(0.05)  # both inside the transaction at once
+                cursor.execute("INSERT INTO vote VALUES (%s)", [n])
+        except BaseException as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+        finally:
+            connection.close()
+            del connections["x"]
+
+    with extra_database(config, django_db_blocker) as connection:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE vote (n integer)")
+        threads = [threading.Thread(target=vote, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM vote")
+            assert cursor.fetchone()[0] == 8

@@ -32,7 +32,7 @@ from .normalise import (
     pmid_digits,
     split_keywords,
 )
-from .records import ImportFileError, ParsedRecord
+from .records import EXPANSION_LIMIT, ImportFileError, ParsedRecord
 from .tagged import Warn
 
 _ENTRY_START = re.compile(r"@[ \t]*([A-Za-z][\w:-]*)[ \t\r\n]*([{(])")
@@ -246,19 +246,29 @@ def _add(fields: dict[str, Any], key: str, value: Any) -> None:
         fields[key] = [current, value]
 
 
+class ExpansionTooLong(ValueError):
+    """A value's macros and concatenations expand past EXPANSION_LIMIT."""
+
+
 def resolve(value: Any, macros: dict[str, str]) -> str:
-    """A field value with macro references and '#' concatenations resolved."""
+    """A field value with macro references and '#' concatenations resolved, refused (before
+    it is built) past EXPANSION_LIMIT characters: each macro is bounded when defined, so a
+    file of nested doublings cannot make a value longer than the bound times its parts."""
     if type(value) is str:
         return value
     if type(value) is list:  # a field given twice: its first value
         return next((text for v in value if (text := resolve(v, macros).strip())), "")
-    parts = []
+    parts, size = [], 0
     for part in _concatenated(value[1]):
         part = part.strip()
         if len(part) >= 2 and part[0] + part[-1] in ('""', "{}"):
-            parts.append(part[1:-1])
+            text = part[1:-1]
         else:
-            parts.append(macros.get(part.lower(), MONTHS.get(part.lower(), part)))
+            text = macros.get(part.lower(), MONTHS.get(part.lower(), part))
+        size += len(text)
+        if size > EXPANSION_LIMIT:
+            raise ExpansionTooLong(f"expands to more than {EXPANSION_LIMIT:,} characters")
+        parts.append(text)
     return "".join(parts)
 
 
@@ -298,10 +308,19 @@ def read_bibtex(lines: Iterable[str], *, warn: Warn) -> Iterator[ParsedRecord]:
         raw, values, error = parse_entry(text)
         if kind == "string":
             if not error and raw.get("ID"):
-                macros[raw["ID"].lower()] = resolve(values[""], macros)
+                try:
+                    macros[raw["ID"].lower()] = resolve(values[""], macros)
+                except ExpansionTooLong as exc:
+                    raise ImportFileError(f"@string {raw['ID']}: {exc}", line=start) from None
             continue
         ordinal += 1
-        yield record_from_entry(text, raw, values, error, macros, ordinal, start)
+        try:
+            yield record_from_entry(text, raw, values, error, macros, ordinal, start)
+        except ExpansionTooLong as exc:
+            key = raw.get("ID") or f"@{entry_type}"
+            raise ImportFileError(
+                f"entry {key}: a field {exc}", line=start, record=ordinal
+            ) from None
 
 
 def fields_from_text(text: str) -> dict[str, Any]:

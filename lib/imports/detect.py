@@ -28,7 +28,7 @@ from .ovid import COUNTER as _OVID_COUNTER
 from .records import ImportFileError
 from .ris import SiftRisParser
 from .tabular import Header, check_mapping, find_header, guess_columns, mapped_titles
-from .xlsx import find_sheet_header, is_xlsx
+from .xlsx import check_expansion, find_sheet_header, is_xlsx
 
 HEAD_BYTES = 64 * 1024
 HEAD_LINES = 2000
@@ -53,7 +53,6 @@ _RIS_LIKE_TAG = re.compile(r"[A-Z][A-Z0-9]  - ")
 _MEDLINE_TAG = re.compile(r"(?:PMID|OWN |STAT|DCOM|FAU |LID |AID |PHST|EDAT|CRDT|MHDA)- ")
 _OVID_VN = re.compile(r"VN {1,2}- Ovid", re.IGNORECASE)
 XLSX_ENCODING = Encoding("utf-8", whitespace_only=False)  # an XLSX's text is UTF-8 XML
-MAX_UNZIPPED = 2 << 30
 
 FORMATS = (
     "ris",
@@ -229,19 +228,12 @@ def _zip(f: BinaryIO, name: str, mapping: Mapping[str, str] | None) -> Detection
     try:
         with zipfile.ZipFile(f) as archive:
             names = archive.namelist()
-            unzipped = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError):
-        names, unzipped = [], 0
+        names = []
     finally:
         f.seek(0)
     if is_xlsx(names):
-        if unzipped > MAX_UNZIPPED:
-            # openpyxl holds a workbook's shared strings in memory: a 'zip bomb' would
-            # exhaust it.
-            raise ImportFileError(
-                f"{name} is an Excel workbook that unpacks to {unzipped // 2**20} MB, more "
-                f"than the {MAX_UNZIPPED // 2**20} MB that can be read: save it as CSV"
-            )
+        check_expansion(f, name)
         sheet = find_sheet_header(f, name, mapping)
         return Detection("xlsx", XLSX_ENCODING, sheet.header, sheet.rows)
     if "content.xml" in names and "mimetype" in names:

@@ -12,7 +12,7 @@ from . import bibtex, csl_json, endnote_tagged, endnote_xml, medline, ovid, pubm
 from .decode import CountingRaw, open_text
 from .detect import TABULAR, Detection, detect
 from .problems import record_problems
-from .records import ImportFileError, ParsedRecord
+from .records import ImportFileError, ParsedRecord, check_bounds
 from .tabular import pick_columns, read_table, used_columns
 from .xlsx import Sheet, read_xlsx
 
@@ -173,6 +173,7 @@ class ExportReader:
         try:
             for record in records:
                 count += 1
+                check_bounds(record)
                 record.problems = record_problems(record)
                 fields = record.raw_fields
                 for key in fields.keys() - used:

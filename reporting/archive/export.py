@@ -6,14 +6,18 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import partial
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from time import localtime
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
@@ -22,7 +26,15 @@ from django.utils import timezone
 
 # The ZIP checks of the full-text bulk upload, reused: unsafe names, lying sizes, magic.
 from lib.fulltext.archive import ArchiveError
-from reporting.archive.spec import FORMAT, MANIFEST, SKIPPED, Spec, archived_models
+from reporting.archive.spec import (
+    FORMAT,
+    MANIFEST,
+    MAX_RATIO,
+    RATIO_MIN_BYTES,
+    SKIPPED,
+    Spec,
+    archived_models,
+)
 from reviews.models import ACTIVE_BATCH_STATUSES, BatchStatus, Review
 
 # --- export --------------------------------------------------------------------------------
@@ -40,16 +52,32 @@ def _dumps(row: dict) -> str:
     return json.dumps(row, ensure_ascii=False, default=_plain, separators=(",", ":"))
 
 
-class _Hashing:
-    """Write to a ZIP entry while computing its sha256."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.stream = stream
-        self.sha = hashlib.sha256()
-
-    def write(self, data: bytes) -> None:
-        self.sha.update(data)
-        self.stream.write(data)
+def _write_entry(zf: zipfile.ZipFile, name: str, chunks: Iterable[bytes]) -> str:
+    """Write one entry and return its sha256. Every archive Sift writes must import again
+    (issue #16: a valid PDF that deflates 442 to 1 made the lead's backup "look like a zip
+    bomb" to the importer): the bytes are spooled to a temporary file while their deflated
+    size is counted, and an entry that would compress past half the importer's ratio bound
+    is stored uncompressed instead."""
+    sha = hashlib.sha256()
+    squeeze = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    size = packed = 0
+    with tempfile.TemporaryFile() as spool:
+        for chunk in chunks:
+            sha.update(chunk)
+            spool.write(chunk)
+            size += len(chunk)
+            packed += len(squeeze.compress(chunk))
+        packed += len(squeeze.flush())
+        info = zipfile.ZipInfo(name, date_time=localtime()[:6])
+        info.compress_type = (
+            zipfile.ZIP_STORED
+            if size > RATIO_MIN_BYTES and size > packed * MAX_RATIO // 2
+            else zipfile.ZIP_DEFLATED
+        )
+        spool.seek(0)
+        with zf.open(info, "w", force_zip64=True) as raw:
+            shutil.copyfileobj(spool, raw, 1024 * 1024)
+    return sha.hexdigest()
 
 
 def _file_entry(spec: Spec, pk: int, f: models.Field, name: str) -> str:
@@ -116,31 +144,15 @@ def _export_into(zf: zipfile.ZipFile, review: Review, specs: list[Spec]) -> None
     counts: dict[str, int] = {}
     files: list[tuple[str, models.FileField, str]] = []  # entry, field, stored name
     for spec in specs:
-        qs = spec.model._base_manager.filter(**{spec.lookup: review.pk}).order_by("pk")
-        file_fields = [f for f in spec.fields if isinstance(f, models.FileField)]
-        n = 0
-        with zf.open(spec.entry, "w", force_zip64=True) as raw:
-            out = _Hashing(raw)
-            for obj in qs.iterator(chunk_size=2000):
-                row = _encode(spec, obj, usernames)
-                for f in file_fields:
-                    stored = getattr(obj, f.attname).name or ""
-                    if stored:
-                        row[f.name] = _file_entry(spec, obj.pk, f, stored)
-                        files.append((row[f.name], f, stored))
-                out.write(_dumps(row).encode() + b"\n")
-                n += 1
-        sums[spec.entry] = out.sha.hexdigest()
-        counts[spec.label] = n
+        counts[spec.label] = 0
+        lines = _model_lines(spec, review, usernames, files, counts)
+        sums[spec.entry] = _write_entry(zf, spec.entry, lines)
     for entry, f, stored in files:
         storage = f.storage
         if not storage.exists(stored):
             raise ArchiveError(f"The stored file {stored} is missing: it cannot be archived.")
-        with storage.open(stored, "rb") as source, zf.open(entry, "w", force_zip64=True) as raw:
-            out = _Hashing(raw)
-            for chunk in iter(partial(source.read, 1024 * 1024), b""):
-                out.write(chunk)
-        sums[entry] = out.sha.hexdigest()
+        with storage.open(stored, "rb") as source:
+            sums[entry] = _write_entry(zf, entry, iter(partial(source.read, 1024 * 1024), b""))
     manifest = {
         "format": FORMAT,
         "sift_version": _sift_version(),
@@ -152,6 +164,23 @@ def _export_into(zf: zipfile.ZipFile, review: Review, specs: list[Spec]) -> None
         "files": sums,
     }
     zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+
+
+def _model_lines(spec: Spec, review: Review, usernames: dict[int, str],
+                 files: list[tuple[str, models.FileField, str]],
+                 counts: dict[str, int]) -> Iterator[bytes]:  # fmt: skip
+    """The rows of one model as JSON lines, counting them and collecting their files."""
+    qs = spec.model._base_manager.filter(**{spec.lookup: review.pk}).order_by("pk")
+    file_fields = [f for f in spec.fields if isinstance(f, models.FileField)]
+    for obj in qs.iterator(chunk_size=2000):
+        row = _encode(spec, obj, usernames)
+        for f in file_fields:
+            stored = getattr(obj, f.attname).name or ""
+            if stored:
+                row[f.name] = _file_entry(spec, obj.pk, f, stored)
+                files.append((row[f.name], f, stored))
+        yield _dumps(row).encode() + b"\n"
+        counts[spec.label] += 1
 
 
 def _sift_version() -> str:

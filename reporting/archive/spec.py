@@ -31,6 +31,9 @@ MAX_ENTRIES = 500_000
 MAX_TOTAL_BYTES = 64 * 1024**3
 MAX_MANIFEST_BYTES = 64 * 1024**2
 MAX_LINE_BYTES = 64 * 1024**2
+# Sift's rows nest a few levels (JSON fields of answers and details); far below Python's
+# recursion limit, so a hostile nesting is refused before it can raise RecursionError.
+MAX_JSON_DEPTH = 64
 # JSON of records compresses about 5-10 to 1; far better than that, on a big entry, is a bomb.
 MAX_RATIO = 200
 RATIO_MIN_BYTES = 1024 * 1024

@@ -22,10 +22,12 @@ from lib.fulltext._messages import describe, human_size
 
 # The ZIP checks of the full-text bulk upload, reused: unsafe names, lying sizes, magic.
 from lib.fulltext.archive import ArchiveError, _Bounded, _unsafe
+from lib.imports.records import FIELD_LIMITS, RAW_TEXT_LIMIT
 from reporting.archive.spec import (
     FORMAT,
     MANIFEST,
     MAX_ENTRIES,
+    MAX_JSON_DEPTH,
     MAX_LINE_BYTES,
     MAX_MANIFEST_BYTES,
     MAX_RATIO,
@@ -126,11 +128,8 @@ def _read_manifest(zf: zipfile.ZipFile, infos: dict, filename: str) -> dict:
         raise ArchiveError(f"{filename} has no {MANIFEST}: it is not a Sift review archive.")
     if infos[MANIFEST].file_size > MAX_MANIFEST_BYTES:
         raise ArchiveError(f"{MANIFEST} is larger than {human_size(MAX_MANIFEST_BYTES)}.")
-    try:
-        with _open_checked(zf, MANIFEST) as stream:
-            manifest = json.loads(stream.read().decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ArchiveError(f"{MANIFEST} is not valid JSON: {describe(error)}") from None
+    with _open_checked(zf, MANIFEST) as stream:
+        manifest = _json(stream.read(), MANIFEST)
     if not isinstance(manifest, dict) or not isinstance(manifest.get("format"), int):
         raise ArchiveError(f"{MANIFEST} does not say which archive format it is.")
     if manifest["format"] > FORMAT:
@@ -247,6 +246,39 @@ def _check_shape(spec: Spec, fields: dict[str, models.Field], row: dict, where: 
             filled[name] += 1
 
 
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed value (iteratively: no recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack += [(inner, depth + 1) for inner in item]
+    return deepest
+
+
+def _json(data: bytes, where: str) -> Any:
+    """One JSON value, refused with a message when it is not JSON or nests deeper than
+    Sift writes (issue #16: a deep nesting raised RecursionError, a 500)."""
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except RecursionError:
+        value = None
+        depth = MAX_JSON_DEPTH + 1
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ArchiveError(f"{where} is not valid JSON: {describe(error)}") from None
+    else:
+        depth = _depth(value)
+    if depth > MAX_JSON_DEPTH:
+        raise ArchiveError(
+            f"{where} nests lists or objects more than {MAX_JSON_DEPTH} deep: "
+            "Sift never writes that."
+        )
+    return value
+
+
 def _rows(zf: zipfile.ZipFile, spec: Spec) -> Iterator[tuple[int, dict]]:
     """(line number, row) of a model file; refuses what is not one JSON object a line."""
     with _open_checked(zf, spec.entry) as stream:
@@ -256,14 +288,13 @@ def _rows(zf: zipfile.ZipFile, spec: Spec) -> Iterator[tuple[int, dict]]:
                 raise ArchiveError(f"{where} is longer than {human_size(MAX_LINE_BYTES)}.")
             if not line.strip():
                 continue
-            try:
-                row = json.loads(line.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError) as error:
-                raise ArchiveError(f"{where} is not valid JSON: {describe(error)}") from None
+            row = _json(line, where)
             if not isinstance(row, dict):
                 raise ArchiveError(f"{where} is not a JSON object.")
             yield n, row
 
+
+_RECORD_LIMITS = {**FIELD_LIMITS, "raw_text": RAW_TEXT_LIMIT}
 
 _INTS = {
     "IntegerField", "SmallIntegerField", "BigIntegerField", "PositiveIntegerField",
@@ -300,6 +331,12 @@ def _check_value(spec: Spec, f: models.Field, value: Any, where: str) -> None:
         raise ArchiveError(f"{label} should be text.")
     if kind in _TEXTS and f.max_length and len(value) > f.max_length:
         raise ArchiveError(f"{label} is longer than {f.max_length} characters.")
+    limit = _RECORD_LIMITS.get(f.name) if spec.label == "reviews.Record" else None
+    if limit is not None and isinstance(value, str) and len(value) > limit:
+        # The bounds an import file's records have (issue #16), for records that come in
+        # through an archive instead.
+        raise ArchiveError(f"{label} is {len(value):,} characters long; Sift keeps at most "
+                           f"{limit:,}.")  # fmt: skip
     choices = {c for c, _ in f.flatchoices} if f.choices and ref is None else None
     if choices is not None and value not in choices and not (value == "" and f.blank):
         raise ArchiveError(f"{label} is {value!r:.40}, which is not one of its choices.")

@@ -26,6 +26,7 @@ from reviews.services.imports import (
     import_batch_start,
     import_batch_undo,
     import_batches_requeue,
+    import_files_sweep,
     register_undo_guard,
 )
 from reviews.services.reviews import (
@@ -63,6 +64,7 @@ __all__ = [
     "import_batch_start",
     "import_batch_undo",
     "import_batches_requeue",
+    "import_files_sweep",
     "member_add",
     "member_remove",
     "member_set_role",

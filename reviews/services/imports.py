@@ -53,6 +53,10 @@ MAX_LISTED_WARNINGS = 100
 # A run writes a heartbeat with every chunk; one silent for this long is presumed dead
 # (worker killed) and another run may take the batch over.
 STALE_AFTER = dt.timedelta(seconds=60)
+# A run also beats on its own clock, from a second thread, while a library call holds it
+# (openpyxl reading a workbook's shared strings, a format's first scan): issue #16's
+# workbook took 364 s without a record, was presumed dead at 60 s and read twice at once.
+HEARTBEAT_EVERY = dt.timedelta(seconds=15)
 MAX_ATTEMPTS = 3  # tries of one job (preview or import) before the batch fails
 
 SAMPLE_SIZE = 10  # records shown in the preview table
@@ -318,6 +322,7 @@ def import_batch_undo(*, batch: ImportBatch, user) -> int:
                f"Import of {locked.filename} undone: {removed} records removed", user,
                records_removed=removed)  # fmt: skip
         dedup_request(review_id=locked.review_id)
+        transaction.on_commit(partial(_drop_file, batch.pk), robust=True)
     batch.refresh_from_db()
     return removed
 
@@ -473,12 +478,14 @@ def import_batch_run(*, batch_id: int, request_dedup: bool = True) -> ImportBatc
     overflow = 0
     try:
         with (
+            Heartbeat(batch_id, attempt, BatchStatus.RUNNING) as heartbeat,
             _local_path(batch) as path,
             open_export(
                 path, filename=batch.filename, column_mapping=batch.column_mapping or None
             ) as reader,
             ChunkWriter(batch_id, attempt) as writer,
         ):
+            heartbeat.check()
             _owned(batch_id, attempt, BatchStatus.RUNNING).update(
                 format=reader.format, encoding=reader.encoding
             )
@@ -499,6 +506,7 @@ def import_batch_run(*, batch_id: int, request_dedup: bool = True) -> ImportBatc
                     else:
                         overflow += 1
                 if len(chunk) >= CHUNK:
+                    heartbeat.check()
                     writer.put(chunk, reader.bytes_read, found)
                     chunk = []
             writer.put(chunk, reader.bytes_read, found)
@@ -572,6 +580,7 @@ def import_batch_preview_run(*, batch_id: int) -> ImportBatch | None:
     builder = _PreviewBuilder(batch.column_mapping)
     try:
         with (
+            Heartbeat(batch_id, attempt, BatchStatus.PREVIEWING) as heartbeat,
             _local_path(batch) as path,
             open_export(
                 path, filename=batch.filename, column_mapping=batch.column_mapping or None
@@ -580,6 +589,8 @@ def import_batch_preview_run(*, batch_id: int) -> ImportBatch | None:
             for parsed in reader:
                 builder.add(parsed)
                 if builder.count % CHUNK == 0:
+                    if heartbeat.superseded:
+                        return None  # remapped, cancelled or taken over meanwhile
                     updated = _owned(batch_id, attempt, BatchStatus.PREVIEWING).update(
                         bytes_done=reader.bytes_read,
                         records_found=builder.count,
@@ -588,6 +599,8 @@ def import_batch_preview_run(*, batch_id: int) -> ImportBatch | None:
                     if not updated:
                         return None  # remapped or cancelled meanwhile: this result is stale
             preview = builder.result(reader)
+            if heartbeat.superseded:
+                return None
     except ImportFileError as error:
         if not getattr(error, "columns", None):
             import_batch_fail(batch_id=batch_id, message=error.message, attempt=attempt)
@@ -670,6 +683,54 @@ class _PreviewBuilder:
             "needs_mapping": True,
             "error": error.message,
         }
+
+
+class Heartbeat:
+    """Keeps a live run's heartbeat fresh from a second thread, every HEARTBEAT_EVERY,
+    however long the reading thread is held inside one call, so that no one presumes it
+    dead and takes the batch over beside it. If the run was taken over (or cancelled) the
+    beat finds no row to update and stops; `check()` then raises RunSuperseded in the
+    reading thread at its next chunk. Inside an outer transaction (a test's) a second
+    connection could not see the batch row: no thread, as ChunkWriter."""
+
+    def __init__(self, batch_id: int, attempt: int, status: str):
+        self.batch_id, self.attempt, self.status = batch_id, attempt, status
+        self.superseded = False
+        self.beats = 0
+        self._stop = threading.Event()
+        inline = connection.in_atomic_block
+        self.thread = None if inline else threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        if self.thread:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        if self.thread:
+            self.thread.join()
+
+    def check(self) -> None:
+        if self.superseded:
+            raise RunSuperseded(self.batch_id)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(HEARTBEAT_EVERY.total_seconds()):
+                try:
+                    beat = _owned(self.batch_id, self.attempt, self.status).update(
+                        heartbeat_at=Now()
+                    )
+                except OperationalError:
+                    log.warning("import batch %s: heartbeat not written", self.batch_id)
+                    continue  # the database is busy or gone: the next beat tries again
+                if not beat:
+                    self.superseded = True
+                    return
+                self.beats += 1
+        finally:
+            connection.close()
 
 
 class ChunkWriter:
@@ -757,6 +818,71 @@ def import_batch_fail(*, batch_id: int, message: str, attempt: int | None = None
         during = "preview" if batch.status == BatchStatus.PREVIEWING else "import"
         _audit(batch, AuditKind.IMPORT_FAIL, f"Import of {batch.filename} failed: {message}",
                batch.uploaded_by, during=during, message=message)  # fmt: skip
+        transaction.on_commit(partial(_drop_file, batch_id), robust=True)
+
+
+# Batches whose file nothing will read again: the lead uploads a failed file again, and
+# an undone or cancelled import is never run again (its records' raw text stays).
+FINISHED_WITHOUT_FILE = (BatchStatus.FAILED, BatchStatus.UNDONE, BatchStatus.CANCELLED)
+# A stored file with no batch row yet may be an upload whose row is being written.
+ORPHAN_GRACE = dt.timedelta(hours=1)
+IMPORTS_DIR = "imports"
+
+
+def _drop_file(batch_id: int) -> None:
+    """Delete a finished batch's stored file (after commit: no file I/O in a transaction)
+    and forget its name. Issue #16: files of failed and undone imports stayed forever."""
+    batch = ImportBatch.objects.filter(pk=batch_id, status__in=FINISHED_WITHOUT_FILE).first()
+    if batch is None or not batch.file:
+        return
+    name = batch.file.name
+    if ImportBatch.objects.filter(pk=batch_id, file=name).update(file=""):
+        batch.file.storage.delete(name)
+
+
+def import_files_sweep(*, now: dt.datetime | None = None) -> list[str]:
+    """Delete the stored files no import will read: those of failed, undone and cancelled
+    batches (left by a crash between the commit and the delete, or by an older Sift), and
+    files under imports/ that no batch names, once older than ORPHAN_GRACE (a worker or web
+    process killed between storing an upload and writing its row). Safe to run any time and
+    twice; returns the names deleted. Run by `manage.py sweep_import_files` and whenever a
+    worker starts."""
+    now = now or timezone.now()
+    deleted = []
+    for batch_id in (
+        ImportBatch.objects.filter(status__in=FINISHED_WITHOUT_FILE)
+        .exclude(file="")
+        .values_list("pk", flat=True)
+    ):
+        name = ImportBatch.objects.values_list("file", flat=True).get(pk=batch_id)
+        _drop_file(batch_id)
+        deleted.append(name)
+    storage = ImportBatch._meta.get_field("file").storage
+    named = set(ImportBatch.objects.exclude(file="").values_list("file", flat=True))
+    for name in _stored_files(storage, IMPORTS_DIR):
+        if name in named:
+            continue
+        try:
+            if now - storage.get_modified_time(name) < ORPHAN_GRACE:
+                continue
+        except (NotImplementedError, FileNotFoundError):
+            continue
+        # Named meanwhile (a row committed since the list was read): keep it.
+        if not ImportBatch.objects.filter(file=name).exists():
+            storage.delete(name)
+            deleted.append(name)
+    return deleted
+
+
+def _stored_files(storage, folder: str) -> Iterator[str]:
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_files(storage, f"{folder}/{sub}")
 
 
 def _audit(batch: ImportBatch, kind: str, summary: str, actor, **facts) -> None:

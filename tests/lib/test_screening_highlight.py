@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from lib.screening import Highlighter
 from lib.screening.highlight import parse_terms
@@ -90,3 +92,86 @@ def test_terms_are_one_a_line_or_separated_by_commas_and_semicolons():
         "trial",
     ]
     assert parse_terms("") == [] and parse_terms(None) == []
+
+
+# Issue #16: matching is linear in the text whatever the lead types. A backtracking regex
+# took seconds (and grows as n^8) on the first of these; the watchdog turns a hang into a
+# failure, the assertion is on what is marked.
+HOSTILE_TERMS = [
+    "a*a*a*a*a*a*a*a*b",
+    "a?a?a?a?a?a?a?a?a?a?a?a?b",
+    "*a*?a*?a*?a*?a*?a*?b",
+    "a a a a a a a a a a a a b",
+    "a-a-a-a-a-a-a-a-a-b",
+    "?" * 90 + "b",
+]
+
+
+@pytest.mark.parametrize("term", HOSTILE_TERMS)
+def test_hostile_terms_match_in_linear_time(term, watchdog):
+    long_word = "a" * 50_000
+    text = f"{long_word} {'a ' * 5_000}{'a-' * 5_000}x"
+    with watchdog(10):
+        runs = Highlighter([term], [term]).runs(text)
+    assert "".join(t for t, _ in runs) == text
+    assert [kind for _, kind in runs] == [""]  # no b anywhere: nothing is marked
+
+
+def test_a_hostile_wildcard_term_still_finds_its_words(watchdog):
+    with watchdog(10):
+        runs = Highlighter(["a*a*a*a*a*a*a*a*b"]).runs("a" * 100_000 + "b aab")
+    assert [(len(t), kind) for t, kind in runs] == [(100_001, "include"), (4, "")]
+
+
+def test_terms_are_bounded_in_length_and_number():
+    from lib.screening.highlight import MAX_TERM_CHARS, MAX_TERMS
+
+    long_term = "x" * MAX_TERM_CHARS + "yz"
+    # Cut to its first characters (then "whatever its ending" as any word term).
+    assert marked("x" * MAX_TERM_CHARS + "q", include=[long_term]) == [
+        ("x" * MAX_TERM_CHARS + "q", "include")
+    ]
+    many = [f"w{n}z" for n in range(MAX_TERMS + 10)]
+    assert marked("w0z w199z w205z", include=many) == [("w0z", "include"), ("w199z", "include")]
+
+
+# The old backtracking matcher, kept as the reference the linear one must agree with on
+# inputs small enough for it.
+def _reference(terms: list[str], text: str) -> list[tuple[str, str]]:
+    import re
+
+    from lib.screening.highlight import _stem
+
+    def word(w: str) -> str:
+        if "*" in w or "?" in w:
+            parts = [re.escape(p) for p in re.split(r"([*?])", w) if p]
+            return "".join({"\\*": r"\w*", "\\?": r"\w?"}.get(p, p) for p in parts)
+        return re.escape(_stem(w.lower())) + r"\w*"
+
+    (term,) = terms
+    regex = re.compile(
+        r"\b" + r"[\s\-]+".join(word(w) for w in term.split()) + r"(?!\w)", re.IGNORECASE
+    )
+    out, last = [], 0
+    for m in regex.finditer(text):
+        if m.start() == m.end():
+            continue
+        if m.start() > last:
+            out.append((text[last : m.start()], ""))
+        out.append((m.group(0), "include"))
+        last = m.end()
+    if last < len(text):
+        out.append((text[last:], ""))
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.builds(lambda a, b: a + b, st.sampled_from("ab*?"), st.text("ab*? -", max_size=6)),
+    st.text("abAB -.", max_size=24),
+)
+def test_the_linear_matcher_agrees_with_the_backtracking_reference(term, text):
+    # Later words of a phrase start with a letter: a separator takes every space and hyphen
+    # between words (the reference would hand some back to a word like "-x" or "?").
+    assume(all(w[0] in "ab" for w in term.split()[1:]))
+    assert Highlighter([term]).runs(text) == _reference([term], text)

@@ -640,6 +640,54 @@ def test_a_reference_to_a_row_not_in_the_archive_names_file_and_line(good, lead,
     assert not Review.objects.filter(slug="hostile").exists()
 
 
+@pytest.mark.parametrize("depth", [100, 100_000], ids=["past the bound", "past recursion"])
+@pytest.mark.parametrize("where", ["manifest", "row"])
+def test_deeply_nested_json_is_refused_with_a_message(good, lead, tmp_path, settings, where,
+                                                      depth):  # fmt: skip
+    """Issue #16: a deep nesting raised RecursionError (a 500)."""
+    entry = "models/screening.Decision.jsonl"
+    nested = "[" * depth + "]" * depth
+    if where == "manifest":
+        bad = rewrite(good, tmp_path / "bad.zip", manifest=lambda m: m.update(deep=0),
+                      change={"manifest.json": lambda d: d[:-1] + f',"deep":{nested}}}'.encode()})  # fmt: skip
+        message = r"manifest.json nests lists or objects more than 64 deep"
+    else:
+        with zipfile.ZipFile(good) as zf:
+            lines = zf.read(entry).decode().splitlines()
+        row = json.loads(lines[0])
+        changed = "\n".join([json.dumps(row)[:-1] + f',"x":{nested}}}', *lines[1:]]).encode()
+
+        def fix(m):
+            m["files"][entry] = hashlib.sha256(changed).hexdigest()
+
+        bad = rewrite(good, tmp_path / "bad.zip", change={entry: lambda _: changed}, manifest=fix)
+        message = r"screening.Decision.jsonl line 1 nests lists or objects more than 64 deep"
+    files = stored_files(settings)
+    with pytest.raises(ArchiveError, match=message):
+        archive.archive_import(file=bad, user=lead, slug="hostile")
+    assert not Review.objects.filter(slug="hostile").exists()
+    assert stored_files(settings) == files
+
+
+def test_a_record_past_the_import_bounds_is_refused(good, lead, tmp_path):
+    """An archive cannot bring in what an import file may not (issue #16's title)."""
+    entry = "models/reviews.Record.jsonl"
+    with zipfile.ZipFile(good) as zf:
+        lines = zf.read(entry).decode().splitlines()
+    row = json.loads(lines[0])
+    row["title"] = "t" * 10_001
+    changed = "\n".join([json.dumps(row), *lines[1:]]).encode() + b"\n"
+
+    def fix(m):
+        m["files"][entry] = hashlib.sha256(changed).hexdigest()
+
+    bad = rewrite(good, tmp_path / "bad.zip", change={entry: lambda _: changed}, manifest=fix)
+    with pytest.raises(ArchiveError, match=r"reviews.Record.jsonl line 1: title is 10,001 "
+                                           r"characters long; Sift keeps at most 10,000"):  # fmt: skip
+        archive.archive_import(file=bad, user=lead, slug="hostile")
+    assert not Review.objects.filter(slug="hostile").exists()
+
+
 # --- archives made by an older Sift ---------------------------------------------------------
 
 

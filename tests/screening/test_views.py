@@ -197,6 +197,24 @@ def test_a_lead_changes_the_stage_settings(as_user, review, lead, reviewer):
     assert (s.include_terms, s.resolver_may_have_screened) == ("partnership*", False)
 
 
+@pytest.mark.parametrize(
+    ("terms", "error"),
+    [
+        ("x" * 101, "A term is at most 100 characters"),
+        ("\n".join(f"t{n}" for n in range(201)), "At most 200 terms (201 given)"),
+    ],
+    ids=["long", "many"],
+)
+def test_highlight_terms_past_the_highlighters_bounds_are_refused(as_user, review, lead, terms,
+                                                                  error):  # fmt: skip
+    response = as_user(lead).post(url(review, "settings"), {
+        "reviewers_required": 2, "order": "random", "include_terms": terms,
+    })  # fmt: skip
+    assert response.status_code == 200
+    assert error in str(response.context["form"].errors["include_terms"])
+    assert StageSettings.objects.get(review=review, stage=TA).include_terms == ""
+
+
 def test_the_resolver_must_be_a_member(as_user, review, lead, outsider):
     response = as_user(lead).post(
         url(review, "settings"),
