@@ -7,8 +7,13 @@
   document.addEventListener("htmx:responseError", function (event) {
     var flash = document.getElementById("flash");
     if (!flash) return;
-    var status = event.detail.xhr.status;
-    var text = status === 403 ? "You are not allowed to do that in this review."
+    var xhr = event.detail.xhr;
+    var status = xhr.status;
+    // The server's own reason (config/errors.py answers htmx with plain text) comes first.
+    var own = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0
+      ? xhr.responseText.trim().slice(0, 300) : "";
+    var text = own ? own
+      : status === 403 ? "You are not allowed to do that in this review."
       : status === 404 ? "That page or record no longer exists."
       : "Something went wrong (" + status + "). Your work so far is saved; try again.";
     var p = document.createElement("p");
