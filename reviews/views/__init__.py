@@ -186,8 +186,15 @@ def member_role(request: HttpRequest, review: str, member_id: int) -> HttpRespon
 @require_POST
 @login_required
 def member_remove(request: HttpRequest, review: str, member_id: int) -> HttpResponse:
+    """The team page's Remove button asks first (a page, so it works without JavaScript);
+    the confirmation's own button sends `confirm`."""
     review_obj = review_for_user(request.user, review, role=LEAD)
-    member = get_object_or_404(Member, pk=member_id, review=review_obj)
+    member = get_object_or_404(
+        Member.objects.select_related("user"), pk=member_id, review=review_obj
+    )
+    if request.POST.get("confirm") != "yes":
+        context = {"review": review_obj, "member": member}
+        return render(request, "reviews/member_remove.html", context)
     try:
         services.member_remove(member=member)
     except ValidationError as error:
