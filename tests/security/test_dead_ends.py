@@ -74,9 +74,8 @@ def pages_for(world, persona: str) -> list[tuple[str, str]]:
     return pages
 
 
-@pytest.fixture
-def busy_world(world):
-    """The world with a probable pair waiting for a lead (the "Check 1 probable pair" button)."""
+def add_probable_pair(world):
+    """A probable pair waiting for a lead (the "Check 1 probable pair" button)."""
     DedupPair.objects.create(
         review=world.review,
         record_a_id=world.ids["record_id"],
@@ -86,6 +85,11 @@ def busy_world(world):
         score=0.9,
     )
     return world
+
+
+@pytest.fixture
+def busy_world(world):
+    return add_probable_pair(world)
 
 
 @pytest.mark.parametrize("persona", ["reviewer", "second_reviewer"])
