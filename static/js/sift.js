@@ -43,6 +43,19 @@
     });
   });
 
+  // A table or figure that scrolls sideways (a phone, a wide table) takes the keyboard
+  // focus, so it can be scrolled without a mouse (axe: scrollable-region-focusable).
+  function focusableScrollers(root) {
+    root.querySelectorAll(".table, .table-wrap, pre, .prisma-figure").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex") && !el.querySelector("a, button, input, select, textarea")) {
+        el.setAttribute("tabindex", "0");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusableScrollers(document); });
+  window.addEventListener("resize", function () { focusableScrollers(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { focusableScrollers(event.target); });
+
   // "/" focuses the page's search box, as in most list views people know.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;

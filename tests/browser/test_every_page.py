@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.browser.axe import violations
 from tests.security.conftest import build_world
 from tests.security.test_dead_ends import add_probable_pair, pages_for
 
@@ -33,7 +34,14 @@ def html_pages(client: Client, urls: list[tuple[str, str]]) -> list[tuple[str, s
         response = client.get(url)
         kind = response.get("Content-Type", "")
         attachment = "attachment" in response.get("Content-Disposition", "")
-        if response.status_code == 200 and kind.startswith("text/html") and not attachment:
+        # not a fragment that htmx swaps in, nor a streamed download
+        whole = not response.streaming and b"<html" in response.content[:500]
+        if (
+            response.status_code == 200
+            and kind.startswith("text/html")
+            and whole
+            and not attachment
+        ):
             keep.append((name, url))
     return keep
 
@@ -75,7 +83,7 @@ def visit(page, live_server, url: str) -> None:
 def test_every_page_fits_a_phone(browser, live_server, world, admin_user):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    failures = []
+    failures, accessibility = [], []
     visited = 0
     here = f"/reviews/{world.ids['review']}"
     walks = [  # (who, the pages the URL matrix lets them open, error pages they meet)
@@ -94,11 +102,14 @@ def test_every_page_fits_a_phone(browser, live_server, world, admin_user):
             visited += 1
             if problem := too_wide(page):
                 failures.append(f"{getattr(user, 'username', 'anonymous')} {name} {url}: {problem}")
+            for line in violations(page):
+                accessibility.append(f"{getattr(user, 'username', 'anonymous')} {name}: {line}")
             nav = page.locator(".review-nav")
             if nav.count() and nav.is_visible():
                 failures.append(f"{name}: the review's menu is not folded at 390 px")
     assert visited > 50
     assert not failures, "pages wider than a phone:\n" + "\n".join(failures)
+    assert not accessibility, "axe-core violations:\n" + "\n".join(accessibility)
 
     # The screening page: Include / Exclude / Maybe without scrolling.
     signed_in(context, live_server, world.reviewer)
@@ -118,4 +129,24 @@ def test_every_page_fits_a_phone(browser, live_server, world, admin_user):
     links = page.locator(".review-nav a")
     tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
     assert len(tops) == 1, f"the menu wraps onto {len(tops)} lines at 1400 px"
+
+    # axe at 1400 px too (the menu unfolded), over the lead's pages: every template.
+    client = signed_in(context, live_server, world.lead)
+    for name, url in html_pages(client, pages_for(world, "lead")):
+        visit(page, live_server, url)
+        accessibility += [f"lead {name} at 1400 px: {line}" for line in violations(page)]
+    assert not accessibility, "axe-core violations:\n" + "\n".join(accessibility)
+
+    # The skip link: from the top of the screening page to "Include" in a few Tabs.
+    signed_in(context, live_server, world.reviewer)
+    visit(page, live_server, f"/reviews/{world.ids['review']}/screening/title_abstract/screen/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    for _tab in range(7):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.value") == "include":
+            break
+    else:
+        raise AssertionError("Include is more than 7 Tabs after the skip link")
     context.close()
