@@ -28,6 +28,7 @@ from reviews.services.imports import (
     import_batches_requeue,
     register_undo_guard,
 )
+from reviews.services.records import record_edit
 from reviews.services.reviews import (
     criteria_replace,
     member_add,
@@ -66,6 +67,7 @@ __all__ = [
     "member_add",
     "member_remove",
     "member_set_role",
+    "record_edit",
     "register_undo_guard",
     "review_create",
     "review_update",

@@ -18,6 +18,7 @@ from reviews.forms import (
     MappingForm,
     MemberAddForm,
     MemberRoleForm,
+    RecordEditForm,
     RecordFilterForm,
     ReviewForm,
     SearchForm,
@@ -508,5 +509,34 @@ def record_detail(request: HttpRequest, review: str, record_id: int) -> HttpResp
         "is_lead": is_lead(review_obj),
         # Blinding: what the viewer may see (a reviewer: their own votes, no verdicts).
         "history": record_history(record, review_obj.viewer),
+        "corrections": selectors.record_corrections(record),
     }
     return render(request, "reviews/record.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def record_edit(request: HttpRequest, review: str, record_id: int) -> HttpResponse:
+    """A lead corrects the record's fields; the imported text stays, the change goes into
+    the record's history and deduplication runs again."""
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    try:
+        record = selectors.record_detail(review_obj, record_id)
+    except Record.DoesNotExist:
+        raise Http404("No such record in this review") from None
+    form = RecordEditForm.for_record(record, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.record_edit(
+                review=review_obj, record=record, user=request.user, values=form.values()
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            if changes:
+                messages.success(request, "Record corrected; deduplication runs again.")
+            else:
+                messages.success(request, "Nothing was changed.")
+            return redirect("reviews:record_detail", review_obj.slug, record.pk)
+    context = {"review": review_obj, "record": record, "form": form}
+    return render(request, "reviews/record_edit.html", context)
