@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
@@ -452,7 +453,7 @@ def batch_undo(request: HttpRequest, review: str, batch_id: int) -> HttpResponse
         if request.POST.get("confirm") != "yes":
             raise ValidationError("Tick the box to confirm that the records should be removed.")
         removed = services.import_batch_undo(batch=batch, user=request.user)
-        return f"Import undone: {removed} records removed."
+        return f"Import undone: {removed} {ngettext('record', 'records', removed)} removed."
 
     return _batch_action(request, review, batch_id, undo)
 

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
@@ -529,9 +530,10 @@ def ranking_stop(request: HttpRequest, review: str, stage: str) -> HttpResponse:
         except ValidationError as e:
             form.add_error(None, e)
         else:
+            n = stop.exclusions.count()
             messages.success(
                 request,
-                f"Screening stopped: {stop.exclusions.count()} records excluded by the "
+                f"Screening stopped: {n} {ngettext('record', 'records', n)} excluded by the "
                 "automation tool.",
             )
             return redirect("screening:ranking", review_obj.slug, stage)

@@ -40,3 +40,14 @@ def test_removing_a_member_asks_first(as_user, review, lead, reviewer):
     done = client.post(address, {"confirm": "yes"})
     assert done.status_code == 302
     assert not review.members.filter(pk=member.pk).exists()
+
+
+def test_undoing_an_import_of_one_record_says_record(as_user, review, source, lead):
+    batch = import_text(review, source, lead, ris(paper(1)))
+    run(review)
+    client = as_user(lead)
+    response = client.post(
+        reverse("reviews:batch_undo", args=[review.slug, batch.pk]), {"confirm": "yes"},
+        follow=True,
+    )  # fmt: skip
+    assert "Import undone: 1 record removed." in response.content.decode()
