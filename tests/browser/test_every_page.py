@@ -129,6 +129,7 @@ def test_every_page_fits_a_phone(browser, live_server, world, admin_user):
     links = page.locator(".review-nav a")
     tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
     assert len(tops) == 1, f"the menu wraps onto {len(tops)} lines at 1400 px"
+    assert not page.get_by_role("button", name="Menu").is_visible()  # nothing folded
 
     # axe at 1400 px too (the menu unfolded), over the lead's pages: every template.
     client = signed_in(context, live_server, world.lead)
