@@ -364,6 +364,7 @@ class OverviewCell:
     instrument: Checklist | ExtractionForm
     version: ChecklistVersion | FormVersion | None
     state: str
+    may_see_all: bool = False  # both reviewers' work side by side (a link only if so)
 
     @property
     def label(self) -> str:
@@ -390,7 +391,7 @@ def appraisal_overview(review: Review, user, lead: bool) -> list[OverviewRow]:
             work = _work_from(all_rows, study, version, 1 if settings.appraisal_mode ==
                               Mode.SINGLE_PLUS_CHECK else 2)  # fmt: skip
             cells.append(OverviewCell(checklist, version, work.state if lead else
-                                      work.state_for(user)))  # fmt: skip
+                                      work.state_for(user), work.may_see_all(user, lead)))  # fmt: skip
         design = getattr(study, "appraisal_design", None)
         rows.append(OverviewRow(study, design.get_design_display() if design else "", cells))
     return rows
@@ -408,7 +409,8 @@ def extraction_overview(review: Review, user, lead: bool) -> list[OverviewRow]:
         for form in forms:
             version = _pick_version(all_rows, study, form.pk, user, versions, "form")
             work = _work_from(all_rows, study, version, required)
-            cells.append(OverviewCell(form, version, work.state if lead else work.state_for(user)))
+            state = work.state if lead else work.state_for(user)
+            cells.append(OverviewCell(form, version, state, work.may_see_all(user, lead)))
         design = getattr(study, "appraisal_design", None)
         rows.append(OverviewRow(study, design.get_design_display() if design else "", cells))
     return rows

@@ -34,6 +34,8 @@ def _embedded_secret_key() -> str | None:
 SECRET_KEY = env_str("SECRET_KEY", _embedded_secret_key())
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A refused form says why in the site frame, not Django's bare page (issue #21).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

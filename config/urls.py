@@ -17,3 +17,7 @@ urlpatterns = [
     path("reviews/", include("reporting.urls")),
     path("reviews/", include("appraisal.urls")),
 ]
+
+# Error pages in the site frame (config/errors.py); 400 and 500 use Django's handlers.
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"

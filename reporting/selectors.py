@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import Count as N
 from django.db.models import F, Q, Sum
 from django.db.models.expressions import RawSQL
+from django.utils.translation import ngettext
 
 from lib.prisma import FIELDS, Count, Flow, Line, State, assumed, computed, not_applicable
 from reporting.models import PrismaNote, PrismaOverride
@@ -280,7 +281,11 @@ def source_counts(review: Review) -> list[SourceCount]:
         got, rep = imported.get(source.pk), reported.get(source.pk)
         said = rep["total"] if rep and rep["known"] == rep["n"] else None
         if said is not None:
-            note = "" if got in (None, said) else f"{got:,} records imported"
+            note = (
+                ""
+                if got in (None, said)
+                else f"{got:,} {ngettext('record', 'records', got)} imported"
+            )
             count = (
                 Count(said, State.COMPUTED) if got == said else Count(said, State.REPORTED, note)
             )

@@ -240,3 +240,34 @@ class RecordFilterForm(forms.Form):
         self.fields["batch"].choices = [("", "All imports")] + [
             (b.pk, f"#{b.pk} {b.filename} ({b.source.name})") for b in batches
         ]
+
+
+class RecordEditForm(forms.Form):
+    """A lead's correction of a record's fields (reviews/services/records.py). Authors: one
+    per line. Blank a field to clear it."""
+
+    title = MultiLineField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    abstract = MultiLineField(required=False, widget=forms.Textarea(attrs={"rows": 10}))
+    authors = MultiLineField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="One per line"
+    )
+    year = forms.IntegerField(required=False, min_value=1000, max_value=2200)
+    journal = SingleLineField(required=False)
+    volume = SingleLineField(required=False, max_length=100)
+    issue = SingleLineField(required=False, max_length=100)
+    pages = SingleLineField(required=False, max_length=100)
+    doi = SingleLineField(required=False, max_length=300, label="DOI")
+    pmid = SingleLineField(required=False, max_length=20, label="PubMed ID")
+    language = SingleLineField(required=False, max_length=100)
+    type = SingleLineField(required=False, max_length=100, label="Type")
+
+    @classmethod
+    def for_record(cls, record, data=None) -> RecordEditForm:
+        initial = {name: getattr(record, name) for name in cls.base_fields}
+        initial["authors"] = "\n".join(record.authors)
+        return cls(data, initial=initial)
+
+    def values(self) -> dict:
+        values = dict(self.cleaned_data)
+        values["authors"] = values["authors"].split("\n") if values["authors"] else []
+        return values

@@ -118,7 +118,7 @@ def detail_text(detail: dict, kind: str = "") -> str:
 # resolution, an exclusion by the automation tool, whatever a later app logs) tells a
 # verdict, so only leads see it: blinded reviewers see nothing of a colleague's work.
 OPEN_KINDS = frozenset({AuditKind.IMPORT, AuditKind.IMPORT_UNDO, AuditKind.IMPORT_CANCEL,
-                        AuditKind.IMPORT_FAIL})  # fmt: skip
+                        AuditKind.IMPORT_FAIL, AuditKind.RECORD_EDIT})  # fmt: skip
 
 
 def _audit_entry(event: AuditEvent) -> HistoryEntry:
@@ -169,3 +169,21 @@ def _review_audit(review: Review) -> Iterator[HistoryEntry]:
 @register_review_history
 def _review_dedup(review: Review) -> Iterator[HistoryEntry]:
     return stream(DedupEvent.objects.filter(review=review).select_related("actor"), _dedup_entry)
+
+
+def _correction_text(detail: dict) -> str | None:
+    """A lead's correction of a record (services.records): one line per field, old -> new."""
+    changes = detail.get("changes")
+    if not isinstance(changes, dict):
+        return None
+
+    def shown(value) -> str:
+        if isinstance(value, list):
+            value = "; ".join(map(str, value))
+        text = "(empty)" if value in (None, "") else " ".join(str(value).split())
+        return text if len(text) <= 120 else text[:119] + "…"
+
+    return "\n".join(f"{name}: {shown(old)} → {shown(new)}" for name, (old, new) in changes.items())
+
+
+register_detail_text(AuditKind.RECORD_EDIT, _correction_text)

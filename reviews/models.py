@@ -568,6 +568,7 @@ class AuditKind(models.TextChoices):
     CHECKLIST = "checklist", "Checklist edited"
     FORM = "form", "Extraction form edited"
     SETTINGS = "settings", "Settings changed"
+    RECORD_EDIT = "record_edit", "Record corrected"
 
 
 class AuditEvent(AppendOnlyModel):

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce, Lower
 
 from lib.dedup import word_diff
 from reviews.models import (
+    AuditEvent,
+    AuditKind,
     BatchStatus,
     DedupDecision,
     DedupEvent,
@@ -116,6 +118,35 @@ def record_detail(review: Review, record_id: int) -> Record:
         .annotate(duplicate_count=Count("duplicates"))
         .get(pk=record_id)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A field a lead corrected: its value as imported and as it is now."""
+
+    field: str
+    label: str
+    imported: object
+    now: object
+
+
+def record_corrections(record: Record) -> list[Correction]:
+    """The record's corrected fields, from its history: the imported value of a field is
+    the old value of its first correction (reviews/services/records.py)."""
+    from reviews.services.records import EDITABLE, field_label
+
+    imported: dict[str, object] = {}
+    events = AuditEvent.objects.filter(
+        review_id=record.review_id, record_id=record.pk, kind=AuditKind.RECORD_EDIT
+    ).order_by("at", "pk")
+    for detail in events.values_list("detail", flat=True):
+        for name, (old, _new) in detail.get("changes", {}).items():
+            imported.setdefault(name, old)
+    return [
+        Correction(name, field_label(name), imported[name], getattr(record, name))
+        for name in EDITABLE
+        if name in imported and imported[name] != getattr(record, name)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("<slug:review>/records/", views.record_list, name="records"),
     path("<slug:review>/records/<int:record_id>/", views.record_detail, name="record_detail"),
+    path("<slug:review>/records/<int:record_id>/edit/", views.record_edit, name="record_edit"),
     path("<slug:review>/duplicates/", dedup.dedup_overview, name="dedup"),
     path("<slug:review>/duplicates/run/", dedup.dedup_run_now, name="dedup_run"),
     path("<slug:review>/duplicates/queue/", dedup.dedup_queue, name="dedup_queue"),

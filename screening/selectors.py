@@ -245,6 +245,15 @@ def my_decision(paper: Record, reviewer, stage: str) -> Decision | None:
     return Decision.objects.filter(paper=paper, reviewer=reviewer, stage=stage).first()
 
 
+def my_last_decision(review: Review, reviewer, stage: str) -> Decision | None:
+    """The vote "Undo" withdraws (decision_withdraw_last picks the same one)."""
+    return (
+        Decision.objects.filter(review=review, reviewer=reviewer, stage=stage)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+
+
 def my_decisions(review: Review, reviewer, stage: str) -> QuerySet[Decision]:
     resolved = Resolution.objects.filter(paper=OuterRef("paper"), stage=stage)
     return (
@@ -607,18 +616,19 @@ def fulltext_exclusions(review: Review, settings: StageSettings) -> list[tuple[s
         paper: (reason, other)
         for paper, verdict, reason, other in Resolution.objects.filter(
             review=review, stage=stage, paper__duplicate_of__isnull=True
-        ).values_list("paper_id", "verdict", "reason__code", "reason_other")
+        ).values_list("paper_id", "verdict", "reason_id", "reason_other")
         if verdict == Verdict.EXCLUDE
     }
-    codes = dict(review.criteria.values_list("pk", "code"))
+    # A reason is named by its code and label ("E3 Wrong outcome"), never the code alone.
+    codes = {c.pk: f"{c.code} {c.reason_label}" for c in review.criteria.all()}
     counts: dict[str, int] = defaultdict(int)
     for paper, by in _votes_by_paper(review, stage).items():
         if paper in resolved or _outcome(list(by.values()), settings) != Verdict.EXCLUDE:
             continue
         reason_id, other = next(iter(by.values()))[1]
         counts[codes.get(reason_id) or (f"Other: {other}" if other else "No reason")] += 1
-    for code, other in resolved.values():
-        counts[code or (f"Other: {other}" if other else "No reason")] += 1
+    for reason_id, other in resolved.values():
+        counts[codes.get(reason_id) or (f"Other: {other}" if other else "No reason")] += 1
     return sorted(counts.items())
 
 

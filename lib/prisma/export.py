@@ -122,6 +122,16 @@ def paragraph(flow: Flow) -> str:
     def n(key: str) -> str:
         return flow[key].text() if flow[key].shown else "NR"
 
+    def one(key: str) -> bool:
+        return flow.value(key) == 1
+
+    def of(key: str, singular: str, plural: str) -> str:
+        """The count with its noun: "1 study", "2 studies", "NR studies"."""
+        return f"{n(key)} {singular if one(key) else plural}"
+
+    def were(key: str) -> str:
+        return "was" if one(key) else "were"
+
     sources = [line for line in flow.databases + flow.registers]
     counted = [line for line in sources if line.count.known]
     parts = [
@@ -131,14 +141,15 @@ def paragraph(flow: Flow) -> str:
         + (f" (counts not reported for {len(sources) - len(counted)})" if len(counted) < len(sources) else "")
         + "."
     ]  # fmt: skip
-    removed = [f"{n('duplicates')} duplicates"]
+    removed = [of("duplicates", "duplicate", "duplicates")]
     if flow.value("excluded_automatic"):
         removed.append(f"{n('excluded_automatic')} marked ineligible by automation tools")
     if flow.value("excluded_other"):
         removed.append(f"{n('excluded_other')} removed for other reasons")
     parts.append(
-        f"After removing {' and '.join(removed)}, {n('records_screened')} records were screened "
-        f"on title and abstract and {n('records_excluded')} were excluded"
+        f"After removing {' and '.join(removed)}, "
+        f"{of('records_screened', 'record', 'records')} {were('records_screened')} screened "
+        f"on title and abstract and {n('records_excluded')} {were('records_excluded')} excluded"
         + (
             f" ({n('records_excluded_human')} by reviewers and "
             f"{n('records_excluded_automation')} by an automation tool)"
@@ -148,31 +159,35 @@ def paragraph(flow: Flow) -> str:
         + "."
     )
     parts.append(
-        f"Of {n('dbr_sought_reports')} reports sought for retrieval, "
-        f"{n('dbr_notretrieved_reports')} could not be retrieved, and {n('dbr_assessed')} were "
-        "assessed for eligibility in full text"
+        f"Of {of('dbr_sought_reports', 'report', 'reports')} sought for retrieval, "
+        f"{n('dbr_notretrieved_reports')} could not be retrieved, and {n('dbr_assessed')} "
+        f"{were('dbr_assessed')} assessed for eligibility in full text"
         + (
-            "; " + ", ".join(f"{line.count.text()} were excluded ({line.label})"
-                             for line in flow.dbr_excluded) if flow.dbr_excluded
-            else f"; {n('dbr_excluded_reports')} were excluded"
+            "; " + ", ".join(
+                f"{line.count.text()} {'was' if line.count.value == 1 else 'were'} excluded "
+                f"({line.label})" for line in flow.dbr_excluded) if flow.dbr_excluded
+            else f"; {n('dbr_excluded_reports')} {were('dbr_excluded_reports')} excluded"
         )
         + "."
     )  # fmt: skip
     if flow.other:
         parts.append(
             f"Other methods ({', '.join(line.label for line in flow.other_sources)}) led to "
-            f"{n('other_sought_reports')} reports sought, {n('other_assessed')} assessed and "
+            f"{of('other_sought_reports', 'report', 'reports')} sought, {n('other_assessed')} assessed and "
             f"{n('other_excluded_reports')} excluded."
         )
     if flow.updated:
         parts.append(
-            f"{n('new_studies')} new studies ({n('new_reports')} reports) were included; with "
-            f"the {n('previous_studies')} studies of the previous version, the review includes "
-            f"{n('total_studies')} studies ({n('total_reports')} reports)."
+            f"{of('new_studies', 'new study', 'new studies')} "
+            f"({of('new_reports', 'report', 'reports')}) {were('new_studies')} included; with "
+            f"the {of('previous_studies', 'study', 'studies')} of the previous version, the "
+            f"review includes {of('total_studies', 'study', 'studies')} "
+            f"({of('total_reports', 'report', 'reports')})."
         )
     else:
         parts.append(
-            f"{n('new_studies')} studies, reported in {n('new_reports')} reports, were included "
-            "in the review."
+            f"{of('new_studies', 'study', 'studies')}, reported in "
+            f"{of('new_reports', 'report', 'reports')}, {were('new_studies')} included in the "
+            "review."
         )
     return " ".join(parts)

@@ -29,6 +29,7 @@ from reviews.services.imports import (
     import_files_sweep,
     register_undo_guard,
 )
+from reviews.services.records import record_edit
 from reviews.services.reviews import (
     criteria_replace,
     member_add,
@@ -68,6 +69,7 @@ __all__ = [
     "member_add",
     "member_remove",
     "member_set_role",
+    "record_edit",
     "register_undo_guard",
     "review_create",
     "review_update",

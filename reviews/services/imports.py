@@ -30,6 +30,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from lib.imports import TARGET_FIELDS, ImportFileError, ParsedRecord, open_export
 from reviews.models import (
@@ -105,7 +106,10 @@ def duplicate_message(previous: ImportBatch) -> str:
     when = timezone.localtime(previous.created_at).strftime("%d %b %Y %H:%M")
     done = previous.status == BatchStatus.DONE
     what = "was already imported" if done else "was already uploaded"
-    state = f"{previous.records_stored} records" if done else previous.get_status_display().lower()
+    n = previous.records_stored
+    state = (
+        f"{n} {ngettext('record', 'records', n)}" if done else previous.get_status_display().lower()
+    )
     return (
         f"This file (same content) {what} to this review on {when} as batch #{previous.pk} "
         f"({previous.filename}, {state}, source {previous.source.name}). Importing it again "
@@ -513,7 +517,10 @@ def import_batch_run(*, batch_id: int, request_dedup: bool = True) -> ImportBatc
             file_warnings = list(reader.warnings)
             if left_out:
                 labels = ", ".join(PROBLEM_LABELS[code] for code in sorted(excluded))
-                file_warnings.insert(0, f"{left_out} records left out at your request ({labels}).")
+                file_warnings.insert(
+                    0,
+                    f"{left_out} {ngettext('record', 'records', left_out)} left out at your request ({labels}).",
+                )
     except RunSuperseded:
         log.warning("import batch %s: attempt %s was taken over; stopped", batch_id, attempt)
         return None

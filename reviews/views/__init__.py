@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
@@ -18,6 +19,7 @@ from reviews.forms import (
     MappingForm,
     MemberAddForm,
     MemberRoleForm,
+    RecordEditForm,
     RecordFilterForm,
     ReviewForm,
     SearchForm,
@@ -186,8 +188,15 @@ def member_role(request: HttpRequest, review: str, member_id: int) -> HttpRespon
 @require_POST
 @login_required
 def member_remove(request: HttpRequest, review: str, member_id: int) -> HttpResponse:
+    """The team page's Remove button asks first (a page, so it works without JavaScript);
+    the confirmation's own button sends `confirm`."""
     review_obj = review_for_user(request.user, review, role=LEAD)
-    member = get_object_or_404(Member, pk=member_id, review=review_obj)
+    member = get_object_or_404(
+        Member.objects.select_related("user"), pk=member_id, review=review_obj
+    )
+    if request.POST.get("confirm") != "yes":
+        context = {"review": review_obj, "member": member}
+        return render(request, "reviews/member_remove.html", context)
     try:
         services.member_remove(member=member)
     except ValidationError as error:
@@ -444,7 +453,7 @@ def batch_undo(request: HttpRequest, review: str, batch_id: int) -> HttpResponse
         if request.POST.get("confirm") != "yes":
             raise ValidationError("Tick the box to confirm that the records should be removed.")
         removed = services.import_batch_undo(batch=batch, user=request.user)
-        return f"Import undone: {removed} records removed."
+        return f"Import undone: {removed} {ngettext('record', 'records', removed)} removed."
 
     return _batch_action(request, review, batch_id, undo)
 
@@ -501,5 +510,34 @@ def record_detail(request: HttpRequest, review: str, record_id: int) -> HttpResp
         "is_lead": is_lead(review_obj),
         # Blinding: what the viewer may see (a reviewer: their own votes, no verdicts).
         "history": record_history(record, review_obj.viewer),
+        "corrections": selectors.record_corrections(record),
     }
     return render(request, "reviews/record.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def record_edit(request: HttpRequest, review: str, record_id: int) -> HttpResponse:
+    """A lead corrects the record's fields; the imported text stays, the change goes into
+    the record's history and deduplication runs again."""
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    try:
+        record = selectors.record_detail(review_obj, record_id)
+    except Record.DoesNotExist:
+        raise Http404("No such record in this review") from None
+    form = RecordEditForm.for_record(record, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.record_edit(
+                review=review_obj, record=record, user=request.user, values=form.values()
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            if changes:
+                messages.success(request, "Record corrected; deduplication runs again.")
+            else:
+                messages.success(request, "Nothing was changed.")
+            return redirect("reviews:record_detail", review_obj.slug, record.pk)
+    context = {"review": review_obj, "record": record, "form": form}
+    return render(request, "reviews/record_edit.html", context)

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from lib import ranking
 from reviews.models import AuditKind, ImportBatch, Member, Record, Review, Role
@@ -317,7 +318,8 @@ def screening_stop_early(
         AuditKind.STOP,
         user,
         candidates,
-        summary=f"Screening stopped early ({STOP_RULES[rule]}): {len(candidates)} records "
+        summary=f"Screening stopped early ({STOP_RULES[rule]}): {len(candidates)} "
+        f"{ngettext('record', 'records', len(candidates))} "
         "excluded by the automation tool",
         each="Excluded by the automation tool (screening stopped early)",
     )
@@ -342,7 +344,8 @@ def screening_stop_undo(*, review: Review, stop: AutomationStop, user) -> Automa
         AuditKind.STOP_UNDO,
         user,
         papers_back,
-        summary=f"Early stop undone: {len(papers_back)} records to screen again",
+        summary=f"Early stop undone: {len(papers_back)} "
+        f"{ngettext('record', 'records', len(papers_back))} to screen again",
         each="Exclusion by the automation tool undone (early stop undone)",
     )
     return locked

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
@@ -57,6 +58,9 @@ def _open(request: HttpRequest, review: str, stage: str, role: str | None = None
         "settings": settings,
     }
     return review_obj, stage, settings, base
+
+
+_DRAFT = "screening_undo_draft"  # session key: the withdrawn vote's reason and note
 
 
 def _paper(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> Record:
@@ -129,8 +133,14 @@ def screen(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     else:
         record = selectors.next_record(review_obj, request.user, stage, settings)
         stream = True
+    extra = {}
+    draft = request.session.get(_DRAFT)
+    if draft and record is not None and (draft["record"], draft["stage"]) == (record.pk, stage):
+        del request.session[_DRAFT]  # an undo without JavaScript: its reason and note
+        draft = {k: v for k, v in draft.items() if k not in ("record", "stage")}
+        extra["form"] = DecisionForm(review=review_obj, initial=draft)
     context = _card_context(
-        request, review_obj, stage, settings, record, stream=stream, fresh=stream
+        request, review_obj, stage, settings, record, stream=stream, fresh=stream, **extra
     )
     if request.htmx and request.htmx.target == "screen-card":
         return render(request, "screening/screen.html#card", context)
@@ -217,6 +227,14 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
 @login_required
 def undo(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage)
+    # What the withdrawn vote said, offered again so that undoing a slip keeps the reason
+    # and the note typed with it.
+    last = selectors.my_last_decision(review_obj, request.user, stage)
+    draft = {
+        "reason": last.reason_id if last else None,
+        "reason_other": last.reason_other if last else "",
+        "note": last.note if last else "",
+    }
     try:
         record = services.decision_withdraw_last(
             review=review_obj, reviewer=request.user, stage=stage
@@ -234,6 +252,7 @@ def undo(request: HttpRequest, review: str, stage: str) -> HttpResponse:
         return redirect("screening:screen", review_obj.slug, stage)
     if not request.htmx:
         messages.success(request, "Your last decision was withdrawn: decide again.")
+        request.session[_DRAFT] = {"record": record.pk, "stage": stage, **draft}
         return redirect(
             reverse("screening:screen", args=[review_obj.slug, stage]) + f"?record={record.pk}"
         )
@@ -245,6 +264,7 @@ def undo(request: HttpRequest, review: str, stage: str) -> HttpResponse:
         record,
         stream=True,
         saved="Your last decision was withdrawn: decide again.",
+        form=DecisionForm(review=review_obj, initial=draft),
     )
     response = render(request, "screening/screen.html#card", context)
     return trigger_client_event(response, "screening-progress")
@@ -510,9 +530,10 @@ def ranking_stop(request: HttpRequest, review: str, stage: str) -> HttpResponse:
         except ValidationError as e:
             form.add_error(None, e)
         else:
+            n = stop.exclusions.count()
             messages.success(
                 request,
-                f"Screening stopped: {stop.exclusions.count()} records excluded by the "
+                f"Screening stopped: {n} {ngettext('record', 'records', n)} excluded by the "
                 "automation tool.",
             )
             return redirect("screening:ranking", review_obj.slug, stage)

@@ -7,8 +7,13 @@
   document.addEventListener("htmx:responseError", function (event) {
     var flash = document.getElementById("flash");
     if (!flash) return;
-    var status = event.detail.xhr.status;
-    var text = status === 403 ? "You are not allowed to do that in this review."
+    var xhr = event.detail.xhr;
+    var status = xhr.status;
+    // The server's own reason (config/errors.py answers htmx with plain text) comes first.
+    var own = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0
+      ? xhr.responseText.trim().slice(0, 300) : "";
+    var text = own ? own
+      : status === 403 ? "You are not allowed to do that in this review."
       : status === 404 ? "That page or record no longer exists."
       : "Something went wrong (" + status + "). Your work so far is saved; try again.";
     var p = document.createElement("p");
@@ -24,6 +29,32 @@
     p.textContent = "The server could not be reached. Check your connection and try again.";
     flash.replaceChildren(p);
   });
+
+  // The site menu folds on a phone (CSS, under html.js): the Menu button opens it.
+  document.documentElement.classList.add("js");
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.querySelector(".menu-toggle");
+    var menu = document.getElementById("site-menu");
+    if (!toggle || !menu) return;
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = menu.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
+
+  // A table or figure that scrolls sideways (a phone, a wide table) takes the keyboard
+  // focus, so it can be scrolled without a mouse (axe: scrollable-region-focusable).
+  function focusableScrollers(root) {
+    root.querySelectorAll(".table, .table-wrap, pre, .prisma-figure").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex") && !el.querySelector("a, button, input, select, textarea")) {
+        el.setAttribute("tabindex", "0");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusableScrollers(document); });
+  window.addEventListener("resize", function () { focusableScrollers(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { focusableScrollers(event.target); });
 
   // "/" focuses the page's search box, as in most list views people know.
   document.addEventListener("keydown", function (event) {

@@ -128,4 +128,6 @@ def test_bulk_upload_then_full_text_screening_by_keyboard(
     assert list(study.reports.values_list("pk", flat=True)) == [first.pk]
     assert Report.objects.get(pk=second.pk).study_id is None
     settings = selectors.stage_settings(review, "full_text")
-    assert selectors.fulltext_exclusions(review, settings) == [("E1", 1)]
+    assert selectors.fulltext_exclusions(review, settings) == [
+        ("E1 Outside England", 1)
+    ]  # code and label (#21)

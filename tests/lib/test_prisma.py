@@ -251,6 +251,24 @@ def test_paragraph_states_the_numbers():
     assert "18 studies, reported in 24 reports" in text
 
 
+def test_paragraph_says_one_of_each_in_the_singular():
+    """Issue #21: "1 were excluded", "1 studies, reported in 1 reports"."""
+    flow = t1()
+    f = flow.fields
+    f.update(
+        records_screened=c(1), records_excluded=c(1), dbr_excluded_reports=c(1),
+        dbr_assessed=c(1), new_studies=c(1), new_reports=c(1), duplicates=c(1),
+    )  # fmt: skip
+    flow.dbr_excluded = [Line("Wrong population", c(1))]
+    text = paragraph(flow)
+    assert "1 duplicate," in text
+    assert "1 record was screened on title and abstract and 1 was excluded" in text
+    assert "1 was assessed for eligibility" in text
+    assert "1 was excluded (Wrong population)" in text
+    assert "1 study, reported in 1 report, was included in the review." in text
+    assert " 1 were " not in text and "1 studies" not in text and "1 reports" not in text
+
+
 def test_layout_has_the_arrows_and_phases_of_the_template():
     flow = t1()
     drawn = layout(flow)

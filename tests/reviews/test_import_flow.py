@@ -71,7 +71,7 @@ def test_the_lead_may_leave_out_records_with_a_problem(
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE and batch.exclude_problems == ["no-abstract"]
     assert list(batch.records.values_list("ordinal", flat=True)) == [1]
-    assert "1 records left out at your request (no abstract)" in batch.warnings[0]
+    assert "1 record left out at your request (no abstract)" in batch.warnings[0]  # #21
 
 
 @pytest.mark.django_db

@@ -100,7 +100,7 @@ def test_the_last_lead_cannot_leave_or_be_demoted(client, review, lead):
     me = review.members.get(user=lead)
     client.force_login(lead)
     client.post(reverse("reviews:member_role", args=[review.slug, me.pk]), {"role": "reviewer"})
-    client.post(reverse("reviews:member_remove", args=[review.slug, me.pk]))
+    client.post(reverse("reviews:member_remove", args=[review.slug, me.pk]), {"confirm": "yes"})
     me.refresh_from_db()
     assert me.role == Role.LEAD
 
@@ -112,7 +112,7 @@ def test_lead_promotes_and_removes_members(client, review, lead):
     client.post(reverse("reviews:member_role", args=[review.slug, other.pk]), {"role": "lead"})
     other.refresh_from_db()
     assert other.role == Role.LEAD
-    client.post(reverse("reviews:member_remove", args=[review.slug, other.pk]))
+    client.post(reverse("reviews:member_remove", args=[review.slug, other.pk]), {"confirm": "yes"})
     assert not review.members.filter(pk=other.pk).exists()
 
 

@@ -37,6 +37,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "batch_requeue": (("review", "batch_id"), {"POST": LEAD}),
     "records": (("review",), {"GET": MEMBER}),
     "record_detail": (("review", "record_id"), {"GET": MEMBER}),
+    "record_edit": (("review", "record_id"), {"GET": LEAD, "POST": LEAD}),
     "dedup": (("review",), {"GET": MEMBER}),
     "dedup_run": (("review",), {"POST": LEAD}),
     "dedup_queue": (("review",), {"GET": LEAD}),

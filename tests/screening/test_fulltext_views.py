@@ -417,7 +417,7 @@ def test_the_full_text_overview_counts_reports_and_exclusions(
     page = as_user(lead).get(url(review, "overview", FT))
     assert page.status_code == 200
     assert page.context["retrieval"].retrieved == 2
-    assert page.context["exclusions"] == [("E3", 1)]
+    assert page.context["exclusions"] == [("E3 Clinical only", 1)]  # code and label (#21)
     assert page.context["studies"] == 1
     reviewer_page = as_user(reviewer).get(url(review, "overview", FT))
     assert "exclusions" not in reviewer_page.context  # blinding: counts by reason are for leads

@@ -710,8 +710,8 @@ def test_fulltext_exclusions_count_by_reason(
     ft(review, d, second_reviewer, "include")
     settings = selectors.stage_settings(review, FT)
     assert selectors.fulltext_exclusions(review, settings) == [
-        ("E1", 1),
-        ("E3", 1),
+        ("E1 Outside England", 1),
+        ("E3 Clinical only", 1),
         ("Other: wrong design", 1),
     ]
     assert Study.objects.count() == 1

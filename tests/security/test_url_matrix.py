@@ -152,6 +152,7 @@ TABLE: dict[str, dict[str, object]] = {
     "reviews:batch_requeue": {"POST": LEAD},
     "reviews:records": {"GET": MEMBER},
     "reviews:record_detail": {"GET": MEMBER},
+    "reviews:record_edit": {"GET": LEAD, "POST": LEAD},
     "reviews:dedup": {"GET": MEMBER},
     "reviews:dedup_run": {"POST": LEAD},
     "reviews:dedup_queue": {"GET": LEAD},
