@@ -132,9 +132,9 @@ def build(review, source, lead, reviewer, second_reviewer) -> Review:
     for record in p[3:5]:
         decide(review, record, reviewer, "exclude", reason=e1)
         decide(review, record, second_reviewer, "exclude", reason=e1, note="not England")
-    decide(review, p[5], reviewer, "include")
     decide(review, p[5], second_reviewer, "maybe")
     decide(review, p[5], second_reviewer, "exclude", reason=e3)  # changed: an event
+    decide(review, p[5], reviewer, "include")
     resolve(review, p[5], TA, "include", lead, note="Discussed")
     reports = list(Report.objects.filter(review=review).order_by("record_id"))
     assert len(reports) == 4
