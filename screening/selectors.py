@@ -256,6 +256,11 @@ def my_decision(paper: Record, reviewer, stage: str) -> Decision | None:
     return Decision.objects.filter(paper=paper, reviewer=reviewer, stage=stage).first()
 
 
+def paper_voters(paper: Record, stage: str) -> int:
+    """How many reviewers voted on the paper (not who, nor how)."""
+    return Decision.objects.filter(paper=paper, stage=stage).values("reviewer").distinct().count()
+
+
 def my_decisions(review: Review, reviewer, stage: str) -> QuerySet[Decision]:
     resolved = Resolution.objects.filter(paper=OuterRef("paper"), stage=stage)
     return (

@@ -99,6 +99,10 @@ def _card_context(request, review: Review, stage: str, settings, record, *, stre
         "settings": settings,
         "record": record,
         "mine": mine,
+        # Every slot filled: the vote is fixed (a fact about filled slots, not about the
+        # colleague's verdict; screening.access).
+        "fixed": mine is not None
+        and selectors.paper_voters(record, stage) >= settings.reviewers_required,
         "stream": stream,
         "form": form,
         "title_runs": marker.runs(record.title) if record else [],

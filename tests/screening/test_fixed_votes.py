@@ -188,4 +188,19 @@ def test_the_reviewers_screen_says_the_vote_is_fixed(
     url = reverse("screening:decide", args=[review.slug, TA, a.pk])
     response = client.post(url, {"verdict": "exclude"}, headers={"HX-Request": "true"})
     assert "votes are fixed" in response.content.decode()
+    screen = reverse("screening:screen", args=[review.slug, TA]) + f"?record={a.pk}"
+    assert "your vote is fixed" in client.get(screen).text
     assert Decision.objects.get(paper=a, reviewer=reviewer).verdict == "include"
+
+
+def test_the_leads_record_page_links_to_the_votes_page(
+    as_user, review, records, lead, reviewer, second_reviewer
+):
+    a = records[0]
+    decide(review, a, second_reviewer, "include")
+    decide(review, a, reviewer, "include")
+    page = reverse("reviews:record_detail", args=[review.slug, a.pk])
+    votes = reverse("screening:conflict", args=[review.slug, TA, a.pk])
+    assert votes in as_user(lead).get(page).text
+    assert as_user(lead).get(votes).status_code == 200
+    assert votes not in as_user(reviewer).get(page).text

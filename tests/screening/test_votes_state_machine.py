@@ -164,8 +164,8 @@ def _run(review, records, lead, reviewer, second_reviewer, **config):
 def test_votes_stay_fixed_and_no_conflict_vanishes(
     review, records, lead, reviewer, second_reviewer
 ):
-    _run(review, records, lead, reviewer, second_reviewer, max_examples=25,
-         stateful_step_count=12)  # fmt: skip
+    _run(review, records, lead, reviewer, second_reviewer, max_examples=15,
+         stateful_step_count=10)  # fmt: skip
 
 
 @pytest.mark.slow
