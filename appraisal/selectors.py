@@ -30,6 +30,7 @@ from appraisal.models import (
 from lib.appraisal import algorithms
 from lib.appraisal import answers as vocab
 from reviews.models import AuditEvent, AuditKind, Review, Role
+from screening.access import Viewer
 from screening.models import Study
 from screening.selectors import cite
 
@@ -378,13 +379,19 @@ class OverviewRow:
     cells: list[OverviewCell]
 
 
+def _studies_for(review: Review, user, lead: bool) -> QuerySet[Study]:
+    """The study rows a member may see (screening.access: studies final for everyone)."""
+    viewer = Viewer(review, user.pk, Role.LEAD if lead else Role.REVIEWER)
+    return viewer.studies(included_studies(review))
+
+
 def appraisal_overview(review: Review, user, lead: bool) -> list[OverviewRow]:
     settings = appraisal_settings(review)
     chosen = chosen_checklists(review)
     all_rows = _work_rows(Appraisal, review)
     versions = {v.checklist_id: v for v in _current_versions(ChecklistVersion, review, "checklist")}
     rows = []
-    for study in cite(review, included_studies(review)):
+    for study in cite(review, _studies_for(review, user, lead)):
         cells = []
         for checklist in checklists_for(study, settings, chosen):
             version = _pick_version(all_rows, study, checklist.pk, user, versions, "checklist")
@@ -404,7 +411,7 @@ def extraction_overview(review: Review, user, lead: bool) -> list[OverviewRow]:
     versions = {v.form_id: v for v in _current_versions(FormVersion, review, "form")}
     required = 1 if settings.extraction_mode == Mode.SINGLE_PLUS_CHECK else 2
     rows = []
-    for study in cite(review, included_studies(review)):
+    for study in cite(review, _studies_for(review, user, lead)):
         cells = []
         for form in forms:
             version = _pick_version(all_rows, study, form.pk, user, versions, "form")
@@ -576,13 +583,19 @@ def appraisal_table(review: Review, version: ChecklistVersion) -> AppraisalTable
     )  # fmt: skip
 
 
-def appraised_versions(review: Review) -> list[ChecklistVersion]:
-    return list(
+def appraised_versions(review: Review, viewer: Viewer | None = None) -> list[ChecklistVersion]:
+    """Versions somebody appraised with. For a viewer who may not see drafts (blinding:
+    screening.access), only those with a study whose answers are final: a colleague's
+    draft must not show as a link to the results table."""
+    versions = list(
         ChecklistVersion.objects.filter(checklist__review=review, appraisals__isnull=False)
         .select_related("checklist")
         .distinct()
         .order_by("checklist__name", "number")
     )
+    if viewer is None or viewer.sees_drafts:
+        return versions
+    return [v for v in versions if appraisal_table(review, v).studies]
 
 
 def appraisal_long(review: Review) -> QuerySet[Answer]:

@@ -32,7 +32,8 @@ OUTCOME_WORDS = {
 
 class RecordExport:
     """Reads once, then yields rows or RIS entries. `viewer_only`: a user id whose own
-    votes are the only ones included (a reviewer's export)."""
+    votes are the only ones included (a reviewer's export: no final verdicts, retrieval or
+    study either, which are derived from everybody's votes; screening.access)."""
 
     def __init__(self, review: Review, *, viewer_only: int | None = None, included_only=False):
         self.review = review
@@ -83,7 +84,8 @@ class RecordExport:
                 cols += [f"{s}_{user}_vote", f"{s}_{user}_reason"]
             if self.viewer_only is None:
                 cols += [f"{s}_final", f"{s}_final_reason"]
-        cols += ["retrieval", "study"]
+        if self.viewer_only is None:
+            cols += ["retrieval", "study"]
         return cols
 
     def rows(self) -> Iterator[list[object]]:
@@ -107,11 +109,12 @@ class RecordExport:
                         OUTCOME_WORDS.get(outcome, outcome),
                         self._reason(reason_id, other) if outcome == "exclude" else "",
                     ]
-            report = self.reports.get(paper)
-            row += [
-                report.get_retrieval_display() if report else "",
-                self.studies[report.study_id] if report and report.study else "",
-            ]
+            if self.viewer_only is None:
+                report = self.reports.get(paper)
+                row += [
+                    report.get_retrieval_display() if report else "",
+                    self.studies[report.study_id] if report and report.study else "",
+                ]
             yield row
 
     def notes(self, record: Record) -> list[str]:
@@ -131,7 +134,7 @@ class RecordExport:
                 if outcome == "exclude" and self._reason(reason_id, other):
                     line += f", reason {self._reason(reason_id, other)}"
             out.append(line)
-        report = self.reports.get(paper)
+        report = self.reports.get(paper) if self.viewer_only is None else None
         if report and report.study:
             out.append(f"Study: {self.studies[report.study_id]}")
         return out

@@ -563,6 +563,7 @@ class AuditKind(models.TextChoices):
     IMPORT_CANCEL = "import_cancel", "Import cancelled"
     IMPORT_FAIL = "import_fail", "Import failed"
     RESOLUTION = "resolution", "Conflict resolved"
+    REOPEN = "reopen", "Vote reopened"
     STOP = "stop", "Screening stopped early"
     STOP_UNDO = "stop_undo", "Early stop undone"
     CHECKLIST = "checklist", "Checklist edited"

@@ -25,6 +25,11 @@ def _vote_entry(event: DecisionEvent) -> HistoryEntry:
     old, new = event.old_verdict, event.new_verdict
     if not old:
         summary = f"Voted {new} at {stage}"
+    elif not new and event.reopened_by_id:
+        summary = (
+            f"The vote {old} at {stage} was reopened by {event.reopened_by.get_username()}: "
+            f"{event.reopen_reason}"
+        )
     elif not new:
         summary = f"Withdrew the vote {old} at {stage}"
     else:
@@ -44,12 +49,13 @@ def _record_votes(record: Record, viewer: Member) -> Iterator[HistoryEntry]:
     if viewer.role != Role.LEAD:
         # Blinding: a reviewer sees their own votes, never a colleague's.
         events = events.filter(reviewer_id=viewer.user_id)
-    for event in events.select_related("reviewer").order_by("at", "pk"):
+    for event in events.select_related("reviewer", "reopened_by").order_by("at", "pk"):
         yield _vote_entry(event)
 
 
 @register_review_history
 def _review_votes(review: Review) -> Iterator[HistoryEntry]:
     return stream(
-        DecisionEvent.objects.filter(review=review).select_related("reviewer"), _vote_entry
+        DecisionEvent.objects.filter(review=review).select_related("reviewer", "reopened_by"),
+        _vote_entry,
     )

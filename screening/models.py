@@ -137,6 +137,11 @@ class DecisionEvent(AppendOnlyModel):
     new_verdict = models.CharField(max_length=10, blank=True, help_text="Empty: withdrawn")
     old_reason = models.CharField(max_length=300, blank=True)
     new_reason = models.CharField(max_length=300, blank=True)
+    # A fixed vote withdrawn by a lead (services.decision_reopen): who, and why.
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopen_reason = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

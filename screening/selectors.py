@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
@@ -37,6 +38,9 @@ from screening.models import (
     Study,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from screening.access import Viewer
 
 
 def stage_settings(review: Review, stage: str) -> StageSettings:
@@ -217,8 +221,9 @@ def _next_sql(review, reviewer, stage, settings, lane: Lane, position: int | Non
 class Progress:
     papers: int
     mine: int
-    votes: int
+    votes: int | None  # None for a viewer who may not count votes (screening.access)
     votes_needed: int
+    settled: int = 0  # papers every required reviewer has voted on, or resolved
 
     @property
     def mine_percent(self) -> int:
@@ -226,18 +231,24 @@ class Progress:
 
     @property
     def overall_percent(self) -> int:
+        if self.votes is None:
+            return min(100, round(100 * self.settled / self.papers)) if self.papers else 0
         return min(100, round(100 * self.votes / self.votes_needed)) if self.votes_needed else 0
 
 
-def progress(review: Review, reviewer, stage: str, settings: StageSettings) -> Progress:
-    total = papers(review, stage).count()
+def progress(review: Review, viewer: Viewer, stage: str, settings: StageSettings) -> Progress:
+    """The viewer's own count, and the stage's: votes cast for a lead; for anyone else the
+    papers settled (every slot filled, or resolved), which no open vote moves."""
+    pool = papers(review, stage)
+    total = pool.count()
     decisions = Decision.objects.filter(review=review, stage=stage)
     return Progress(
         papers=total,
         # Papers, not rows: two records this reviewer voted on may have merged into one.
-        mine=decisions.filter(reviewer=reviewer).values("paper").distinct().count(),
-        votes=decisions.count(),
+        mine=decisions.filter(reviewer_id=viewer.user_id).values("paper").distinct().count(),
+        votes=decisions.count() if viewer.sees_vote_counts else None,
         votes_needed=total * settings.reviewers_required,
+        settled=pool.filter(pk__in=viewer.settled(stage).values("pk")).count(),
     )
 
 
@@ -252,6 +263,11 @@ def my_last_decision(review: Review, reviewer, stage: str) -> Decision | None:
         .order_by("-updated_at", "-pk")
         .first()
     )
+
+
+def paper_voters(paper: Record, stage: str) -> int:
+    """How many reviewers voted on the paper (not who, nor how)."""
+    return Decision.objects.filter(paper=paper, stage=stage).values("reviewer").distinct().count()
 
 
 def my_decisions(review: Review, reviewer, stage: str) -> QuerySet[Decision]:
@@ -445,7 +461,7 @@ def decision_history(paper: Record, stage: str) -> QuerySet[DecisionEvent]:
     members = Record.objects.filter(Q(pk=paper.pk) | Q(duplicate_of_id=paper.pk)).values("pk")
     return (
         DecisionEvent.objects.filter(record__in=members, stage=stage)
-        .select_related("reviewer")
+        .select_related("reviewer", "reopened_by")
         .order_by("at", "pk")
     )
 
@@ -580,9 +596,10 @@ class RetrievalCounts:
     other_methods: int
 
 
-def retrieval_counts(review: Review) -> RetrievalCounts:
-    """Reports of papers still included at title/abstract (or found by other methods)."""
-    counts = review.reports.filter(eligible=True).aggregate(
+def retrieval_counts(review: Review, viewer: Viewer) -> RetrievalCounts:
+    """Reports of papers still included at title/abstract (or found by other methods), of
+    those the viewer may know of."""
+    counts = viewer.reports(review.reports.filter(eligible=True)).aggregate(
         sought=Count("pk"),
         to_retrieve=Count("pk", filter=Q(retrieval=Retrieval.TO_RETRIEVE)),
         retrieved=Count("pk", filter=Q(retrieval=Retrieval.RETRIEVED)),
@@ -595,16 +612,21 @@ def retrieval_counts(review: Review) -> RetrievalCounts:
     )  # fmt: skip
 
 
-def report_list(review: Review, retrieval: str = "") -> QuerySet[Report]:
-    reports = review.reports.select_related("record", "record__batch__source", "study")
+def report_list(review: Review, viewer: Viewer, retrieval: str = "") -> QuerySet[Report]:
+    reports = viewer.reports(review.reports.all()).select_related(
+        "record", "record__batch__source", "study"
+    )
     if retrieval:
         reports = reports.filter(retrieval=retrieval)
     return reports.order_by("retrieval", "record_id")
 
 
-def report_of(review: Review, report_id: int) -> Report:
-    return review.reports.select_related("record", "record__batch__source", "study").get(
-        pk=report_id
+def report_of(review: Review, report_id: int, viewer: Viewer) -> Report:
+    """Raises Report.DoesNotExist for a report the viewer may not know of."""
+    return (
+        viewer.reports(review.reports.all())
+        .select_related("record", "record__batch__source", "study")
+        .get(pk=report_id)
     )
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path(f"{S}/mine/", views.my_decisions, name="mine"),
     path(f"{S}/conflicts/", views.conflicts, name="conflicts"),
     path(f"{S}/conflicts/<int:record_id>/", views.conflict, name="conflict"),
+    path(f"{S}/conflicts/<int:record_id>/reopen/", views.reopen, name="reopen"),
     path(f"{S}/agreement/", views.agreement, name="agreement"),
     path(f"{S}/agreement.csv", views.agreement_csv, name="agreement_csv"),
     path(f"{S}/settings/", views.stage_settings, name="settings"),

@@ -31,6 +31,7 @@ from lib.appraisal.checklists import BUILTIN
 from lib.appraisal.definitions import DefinitionError
 from reviews.access import is_lead, review_for_user
 from reviews.models import Review, Role
+from screening.access import viewer_of
 from screening.models import Study
 
 LEAD = Role.LEAD
@@ -59,7 +60,7 @@ def overview(request: HttpRequest, review: str) -> HttpResponse:
         "review": review_obj,
         "rows": selectors.appraisal_overview(review_obj, request.user, lead),
         "settings": selectors.appraisal_settings(review_obj),
-        "versions": selectors.appraised_versions(review_obj),
+        "versions": selectors.appraised_versions(review_obj, viewer_of(review_obj)),
         "is_lead": lead,
         "designs": Design.choices,
         "checklists": list(review_obj.checklists.all()),
@@ -418,6 +419,8 @@ def table(request: HttpRequest, review: str, version_id: int) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     version = _version(review_obj, version_id)
     data = selectors.appraisal_table(review_obj, version)
+    if not viewer_of(review_obj).sees_drafts:
+        data.pending = 0  # blinding: a colleague's draft is not "1 not final yet"
     context = {
         "review": review_obj,
         "version": version,

@@ -20,6 +20,7 @@ from reporting.forms import NoteForm, OverrideForm
 from reviews.access import review_for_user
 from reviews.models import Role
 from reviews.views.downloads import csv_response, file_response, xlsx_response
+from screening.access import viewer_of
 
 LEAD = Role.LEAD
 
@@ -142,12 +143,14 @@ def records_export(request: HttpRequest, review: str, fmt: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     if fmt not in EXPORT_FORMATS:
         raise Http404("No such format")
-    lead = review_obj.viewer.role == LEAD
+    # Blinding (screening.access): a reviewer's export holds their own votes and no column
+    # derived from anyone else's (final verdicts, retrieval, study).
+    full = viewer_of(review_obj).sees_derived_columns
     included = request.GET.get("included") == "1"
-    if included and not lead:
+    if included and not full:
         raise PermissionDenied("Only a lead can export the included studies.")
     export = RecordExport(
-        review_obj, viewer_only=None if lead else request.user.pk, included_only=included
+        review_obj, viewer_only=None if full else request.user.pk, included_only=included
     )
     name = f"{review_obj.slug}-{'included' if included else 'records'}"
     if fmt == "csv":

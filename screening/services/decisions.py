@@ -130,10 +130,9 @@ def decision_record(
     settings = stage_settings(review, stage)
     votes = list(Decision.objects.filter(paper=paper, stage=stage).select_related("reason"))
     before = outcome_of(votes, settings)
-    # Only a paper with votes can have been resolved.
-    if votes and Resolution.objects.filter(paper=paper, stage=stage).exists():
-        raise ValidationError("This record's conflict has been resolved; its decisions are final.")
     mine = next((v for v in votes if v.reviewer_id == reviewer.pk), None)
+    # Blinding: someone without a vote here hears the same answer whatever the others voted
+    # (agreed, in conflict or resolved), so the slot check comes before any other.
     if mine is None and len({v.reviewer_id for v in votes}) >= settings.reviewers_required:
         raise SlotTaken(
             "This record has already been screened by enough reviewers; here is the next."
@@ -143,6 +142,8 @@ def decision_record(
         old = (mine.verdict, mine.reason_id, mine.reason_other, mine.note)
         if old == (verdict, reason.pk if reason else None, reason_other, note):
             return mine  # a repeated click: nothing changed, nothing to log
+    _check_open(votes, settings, paper, stage)
+    if mine is not None:
         old_verdict, old_reason = mine.verdict, _reason_text(mine.reason, mine.reason_other)
         mine.verdict, mine.reason, mine.reason_other, mine.note = (
             verdict,
@@ -180,6 +181,25 @@ def decision_record(
     if advance:
         mine.position = _advance(review, reviewer, stage, settings, paper)
     return mine
+
+
+FIXED = (
+    "Every reviewer has voted on this record, so the votes are fixed: a lead can reopen "
+    "your vote (with a reason) if it needs to change."
+)
+
+
+def _check_open(votes: list[Decision], settings: StageSettings, paper: Record, stage: str) -> None:
+    """A vote is its reviewer's own only while a slot of the record is still open. Once every
+    required reviewer has voted, the outcome (agreement or conflict) is a fact others act on
+    and may learn: changing or withdrawing a vote then would let a reviewer who learnt the
+    colleague's vote conform to it and make a conflict vanish. Changes go through a lead
+    (`decision_reopen`) or a resolution."""
+    if len({v.reviewer_id for v in votes}) >= settings.reviewers_required:
+        raise ValidationError(FIXED)
+    # Only a paper with votes can have been resolved (a lead lowered the number needed).
+    if votes and Resolution.objects.filter(paper=paper, stage=stage).exists():
+        raise ValidationError("This record's conflict has been resolved; its decisions are final.")
 
 
 def _follow(review: Review, paper: Record, stage: str, before: str, after: str) -> None:
@@ -222,8 +242,9 @@ def decision_withdraw_last(*, review: Review, reviewer, stage: str) -> Record | 
     last = Decision.objects.filter(pk=last.pk).select_related("record", "reason").first()
     if last is None:
         raise ValidationError("That decision was already withdrawn.")
-    if Resolution.objects.filter(paper=paper, stage=stage).exists():
-        raise ValidationError("That record's conflict has been resolved; its decisions are final.")
+    settings = stage_settings(review, stage)
+    votes = list(Decision.objects.filter(paper=paper, stage=stage))
+    _check_open(votes, settings, paper, stage)
     DecisionEvent.objects.create(
         review=review,
         record=last.record,
@@ -233,12 +254,58 @@ def decision_withdraw_last(*, review: Review, reviewer, stage: str) -> Record | 
         new_verdict="",
         old_reason=_reason_text(last.reason, last.reason_other),
     )
-    settings = stage_settings(review, stage)
-    votes = list(Decision.objects.filter(paper=paper, stage=stage))
     before = outcome_of(votes, settings)
     withdrawn = last.pk  # delete() clears it
     last.delete()
     remaining = [v for v in votes if v.pk != withdrawn]
+    _follow(review, paper, stage, before, outcome_of(remaining, settings))
+    ranking_request(review=review, stage=stage, settings=settings)
+    return paper
+
+
+@transaction.atomic
+def decision_reopen(
+    *, review: Review, paper: Record, stage: str, reviewer_id: int, user, reason: str
+) -> Record:
+    """A lead withdraws one reviewer's fixed vote, with a reason, so that reviewer can vote
+    again (the only way a vote changes once every slot is filled, besides a resolution).
+    The history keeps the vote, who reopened it and why; the next stage follows."""
+    if stage not in Stage.values:
+        raise ValidationError("No such screening stage.")
+    if not Member.objects.filter(review=review, user=user, role=Role.LEAD).exists():
+        raise ValidationError("Only a lead reopens a vote.")
+    reason = reason.strip()
+    single_line(reason, what="The reason")
+    if not reason:
+        raise ValidationError("Say why the vote is reopened: the reason goes into the history.")
+    if len(reason) > 300:
+        raise ValidationError("The reason is too long (300 characters at most).")
+    if paper.review_id != review.pk:
+        raise ValidationError("That record is not in this review.")
+    paper = _lock_paper(paper)
+    if Resolution.objects.filter(paper=paper, stage=stage).exists():
+        raise ValidationError("This record's conflict has been resolved; its decisions are final.")
+    settings = stage_settings(review, stage)
+    votes = list(Decision.objects.filter(paper=paper, stage=stage).select_related("reason"))
+    vote = next((v for v in votes if v.reviewer_id == reviewer_id), None)
+    if vote is None:
+        raise ValidationError("That reviewer has no vote on this record to reopen.")
+    before = outcome_of(votes, settings)
+    old_reason = _reason_text(vote.reason, vote.reason_other)
+    DecisionEvent.objects.create(
+        review=review, record=paper, reviewer_id=reviewer_id, stage=stage,
+        old_verdict=vote.verdict, new_verdict="", old_reason=old_reason,
+        reopened_by=user, reopen_reason=reason,
+    )  # fmt: skip
+    audit_log(
+        review=review, kind=AuditKind.REOPEN, actor=user, record_id=paper.pk, stage=stage,
+        summary=f"Vote reopened at {Stage(stage).label.lower()}: {vote.reviewer} "
+        f"had voted {vote.verdict}; reason: {reason}",
+        detail={"reviewer": str(vote.reviewer), "verdict": vote.verdict,
+                "vote_reason": old_reason, "reason": reason},
+    )  # fmt: skip
+    vote.delete()
+    remaining = [v for v in votes if v.reviewer_id != reviewer_id]
     _follow(review, paper, stage, before, outcome_of(remaining, settings))
     ranking_request(review=review, stage=stage, settings=settings)
     return paper

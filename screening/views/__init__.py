@@ -27,6 +27,7 @@ from reviews.access import is_lead, review_for_user
 from reviews.models import CriterionKind, Record, Review, Role
 from reviews.views.downloads import csv_response
 from screening import selectors, services
+from screening.access import viewer_of
 from screening.forms import (
     DecisionForm,
     ResolutionForm,
@@ -102,6 +103,10 @@ def _card_context(request, review: Review, stage: str, settings, record, *, stre
         "settings": settings,
         "record": record,
         "mine": mine,
+        # Every slot filled: the vote is fixed (a fact about filled slots, not about the
+        # colleague's verdict; screening.access).
+        "fixed": mine is not None
+        and selectors.paper_voters(record, stage) >= settings.reviewers_required,
         "stream": stream,
         "form": form,
         "title_runs": marker.runs(record.title) if record else [],
@@ -144,7 +149,7 @@ def screen(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     )
     if request.htmx and request.htmx.target == "screen-card":
         return render(request, "screening/screen.html#card", context)
-    context["progress"] = selectors.progress(review_obj, request.user, stage, settings)
+    context["progress"] = selectors.progress(review_obj, viewer_of(review_obj), stage, settings)
     return render(request, "screening/screen.html", context)
 
 
@@ -152,7 +157,7 @@ def screen(request: HttpRequest, review: str, stage: str) -> HttpResponse:
 @login_required
 def screen_progress(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     review_obj, stage, settings, context = _open(request, review, stage)
-    context["progress"] = selectors.progress(review_obj, request.user, stage, settings)
+    context["progress"] = selectors.progress(review_obj, viewer_of(review_obj), stage, settings)
     return render(request, "screening/screen.html#progress", context)
 
 
@@ -287,14 +292,14 @@ def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     context = {
         **base,
         "is_lead": is_lead(review_obj),
-        "progress": selectors.progress(review_obj, request.user, stage, settings),
+        "progress": selectors.progress(review_obj, viewer_of(review_obj), stage, settings),
         "is_resolver": settings.resolver_id == request.user.pk,
     }
     if context["is_lead"]:
         context["summary"] = selectors.stage_summary(review_obj, stage, settings)
     if stage == Stage.FULL_TEXT:
         # PRISMA's report boxes: sought, not retrieved, assessed, excluded by reason.
-        context["retrieval"] = selectors.retrieval_counts(review_obj)
+        context["retrieval"] = selectors.retrieval_counts(review_obj, viewer_of(review_obj))
         if context["is_lead"]:
             context["exclusions"] = selectors.fulltext_exclusions(review_obj, settings)
             context["studies"] = (
@@ -368,8 +373,29 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
         "may_resolve": services.may_resolve(
             review_obj, request.user, settings, {v.reviewer_id for v in votes}
         ),
+        "may_reopen": lead and resolution is None and len(votes) >= settings.reviewers_required,
     }
     return render(request, "screening/conflict.html", context)
+
+
+@require_POST
+@login_required
+def reopen(request: HttpRequest, review: str, stage: str, record_id: int) -> HttpResponse:
+    """A lead reopens one reviewer's fixed vote, with a reason (services.decision_reopen)."""
+    review_obj, stage, settings, base = _open(request, review, stage, role=LEAD)
+    paper = _paper(review_obj, record_id, stage)
+    reviewer = request.POST.get("reviewer", "")
+    try:
+        services.decision_reopen(
+            review=review_obj, paper=paper, stage=stage,
+            reviewer_id=int(reviewer) if reviewer.isdigit() else 0,
+            user=request.user, reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, f"The vote on record #{paper.pk} is reopened.")
+    return redirect("screening:conflict", review_obj.slug, stage, paper.pk)
 
 
 @require_GET

@@ -19,6 +19,7 @@ from reviews.access import is_lead, review_for_user
 from reviews.forms import SingleLineField
 from reviews.models import Record, Review, Role
 from screening import selectors, services
+from screening.access import viewer_of
 from screening.models import BulkStatus, BulkUpload, NotRetrievedReason, Report, Retrieval, Study
 
 LEAD = Role.LEAD
@@ -26,7 +27,7 @@ LEAD = Role.LEAD
 
 def _report(review: Review, report_id: int) -> Report:
     try:
-        return selectors.report_of(review, report_id)
+        return selectors.report_of(review, report_id, viewer_of(review))
     except Report.DoesNotExist:
         raise Http404("No such report in this review") from None
 
@@ -54,11 +55,11 @@ def reports(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     wanted = request.GET.get("retrieval", "")
     wanted = wanted if wanted in Retrieval.values else ""
-    reports = list(selectors.report_list(review_obj, wanted))
+    reports = list(selectors.report_list(review_obj, viewer_of(review_obj), wanted))
     selectors.cite(review_obj, [r.study for r in reports if r.study])  # one query for labels
     context = {
         "review": review_obj,
-        "counts": selectors.retrieval_counts(review_obj),
+        "counts": selectors.retrieval_counts(review_obj, viewer_of(review_obj)),
         "reports": reports,
         "wanted": wanted,
         "is_lead": is_lead(review_obj),

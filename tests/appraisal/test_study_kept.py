@@ -8,16 +8,19 @@ import pytest
 
 from appraisal.models import Appraisal
 from screening import services as screening_services
-from screening.models import Retrieval, Stage, Study
+from screening.models import Decision, Retrieval, Stage, Study
 from tests.appraisal.conftest import appraise
-from tests.screening.conftest import criterion, decide, screenable
+from tests.screening.conftest import criterion, decide, reopen, screenable
 
 pytestmark = pytest.mark.django_db
 FT = Stage.FULL_TEXT
 
 
 def _vote(review, record, users, verdict, reason=None):
+    """Both reviewers vote; a vote already fixed changes through a lead's reopening."""
     for user in users:
+        if Decision.objects.filter(paper=record, reviewer=user, stage=FT).exists():
+            reopen(review, record, user, FT)
         screening_services.decision_record(review=review, record=record, reviewer=user, stage=FT,
                                            verdict=verdict, reason=reason, advance=False)  # fmt: skip
 

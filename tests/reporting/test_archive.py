@@ -134,9 +134,15 @@ def build(review, source, lead, reviewer, second_reviewer) -> Review:
     for record in p[3:5]:
         decide(review, record, reviewer, "exclude", reason=e1)
         decide(review, record, second_reviewer, "exclude", reason=e1, note="not England")
-    decide(review, p[5], reviewer, "include")
+    # A lead reopened a fixed vote (its DecisionEvent names the lead: a user to map).
+    screening_services.decision_reopen(
+        review=review, paper=p[4], stage=TA, reviewer_id=reviewer.pk, user=lead,
+        reason="Checked the setting again",
+    )  # fmt: skip
+    decide(review, p[4], reviewer, "exclude", reason=e1)
     decide(review, p[5], second_reviewer, "maybe")
     decide(review, p[5], second_reviewer, "exclude", reason=e3)  # changed: an event
+    decide(review, p[5], reviewer, "include")
     resolve(review, p[5], TA, "include", lead, note="Discussed")
     reports = list(Report.objects.filter(review=review).order_by("record_id"))
     assert len(reports) == 4
@@ -222,8 +228,19 @@ def snapshot(review: Review) -> dict:
         "flow": rendering.diagram(review).flow.as_dict(),
         "decisions": decisions,
         "events": sorted(
-            (title[e.record_id], e.reviewer.username, e.stage, e.old_verdict, e.new_verdict, e.at)
-            for e in DecisionEvent.objects.filter(review=review).select_related("reviewer")
+            (
+                title[e.record_id],
+                e.reviewer.username,
+                e.stage,
+                e.old_verdict,
+                e.new_verdict,
+                e.at,
+                _name(e.reopened_by),
+                e.reopen_reason,
+            )
+            for e in DecisionEvent.objects.filter(review=review).select_related(
+                "reviewer", "reopened_by"
+            )
         ),
         "resolutions": {
             (title[r.paper_id], r.stage, r.verdict, r.resolved_by.username, r.note)

@@ -27,9 +27,9 @@ def trail(review, source, lead, reviewer, second_reviewer):
     """Votes and a change, a resolution, a lead's deduplication decision, an early stop and
     its undo, a second import undone, and an event whose summary is a formula."""
     records = screenable(review, source, lead, 4)
-    decide(review, records[0], reviewer, "include")
     decide(review, records[0], second_reviewer, "maybe")
     decide(review, records[0], second_reviewer, "exclude", reason=criterion(review, "E1"))
+    decide(review, records[0], reviewer, "include")
     seen = selectors.votes_token(selectors.paper_votes(records[0], TA))
     screening_services.conflict_resolve(
         review=review, paper=records[0], stage=TA, verdict="include", user=lead, seen=seen,
@@ -70,9 +70,9 @@ def test_the_lead_downloads_every_kind_of_history_oldest_first(client, review, l
     paper_id = str(trail[0].pk)
     votes = [(r[3], r[4], r[5]) for r in rows if r[1] == "vote" and r[3] == paper_id]
     assert votes == [
-        (paper_id, "reviewer", "Voted include at title and abstract"),
         (paper_id, "second_reviewer", "Voted maybe at title and abstract"),
         (paper_id, "second_reviewer", "Changed the vote at title and abstract from maybe to exclude"),
+        (paper_id, "reviewer", "Voted include at title and abstract"),
     ]  # fmt: skip
     (resolution,) = [r for r in rows if r[1] == "resolution"]
     assert (resolution[2], resolution[3], resolution[4]) == (TA, paper_id, "lead")

@@ -32,9 +32,10 @@ def screened(review, source, lead, reviewer, second_reviewer):
     for user in (reviewer, second_reviewer):
         decide(review, records[0], user, "include")
         decide(review, records[1], user, "exclude", reason=e1)
-    decide(review, records[2], reviewer, "include")
+    # A change, for the log: made while the other slot is open (then votes are fixed).
     decide(review, records[2], second_reviewer, "exclude", reason=e1)
-    decide(review, records[2], second_reviewer, "include")  # a change, for the log
+    decide(review, records[2], second_reviewer, "include")
+    decide(review, records[2], reviewer, "include")
     decide(review, records[3], reviewer, "include")
     decide(review, records[3], second_reviewer, "exclude", reason=e1)
     screening_services.conflict_resolve(

@@ -60,6 +60,7 @@ def test_demo_review_reproduces_the_reference_review():
         assert paper_of[a] != paper_of[b]  # the queue holds different papers: answer "different"
     # Both reviewers screened every paper; the lead resolved every conflict.
     from screening import selectors as screening
+    from screening.access import Viewer
 
     settings = screening.stage_settings(review, "title_abstract")
     summary = screening.stage_summary(review, "title_abstract", settings)
@@ -69,7 +70,7 @@ def test_demo_review_reproduces_the_reference_review():
     assert pair.table.n == 1058 and 0.05 <= pair.table.conflicts / 1058 <= 0.10
     # Full texts: 163 sought and retrieved (real PDFs), 132 excluded with reasons, 31 studies.
     ft = screening.stage_settings(review, "full_text")
-    counts = screening.retrieval_counts(review)
+    counts = screening.retrieval_counts(review, Viewer.everything(review))
     assert (counts.sought, counts.retrieved, counts.not_retrieved) == (163, 163, 0)
     summary = screening.stage_summary(review, "full_text", ft)
     assert (summary.papers, summary.included, summary.excluded, summary.conflicts) == (

@@ -40,9 +40,10 @@ def resolved(review, records, lead, reviewer, second_reviewer):
     """The first record: reviewer includes, second_reviewer excludes (E1, a secret note),
     the lead resolves to exclude."""
     paper_record = records[0]
-    decide(review, paper_record, reviewer, "include")
     decide(review, paper_record, second_reviewer, "maybe")
+    # Changed while reviewer's slot is still open: the vote is still second_reviewer's own.
     decide(review, paper_record, second_reviewer, "exclude", reason=criterion(review, "E1"))
+    decide(review, paper_record, reviewer, "include")
     seen = selectors.votes_token(selectors.paper_votes(paper_record, TA))
     screening_services.conflict_resolve(
         review=review, paper=paper_record, stage=TA, verdict="exclude", user=lead, seen=seen,

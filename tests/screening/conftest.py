@@ -71,3 +71,24 @@ def third(django_user_model, review, username="third"):
 def records(review, source, lead) -> list[Record]:
     """Six screenable records of the review."""
     return screenable(review, source, lead, 6)
+
+
+def revote(review, record, user, verdict, stage=TA, **kw) -> Decision:
+    """Change a fixed vote the one way there is (issue #16.1): a lead reopens it, with a
+    reason, and the reviewer votes again."""
+    lead = review.members.filter(role=Role.LEAD).first().user
+    services.decision_reopen(
+        review=review, paper=record, stage=stage, reviewer_id=user.pk, user=lead,
+        reason="test: the vote changes",
+    )  # fmt: skip
+    return services.decision_record(
+        review=review, record=record, reviewer=user, stage=stage, verdict=verdict, **kw
+    )
+
+
+def reopen(review, record, user, stage=TA) -> None:
+    lead = review.members.filter(role=Role.LEAD).first().user
+    services.decision_reopen(
+        review=review, paper=record, stage=stage, reviewer_id=user.pk, user=lead,
+        reason="test: the vote is reopened",
+    )  # fmt: skip

@@ -16,6 +16,7 @@ from lib.fulltext import make_pdf
 from reviews import services as review_services
 from reviews.models import BatchStatus, ImportBatch, Record, SourceType
 from screening import selectors, services
+from screening.access import Viewer
 from screening.models import (
     BulkItem,
     BulkStatus,
@@ -29,7 +30,7 @@ from screening.models import (
     Study,
 )
 from tests.reviews.test_dedup_service import import_text, ris, run
-from tests.screening.conftest import criterion, decide
+from tests.screening.conftest import criterion, decide, reopen, revote
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +150,9 @@ def test_both_reviewers_including_makes_a_report_to_retrieve(
     assert report.review_id == review.pk
     assert report.retrieval == Retrieval.TO_RETRIEVE
     assert not report.pdf and report.study_id is None and not report.other_method
-    assert selectors.retrieval_counts(review) == selectors.RetrievalCounts(1, 1, 0, 0, 0)
+    assert selectors.retrieval_counts(
+        review, Viewer.everything(review)
+    ) == selectors.RetrievalCounts(1, 1, 0, 0, 0)
 
 
 def test_a_conflict_resolved_to_include_makes_a_report(
@@ -174,10 +177,10 @@ def test_a_vote_change_that_un_includes_removes_an_untouched_report(
     review, reports, reviewer, second_reviewer
 ):
     first = reports[0].record
-    decide(review, first, reviewer, "exclude")  # now a conflict
+    revote(review, first, reviewer, "exclude")  # now a conflict
     assert not Report.objects.filter(record=first).exists()
     assert Report.objects.count() == 3
-    decide(review, first, reviewer, "include")  # included again: a fresh report
+    revote(review, first, reviewer, "include")  # included again: a fresh report
     assert Report.objects.get(record=first).retrieval == Retrieval.TO_RETRIEVE
     assert Report.objects.count() == 4
 
@@ -186,7 +189,9 @@ def test_withdrawing_an_include_vote_removes_an_untouched_report(
     review, reports, reviewer, second_reviewer
 ):
     last = reports[3].record  # second_reviewer's most recent vote
-    services.decision_withdraw_last(review=review, reviewer=second_reviewer, stage=TA)
+    with pytest.raises(ValidationError, match="votes are fixed"):
+        services.decision_withdraw_last(review=review, reviewer=second_reviewer, stage=TA)
+    reopen(review, last, second_reviewer)
     assert not Decision.objects.filter(paper=last, reviewer=second_reviewer).exists()
     assert not Report.objects.filter(record=last).exists()
     assert Report.objects.count() == 3
@@ -205,7 +210,7 @@ def test_un_including_keeps_a_report_someone_worked_on(
         link="https://example.org/full-text",
     )  # fmt: skip
     for report in reports:
-        decide(review, report.record, reviewer, "exclude")
+        revote(review, report.record, reviewer, "exclude")
     remaining = Report.objects.order_by("record_id")
     assert list(remaining) == [with_pdf, not_retrieved, with_link]
     kept = remaining.get(pk=with_pdf.pk)
@@ -265,7 +270,7 @@ def test_retrieval_statuses_are_saved_with_their_reasons(review, reports, review
     assert report.retrieval == Retrieval.RETRIEVED
     assert report.link == "https://example.org/a.pdf"
     assert (report.not_retrieved_reason, report.not_retrieved_note) == ("", "")
-    counts = selectors.retrieval_counts(review)
+    counts = selectors.retrieval_counts(review, Viewer.everything(review))
     assert (counts.sought, counts.to_retrieve, counts.retrieved, counts.not_retrieved) == (
         4,
         3,
@@ -665,7 +670,7 @@ def test_an_included_report_gets_a_study_of_its_own(review, retrieved, reviewer,
     assert study.label == "Smith 2004"
     assert Report.objects.get(record=record).study == study
     # A vote change that un-includes it: the study goes with it.
-    ft(review, record, second_reviewer, "exclude", reason=criterion(review, "E1"))
+    revote(review, record, second_reviewer, "exclude", stage=FT, reason=criterion(review, "E1"))
     assert not Study.objects.exists()
     assert Report.objects.get(record=record).study_id is None
 
@@ -677,7 +682,7 @@ def test_withdrawing_a_full_text_include_removes_the_study(
     ft(review, record, reviewer, "include")
     ft(review, record, second_reviewer, "include")
     assert Study.objects.count() == 1
-    services.decision_withdraw_last(review=review, reviewer=second_reviewer, stage=FT)
+    reopen(review, record, second_reviewer, FT)
     assert Report.objects.get(record=record).study_id is None
     assert not Study.objects.exists()
 
@@ -788,7 +793,7 @@ def test_a_lead_sends_a_record_found_by_other_methods_to_the_report_stage(
         Retrieval.TO_RETRIEVE,
     )
     assert report.updated_by == lead
-    assert selectors.retrieval_counts(review).other_methods == 1
+    assert selectors.retrieval_counts(review, Viewer.everything(review)).other_methods == 1
     with pytest.raises(ValidationError, match="already has a report"):
         services.report_add_other_method(review=review, record=hand_searched, user=lead)
     assert Report.objects.count() == 1
@@ -828,7 +833,7 @@ def test_a_report_kept_after_its_paper_was_excluded_is_not_screened_at_full_text
     review, retrieved, lead, reviewer, second_reviewer
 ):
     record = retrieved[0].record
-    decide(review, record, reviewer, "exclude")
+    revote(review, record, reviewer, "exclude")
     resolve(review, record, TA, "exclude", lead)
     assert Report.objects.filter(record=record).exists()  # kept: it has a PDF
     assert set(selectors.papers(review, FT).values_list("pk", flat=True)) == {
@@ -901,9 +906,9 @@ def test_a_bulk_job_whose_worker_died_is_taken_over_and_redone(review, reports, 
 def test_counts_leave_out_reports_of_papers_excluded_later(
     review, retrieved, lead, reviewer, second_reviewer
 ):
-    before = selectors.retrieval_counts(review)
+    before = selectors.retrieval_counts(review, Viewer.everything(review))
     record = retrieved[0].record
-    decide(review, record, reviewer, "exclude")
+    revote(review, record, reviewer, "exclude")
     resolve(review, record, TA, "exclude", lead)
-    after = selectors.retrieval_counts(review)
+    after = selectors.retrieval_counts(review, Viewer.everything(review))
     assert (after.sought, after.retrieved) == (before.sought - 1, before.retrieved - 1)

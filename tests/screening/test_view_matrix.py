@@ -26,6 +26,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "mine": ((), {"GET": MEMBER}),
     "conflicts": ((), {"GET": LEAD}),  # and the named resolver
     "conflict": (("record_id",), {"GET": LEAD, "POST": LEAD}),
+    "reopen": (("record_id",), {"POST": LEAD}),
     "agreement": ((), {"GET": LEAD}),
     "agreement_csv": ((), {"GET": LEAD}),
     "settings": ((), {"GET": LEAD, "POST": LEAD}),

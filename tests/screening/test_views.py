@@ -77,7 +77,8 @@ def test_an_htmx_decision_answers_with_the_next_record_and_a_progress_event(
     assert html.lstrip().startswith('<section id="screen-card"')
     assert Decision.objects.get().verdict == "include"
     progress = client.get(url(review, "progress")).content.decode()
-    assert "Mine: 1 of 6 records" in progress and "Stage: 1 of 12 votes" in progress
+    # A reviewer counts records settled (every slot filled), not votes (screening.access).
+    assert "Mine: 1 of 6 records" in progress and "Stage: 0 of 6 records screened" in progress
 
 
 def test_a_reason_picked_before_choosing_include_is_dropped(as_user, review, records, reviewer):

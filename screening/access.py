@@ -1,0 +1,113 @@
+"""What a member may know of screening, full texts and what follows from them, written down
+once (issue #16.1). Every view, selector and export that shows something derived from
+votes asks the `Viewer` here instead of deciding per page.
+
+The rules:
+1. A lead knows everything: every vote, every outcome, every count.
+2. Anyone else knows their own votes, and records, reports and studies that are final for
+   everyone. A paper's outcome at a stage is final once every required reviewer has voted
+   (the votes are then fixed: `services.decisions._check_open`; a change goes through a
+   lead's reopening or a resolution) or a resolution is recorded.
+3. Nothing that depends on a colleague's open vote (a vote on a paper with a slot still
+   open): no count of votes cast, no outcome of an unsettled paper, no colleague's draft.
+4. A reviewer's export holds their own decisions and no derived outcome columns (final
+   verdicts, retrieval, study).
+
+`tests/security/test_blinding_differential.py` checks rule 3 over every URL a reviewer may
+open: two worlds that differ only in a colleague's open vote render the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from reviews.models import Member, Record, Review, Role
+from screening.models import Decision, Report, Resolution, Stage, Study
+from screening.selectors import stage_settings
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The member looking: `review.viewer` as set by `reviews.access.review_for_user`."""
+
+    review: Review
+    user_id: int
+    role: str
+
+    @classmethod
+    def everything(cls, review: Review) -> Viewer:
+        """The whole picture, for code that reports for leads (PRISMA, a lead's export,
+        the demo's checks): the same as a lead's view."""
+        return cls(review, 0, Role.LEAD)
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == Role.LEAD
+
+    @property
+    def sees_all_votes(self) -> bool:
+        """Every reviewer's votes, the conflicts, the agreement, the history of others."""
+        return self.is_lead
+
+    @property
+    def sees_vote_counts(self) -> bool:
+        """Counts of votes cast move with a colleague's open vote: leads only."""
+        return self.is_lead
+
+    @property
+    def sees_derived_columns(self) -> bool:
+        """Final verdicts, retrieval and study columns in the records exports."""
+        return self.is_lead
+
+    @property
+    def sees_drafts(self) -> bool:
+        """Appraisals and extractions that are not final (a colleague's draft)."""
+        return self.is_lead
+
+    def votes(self, decisions: QuerySet[Decision]) -> QuerySet[Decision]:
+        return decisions if self.sees_all_votes else decisions.filter(reviewer_id=self.user_id)
+
+    def settled(self, stage: str) -> QuerySet[Record]:
+        """The review's papers whose outcome at `stage` is final for everyone."""
+        return settled_papers(self.review, stage)
+
+    def reports(self, reports: QuerySet[Report]) -> QuerySet[Report]:
+        """Reports found by other methods, or of a paper settled at title/abstract."""
+        if self.is_lead:
+            return reports
+        return reports.filter(
+            Q(other_method=True) | Q(record__in=self.settled(Stage.TITLE_ABSTRACT).values("pk"))
+        )
+
+    def studies(self, studies: QuerySet[Study]) -> QuerySet[Study]:
+        """Studies with a report settled at full text (every study is made by a full-text
+        include; a lead may also link reports to one), or with no report at all."""
+        if self.is_lead:
+            return studies
+        settled = self.settled(Stage.FULL_TEXT).values("pk")
+        return studies.filter(Q(reports__isnull=True) | Q(reports__record__in=settled)).distinct()
+
+
+def viewer_of(review: Review) -> Viewer:
+    """The Viewer for a review opened through `review_for_user` (which sets
+    `review.viewer`); a review opened any other way has no viewer: a mistake, not a lead."""
+    member: Member | None = getattr(review, "viewer", None)
+    if member is None:
+        raise LookupError("The review was not opened through reviews.access.review_for_user.")
+    return Viewer(review, member.user_id, member.role)
+
+
+def settled_papers(review: Review, stage: str) -> QuerySet[Record]:
+    """Papers every required reviewer has voted on at `stage`, or resolved there."""
+    required = stage_settings(review, stage).reviewers_required
+    full = (
+        Decision.objects.filter(review=review, stage=stage)
+        .values("paper")
+        .annotate(voters=Count("reviewer", distinct=True))
+        .filter(voters__gte=required)
+        .values("paper")
+    )
+    resolved = Resolution.objects.filter(review=review, stage=stage).values("paper")
+    return Record.objects.filter(review=review).filter(Q(pk__in=full) | Q(pk__in=resolved))

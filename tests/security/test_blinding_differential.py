@@ -1,0 +1,272 @@
+"""Issue #16.1, the differential test: worlds that differ only in a colleague's open vote
+render the same bytes for the reviewer, on every URL of the URL matrix a reviewer may GET
+(walked from `TABLE`, so a new page is covered by default), as a page and, where the view
+answers htmx differently, as a fragment; plus the records downloads and the pages of each
+record concerned. Tokens and times are masked (`_body`).
+
+A vote is open while a slot of its record is open (screening.access). The colleague's open
+votes tried, at each stage:
+- title/abstract, a record the reviewer has not voted on: include; exclude with a reason and
+  a note; include then withdrawn;
+- title/abstract, a record the reviewer has voted on: the colleague voted before them and
+  withdrew (with two slots, any later vote of the colleague fills the record: not open);
+- full text, a retrieved report the reviewer included at title/abstract but has not voted
+  on at full text: include; exclude with a reason.
+
+The world is built once per module (a savepoint per world, rolled back), so the walk stays
+in the default suite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from reviews import services as review_services
+from reviews.models import Role
+from screening import services as screening_services
+from screening.models import Decision, Report, Retrieval, Stage
+from tests.conftest import make_user
+from tests.reviews.test_dedup_service import import_text, ris, run
+from tests.screening.conftest import paper
+from tests.security.conftest import World, build_world
+from tests.security.test_url_matrix import MEMBER, TABLE, USER, _body, app_routes, call, url_of
+
+TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
+SECRET_REASON, SECRET_NOTE = "Colleague's secret reason", "Colleague's secret note"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated():
+    """The module's settings (media, caches, hashers) are set once, by `shared`: the
+    per-test ones of tests/conftest.py would hide the world's stored PDFs."""
+
+
+@dataclass
+class Shared:
+    world: World
+    ta_voted: object  # the reviewer voted include at title/abstract; the colleague has not
+    ft_open: object  # retrieved, included at title/abstract by both; nobody voted at full text
+    urls: list[tuple[str, str, bool]]  # (name, url, htmx)
+    baseline: dict[tuple[str, bool], bytes]  # what the reviewer sees in the world as built
+
+
+def _review(lead, reviewer, second_reviewer):
+    from reviews.services.reviews import CriterionItem
+
+    review = review_services.review_create(
+        user=lead, title="Partnerships and public health",
+        question="Do partnerships improve public health?",
+        inclusion=[CriterionItem("I1", "Public health partnership")],
+        exclusion=[CriterionItem("E1", "Outside England"), CriterionItem("E3", "Clinical only")],
+    )  # fmt: skip
+    review_services.member_add(review=review, username="reviewer", role=Role.REVIEWER)
+    review_services.member_add(review=review, username="second_reviewer", role=Role.REVIEWER)
+    return review
+
+
+def _vote(review, record, user, verdict, stage=TA, **kw):
+    return screening_services.decision_record(
+        review=review, record=record, reviewer=user, stage=stage, verdict=verdict, **kw
+    )
+
+
+def _urls(world: World, records) -> list[tuple[str, str]]:
+    """Every URL of the matrix a member may GET, the records downloads, and each record
+    concerned on the screen, its page and its duplicate cluster."""
+    urls = []
+    for route in app_routes():
+        rule = TABLE[route.name].get("GET")
+        who = rule[0] if isinstance(rule, tuple) else rule
+        if who in (MEMBER, USER):
+            urls.append((route.name, url_of(route, world.ids)))
+    slug = world.ids["review"]
+    for fmt in ("csv", "xlsx", "ris"):
+        urls.append((f"records_export.{fmt}", reverse("reporting:records_export",
+                                                     args=[slug, fmt])))  # fmt: skip
+    for stage in (TA, FT):
+        urls.append((f"screen {stage}", reverse("screening:screen", args=[slug, stage])))
+    for record in records:
+        for stage in (TA, FT):
+            screen = reverse("screening:screen", args=[slug, stage])
+            urls.append((f"screen {stage} #{record.pk}", f"{screen}?record={record.pk}"))
+        for name in ("reviews:record_detail", "reviews:dedup_cluster"):
+            urls.append((f"{name} #{record.pk}", reverse(name, args=[slug, record.pk])))
+    for report in Report.objects.filter(record__in=records):
+        for name in ("screening:report", "screening:report_pdf"):
+            urls.append((f"{name} #{report.pk}", reverse(name, args=[slug, report.pk])))
+    return urls
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The security world (tests/security/conftest.py) and three more records, built once
+    and rolled back at the end of the module."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        override_settings(
+            MEDIA_ROOT=media, RANKING_CACHE_DIR=tmp_path_factory.mktemp("ranking"),
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                "LOCATION": "blinding-differential"}},
+            ACCOUNT_RATE_LIMITS=False,
+        ),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):  # fmt: skip
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model()
+        lead, reviewer, second = (
+            make_user(users, name) for name in ("lead", "reviewer", "second_reviewer")
+        )
+        review = _review(lead, reviewer, second)
+        world = build_world(review, lead, reviewer, second)
+        source = review.sources.get(name="Medline")
+        batch = import_text(
+            review, source, lead,
+            ris(*(paper(300 + n, doi=f"10.5555/d.{n}") for n in range(2))), name="more.ris",
+        )  # fmt: skip
+        run(review)
+        ta_voted, ft_open = batch.records.order_by("ordinal")
+        _vote(review, ta_voted, reviewer, "include")
+        _vote(review, ft_open, reviewer, "include")
+        _vote(review, ft_open, second, "include")
+        screening_services.report_set_retrieval(
+            review=review, report=Report.objects.get(record=ft_open),
+            retrieval=Retrieval.RETRIEVED, user=lead, link="https://example.org/ft",
+        )  # fmt: skip
+        client = Client()
+        client.force_login(reviewer)
+        fragment = Client(headers={"HX-Request": "true"})
+        fragment.force_login(reviewer)
+        urls, baseline = [], {}
+        for name, url in _urls(world, [world.open_record, ta_voted, ft_open]):
+            urls.append((name, url, False))
+            baseline[name, False] = _body(call(client, "GET", url))
+            # A fragment too where the view answers htmx with something else.
+            as_fragment = _body(call(fragment, "GET", url))
+            if as_fragment != baseline[name, False]:
+                urls.append((name, url, True))
+                baseline[name, True] = as_fragment
+        yield Shared(world, ta_voted, ft_open, urls, baseline)
+        transaction.set_rollback(True)
+
+
+def _render(shared: Shared, change=None) -> dict[tuple[str, bool], bytes]:
+    """The reviewer's every URL in a world changed by `change` (rolled back after)."""
+    world = shared.world
+    clients = {}
+    for htmx in (False, True):
+        clients[htmx] = Client(headers={"HX-Request": "true"} if htmx else {})
+        clients[htmx].force_login(world.reviewer)
+    with transaction.atomic():
+        if change is not None:
+            change(shared)
+        bodies = {(n, h): _body(call(clients[h], "GET", u)) for n, u, h in shared.urls}
+        transaction.set_rollback(True)
+    return bodies
+
+
+def _colleague(record_of, verdict, stage=TA, withdraw=False, **kw):
+    def change(shared: Shared) -> None:
+        world = shared.world
+        record = record_of(shared)
+        _vote(world.review, record, world.second_reviewer, verdict, stage=stage, **kw)
+        if withdraw:
+            screening_services.decision_withdraw_last(
+                review=world.review, reviewer=world.second_reviewer, stage=stage
+            )
+
+    return change
+
+
+def _withdrawn_before_the_reviewer_voted(shared: Shared) -> None:
+    """The colleague voted on `ta_voted` before the reviewer did, then withdrew: the same
+    world but for the colleague's open (withdrawn) vote in the history."""
+    world, record = shared.world, shared.ta_voted
+    mine = Decision.objects.get(paper=record, reviewer=world.reviewer, stage=TA)
+    fields = {f.attname: getattr(mine, f.attname) for f in Decision._meta.concrete_fields}
+    mine.delete()
+    _vote(world.review, record, world.second_reviewer, "exclude",
+          reason_other=SECRET_REASON, note=SECRET_NOTE)  # fmt: skip
+    screening_services.decision_withdraw_last(
+        review=world.review, reviewer=world.second_reviewer, stage=TA
+    )
+    restored = Decision.objects.create(**fields)
+    Decision.objects.filter(pk=restored.pk).update(
+        created_at=fields["created_at"], updated_at=fields["updated_at"]
+    )
+
+
+def _open(shared):
+    return shared.world.open_record
+
+
+def _ft(shared):
+    return shared.ft_open
+
+
+WORLDS = {
+    "TA, not voted by the reviewer: include": _colleague(_open, "include"),
+    "TA, not voted by the reviewer: exclude": _colleague(
+        _open, "exclude", reason_other=SECRET_REASON, note=SECRET_NOTE
+    ),
+    "TA, not voted by the reviewer: include, withdrawn": _colleague(
+        _open, "include", withdraw=True
+    ),
+    "TA, voted by the reviewer: the colleague's withdrawn vote": (
+        _withdrawn_before_the_reviewer_voted
+    ),
+    "FT, not voted by the reviewer at FT: include": _colleague(_ft, "include", stage=FT),
+    "FT, not voted by the reviewer at FT: exclude": _colleague(
+        _ft, "exclude", stage=FT, reason_other=SECRET_REASON, note=SECRET_NOTE
+    ),
+}
+
+
+def test_the_walk_covers_the_url_matrix(shared):
+    names = {name for name, _, _ in shared.urls}
+    members = {r.name for r in app_routes() if TABLE[r.name].get("GET") in (MEMBER, USER)}
+    assert members <= names
+    assert any(htmx for _, _, htmx in shared.urls)  # some fragments too
+    assert len(shared.urls) > 50
+
+
+# One world per case in the default suite; the rest (CI's slow pass) vary the verdict.
+QUICK = (
+    "TA, not voted by the reviewer: exclude",
+    "TA, voted by the reviewer: the colleague's withdrawn vote",
+    "FT, not voted by the reviewer at FT: exclude",
+)
+
+
+@pytest.mark.parametrize(
+    "world",
+    [w if w in QUICK else pytest.param(w, marks=pytest.mark.slow) for w in sorted(WORLDS)],
+)
+def test_a_colleagues_open_vote_changes_nothing_the_reviewer_sees(shared, world):
+    baseline = shared.baseline
+    bodies = _render(shared, WORLDS[world])
+    leaks = sorted(
+        {f"{n}{' (htmx)' if h else ''}" for n, h in bodies if bodies[n, h] != baseline[n, h]}
+    )
+    leaks += [f"{n}: secret" for (n, _), body in bodies.items() if b"secret" in body]
+    assert not leaks, f"pages that tell the colleague's open vote ({world}): {leaks}"
+
+
+def test_the_world_is_what_the_test_says(shared):
+    """The records are as the worlds assume: open slots where the colleague votes."""
+    world = shared.world
+    assert not Decision.objects.filter(paper=world.open_record).exists()
+    assert list(
+        Decision.objects.filter(paper=shared.ta_voted).values_list("reviewer", flat=True)
+    ) == [world.reviewer.pk]
+    assert not Decision.objects.filter(paper=shared.ft_open, stage=FT).exists()
+    assert Report.objects.get(record=shared.ft_open).retrieval == Retrieval.RETRIEVED
