@@ -210,7 +210,8 @@ def wrap(text: str, limit: float, size: float, indent: str = "") -> list[str]:
             cut = _fit(line, limit, size, len(indent) + 1)
             lines.append(line[:cut].rstrip(BREAKING_SPACES))
             line = indent + line[cut:].lstrip(BREAKING_SPACES)
-            used, spaces = width(line.rstrip(BREAKING_SPACES), size), 0.0
+            kept = line.rstrip(BREAKING_SPACES)  # the cut piece's trailing space stays counted
+            used, spaces = width(kept, size), width(line[len(kept) :], size)
     if line.strip() or not lines:
         lines.append(line.rstrip(BREAKING_SPACES))
     return lines

@@ -3,6 +3,8 @@ the tables and figures. Extraction is in `extraction`, downloads in `downloads`.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -257,6 +259,23 @@ def _answer_dict(entry) -> dict[int, dict]:
     }  # fmt: skip
 
 
+def save_keeping_draft(save, *, submit: bool) -> str:
+    """Run a reviewer's save; a submit that is refused (a question left open) still keeps
+    what they typed as their draft, so nothing typed is lost. Returns the error to show."""
+    try:
+        save(submit=submit)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+        if not submit:
+            return error
+        try:
+            save(submit=False)
+        except ValidationError:
+            return f"{error} Nothing was saved."
+        return f"{error} What you entered is saved as your draft."
+    return ""
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) -> HttpResponse:
@@ -271,16 +290,17 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
     error = ""
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
-        try:
-            services.appraisal_save(
+        error = save_keeping_draft(
+            partial(
+                services.appraisal_save,
                 review=review_obj, study=study, version=version, reviewer=request.user,
                 answers=answers_from_post(questions, request.POST),
-                comment=request.POST.get("comment", ""), submit=submit,
+                comment=request.POST.get("comment", ""),
                 judgements=judgements_from_post(keys, request.POST),
-            )  # fmt: skip
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
+            ),
+            submit=submit,
+        )  # fmt: skip
+        if not error:
             text = "Appraisal submitted." if submit else "Answers saved."
             if not request.htmx:
                 messages.success(request, text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from appraisal import selectors, services
 from appraisal.forms import CONSENSUS_METHODS, ExtractionFormForm, values_from_post
 from appraisal.models import ExtractionForm, FormVersion
-from appraisal.views import LEAD, _study
+from appraisal.views import LEAD, _study, save_keeping_draft
 from lib.appraisal.definitions import value_text
 from reviews.access import is_lead, review_for_user
 from reviews.models import Review
@@ -125,18 +127,18 @@ def extract(request: HttpRequest, review: str, study_id: int, version_id: int) -
     error = ""
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
-        try:
-            services.extraction_save(
+        error = save_keeping_draft(
+            partial(
+                services.extraction_save,
                 review=review_obj, study=study, version=version, reviewer=request.user,
                 values=values_from_post(fields, request.POST),
-                comment=request.POST.get("comment", ""), submit=submit,
-            )  # fmt: skip
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            if not request.htmx:
-                messages.success(request, "Extraction submitted." if submit else "Values saved.")
-                return redirect("appraisal:extract", review_obj.slug, study.pk, version.pk)
+                comment=request.POST.get("comment", ""),
+            ),
+            submit=submit,
+        )  # fmt: skip
+        if not error and not request.htmx:
+            messages.success(request, "Extraction submitted." if submit else "Values saved.")
+            return redirect("appraisal:extract", review_obj.slug, study.pk, version.pk)
     work = selectors.extraction_work(study, version, selectors.appraisal_settings(review_obj))
     mine = work.mine(request.user)
     lead = is_lead(review_obj)

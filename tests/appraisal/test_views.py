@@ -49,7 +49,12 @@ def test_htmx_save_renders_the_fragment_and_an_invalid_submit_keeps_the_input(
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="appraisal-form">') and "<html" not in body
     assert "Answer every question" in body and "Support Q2" in body
-    assert not Appraisal.objects.exists()
+    # A refused submit loses nothing typed: the answers are kept as the reviewer's draft.
+    assert "saved as your draft" in body
+    draft = Appraisal.objects.get(reviewer=reviewer)
+    assert draft.submitted_at is None
+    assert draft.answers.get(question__code="Q2").support_text == "Support Q2"
+    assert Answer.objects.filter(appraisal=draft).exclude(answer="").count() == 9
     data["action"] = "save"
     response = client.post(
         _appraise_url(review, study, version), data, headers={"HX-Request": "true"}
