@@ -1,0 +1,133 @@
+"""Weighing two records' fields: how strongly does everything they print say "one paper"?
+
+Each field is reduced to a level of agreement (the same, close, missing on one side,
+conflicting) and each level carries a weight, the change in log-odds of "one paper" it
+brings. The weights are not set by hand: `benchmarks/dedup_fit.py` fits them (a logistic
+regression over the candidate pairs of the labelled sets in ../shared/data/dedup) and writes
+`weights.json`; its leave-one-set-out figures are in benchmarks/README.md. A field that
+disagrees counts against a merge as much as the data say it should, so a generic title
+('Editor's Comments') that agrees cannot outweigh an issue, volume or pages that differ.
+
+`score.compare` uses the sum: a rule's certain match needs the evidence to lean towards one
+paper, and evidence far past the certain threshold merges a pair no rule names.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from .normalise import Key, journals_compatible
+
+WEIGHTS_FILE = Path(__file__).with_name("weights.json")
+
+
+def _load() -> dict:
+    return json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+
+
+MODEL: dict = _load()
+
+
+def set_model(model: dict) -> None:
+    """Swap the weights in place (the fitting script's leave-one-set-out runs)."""
+    MODEL.clear()
+    MODEL.update(model)
+
+
+def _ratio(a: str, b: str) -> float:
+    from .score import _ratio as ratio
+
+    return ratio(a, b)
+
+
+def features(
+    a: Key, b: Key, t: float, au: float | None, first_same: bool, numbers_conflict: bool
+) -> list[str]:
+    """The agreement level of each field, as the names of the indicators that are on."""
+    on = []
+    # Title: how close, and how much a match says (a two-word title recurs by chance).
+    if t == 1.0:
+        on.append("title_exact")
+    elif t >= 0.95:
+        on.append("title_95")
+    elif t >= 0.9:
+        on.append("title_90")
+    elif t >= 0.8:
+        on.append("title_80")
+    if t >= 0.9 and min(len(a.title_words), len(b.title_words)) <= 4:
+        on.append("title_short")
+    if numbers_conflict:
+        on.append("title_numbers_differ")
+    # Authors: how many of the shorter list, the first, and how long the lists are.
+    if au is None:
+        on.append("authors_missing")
+    else:
+        n = min(len(a.surnames), len(b.surnames))
+        if au >= 0.95 and n == 1:
+            # One name agreeing says less than a list: an editor signs every issue.
+            on.append("authors_one")
+        elif au >= 0.95:
+            on.append("authors_all")
+        elif au >= 0.75:
+            on.append("authors_most")
+        elif au >= 0.5:
+            on.append("authors_half")
+        if first_same:
+            on.append("first_author")
+        if au >= 0.75 and n >= 3:
+            on.append("authors_many")
+    # Year: a gap above one never reaches this point.
+    if a.year is None or b.year is None:
+        on.append("year_missing")
+    elif a.year == b.year:
+        on.append("year_same")
+    else:
+        on.append("year_close")
+    journal = journals_compatible(a.journal, b.journal)
+    if journal is True:
+        on.append("journal_same")
+    elif journal is False:
+        on.append("journal_differs")
+    for name, x, y in (("volume", a.volume, b.volume), ("issue", a.issue, b.issue)):
+        if x and y:
+            on.append(f"{name}_same" if x == y else f"{name}_differs")
+    # Pages: the first page; a range the same at both ends; pages that differ where either
+    # is printed with a letter (supplement 'S417', electronic 'e1234'), a looser numbering.
+    if a.start_page and b.start_page:
+        if a.start_page == b.start_page:
+            on.append("pages_same")
+            if a.end_page and a.end_page == b.end_page and a.end_page != a.start_page:
+                on.append("pages_range_same")
+        elif a.pages_marked or b.pages_marked:
+            on.append("pages_differ_marked")
+        else:
+            on.append("pages_differ")
+    if a.abstract and b.abstract:
+        sim = _ratio(a.abstract, b.abstract)
+        if sim >= 0.9:
+            on.append("abstract_same")
+        elif sim < 0.6:
+            on.append("abstract_differs")
+    if a.kind and b.kind and a.kind != b.kind:
+        on.append("kind_differs")
+    return on
+
+
+def log_odds(on: list[str]) -> float:
+    weights = MODEL["weights"]
+    return MODEL["intercept"] + sum(weights.get(name, 0.0) for name in on)
+
+
+def probability(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+# Where a record is printed, in plain numbers. Pages printed with letters are looser
+# (an abstract's 'S417' in one database, its running number 'Suppl-29' in another).
+_APART = frozenset({"volume_differs", "issue_differs", "pages_differ"})
+
+
+def printed_apart(on: list[str]) -> bool:
+    return not _APART.isdisjoint(on)
