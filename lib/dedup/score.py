@@ -42,7 +42,7 @@ class Rule(StrEnum):
     PROBABLE_ID_TITLE = "same DOI or PubMed ID but different titles"
     PROBABLE_ID_CITATION = "same DOI or PubMed ID but printed on other pages"
     PROBABLE_CITATION = "same authors, year, journal, volume and pages but different titles"
-    PROBABLE_EVIDENCE = "title, authors and year agree but printed elsewhere"
+    PROBABLE_EVIDENCE = "most fields agree, but the title or where it is printed differ"
     PREPRINT = "preprint and published version"
 
 
@@ -252,10 +252,11 @@ def compare(a: Key, b: Key) -> Match | None:
         return match
     if z >= evidence.MODEL["certain"] and not numbers_conflict:
         score = round(evidence.probability(z), 3)
-        if evidence.printed_apart(on):
-            # Printed in another volume, issue or on other pages: the labelled sets hold too
-            # few such pairs for a weight to be trusted alone, so a person decides.
-            return Match(Kind.PROBABLE, Rule.PROBABLE_EVIDENCE, round(0.5 * score, 3))
+        if t < 0.8 or evidence.printed_apart(on):
+            # Titles that differ (a translation?), or printed in another volume, issue or
+            # on other pages: the labelled sets hold too few such pairs of two papers for a
+            # weight to be trusted alone, so a person decides.
+            return match or Match(Kind.PROBABLE, Rule.PROBABLE_EVIDENCE, round(0.5 * score, 3))
         return Match(Kind.CERTAIN, Rule.EVIDENCE, score)
     return match
 
