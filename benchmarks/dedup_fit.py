@@ -46,7 +46,7 @@ SETS = {
     "digital_work": "bib-dedupe__records_pre_merged.csv",
 }
 FEATURES = [
-    "title_exact", "title_95", "title_90", "title_80", "title_short", "title_numbers_differ",
+    "title_exact", "title_95", "title_90", "title_80", "title_part", "title_short", "title_numbers_differ",
     "authors_missing", "authors_one", "authors_all", "authors_most", "authors_half", "first_author",
     "authors_many", "year_same", "year_close", "year_missing", "journal_same",
     "journal_differs", "volume_same", "volume_differs", "issue_same", "issue_differs",
@@ -86,7 +86,7 @@ class Set:
 # The indicators of one field, of which at most one is on (none on: the field's baseline
 # level, e.g. titles less than 80% alike, or pages missing on one side).
 GROUPS = [
-    ["title_exact", "title_95", "title_90", "title_80"], ["title_short"],
+    ["title_exact", "title_95", "title_90", "title_80"], ["title_part"], ["title_short"],
     ["title_numbers_differ"],
     ["authors_missing", "authors_one", "authors_all", "authors_most", "authors_half"],
     ["first_author"], ["authors_many"], ["year_same", "year_close", "year_missing"],

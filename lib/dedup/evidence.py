@@ -56,6 +56,8 @@ def features(
         on.append("title_90")
     elif t >= 0.8:
         on.append("title_80")
+    if t < 0.95 and title_part(a.title, b.title):
+        on.append("title_part")
     if t >= 0.9 and min(len(a.title_words), len(b.title_words)) <= 4:
         on.append("title_short")
     if numbers_conflict:
@@ -115,6 +117,16 @@ def features(
     return on
 
 
+def title_part(x: str, y: str) -> bool:
+    """One title is the other with a subtitle left out ('Infrastructure in the wild' /
+    '... in the wild: what mapping in Nepal reveals') or a section heading put before it
+    ('Medical progress: ...')."""
+    short, long_ = sorted((x, y), key=len)
+    if len(short) < 15 or " " not in short:
+        return False
+    return long_.startswith(short + " ") or long_.endswith(" " + short)
+
+
 def log_odds(on: list[str]) -> float:
     weights = MODEL["weights"]
     return MODEL["intercept"] + sum(weights.get(name, 0.0) for name in on)
@@ -130,4 +142,10 @@ _APART = frozenset({"volume_differs", "issue_differs", "pages_differ"})
 
 
 def printed_apart(on: list[str]) -> bool:
+    """Printed in another volume, issue or on other pages. The most precise locator both
+    records print decides: on the same first page, an issue that differs is a slip (or a
+    record number in the issue field); without pages, the issue is all there is to tell one
+    issue's editorial from the next one's."""
+    if "pages_same" in on:
+        return "volume_differs" in on
     return not _APART.isdisjoint(on)

@@ -161,13 +161,19 @@ def fold(value: str) -> str:
     return " ".join(_NON_ALNUM.sub(" ", value.lower()).split())
 
 
+# A short label a database appends in brackets: 'The all-seeing employer - [careers]'.
+_SECTION_LABEL = re.compile(r"(?<=\w)[\s\-\u2013:]*\[[^\[\]]{1,30}\]\W*$")
+
+
 def title_key(title: str) -> str:
-    """The comparable form of a title: brackets of a translated title, language labels and
-    a trailing full stop do not matter; words and their order do."""
+    """The comparable form of a title: brackets of a translated title, language labels,
+    a short section label in brackets at the end and a trailing full stop do not matter;
+    words and their order do."""
     if not title:
         return ""
     title = _LANGUAGE_LABEL.sub(" ", title)
     title = _ANNOTATION.sub(" ", title)
+    title = _SECTION_LABEL.sub(" ", title)
     return fold(title)
 
 

@@ -245,14 +245,14 @@ def compare(a: Key, b: Key) -> Match | None:
     z = evidence.log_odds(on)
     match = _by_fields(a, b, t, au, first_same, authors_ok, numbers_conflict)
     if match is not None and match.kind is Kind.CERTAIN:
-        if z < evidence.MODEL["veto"]:
-            # A rule's fields agree, but the others weigh against: an issue, volume or
-            # pages that differ under a generic title ('Editor's Comments', one per issue).
+        if z < evidence.MODEL["veto"] or evidence.printed_apart(on):
+            # A rule's fields agree, but the others weigh against, or the two are printed
+            # in different issues: a generic title ('Editor's Comments', one per issue).
             return Match(Kind.PROBABLE, match.rule, round(0.5 * match.score, 3))
         return match
     if z >= evidence.MODEL["certain"] and not numbers_conflict:
         score = round(evidence.probability(z), 3)
-        if t < 0.8 or evidence.printed_apart(on):
+        if (t < 0.8 and "title_part" not in on) or evidence.printed_apart(on):
             # Titles that differ (a translation?), or printed in another volume, issue or
             # on other pages: the labelled sets hold too few such pairs of two papers for a
             # weight to be trusted alone, so a person decides.
