@@ -241,10 +241,14 @@ def compare(a: Key, b: Key) -> Match | None:
     if a.year is not None and b.year is not None and abs(a.year - b.year) > 1:
         return None
     numbers_conflict = _numbers_conflict(_numbers(a), _numbers(b))
+    match = _by_fields(a, b, t, au, first_same, authors_ok, numbers_conflict)
+    certain = match is not None and match.kind is Kind.CERTAIN
+    if not certain and t < 0.8 and not evidence.title_part(a.title, b.title):
+        # Nothing the evidence could change: it merges no pair whose titles differ.
+        return match
     on = evidence.features(a, b, t, au, first_same, numbers_conflict)
     z = evidence.log_odds(on)
-    match = _by_fields(a, b, t, au, first_same, authors_ok, numbers_conflict)
-    if match is not None and match.kind is Kind.CERTAIN:
+    if certain:
         if z < evidence.MODEL["veto"] or evidence.printed_apart(on):
             # A rule's fields agree, but the others weigh against, or the two are printed
             # in different issues: a generic title ('Editor's Comments', one per issue).
