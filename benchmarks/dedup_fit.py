@@ -7,8 +7,9 @@ level of each field (`lib.dedup.evidence.features`) and whether the two records 
 paper. A logistic regression over those rows gives each level its weight in log-odds.
 
 Two thresholds go with the weights, both set from the training pairs: `certain`, above
-which a pair merges without a rule naming it (the highest log-odds of any two different
-papers, plus a margin), and `veto`, below which a rule's certain match goes to a person
+which a pair merges without a rule naming it (the highest log-odds of two different
+papers the evidence may merge, i.e. with titles alike and printed in the same place, plus a
+margin), and `veto`, below which a rule's certain match goes to a person
 instead (the lowest log-odds of a true pair a rule merged, minus a margin, never above 0:
 evidence leaning towards two papers always stops a merge).
 
@@ -59,6 +60,7 @@ VETO_MARGIN = 1.0
 VETO: float | None = 0.0
 METHOD = "regression"  # "fields" (Fellegi-Sunter) or "regression"
 C = 1.0  # inverse regularisation strength of the regression
+_TITLES_ALIKE = frozenset({"title_exact", "title_95", "title_90", "title_80", "title_part"})
 
 
 class Set:
@@ -149,7 +151,12 @@ def fit(sets: list[Set]) -> dict:
 
 def _thresholds(out: dict, rows: list[tuple[list[str], bool]], sets: list[Set]) -> dict:
     evidence.set_model(out | {"certain": 99.0, "veto": -99.0})
-    z_diff = [evidence.log_odds(on) for on, same in rows if not same]
+    # Two papers the evidence could merge: titles alike, printed in the same place.
+    z_diff = [
+        evidence.log_odds(on)
+        for on, same in rows
+        if not same and not evidence.published_apart(on) and not _TITLES_ALIKE.isdisjoint(on)
+    ]
     # True pairs a rule merges on its own: the veto must leave them alone.
     z_rule = []
     for s in sets:

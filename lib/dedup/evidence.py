@@ -141,6 +141,12 @@ def probability(z: float) -> float:
 _APART = frozenset({"volume_differs", "issue_differs", "pages_differ"})
 
 
+def published_apart(on: list[str]) -> bool:
+    """Another kind of publication (a conference abstract and the article after it), or
+    printed somewhere else: weights learned from a few such pairs are not trusted alone."""
+    return "kind_differs" in on or printed_apart(on)
+
+
 def printed_apart(on: list[str]) -> bool:
     """Printed in another volume, issue or on other pages. The most precise locator both
     records print decides: on the same first page, an issue that differs is a slip (or a

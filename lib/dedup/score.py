@@ -256,10 +256,10 @@ def compare(a: Key, b: Key) -> Match | None:
         return match
     if z >= evidence.MODEL["certain"] and not numbers_conflict:
         score = round(evidence.probability(z), 3)
-        if (t < 0.8 and "title_part" not in on) or evidence.printed_apart(on):
-            # Titles that differ (a translation?), or printed in another volume, issue or
-            # on other pages: the labelled sets hold too few such pairs of two papers for a
-            # weight to be trusted alone, so a person decides.
+        if (t < 0.8 and "title_part" not in on) or evidence.published_apart(on):
+            # Titles that differ (a translation?), another kind of publication, or printed
+            # in another volume, issue or on other pages: the labelled sets hold too few
+            # such pairs of two papers for a weight to be trusted alone; a person decides.
             return match or Match(Kind.PROBABLE, Rule.PROBABLE_EVIDENCE, round(0.5 * score, 3))
         return Match(Kind.CERTAIN, Rule.EVIDENCE, score)
     return match

@@ -253,6 +253,7 @@ def test_the_queue_leaves_out_decided_pairs() -> None:
         title="Inhaled corticosteroids in asthmatic children: a randomised controlled trial",
         volume="",
         pages="",
+        abstract="",  # with the same abstract too, the evidence merges the two
     )
     assert len(deduplicate([PAPER, reworded]).queue) == 1
     assert deduplicate([PAPER, reworded], different=[("reworded", "paper")]).queue == []
