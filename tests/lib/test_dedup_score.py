@@ -483,3 +483,16 @@ def test_two_identical_records_are_merged(fields: dict) -> None:
     a = copy(**fields)
     match = relate(a, replace(a, id="twin"))
     assert match is not None and match.kind is Kind.CERTAIN
+
+
+def test_the_same_authors_in_another_order_merge_on_the_rest_of_the_record() -> None:
+    """A different first author in one record (the list printed in another order): every
+    other field agrees, and the weighed evidence merges what no rule names."""
+    a = copy(abstract="", issue="")
+    b = replace(a, id="other", authors=("Lee, Ann", "Smith, John K.", "García, María"))
+    match = relate(a, b)
+    assert match is not None and (match.kind, match.rule) == (Kind.CERTAIN, Rule.EVIDENCE)
+    # Other authors altogether, with nothing printed to place the two: no such case.
+    bare = replace(a, volume="", pages="")
+    match = relate(bare, replace(bare, id="third", authors=("Brown, Peter", "Kaur, Rani")))
+    assert match is None or match.kind is Kind.PROBABLE
