@@ -155,7 +155,7 @@ def _thresholds(out: dict, rows: list[tuple[list[str], bool]], sets: list[Set]) 
     z_diff = [
         evidence.log_odds(on)
         for on, same in rows
-        if not same and not evidence.published_apart(on) and not _TITLES_ALIKE.isdisjoint(on)
+        if not same and evidence.may_merge(on) and not _TITLES_ALIKE.isdisjoint(on)
     ]
     # True pairs a rule merges on its own: the veto must leave them alone.
     z_rule = []

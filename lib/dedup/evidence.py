@@ -47,7 +47,11 @@ def features(
 ) -> list[str]:
     """The agreement level of each field, as the names of the indicators that are on."""
     on = []
-    # Title: how close, and how much a match says (a two-word title recurs by chance).
+    # Title: how close, and how much a match says (a two-word title recurs by chance). The
+    # whole titles' likeness: a subtitle one of them lacks is a level of its own, whatever
+    # `title_similarity` forgives for the rules.
+    if t < 1.0 and a.title and b.title:
+        t = min(t, _ratio(a.title, b.title))
     if t == 1.0:
         on.append("title_exact")
     elif t >= 0.95:
@@ -56,7 +60,7 @@ def features(
         on.append("title_90")
     elif t >= 0.8:
         on.append("title_80")
-    if t < 0.95 and title_part(a.title, b.title):
+    if t < 0.95 and title_part(a.title, b.title):  # t: the whole titles' likeness
         on.append("title_part")
     if t >= 0.9 and min(len(a.title_words), len(b.title_words)) <= 4:
         on.append("title_short")
@@ -139,6 +143,19 @@ def probability(z: float) -> float:
 # Where a record is printed, in plain numbers. Pages printed with letters are looser
 # (an abstract's 'S417' in one database, its running number 'Suppl-29' in another).
 _APART = frozenset({"volume_differs", "issue_differs", "pages_differ"})
+
+
+_PLACED = frozenset({"pages_same", "volume_same", "abstract_same"})
+_TITLE_NEAR = frozenset({"title_exact", "title_95"})
+
+
+def may_merge(on: list[str]) -> bool:
+    """Whether the evidence alone may merge a pair: the same kind of publication printed in
+    the same place, and titles near-identical or else the citation or abstract agreeing (a
+    title with a subtitle added, '...: interim findings', may be another report)."""
+    if published_apart(on):
+        return False
+    return not _TITLE_NEAR.isdisjoint(on) or not _PLACED.isdisjoint(on)
 
 
 def published_apart(on: list[str]) -> bool:

@@ -256,7 +256,7 @@ def compare(a: Key, b: Key) -> Match | None:
         return match
     if z >= evidence.MODEL["certain"] and not numbers_conflict:
         score = round(evidence.probability(z), 3)
-        if (t < 0.8 and "title_part" not in on) or evidence.published_apart(on):
+        if (t < 0.8 and "title_part" not in on) or not evidence.may_merge(on):
             # Titles that differ (a translation?), another kind of publication, or printed
             # in another volume, issue or on other pages: the labelled sets hold too few
             # such pairs of two papers for a weight to be trusted alone; a person decides.

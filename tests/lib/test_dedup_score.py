@@ -496,3 +496,13 @@ def test_the_same_authors_in_another_order_merge_on_the_rest_of_the_record() -> 
     bare = replace(a, volume="", pages="")
     match = relate(bare, replace(bare, id="third", authors=("Brown, Peter", "Kaur, Rani")))
     assert match is None or match.kind is Kind.PROBABLE
+
+
+def test_a_subtitle_added_without_a_citation_to_place_it_is_not_merged() -> None:
+    """'...: interim findings' by the same authors in the same journal and year, printed
+    nowhere the other is: perhaps an earlier report, so a person decides."""
+    interim = copy(
+        title=TITLE + ": interim findings", volume="", issue="", pages="", abstract="Early."
+    )
+    match = relate(BARE, interim)
+    assert match is not None and match.kind is Kind.PROBABLE
