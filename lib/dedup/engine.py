@@ -1,11 +1,11 @@
 """Grouping records into duplicate clusters: blocking, comparing, clustering.
 
 Blocking keeps the work near-linear: records are compared only when they share a DOI, a
-PubMed ID, the first or last words of the title, first author and year, or volume and
-first page. Certain matches are merged in order of strength; a merge never joins two
-groups that a person said are different papers, that carry different DOIs, or whose
-years lie more than a year apart, so one wrong link cannot chain two papers together;
-such a refused pair is queued for a person instead.
+PubMed ID, the whole title and year, the first or last words of the title, first author
+and year, or volume and first page. Certain matches are merged in order of strength; a
+merge never joins two groups that a person said are different papers, that carry
+different DOIs, or whose years lie more than a year apart, so one wrong link cannot chain
+two papers together; such a refused pair is queued for a person instead.
 People's decisions come in as pairs ("same paper" / "different papers") and are applied
 first and always; the run that follows never undoes them.
 """
@@ -69,6 +69,9 @@ def _block_keys(k: Key) -> list[tuple[str, str]]:
         keys.append(("m", k.pmid))
     words = k.title_words
     if words:
+        # The whole title and year: two copies of one record meet even when every other
+        # block they share is too big to compare (a common opening, a prolific author).
+        keys.append(("x", f"{k.title} {k.year or ''}"))
         keys.append(("t", " ".join(words[:4])))
         if len(words) > 4:
             keys.append(("e", " ".join(words[-4:])))

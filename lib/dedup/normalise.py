@@ -107,6 +107,7 @@ _STOP = frozenset(
     ]
 )
 _PAGE_DIGITS = re.compile(r"\d+")
+_PAGE_LETTER = re.compile(r"[a-z]\s*-?\s*\d|\d[a-z]", re.IGNORECASE)
 _ROMAN_OR_DIGITS = re.compile(r"\d+")
 _CONF_TYPES = frozenset(
     {
@@ -160,13 +161,19 @@ def fold(value: str) -> str:
     return " ".join(_NON_ALNUM.sub(" ", value.lower()).split())
 
 
+# A short label a database appends in brackets: 'The all-seeing employer - [careers]'.
+_SECTION_LABEL = re.compile(r"(?<=\w)[\s\-\u2013:]*\[[^\[\]]{1,30}\]\W*$")
+
+
 def title_key(title: str) -> str:
-    """The comparable form of a title: brackets of a translated title, language labels and
-    a trailing full stop do not matter; words and their order do."""
+    """The comparable form of a title: brackets of a translated title, language labels,
+    a short section label in brackets at the end and a trailing full stop do not matter;
+    words and their order do."""
     if not title:
         return ""
     title = _LANGUAGE_LABEL.sub(" ", title)
     title = _ANNOTATION.sub(" ", title)
+    title = _SECTION_LABEL.sub(" ", title)
     return fold(title)
 
 
@@ -224,14 +231,37 @@ def surname(author: str) -> str:
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"})
 
 
+_NOT_NAMES = frozenset({"anonymous", "anon", "etal"})
+# Placeholders some exports write for a missing given name ('Kang, null').
+_NAME_FILLERS = frozenset({"null", "none", "nan", "na", "et", "al"})
+
+
 def surnames(authors: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name for name, _ in author_names(authors))
+
+
+def author_names(
+    authors: list[str] | tuple[str, ...],
+) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each author's family name and every word of the whole name (two letters or more,
+    the compound joined too). One database writes 'Wu, Ching-yi', another 'Ching-yi, Wu';
+    'Rubio, M. L.' becomes 'Lopez, Rubio M.': the family name read from one record is then
+    among the other record's words, though not in its family-name place."""
     out = []
     for author in authors:
         words = [w for w in surname(author).split() if w not in _SUFFIXES]
         name = "".join(words)
-        if name and name not in {"anonymous", "anon", "etal"}:
+        if name and name not in _NOT_NAMES:
             # Compound names are written with or without spaces and hyphens.
-            out.append(name)
+            cleaned = _ET_AL.sub("", author)
+            parts = [w for w in fold(cleaned).split() if w not in _SUFFIXES]
+            tokens = {w for w in parts if len(w) >= 2 and w not in _NAME_FILLERS}
+            for chunk in re.split(r"[,;]", cleaned):
+                joined = "".join(fold(chunk).split())
+                if len(joined) >= 2 and joined not in _NAME_FILLERS:
+                    tokens.add(joined)
+            tokens.add(name)
+            out.append((name, frozenset(tokens)))
     return tuple(out)
 
 
@@ -295,6 +325,23 @@ def volume_key(volume: str) -> str:
     return match.group(0).lstrip("0") if match else ""
 
 
+# What exports write for an empty field.
+_MISSING = frozenset({"na", "n a", "nan", "null", "none", "nil", "unknown"})
+
+
+def issue_key(issue: str) -> str:
+    """The issue number: '3', 'No. 3', '3-B' -> '3'; a label without a number as it is
+    ('supplement h'); '' for none ('NA'), for a month ('May': a number elsewhere), or for a number
+    too big to be an issue of one volume (a record number some exports put there, or a
+    weekly's running count: the volume and page locate those)."""
+    match = _ROMAN_OR_DIGITS.search(issue or "")
+    if not match:
+        label = fold(issue)
+        return "" if label in _MISSING or _MONTHS.search(label) else label
+    number = match.group(0).lstrip("0") or "0"
+    return number if len(number) <= 2 else ""
+
+
 def kind_of(type_: str) -> str:
     t = fold(type_)
     if not t:
@@ -335,12 +382,14 @@ class Key:
     title_words: tuple[str, ...]
     title_parts: tuple[str, ...]  # 'Original; Translated' titles: each part alone
     surnames: tuple[str, ...]
+    name_words: tuple[frozenset[str], ...]  # per surname: every word of that author's name
     year: int | None
     journal: tuple[str, ...]
     volume: str
     issue: str
     start_page: str
     end_page: str
+    pages_marked: bool  # printed with letters: supplement 'S417', electronic 'e1234'
     doi: str
     pmid: str
     abstract: str
@@ -355,19 +404,22 @@ def key_of(c: Citation) -> Key:
     title = title_key(c.title)
     doi = normalise_doi(c.doi) if c.doi else ""
     start, end = pages_key(c.pages)
+    names = author_names(c.authors)
     abstract = fold(c.abstract[:600]) if c.abstract else ""
     return Key(
         id=c.id,
         title=title,
         title_words=tuple(title.split()),
         title_parts=_title_parts(c.title),
-        surnames=surnames(c.authors),
+        surnames=tuple(n for n, _ in names),
+        name_words=tuple(w for _, w in names),
         year=c.year,
         journal=journal_key(c.journal) if c.journal else (),
         volume=volume_key(c.volume),
-        issue=fold(c.issue),
+        issue=issue_key(c.issue),
         start_page=start,
         end_page=end,
+        pages_marked=bool(_PAGE_LETTER.search(c.pages or "")),
         doi=doi,
         pmid=c.pmid.strip() if c.pmid else "",
         abstract=abstract,

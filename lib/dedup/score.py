@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from rapidfuzz.distance import Indel
 
+from . import evidence
 from .normalise import Key, journals_compatible
 
 
@@ -33,6 +34,7 @@ class Rule(StrEnum):
     IDENTICAL = "identical title, same authors and year"
     ANONYMOUS = "identical title, year, volume and pages or issue (no authors)"
     SAME_CONTENT = "identical title, authors, journal, year, first page and abstract"
+    EVIDENCE = "title, authors, year, journal and citation weighed together"
     MANUAL = "marked the same paper by a lead"
     # Probable and related
     PROBABLE_TITLE = "similar title and authors"
@@ -40,6 +42,7 @@ class Rule(StrEnum):
     PROBABLE_ID_TITLE = "same DOI or PubMed ID but different titles"
     PROBABLE_ID_CITATION = "same DOI or PubMed ID but printed on other pages"
     PROBABLE_CITATION = "same authors, year, journal, volume and pages but different titles"
+    PROBABLE_EVIDENCE = "most fields agree, but the title or where it is printed differ"
     PREPRINT = "preprint and published version"
 
 
@@ -86,31 +89,54 @@ def same_name(x: str, y: str) -> bool:
     return _ratio(x, y) >= 0.8
 
 
-def author_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
+def author_similarity(
+    a: tuple[str, ...],
+    b: tuple[str, ...],
+    words_a: tuple[frozenset[str], ...] = (),
+    words_b: tuple[frozenset[str], ...] = (),
+) -> float | None:
     """Share of the shorter author list found in the longer one ('et al.' cuts lists);
-    None when either side has no authors."""
+    None when either side has no authors. With each name's words (`Key.name_words`), a
+    family name found among the other name's words counts too: names written given name
+    first in one database ('Ching-yi, Wu' for 'Wu, Ching-yi')."""
     if not a or not b:
         return None
     if a == b:
         return 1.0
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    pool = list(long_)
+    if len(a) > len(b):
+        a, b, words_a, words_b = b, a, words_b, words_a
+    pool = list(range(len(b)))
     hits = 0.0
-    for name in short:
-        if name in pool:
-            pool.remove(name)
+    for i, name in enumerate(a):
+        if name in (b[o] for o in pool):
+            pool.remove(next(o for o in pool if b[o] == name))
             hits += 1
             continue
         # Transliterations, particles and typos: 'Muller' / 'Mueller', 'Van Schil' / 'Schil'.
-        other = next((o for o in pool if same_name(name, o)), None)
+        other = next((o for o in pool if same_name(name, b[o])), None)
+        if other is None and words_a and words_b:
+            other = next(
+                (o for o in pool if _names_swapped(name, words_a[i], b[o], words_b[o])), None
+            )
         if other is not None:
             pool.remove(other)
             hits += 0.9
-    return hits / len(short)
+    return hits / len(a)
 
 
-def _first_author_same(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    return bool(a and b) and same_name(a[0], b[0])
+def _names_swapped(x: str, x_words: frozenset[str], y: str, y_words: frozenset[str]) -> bool:
+    """One author whose family name one record took from another place in the name."""
+    return (len(x) >= 2 and x in y_words) or (len(y) >= 2 and y in x_words)
+
+
+def _first_author_same(a: Key, b: Key) -> bool:
+    if not (a.surnames and b.surnames):
+        return False
+    if same_name(a.surnames[0], b.surnames[0]):
+        return True
+    return bool(a.name_words and b.name_words) and _names_swapped(
+        a.surnames[0], a.name_words[0], b.surnames[0], b.name_words[0]
+    )
 
 
 def _identical_content(a: Key, b: Key, t: float, au: float | None) -> bool:
@@ -162,8 +188,8 @@ def compare(a: Key, b: Key) -> Match | None:
         # An erratum or a comment is never the paper it is about.
         return None
     t = title_similarity(a, b)
-    au = author_similarity(a.surnames, b.surnames)
-    first_same = _first_author_same(a.surnames, b.surnames)
+    au = author_similarity(a.surnames, b.surnames, a.name_words, b.name_words)
+    first_same = _first_author_same(a, b)
     doi = _state(a.doi, b.doi)
     pmid = _state(a.pmid, b.pmid)
     ids_same = doi == "same" or pmid == "same"
@@ -212,6 +238,58 @@ def compare(a: Key, b: Key) -> Match | None:
             return Match(Kind.PROBABLE, Rule.PROBABLE_ID_TITLE, round(0.5 + 0.4 * t, 3))
         return Match(Kind.CERTAIN, Rule.DOI if doi == "same" else Rule.PMID, 1.0)
 
+    if a.year is not None and b.year is not None and abs(a.year - b.year) > 1:
+        return None
+    numbers_conflict = _numbers_conflict(_numbers(a), _numbers(b))
+    match = _by_fields(a, b, t, au, first_same, authors_ok, numbers_conflict)
+    certain = match is not None and match.kind is Kind.CERTAIN
+    if not certain and t < 0.8 and not evidence.title_part(a.title, b.title):
+        # Nothing the evidence could change: it merges no pair whose titles differ.
+        return match
+    on = evidence.features(a, b, t, au, first_same, numbers_conflict)
+    z = evidence.log_odds(on)
+    if certain:
+        if z < evidence.MODEL["veto"] or evidence.printed_apart(on):
+            # A rule's fields agree, but the others weigh against, or the two are printed
+            # in different issues: a generic title ('Editor's Comments', one per issue).
+            return Match(Kind.PROBABLE, match.rule, round(0.5 * match.score, 3))
+        return match
+    if z >= evidence.MODEL["certain"] and not numbers_conflict:
+        score = round(evidence.probability(z), 3)
+        if (t < 0.8 and "title_part" not in on) or not evidence.may_merge(on):
+            # Titles that differ (a translation?), another kind of publication, or printed
+            # in another volume, issue or on other pages: the labelled sets hold too few
+            # such pairs of two papers for a weight to be trusted alone; a person decides.
+            return match or Match(Kind.PROBABLE, Rule.PROBABLE_EVIDENCE, round(0.5 * score, 3))
+        return Match(Kind.CERTAIN, Rule.EVIDENCE, score)
+    return match
+
+
+def field_evidence(a: Key, b: Key) -> list[str] | None:
+    """The evidence indicators of a pair that `compare` weighs on its fields, None for a
+    pair settled before that (notices, preprints, identifiers, years apart). For fitting."""
+    if a.notice != b.notice or a.preprint != b.preprint:
+        return None
+    if _state(a.doi, b.doi) != "missing" or _state(a.pmid, b.pmid) != "missing":
+        return None
+    if a.year is not None and b.year is not None and abs(a.year - b.year) > 1:
+        return None
+    t = title_similarity(a, b)
+    au = author_similarity(a.surnames, b.surnames, a.name_words, b.name_words)
+    numbers_conflict = _numbers_conflict(_numbers(a), _numbers(b))
+    return evidence.features(a, b, t, au, _first_author_same(a, b), numbers_conflict)
+
+
+def _by_fields(
+    a: Key,
+    b: Key,
+    t: float,
+    au: float | None,
+    first_same: bool,
+    authors_ok: bool,
+    numbers_conflict: bool,
+) -> Match | None:
+    """The rules on a pair without a shared or conflicting identifier."""
     # Only the first page: end pages are often misprinted ('726-733' / '726-734') and
     # ranges carry extras ('742-8; discussion 748-9').
     pages = _state(a.start_page, b.start_page)
@@ -219,10 +297,7 @@ def compare(a: Key, b: Key) -> Match | None:
     if pages == "conflict" or volume == "conflict":
         return None
     if a.year is not None and b.year is not None:
-        gap = abs(a.year - b.year)
-        if gap > 1:
-            return None
-        year = "same" if gap == 0 else "close"
+        year = "same" if a.year == b.year else "close"
     else:
         year = "missing"
     kinds_differ = bool(a.kind and b.kind and a.kind != b.kind)
@@ -231,7 +306,7 @@ def compare(a: Key, b: Key) -> Match | None:
     score = 0.6 * t + 0.25 * (au if au is not None else 0.5) + 0.15 * (1.0 if where else 0.5)
 
     cited_alike = pages == "same" and volume == "same"
-    if _numbers_conflict(_numbers(a), _numbers(b)):
+    if numbers_conflict:
         # "Part 1" and "Part 2", "phase II" and "phase III": a number apart is another paper.
         if t >= 0.85 and authors_ok:
             return Match(Kind.PROBABLE, Rule.PROBABLE_TITLE, round(score, 3))

@@ -253,6 +253,7 @@ def test_the_queue_leaves_out_decided_pairs() -> None:
         title="Inhaled corticosteroids in asthmatic children: a randomised controlled trial",
         volume="",
         pages="",
+        abstract="",  # with the same abstract too, the evidence merges the two
     )
     assert len(deduplicate([PAPER, reworded]).queue) == 1
     assert deduplicate([PAPER, reworded], different=[("reworded", "paper")]).queue == []
@@ -292,3 +293,21 @@ def test_progress_is_reported_to_the_end() -> None:
     seen: list[str] = []
     deduplicate(copies(1, 2), progress=lambda phase, done, total: seen.append(phase))
     assert seen[0] == "blocking" and seen[-1] == "done"
+
+
+def test_two_identical_records_in_a_crowd_of_like_titles_are_compared() -> None:
+    """Issue #18: identical records (title, year, authors, journal, pages) were left apart
+    when every block they shared was too big: the whole title and year is a block too."""
+    crowd = [
+        Citation(
+            id=i,
+            title=f"Exercise training in older adults {i} and their quality of life",
+            authors=("Smith, J.", f"Author{i}, A."),
+            year=2019,
+            journal="Age and Ageing",
+        )
+        for i in range(WEAK_BLOCK_LIMIT + 10)
+    ]
+    twin = replace(crowd[7], id="twin")
+    result = deduplicate([*crowd, twin])
+    assert [sorted(map(str, c.members)) for c in result.clusters] == [["7", "twin"]]
