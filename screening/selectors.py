@@ -658,6 +658,18 @@ def study_list(review: Review) -> QuerySet[Study]:
     return review.studies.prefetch_related("reports__record").order_by("label", "pk")
 
 
+def primary_report(study: Study) -> Report | None:
+    """The report a study is named after, whose citation stands for the study in tables: the
+    first (by id) whose record gives the study's label, else the first report. Linking a
+    later report into a study never changes its citation (reads `study.reports.all()`, so a
+    prefetch with records serves it without queries)."""
+    from screening.services.fulltexts import study_label  # a pure function of the record
+
+    reports = sorted(study.reports.all(), key=lambda r: r.pk)
+    named = (r for r in reports if study_label(r.record) == study.label)
+    return next(named, reports[0] if reports else None)
+
+
 def study_labels(review: Review) -> dict[int, str]:
     """{study id: the label tables print} ("Lambert 2003a" / "Lambert 2003b" when two studies
     share a label; lib.screening.labels)."""

@@ -21,6 +21,7 @@ from lib.appraisal.answers import option
 from lib.appraisal.definitions import RESULT_COLUMNS, result_cell, value_cell
 from reviews.access import review_for_user
 from reviews.views.downloads import csv_response, xlsx_response
+from screening.selectors import primary_report
 
 
 def _name(version) -> str:
@@ -248,11 +249,11 @@ def long_csv(request: HttpRequest, review: str) -> HttpResponse:
 
 
 def _citation(study) -> tuple[str, str]:
-    reports = list(study.reports.all())
+    reports = sorted(study.reports.all(), key=lambda r: r.pk)
     ids = ";".join(str(r.pk) for r in reports)
     if not reports:
         return ids, ""
-    record = reports[0].record
+    record = primary_report(study).record
     authors = "; ".join(record.authors[:3]) + (" et al." if len(record.authors) > 3 else "")
     citation = f"{authors} ({record.year}). {record.title}"
     return ids, citation + (f". {record.journal}" if record.journal else "")

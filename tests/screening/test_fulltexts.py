@@ -912,3 +912,21 @@ def test_counts_leave_out_reports_of_papers_excluded_later(
     resolve(review, record, TA, "exclude", lead)
     after = selectors.retrieval_counts(review, Viewer.everything(review))
     assert (after.sought, after.retrieved) == (before.sought - 1, before.retrieved - 1)
+
+
+def test_a_study_keeps_the_citation_it_is_named_after_when_an_earlier_report_joins(
+    review, imported_batch
+):
+    """The browser walk's finding: linking an earlier report (Smith 2004) into the study named
+    "Jones 2006" made the characteristics export cite Smith for Jones."""
+    from screening.models import Report, Study
+    from screening.selectors import primary_report
+
+    smith, jones = imported_batch.records.order_by("ordinal")
+    study = Study.objects.create(review=review, label="Jones 2006")
+    Report.objects.create(review=review, record=smith, study=study)  # the lower id
+    named = Report.objects.create(review=review, record=jones, study=study)
+    assert primary_report(study) == named
+    # A label no report gives (typed by hand): the first report stands for the study.
+    study.label = "Protocol group"
+    assert primary_report(study).record == smith
