@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from lib.fulltext import make_pdf
 from reviews import services as review_services
@@ -688,11 +689,15 @@ def test_withdrawing_a_full_text_include_removes_the_study(
 
 
 def test_a_conflict_resolved_to_include_at_full_text_makes_a_study(
-    review, retrieved, lead, reviewer, second_reviewer
+    client, review, retrieved, lead, reviewer, second_reviewer
 ):
     record = retrieved[1].record
     ft(review, record, reviewer, "include")
     ft(review, record, second_reviewer, "exclude", reason=criterion(review, "E1"))
+    client.force_login(lead)
+    page = client.get(reverse("screening:conflict", args=[review.slug, FT, record.pk]))
+    assert "Include: the report joins the included studies" in page.content.decode()
+    assert "goes on to full text" not in page.content.decode()  # that is title/abstract's
     resolve(review, record, FT, "include", lead)
     assert Report.objects.get(record=record).study.label == "Jones 2006"
 
