@@ -208,11 +208,29 @@ def outcome_counts(review: Review, stage: str) -> list[OutcomeRow]:
         for paper, (outcome, rid, other) in _rechecked(review, stage, again).items():
             report = reports.get(paper)
             has_study = bool(report and report.study_id)
+            if stage != Stage.FULL_TEXT:  # grouped by outcome alone, as the query above
+                rows.append(OutcomeRow(outcome, None, "", False, 1, 0, 0))
+                continue
             rows.append(OutcomeRow(
                 outcome, rid if outcome == EXCLUDE else None, other if outcome == EXCLUDE else "",
                 bool(report and report.other_method), 1, int(has_study), int(not has_study),
             ))  # fmt: skip
-    return rows
+    return _merged(rows)
+
+
+def _merged(rows: list[OutcomeRow]) -> list[OutcomeRow]:
+    """One row per (outcome, reason, column): a re-checked paper adds to the row of its
+    outcome, never stands beside it (a caller building a dict by outcome would keep one).
+    Studies are distinct per row, so rows of one key add only when one of them is a single
+    re-checked paper whose study is counted again by `included_studies`, not from here."""
+    out: dict[tuple, OutcomeRow] = {}
+    for row in rows:
+        key = (row.outcome, row.reason_id, row.reason_other, row.other_method)
+        was = out.get(key)
+        out[key] = row if was is None else OutcomeRow(
+            *key, was.papers + row.papers, was.studies + row.studies, was.unlinked + row.unlinked
+        )  # fmt: skip
+    return list(out.values())
 
 
 def outcome_papers(review: Review, stage: str, outcome: str) -> Q:

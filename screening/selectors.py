@@ -230,13 +230,25 @@ class Progress:
 
 
 def progress(review: Review, reviewer, stage: str, settings: StageSettings) -> Progress:
-    total = papers(review, stage).count()
-    decisions = Decision.objects.filter(review=review, stage=stage)
+    stage_papers = papers(review, stage)
+    total = stage_papers.count()
+    # Papers, not rows: records merged after screening bring two votes of one reviewer (and
+    # perhaps more reviewers than the stage needs) to one paper. A vote fills a place: each
+    # reviewer once per paper, at most the required number per paper, papers of the stage
+    # only, so "votes of votes needed" never passes 100 %.
+    placed = (
+        Decision.objects.filter(review=review, stage=stage, paper__in=stage_papers.values("pk"))
+        .values("paper")
+        .annotate(n=Count("reviewer", distinct=True))
+        .values_list("n", flat=True)
+    )
+    mine = Decision.objects.filter(
+        review=review, stage=stage, reviewer=reviewer, paper__in=stage_papers.values("pk")
+    )
     return Progress(
         papers=total,
-        # Papers, not rows: two records this reviewer voted on may have merged into one.
-        mine=decisions.filter(reviewer=reviewer).values("paper").distinct().count(),
-        votes=decisions.count(),
+        mine=mine.values("paper").distinct().count(),
+        votes=sum(min(n, settings.reviewers_required) for n in placed.iterator(chunk_size=5000)),
         votes_needed=total * settings.reviewers_required,
     )
 
