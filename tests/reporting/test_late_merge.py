@@ -44,3 +44,42 @@ def test_same_paper_after_screening_keeps_prisma_and_the_stage_page_in_step(
     progress = screening_selectors.progress(review, lead, TA, settings)
     assert (progress.votes, progress.votes_needed) == (10, 10)  # not "12 of 10"
     assert not [f.check for f in check(flow) if f.check == "C07"]
+
+
+@pytest.mark.slow
+def test_the_demo_keeps_its_numbers_after_a_late_same_paper_answer():
+    """The issue's reproduction: the fully screened demo, one probable pair answered "same
+    paper" by the lead (both records screened), then split off again."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from reviews.models import Review, Role
+
+    call_command("load_demo", stdout=StringIO())
+    review = Review.objects.get(slug="demo")
+    lead = review.members.get(role=Role.LEAD).user
+    before = selectors.prisma_flow(review)
+    assert before.value("records_screened") == 1058
+    assert before.value("records_excluded") == 895
+    pair = review.dedup_pairs.order_by("pk").first()
+    a, b = pair.record_a, pair.record_b
+    review_services.dedup_decide(review=review, record=a, other=b, verdict=Same.SAME, user=lead)
+    flow = selectors.prisma_flow(review)
+    assert flow.value("records_screened") == 1057
+    settings = screening_selectors.stage_settings(review, TA)
+    summary = screening_selectors.stage_summary(review, TA, settings)
+    excluded = flow.value("records_excluded")
+    assert excluded in (894, 895)  # the two papers' outcomes joined: one fewer of either
+    assert summary.excluded == excluded and summary.awaiting == 0
+    assert not any("awaiting" in note for note in flow.footnotes)
+    progress = screening_selectors.progress(review, lead, TA, settings)
+    assert progress.votes <= progress.votes_needed
+    assert "C07" not in {f.check for f in check(flow)} or flow.notes.get("C07")
+    a.refresh_from_db()
+    b.refresh_from_db()
+    loser = a if a.duplicate_of_id else b
+    review_services.dedup_split(review=review, record=loser, user=lead)
+    again = selectors.prisma_flow(review)
+    for key in ("records_screened", "records_excluded", "dbr_sought_reports", "new_studies"):
+        assert again.value(key) == before.value(key), key
