@@ -83,3 +83,84 @@ def test_the_demo_keeps_its_numbers_after_a_late_same_paper_answer():
     again = selectors.prisma_flow(review)
     for key in ("records_screened", "records_excluded", "dbr_sought_reports", "new_studies"):
         assert again.value(key) == before.value(key), key
+
+
+def _page_and_prisma(review):
+    flow = selectors.prisma_flow(review)
+    summary = screening_selectors.stage_summary(
+        review, TA, screening_selectors.stage_settings(review, TA)
+    )
+    assert summary.papers == flow.value("records_screened")
+    assert summary.excluded == flow.value("records_excluded_human")
+    assert summary.included == flow.value("dbr_sought_reports")
+    if not (summary.awaiting or summary.conflicts):  # C07 holds once screening is done
+        assert "C07" not in {f.check for f in check(flow)}
+    return flow, summary
+
+
+def test_a_resolution_whose_votes_were_split_off_still_counts_on_both_pages(
+    review, records, reviewer, second_reviewer, lead
+):
+    e1 = criterion(review, "E1")
+    decide(review, records[1], reviewer, "include")
+    decide(review, records[1], second_reviewer, "exclude", reason=e1)
+    resolve_ = screening_selectors.votes_token(screening_selectors.paper_votes(records[1], TA))
+    from screening import services as screening_services
+
+    screening_services.conflict_resolve(
+        review=review, paper=records[1], stage=TA, verdict="exclude", user=lead, seen=resolve_,
+        reason=e1,
+    )  # fmt: skip
+    review_services.dedup_decide(
+        review=review, record=records[0], other=records[1], verdict=Same.SAME, user=lead
+    )
+    _page_and_prisma(review)
+    review_services.dedup_split(review=review, record=records[1], user=lead)
+    # records[0] keeps the resolution it was given with the cluster (final for that paper);
+    # records[1] takes its own two votes back: a conflict again, to be resolved for it.
+    flow, summary = _page_and_prisma(review)
+    assert (summary.excluded, summary.conflicts, summary.resolved) == (1, 1, 1)
+
+
+def test_an_include_and_an_exclude_joined_become_a_conflict_and_the_report_follows(
+    review, records, reviewer, second_reviewer, lead, django_user_model
+):
+    from tests.screening.conftest import third
+
+    e1 = criterion(review, "E1")
+    third_ = third(django_user_model, review)
+    decide(review, records[0], reviewer, "include")
+    decide(review, records[0], second_reviewer, "include")
+    decide(review, records[1], third_, "exclude", reason=e1)
+    decide(review, records[1], lead, "exclude", reason=e1)
+    assert review.reports.filter(record=records[0], eligible=True).exists()
+    review_services.dedup_decide(
+        review=review, record=records[0], other=records[1], verdict=Same.SAME, user=lead
+    )
+    flow, summary = _page_and_prisma(review)
+    assert summary.conflicts == 1 and summary.included == 0
+    assert not review.reports.exists()  # nobody had worked on it: it goes, as after a vote
+    assert [p.pk for p in screening_selectors.conflict_list(
+        review, TA, screening_selectors.stage_settings(review, TA))] == [records[0].pk]  # fmt: skip
+    review_services.dedup_split(review=review, record=records[1], user=lead)
+    flow, summary = _page_and_prisma(review)
+    assert (summary.included, summary.excluded, summary.conflicts) == (1, 1, 0)
+    assert review.reports.filter(record=records[0], eligible=True).exists()
+
+
+def test_a_reviewers_older_vote_on_a_merged_record_is_shown_not_counted(
+    review, records, reviewer, second_reviewer, lead
+):
+    e1 = criterion(review, "E1")
+    decide(review, records[0], reviewer, "exclude", reason=e1)
+    decide(review, records[1], reviewer, "include")
+    review_services.dedup_decide(
+        review=review, record=records[0], other=records[1], verdict=Same.SAME, user=lead
+    )
+    votes = screening_selectors.paper_votes(records[0], TA)
+    older = screening_selectors.uncounted_votes(records[0], TA)
+    assert [v.verdict for v in votes] == ["include"] and [v.verdict for v in older] == ["exclude"]
+    progress = screening_selectors.progress(
+        review, reviewer, TA, screening_selectors.stage_settings(review, TA)
+    )
+    assert (progress.mine, progress.votes, progress.votes_needed) == (1, 1, 10)
