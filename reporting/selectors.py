@@ -27,7 +27,6 @@ from lib.prisma import FIELDS, Count, Flow, Line, State, assumed, computed, not_
 from reporting.models import PrismaNote, PrismaOverride
 from reviews.models import Arm, BatchStatus, ImportBatch, Record, Review, Search, Source, SourceType
 from screening.models import (
-    Report,
     Retrieval,
     Stage,
 )
@@ -35,6 +34,7 @@ from screening.outcomes import (
     CONFLICT,
     EXCLUDE,
     INCLUDE,
+    included_studies,
     outcome_counts,
     outcome_papers,
     paper_outcomes,
@@ -45,18 +45,6 @@ from screening.selectors import automation_exclusions, automation_stops, study_l
 
 # Consumed from `screening.outcomes` (the rules' one home); named here for older callers.
 __all__ = ["box_items", "outcome_counts", "outcome_papers", "paper_outcomes", "prisma_flow"]
-
-
-def included_studies(review: Review) -> tuple[int, int]:
-    """(studies, reports without a study) over the reports included at full text, in both
-    columns together: a study with a database report and a hand-searched one counts once."""
-    included = Record.objects.filter(outcome_papers(review, Stage.FULL_TEXT, INCLUDE))
-    studies = list(
-        Report.objects.filter(record_id__in=included.values("pk")).values_list(
-            "study_id", flat=True
-        )
-    )
-    return len({s for s in studies if s}), sum(1 for s in studies if not s)
 
 
 # --- the flow ------------------------------------------------------------------------------
@@ -250,6 +238,14 @@ def prisma_flow(review: Review) -> Flow:
             )
 
     included = [r for r in ft if r.outcome == INCLUDE]
+    decided = sum(r.papers for r in ft if r.outcome in (INCLUDE, EXCLUDE))
+    open_ft = sum(r.papers for r in ft if r.outcome == CONFLICT)
+    waiting_ft = papers(review, Stage.FULL_TEXT).count() - decided - open_ft
+    if waiting_ft or open_ft:
+        flow.footnotes.append(
+            f"Full-text screening in progress: {waiting_ft:,} reports awaiting decisions and "
+            f"{open_ft:,} conflicts to resolve."
+        )
     f["new_reports"] = computed(sum(r.papers for r in included))
     studies, unlinked = included_studies(review)
     f["new_studies"] = computed(

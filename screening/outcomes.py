@@ -449,3 +449,16 @@ def sought_reports(review: Review) -> QuerySet[Report]:
     A report left on a record later merged into a paper with its own report is kept for
     the work on it but not counted (the paper's report is)."""
     return Report.objects.filter(review=review, eligible=True, record__duplicate_of__isnull=True)
+
+
+def included_studies(review: Review) -> tuple[int, int]:
+    """(studies, included reports without a study) over the reports included at full text,
+    in both columns together: a study with a database report and a hand-searched one counts
+    once. PRISMA's "studies included" is their sum (an unlinked report is a study of its own)."""
+    included = Record.objects.filter(outcome_papers(review, Stage.FULL_TEXT, INCLUDE))
+    studies = list(
+        Report.objects.filter(record_id__in=included.values("pk")).values_list(
+            "study_id", flat=True
+        )
+    )
+    return len({s for s in studies if s}), sum(1 for s in studies if not s)

@@ -28,6 +28,7 @@ from screening.outcomes import (  # the rules' one home; re-exported for the pag
     binary,
     counted,
     decide,
+    included_studies,
     outcome_counts,
     outcome_of,
     paper_outcomes,
@@ -41,7 +42,8 @@ from screening.outcomes import (  # the rules' one home; re-exported for the pag
 )
 
 __all__ = [
-    "StageSummary", "outcome_of", "papers", "reason_key", "stage_settings", "stage_summary",
+    "StageSummary", "included_studies", "outcome_of", "papers", "reason_key", "stage_settings",
+    "stage_summary",
 ]  # fmt: skip
 from screening.models import (
     AutomationExclusion,

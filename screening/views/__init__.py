@@ -277,9 +277,7 @@ def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
         context["retrieval"] = selectors.retrieval_counts(review_obj)
         if context["is_lead"]:
             context["exclusions"] = selectors.fulltext_exclusions(review_obj, settings)
-            context["studies"] = (
-                review_obj.studies.filter(reports__eligible=True).distinct().count()
-            )
+            context["studies"] = sum(selectors.included_studies(review_obj))  # as PRISMA
     return render(request, "screening/overview.html", context)
 
 
