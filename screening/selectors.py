@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
 from lib import ranking
 from lib.screening import Agreement, Highlighter, agreement
@@ -293,6 +293,44 @@ def automation_stops(review: Review, stage: str) -> list[AutomationStop]:
         .select_related("stopped_by")
         .annotate(excluded=Count("exclusions"))
         .order_by("stopped_at", "pk")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LateChanges:
+    """What clusters changed after screening and team changes did to a stage's counts, for
+    the lead's overview (the rules: README, "When clusters change after screening")."""
+
+    merged_papers: int  # papers with votes made on two or more of their records
+    uncounted_votes: int  # a reviewer's older vote on another record of the same paper
+    extra_reviewers: int  # papers with more reviewers than required (two pairs merged)
+    former_members: int  # counted votes by people no longer on the team
+    reports_on_duplicates: int  # reports kept on records merged into a paper: not counted
+
+    def __bool__(self) -> bool:
+        return any((self.merged_papers, self.uncounted_votes, self.extra_reviewers,
+                    self.former_members, self.reports_on_duplicates))  # fmt: skip
+
+
+def late_changes(review: Review, stage: str, settings: StageSettings) -> LateChanges:
+    votes = Decision.objects.filter(
+        review=review, stage=stage, paper__in=papers(review, stage).values("pk")
+    )
+    pairs = votes.values("paper", "reviewer").distinct()
+    team = Member.objects.filter(review=review).values("user")
+    return LateChanges(
+        merged_papers=votes.exclude(record_id=F("paper_id")).values("paper").distinct().count(),
+        uncounted_votes=votes.count() - pairs.count(),
+        extra_reviewers=votes.values("paper")
+        .annotate(n=Count("reviewer", distinct=True))
+        .filter(n__gt=settings.reviewers_required)
+        .count(),
+        former_members=pairs.exclude(reviewer__in=team).count(),
+        reports_on_duplicates=(
+            Report.objects.filter(review=review, record__duplicate_of__isnull=False).count()
+            if stage == Stage.FULL_TEXT
+            else 0
+        ),
     )
 
 

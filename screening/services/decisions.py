@@ -39,6 +39,7 @@ from screening.models import (
 )
 from screening.outcomes import (
     automation_excluded,
+    counted,
     decide,
     outcome_of,
     paper_outcomes,
@@ -143,7 +144,8 @@ def decision_record(
     # Only a paper with votes can have been resolved.
     if votes and Resolution.objects.filter(paper=paper, stage=stage).exists():
         raise ValidationError("This record's conflict has been resolved; its decisions are final.")
-    mine = next((v for v in votes if v.reviewer_id == reviewer.pk), None)
+    # A reviewer with votes on two merged records changes the one that counts (newest).
+    mine = next((v for v in counted(votes) if v.reviewer_id == reviewer.pk), None)
     if mine is None and len({v.reviewer_id for v in votes}) >= settings.reviewers_required:
         raise SlotTaken(
             "This record has already been screened by enough reviewers; here is the next."

@@ -164,3 +164,44 @@ def test_a_reviewers_older_vote_on_a_merged_record_is_shown_not_counted(
         review, reviewer, TA, screening_selectors.stage_settings(review, TA)
     )
     assert (progress.mine, progress.votes, progress.votes_needed) == (1, 1, 10)
+
+
+def test_the_pages_say_what_a_late_merge_did(
+    client, review, records, reviewer, second_reviewer, lead
+):
+    from django.urls import reverse
+
+    e1 = criterion(review, "E1")
+    decide(review, records[0], reviewer, "exclude", reason=e1)
+    decide(review, records[0], second_reviewer, "exclude", reason=e1)
+    decide(review, records[1], reviewer, "include")
+    decide(review, records[1], second_reviewer, "include")
+    review_services.dedup_decide(
+        review=review, record=records[0], other=records[1], verdict=Same.SAME, user=lead
+    )
+    late = screening_selectors.late_changes(
+        review, TA, screening_selectors.stage_settings(review, TA)
+    )
+    assert (late.merged_papers, late.uncounted_votes, late.extra_reviewers) == (1, 2, 0)
+    client.force_login(lead)
+    page = client.get(reverse("screening:overview", args=[review.slug, TA])).content.decode()
+    assert 'id="late-changes"' in page and "2 older votes of a reviewer" in page
+    # The newest votes (includes) count: the paper is included, its report follows.
+    assert review.reports.filter(record=records[0], eligible=True).exists()
+    page = client.get(
+        reverse("reviews:record_detail", args=[review.slug, records[1].pk])
+    ).content.decode()
+    assert f"Votes cast on this record count for #{records[0].pk}" in page
+
+    # A conflict page lists the older votes it does not count.
+    decide(review, records[0], reviewer, "exclude", reason=e1)  # now include vs exclude
+    url = reverse("screening:conflict", args=[review.slug, TA, records[0].pk])
+    page = client.get(url).content.decode()
+    assert 'id="uncounted-votes"' in page
+    assert f"record #{records[0].pk}</a>" in page.split('id="uncounted-votes"')[1]
+    # A removed member's votes stay and count; the overview says so.
+    from reviews.models import Member
+
+    review_services.member_remove(member=Member.objects.get(review=review, user=second_reviewer))
+    page = client.get(reverse("screening:overview", args=[review.slug, TA])).content.decode()
+    assert "by people no longer on the team" in page
