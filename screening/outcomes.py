@@ -302,15 +302,26 @@ def _rechecked(
 def _unvoted_resolutions(review: Review, stage: str) -> dict[int, tuple[str, int | None, str]]:
     """Resolved papers of the stage with no vote left (a split took the votes that were
     resolved back to their own record): the resolution still settles the paper."""
-    voted = Decision.objects.filter(review=review, stage=stage).values("paper")
-    return {
+    # Resolutions are few: look up their papers' votes by id rather than anti-join the
+    # stage's votes (which are many).
+    found = {
         paper: (verdict, rid, other or "")
         for paper, verdict, rid, other in Resolution.objects.filter(
-            review=review, stage=stage, paper__in=papers(review, stage)
-        )
-        .exclude(paper__in=voted)
-        .values_list("paper_id", "verdict", "reason_id", "reason_other")
+            review=review, stage=stage
+        ).values_list("paper_id", "verdict", "reason_id", "reason_other")
     }
+    if not found:
+        return {}
+    voted = set(
+        Decision.objects.filter(stage=stage, paper_id__in=list(found))
+        .values_list("paper_id", flat=True)
+        .distinct()
+    )
+    alone = [p for p in found if p not in voted]
+    if not alone:
+        return {}
+    alive = set(papers(review, stage).filter(pk__in=alone).values_list("pk", flat=True))
+    return {p: found[p] for p in alone if p in alive}
 
 
 def paper_outcomes(review: Review, stage: str) -> dict[int, tuple[str, int | None, str]]:
