@@ -432,13 +432,13 @@ def _reports_follow_outcomes(review: Review) -> None:
             review=review, other_method=False, record__duplicate_of__isnull=True
         ).values_list("record_id", "eligible")
     }
-    papers_ = Record.objects.in_bulk([p for p in included | set(reports)])
-    for paper_id, record in papers_.items():
-        has = reports.get(paper_id, False)
-        if paper_id in included and not has:
+    gained = [p for p in included if not reports.get(p, False)]
+    lost = [p for p, eligible in reports.items() if eligible and p not in included]
+    for record in Record.objects.filter(pk__in=gained + lost).order_by("pk"):
+        if record.pk in included:
             report_follow(review=review, paper=record, before="", after=Verdict.INCLUDE)
-        elif paper_id not in included and has:
-            after = outcomes.get(paper_id, ("awaiting",))[0]
+        else:
+            after = outcomes.get(record.pk, ("awaiting",))[0]
             report_follow(review=review, paper=record, before=Verdict.INCLUDE, after=after)
 
 
