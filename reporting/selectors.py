@@ -240,7 +240,8 @@ def prisma_flow(review: Review) -> Flow:
     included = [r for r in ft if r.outcome == INCLUDE]
     decided = sum(r.papers for r in ft if r.outcome in (INCLUDE, EXCLUDE))
     open_ft = sum(r.papers for r in ft if r.outcome == CONFLICT)
-    waiting_ft = papers(review, Stage.FULL_TEXT).count() - decided - open_ft
+    # The papers of the full-text stage are the reports assessed (retrieved), both columns.
+    waiting_ft = sum(row["retrieved"] for row in by_arm.values()) - decided - open_ft
     if waiting_ft or open_ft:
         flow.footnotes.append(
             f"Full-text screening in progress: {waiting_ft:,} reports awaiting decisions and "

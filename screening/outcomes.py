@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from reviews.models import Arm, BatchStatus, ImportBatch, Record, Review, Source
@@ -302,26 +302,18 @@ def _rechecked(
 def _unvoted_resolutions(review: Review, stage: str) -> dict[int, tuple[str, int | None, str]]:
     """Resolved papers of the stage with no vote left (a split took the votes that were
     resolved back to their own record): the resolution still settles the paper."""
-    # Resolutions are few: look up their papers' votes by id rather than anti-join the
-    # stage's votes (which are many).
+    # One index probe per resolution (they are few), not an anti-join of the stage's votes.
+    votes = Decision.objects.filter(paper_id=OuterRef("paper_id"), stage=stage)
     found = {
         paper: (verdict, rid, other or "")
-        for paper, verdict, rid, other in Resolution.objects.filter(
-            review=review, stage=stage
-        ).values_list("paper_id", "verdict", "reason_id", "reason_other")
+        for paper, verdict, rid, other in Resolution.objects.filter(review=review, stage=stage)
+        .exclude(Exists(votes))
+        .values_list("paper_id", "verdict", "reason_id", "reason_other")
     }
     if not found:
         return {}
-    voted = set(
-        Decision.objects.filter(stage=stage, paper_id__in=list(found))
-        .values_list("paper_id", flat=True)
-        .distinct()
-    )
-    alone = [p for p in found if p not in voted]
-    if not alone:
-        return {}
-    alive = set(papers(review, stage).filter(pk__in=alone).values_list("pk", flat=True))
-    return {p: found[p] for p in alone if p in alive}
+    alive = set(papers(review, stage).filter(pk__in=list(found)).values_list("pk", flat=True))
+    return {p: row for p, row in found.items() if p in alive}
 
 
 def paper_outcomes(review: Review, stage: str) -> dict[int, tuple[str, int | None, str]]:
@@ -466,10 +458,21 @@ def included_studies(review: Review) -> tuple[int, int]:
     """(studies, included reports without a study) over the reports included at full text,
     in both columns together: a study with a database report and a hand-searched one counts
     once. PRISMA's "studies included" is their sum (an unlinked report is a study of its own)."""
-    included = Record.objects.filter(outcome_papers(review, Stage.FULL_TEXT, INCLUDE))
-    studies = list(
-        Report.objects.filter(record_id__in=included.values("pk")).values_list(
-            "study_id", flat=True
+    sql, params = outcome_sql(review, Stage.FULL_TEXT)
+    rep = Report._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT o.paper_id, o.outcome, rep.study_id FROM ({sql}) o "  # noqa: S608
+            f"JOIN {rep} rep ON rep.record_id = o.paper_id WHERE o.outcome IN ('include', 'recheck')",
+            params,
         )
-    )
-    return len({s for s in studies if s}), sum(1 for s in studies if not s)
+        rows = {paper: (outcome, study) for paper, outcome, study in cursor}
+    again = _rechecked(review, Stage.FULL_TEXT, [p for p, (o, _) in rows.items() if o == "recheck"])
+    chosen = [
+        study for p, (o, study) in rows.items() if (again[p][0] if o == "recheck" else o) == INCLUDE
+    ]
+    alone = [
+        p for p, (o, _, _) in _unvoted_resolutions(review, Stage.FULL_TEXT).items() if o == INCLUDE
+    ]
+    chosen += Report.objects.filter(record_id__in=alone).values_list("study_id", flat=True)
+    return len({s for s in chosen if s}), sum(1 for s in chosen if not s)
