@@ -313,24 +313,38 @@ class LateChanges:
 
 
 def late_changes(review: Review, stage: str, settings: StageSettings) -> LateChanges:
-    votes = Decision.objects.filter(
-        review=review, stage=stage, paper__in=papers(review, stage).values("pk")
-    )
-    pairs = votes.values("paper", "reviewer").distinct()
+    everything = Decision.objects.filter(review=review, stage=stage)
     team = Member.objects.filter(review=review).values("user")
+    # Two cheap looks first: most reviews have no vote cast on a record that is now a
+    # duplicate, and no vote by someone who left; then nothing more is counted.
+    merged = everything.exclude(record_id=F("paper_id")).exists()
+    left = everything.exclude(reviewer__in=team).exists()
+    reports = (
+        Report.objects.filter(review=review, record__duplicate_of__isnull=False).count()
+        if stage == Stage.FULL_TEXT
+        else 0
+    )
+    if not (merged or left):
+        return LateChanges(0, 0, 0, 0, reports)
+    votes = everything.filter(paper__in=papers(review, stage).values("pk"))
+    pairs = votes.values("paper", "reviewer").distinct()
     return LateChanges(
-        merged_papers=votes.exclude(record_id=F("paper_id")).values("paper").distinct().count(),
-        uncounted_votes=votes.count() - pairs.count(),
-        extra_reviewers=votes.values("paper")
-        .annotate(n=Count("reviewer", distinct=True))
-        .filter(n__gt=settings.reviewers_required)
-        .count(),
-        former_members=pairs.exclude(reviewer__in=team).count(),
-        reports_on_duplicates=(
-            Report.objects.filter(review=review, record__duplicate_of__isnull=False).count()
-            if stage == Stage.FULL_TEXT
+        merged_papers=(
+            votes.exclude(record_id=F("paper_id")).values("paper").distinct().count()
+            if merged
             else 0
         ),
+        uncounted_votes=votes.count() - pairs.count() if merged else 0,
+        extra_reviewers=(
+            votes.values("paper")
+            .annotate(n=Count("reviewer", distinct=True))
+            .filter(n__gt=settings.reviewers_required)
+            .count()
+            if merged
+            else 0
+        ),
+        former_members=pairs.exclude(reviewer__in=team).count() if left else 0,
+        reports_on_duplicates=reports,
     )
 
 
