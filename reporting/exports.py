@@ -16,10 +16,10 @@ from functools import partial
 
 from lib import ris_writer
 from lib.imports.raw import fields_from_raw
-from reporting.selectors import paper_outcomes
 from reviews.history import review_history
 from reviews.models import Record, Review
 from screening.models import AutomationStop, Decision, DecisionEvent, Report, Resolution, Stage
+from screening.outcomes import paper_outcomes
 from screening.selectors import study_labels
 
 STAGES = (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)

@@ -8,9 +8,9 @@ Where each box's number comes from:
   other-methods column.
 - Duplicates: records deduplication folded into another record. Removed for other reasons:
   records a lead left out at import. Automation before screening: none (Sift has none).
-- Screening, retrieval and full text: the derived outcome of every paper (a resolution, else
-  the reviewers' latest votes under the stage's settings, as `screening.selectors._outcome`),
-  counted in SQL.
+- Screening, retrieval and full text: the papers of each stage and their outcomes, by the
+  rules of `screening.outcomes` (their one home; counted there in SQL). Reports sought:
+  `screening.outcomes.sought_reports`.
 - Included: reports included at full text, and the distinct studies they belong to.
 - The lead's overrides replace a computed count (kept beside it), and their notes explain
   warnings.
@@ -20,232 +20,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Count as N
 from django.db.models import F, Q, Sum
-from django.db.models.expressions import RawSQL
 from django.utils.translation import ngettext
 
 from lib.prisma import FIELDS, Count, Flow, Line, State, assumed, computed, not_applicable
 from reporting.models import PrismaNote, PrismaOverride
 from reviews.models import Arm, BatchStatus, ImportBatch, Record, Review, Search, Source, SourceType
 from screening.models import (
-    AutomationExclusion,
-    Decision,
-    Report,
-    Resolution,
     Retrieval,
     Stage,
 )
-from screening.selectors import (
-    automation_exclusions,
-    automation_stops,
-    outcome_of,
+from screening.outcomes import (
+    CONFLICT,
+    EXCLUDE,
+    INCLUDE,
+    included_studies,
+    outcome_counts,
+    outcome_papers,
+    paper_outcomes,
     papers,
-    stage_settings,
-    study_labels,
+    sought_reports,
 )
+from screening.selectors import automation_exclusions, automation_stops, study_labels
 
-INCLUDE, EXCLUDE, CONFLICT = "include", "exclude", "conflict"
-
-
-# --- outcomes in SQL ---------------------------------------------------------------------
-
-
-# Per paper, from its votes: n votes; `code` sums 1 per Include (and per Maybe when it counts
-# as Include), 4096 per other Maybe, 65536 per Exclude, so "all include" is code = n and
-# "all exclude" is code = n * 65536; integer aggregates only (no DISTINCT, no text
-# comparison), and anything they cannot settle exactly is 'recheck', decided by `_rechecked`:
-# one reviewer with two votes on the paper (records merged after screening; required
-# reviewers are 1 or 2, so more than two votes too), or an exclusion with a free-text reason.
-_VOTE_AGGREGATES = """
-    SELECT x.paper_id AS paper_id, COUNT(*) AS n,
-      MIN(x.reviewer_id) AS v_min, MAX(x.reviewer_id) AS v_max,
-      SUM(CASE WHEN x.verdict = 'include' THEN 1 WHEN x.verdict = 'maybe' THEN %s
-               WHEN x.verdict = 'exclude' THEN 65536 ELSE 0 END) AS code,
-      MIN(COALESCE(x.reason_id, 0)) AS r_min, MAX(COALESCE(x.reason_id, 0)) AS r_max,
-      MAX(CASE WHEN x.reason_other = '' THEN 0 ELSE 1 END) AS free_text
-    FROM {table} x {join}
-    WHERE x.review_id = %s AND x.stage = %s {only}
-    GROUP BY x.paper_id
-"""
-_VOTE_OUTCOME = """
-    CASE WHEN p.n > 2 OR (p.n = 2 AND p.v_min = p.v_max) THEN 'recheck'
-         WHEN p.n < %s THEN 'awaiting'
-         WHEN p.code = p.n THEN 'include'
-         WHEN p.code = p.n * 65536 AND p.free_text = 1 THEN 'recheck'
-         WHEN p.code = p.n * 65536 AND p.r_min <> p.r_max THEN
-           CASE WHEN %s = 1 THEN 'conflict' ELSE 'recheck' END
-         WHEN p.code = p.n * 65536 THEN 'exclude'
-         ELSE 'conflict' END
-"""
-
-
-def outcome_sql(review: Review, stage: str) -> tuple[str, list]:
-    """One row per paper of the stage that has votes: paper_id, outcome ('include',
-    'exclude', 'conflict', 'awaiting', or 'recheck') and the exclusion reason (reason_id,
-    reason_other). The rule of `screening.selectors._outcome`, in one GROUP BY (tests compare
-    the two). 'recheck': the rare paper the SQL cannot settle alone, decided in Python by
-    `_rechecked`: one reviewer with two votes on it (records merged after screening), or two
-    exclusions for different reasons when reasons need not agree (which reason counts)."""
-    settings = stage_settings(review, stage)
-    d, r, rec, rep, auto = (Decision._meta.db_table, Resolution._meta.db_table,
-                            Record._meta.db_table, Report._meta.db_table,
-                            AutomationExclusion._meta.db_table)  # fmt: skip
-    # The papers of the stage, as `screening.selectors.papers` (the batches are few): votes
-    # are counted per paper, then the few papers that are not (any longer) papers of the
-    # stage are left out with an anti-join, which stays a hash join on a large review.
-    batches = ImportBatch.objects.filter(review=review, status=BatchStatus.DONE)
-    if stage == Stage.TITLE_ABSTRACT:
-        batches = batches.filter(
-            Q(source__arm=Arm.DATABASES_REGISTERS) | Q(source__pooled_into_screening=True)
-        )
-    counted = set(batches.values_list("pk", flat=True))
-    other_batches = [
-        str(int(pk))
-        for pk in ImportBatch.objects.filter(review=review).values_list("pk", flat=True)
-        if pk not in counted
-    ] or ["0"]
-    full_text = (
-        f"JOIN {rep} rep ON rep.record_id = x.paper_id AND rep.retrieval = 'retrieved' "
-        "AND rep.eligible"
-        if stage == Stage.FULL_TEXT
-        else ""
-    )
-    inner = _VOTE_AGGREGATES.format(table=d, join=full_text, only="")
-    sql = f"""
-        SELECT p.paper_id AS paper_id,
-          CASE WHEN res.verdict IS NOT NULL THEN res.verdict ELSE {_VOTE_OUTCOME} END
-            AS outcome,
-          CASE WHEN res.verdict IS NOT NULL THEN res.reason_id ELSE NULLIF(p.r_min, 0) END
-            AS reason_id,
-          CASE WHEN res.verdict IS NOT NULL THEN res.reason_other ELSE '' END AS reason_other
-        FROM ({inner}) p
-        LEFT JOIN (
-          SELECT r.id FROM {rec} r WHERE r.review_id = %s AND r.duplicate_of_id IS NOT NULL
-          UNION ALL
-          SELECT r.id FROM {rec} r WHERE r.review_id = %s AND NOT r.dedup_checked
-          UNION ALL
-          SELECT r.id FROM {rec} r WHERE r.batch_id IN ({", ".join(other_batches)})
-          UNION ALL
-          SELECT a.paper_id FROM {auto} a WHERE a.review_id = %s AND a.stage = %s
-        ) skip ON skip.id = p.paper_id
-        LEFT JOIN (SELECT * FROM {r} WHERE review_id = %s AND stage = %s) res
-          ON res.paper_id = p.paper_id
-        WHERE skip.id IS NULL
-    """  # noqa: S608 - table names come from the models, batch ids are integers
-    params = [
-        settings.reviewers_required,
-        int(settings.reasons_must_agree),
-        1 if settings.maybe_counts_as_include else 4096,
-        review.pk,
-        stage,
-        review.pk,
-        review.pk,
-        review.pk,
-        stage,
-        review.pk,
-        stage,
-    ]
-    return sql, params
-
-
-def _rechecked(
-    review: Review, stage: str, ids: list[int]
-) -> dict[int, tuple[str, int | None, str]]:
-    """paper -> (outcome, reason_id, reason_other) from the votes, exactly as the screening
-    selectors decide it (newest vote per reviewer; the earliest of them names the reason)."""
-    if not ids:
-        return {}
-    settings = stage_settings(review, stage)
-    by: dict[int, dict[int, Decision]] = {}
-    for vote in Decision.objects.filter(review=review, stage=stage, paper_id__in=ids).order_by(
-        "updated_at", "pk"
-    ):
-        by.setdefault(vote.paper_id, {})[vote.reviewer_id] = vote
-    out = {}
-    for paper, votes in by.items():
-        outcome = outcome_of(list(votes.values()), settings)
-        first = next(iter(votes.values()))
-        out[paper] = (outcome, first.reason_id, first.reason_other)
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomeRow:
-    outcome: str
-    reason_id: int | None
-    reason_other: str
-    other_method: bool
-    papers: int
-    studies: int  # distinct studies (full text, included)
-    unlinked: int  # included reports without a study
-
-
-def outcome_counts(review: Review, stage: str) -> list[OutcomeRow]:
-    """Papers by outcome (and, at full text, by reason and column): a handful of rows."""
-    sql, params = outcome_sql(review, stage)
-    rep = Report._meta.db_table
-    if stage == Stage.FULL_TEXT:
-        query = f"""
-            SELECT o.outcome, o.reason_id, COALESCE(o.reason_other, ''), rep.other_method,
-                   COUNT(*), COUNT(DISTINCT rep.study_id), COUNT(*) - COUNT(rep.study_id)
-            FROM ({sql}) o JOIN {rep} rep ON rep.record_id = o.paper_id
-            GROUP BY o.outcome, o.reason_id, COALESCE(o.reason_other, ''), rep.other_method
-        """  # noqa: S608
-    else:
-        query = f"SELECT o.outcome, NULL, '', 0, COUNT(*), 0, 0 FROM ({sql}) o GROUP BY o.outcome"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        found = list(cursor)
-        again = []
-        if any(row[0] == "recheck" for row in found):  # rare: fetch those papers' ids
-            cursor.execute(f"SELECT o.paper_id FROM ({sql}) o WHERE o.outcome = 'recheck'", params)  # noqa: S608
-            again = [row[0] for row in cursor]
-    rows = [OutcomeRow(o, rid, other, bool(om), n, s, u) for o, rid, other, om, n, s, u in found
-            if o != "recheck"]  # fmt: skip
-    if again:
-        reports = {r.record_id: r for r in Report.objects.filter(record_id__in=again)}
-        for paper, (outcome, rid, other) in _rechecked(review, stage, again).items():
-            report = reports.get(paper)
-            has_study = bool(report and report.study_id)
-            rows.append(OutcomeRow(
-                outcome, rid if outcome == EXCLUDE else None, other if outcome == EXCLUDE else "",
-                bool(report and report.other_method), 1, int(has_study), int(not has_study),
-            ))  # fmt: skip
-    return rows
-
-
-def outcome_papers(review: Review, stage: str, outcome: str) -> Q:
-    """A filter on Record for the papers of a stage with this outcome (for the box lists)."""
-    sql, params = outcome_sql(review, stage)
-    settled = Q(
-        pk__in=RawSQL(f"SELECT o.paper_id FROM ({sql}) o WHERE o.outcome = %s", [*params, outcome])  # noqa: S611,S608
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT o.paper_id FROM ({sql}) o WHERE o.outcome = 'recheck'", params)  # noqa: S608
-        again = [row[0] for row in cursor]
-    extra = [p for p, (o, _, _) in _rechecked(review, stage, again).items() if o == outcome]
-    return settled | Q(pk__in=extra)
-
-
-def included_studies(review: Review) -> tuple[int, int]:
-    """(studies, reports without a study) over the reports included at full text, in both
-    columns together: a study with a database report and a hand-searched one counts once."""
-    sql, params = outcome_sql(review, Stage.FULL_TEXT)
-    rep = Report._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT o.paper_id, o.outcome, rep.study_id FROM ({sql}) o "  # noqa: S608
-            f"JOIN {rep} rep ON rep.record_id = o.paper_id WHERE o.outcome IN ('include', 'recheck')",
-            params,
-        )
-        rows = list(cursor)
-    again = _rechecked(review, Stage.FULL_TEXT, [p for p, o, _ in rows if o == "recheck"])
-    chosen = [
-        (p, study) for p, o, study in rows if (again[p][0] if o == "recheck" else o) == INCLUDE
-    ]
-    return len({study for _, study in chosen if study}), sum(1 for _, study in chosen if not study)
+# Consumed from `screening.outcomes` (the rules' one home); named here for older callers.
+__all__ = ["box_items", "outcome_counts", "outcome_papers", "paper_outcomes", "prisma_flow"]
 
 
 # --- the flow ------------------------------------------------------------------------------
@@ -391,7 +191,7 @@ def prisma_flow(review: Review) -> Flow:
 
     # Retrieval.
     reports = (
-        Report.objects.filter(review=review, eligible=True)
+        sought_reports(review)
         .values("other_method")
         .annotate(
             sought=N("pk"),
@@ -443,6 +243,15 @@ def prisma_flow(review: Review) -> Flow:
             )
 
     included = [r for r in ft if r.outcome == INCLUDE]
+    decided = sum(r.papers for r in ft if r.outcome in (INCLUDE, EXCLUDE))
+    open_ft = sum(r.papers for r in ft if r.outcome == CONFLICT)
+    # The papers of the full-text stage are the reports assessed (retrieved), both columns.
+    waiting_ft = sum(row["retrieved"] for row in by_arm.values()) - decided - open_ft
+    if waiting_ft or open_ft:
+        flow.footnotes.append(
+            f"Full-text screening in progress: {waiting_ft:,} reports awaiting decisions and "
+            f"{open_ft:,} conflicts to resolve."
+        )
     f["new_reports"] = computed(sum(r.papers for r in included))
     studies, unlinked = included_studies(review)
     f["new_studies"] = computed(
@@ -523,9 +332,7 @@ def box_items(review: Review, key: str) -> BoxList | None:
         )
     ) and key != "included":
         return None
-    reports = Report.objects.filter(review=review, eligible=True).select_related(
-        "record__batch__source", "study"
-    )
+    reports = sought_reports(review).select_related("record__batch__source", "study")
     if key == "included":
         ids = _outcome_records(review, Stage.FULL_TEXT, INCLUDE).values("pk")
         chosen = reports.filter(record_id__in=ids)
@@ -556,22 +363,10 @@ def box_items(review: Review, key: str) -> BoxList | None:
         return BoxList(
             f"Reports assessed for eligibility ({column})", [r.record for r in chosen], {}
         )
-    sql, params = outcome_sql(review, Stage.FULL_TEXT)
     labels = {c.pk: f"{c.code} {c.reason_label}" for c in review.criteria.all()}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT o.paper_id, o.outcome, o.reason_id, o.reason_other FROM ({sql}) o "  # noqa: S608
-            "WHERE o.outcome IN ('exclude', 'recheck')",
-            params,
-        )
-        rows = {p: (o, rid, other) for p, o, rid, other in cursor}
-    again = _rechecked(
-        review, Stage.FULL_TEXT, [p for p, row in rows.items() if row[0] == "recheck"]
-    )
-    rows.update(again)
     found = {
         p: labels.get(rid) or (f"Other: {other}" if other else "No reason given")
-        for p, (o, rid, other) in rows.items()
+        for p, (o, rid, other) in paper_outcomes(review, Stage.FULL_TEXT).items()
         if o == EXCLUDE
     }
     chosen = [r for r in reports if r.record_id in found]
@@ -646,19 +441,3 @@ def prisma_s_rows(review: Review) -> list[PrismaSRow]:
                 count = Count(None, State.NOT_REPORTED)
             rows.append(PrismaSRow(source, search, count))
     return rows
-
-
-def paper_outcomes(review: Review, stage: str) -> dict[int, tuple[str, int | None, str]]:
-    """paper -> (outcome, reason_id, reason_other) for every paper of the stage with votes;
-    papers excluded by the automation tool are 'automation'."""
-    sql, params = outcome_sql(review, stage)
-    with connection.cursor() as cursor:
-        query = f"SELECT o.paper_id, o.outcome, o.reason_id, o.reason_other FROM ({sql}) o"  # noqa: S608
-        cursor.execute(query, params)
-        out = {p: (o, rid, other or "") for p, o, rid, other in cursor}
-    out.update(_rechecked(review, stage, [p for p, row in out.items() if row[0] == "recheck"]))
-    for paper in AutomationExclusion.objects.filter(review=review, stage=stage).values_list(
-        "paper_id", flat=True
-    ):
-        out[paper] = ("automation", None, "")
-    return out

@@ -14,13 +14,38 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
 from lib import ranking
 from lib.screening import Agreement, Highlighter, agreement
 from lib.screening.highlight import parse_terms
 from lib.screening.labels import disambiguate
 from reviews.models import Arm, BatchStatus, ImportBatch, Member, Record, Review, Source
+from screening.outcomes import (  # the rules' one home; re-exported for the pages
+    CONFLICT,
+    EXCLUDE,
+    StageSummary,
+    automation_excluded,
+    binary,
+    counted,
+    decide,
+    included_studies,
+    outcome_counts,
+    outcome_of,
+    paper_outcomes,
+    papers,
+    reason_key,
+    resolutions,
+    sought_reports,
+    stage_settings,
+    stage_summary,
+    votes_by_paper,
+)
+
+__all__ = [
+    "StageSummary", "included_studies", "outcome_of", "papers", "reason_key", "stage_settings",
+    "stage_summary",
+]  # fmt: skip
 from screening.models import (
     AutomationExclusion,
     AutomationStop,
@@ -41,20 +66,6 @@ from screening.models import (
 
 if TYPE_CHECKING:
     from screening.access import Viewer
-
-
-def stage_settings(review: Review, stage: str) -> StageSettings:
-    """The stage's settings, read once per review object (that is, once per request)."""
-    cache = review.__dict__.setdefault("_stage_settings", {})
-    if stage not in cache:
-        cache[stage], _ = StageSettings.objects.get_or_create(
-            review=review,
-            stage=stage,
-            # Reasons are optional at title/abstract; at full text one reason per excluded
-            # report is what PRISMA reports, so two different reasons need resolving.
-            defaults={"reasons_must_agree": stage == Stage.FULL_TEXT},
-        )
-    return cache[stage]
 
 
 def highlighter(settings: StageSettings) -> Highlighter:
@@ -104,28 +115,6 @@ def lane_for(review: Review, reviewer, settings: StageSettings) -> Lane:
     if turn == 0:
         return lane
     return Lane(f"{lane.name}-{turn}", lane.column, lane.descending, turn * 0x9E3779B1 % 2**31)
-
-
-def papers(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[Record]:
-    """What a stage screens. Title/abstract: one record per paper, once deduplication has
-    compared it, except records found by other methods that are not pooled with the
-    database records (they go straight to full text, PRISMA's other-methods column).
-    Full text: the papers whose report has been retrieved."""
-    done = ImportBatch.objects.filter(review=review, status=BatchStatus.DONE).values("pk")
-    records = Record.objects.filter(
-        review=review, batch_id__in=done, dedup_checked=True, duplicate_of__isnull=True
-    )
-    if stage == Stage.TITLE_ABSTRACT:
-        records = records.exclude(batch__source_id__in=_unpooled_sources(review))
-    if stage == Stage.FULL_TEXT:
-        records = records.filter(report__retrieval=Retrieval.RETRIEVED, report__eligible=True)
-    return records
-
-
-def _unpooled_sources(review: Review) -> QuerySet:
-    return Source.objects.filter(
-        review=review, arm=Arm.OTHER_METHODS, pooled_into_screening=False
-    ).values("pk")
 
 
 def next_record(
@@ -241,12 +230,23 @@ def progress(review: Review, viewer: Viewer, stage: str, settings: StageSettings
     papers settled (every slot filled, or resolved), which no open vote moves."""
     pool = papers(review, stage)
     total = pool.count()
-    decisions = Decision.objects.filter(review=review, stage=stage)
+    # Papers, not rows: records merged after screening bring two votes of one reviewer (and
+    # perhaps more reviewers than the stage needs) to one paper. A vote fills a place: each
+    # reviewer once per paper, at most the required number per paper, papers of the stage
+    # only, so "votes of votes needed" never passes 100 %.
+    in_pool = Decision.objects.filter(review=review, stage=stage, paper__in=pool.values("pk"))
+    votes = None
+    if viewer.sees_vote_counts:
+        placed = (
+            in_pool.values("paper")
+            .annotate(n=Count("reviewer", distinct=True))
+            .values_list("n", flat=True)
+        )
+        votes = sum(min(n, settings.reviewers_required) for n in placed.iterator(chunk_size=5000))
     return Progress(
         papers=total,
-        # Papers, not rows: two records this reviewer voted on may have merged into one.
-        mine=decisions.filter(reviewer_id=viewer.user_id).values("paper").distinct().count(),
-        votes=decisions.count() if viewer.sees_vote_counts else None,
+        mine=in_pool.filter(reviewer_id=viewer.user_id).values("paper").distinct().count(),
+        votes=votes,
         votes_needed=total * settings.reviewers_required,
         settled=pool.filter(pk__in=viewer.settled(stage).values("pk")).count(),
     )
@@ -282,15 +282,18 @@ def my_decisions(review: Review, reviewer, stage: str) -> QuerySet[Decision]:
 
 def paper_votes(paper: Record, stage: str) -> list[Decision]:
     """Every reviewer's current vote on the paper (for leads and resolvers only)."""
-    votes = (
-        Decision.objects.filter(paper=paper, stage=stage)
-        .select_related("reviewer", "reason")
-        .order_by("reviewer_id", "-updated_at")
+    votes = Decision.objects.filter(paper=paper, stage=stage).select_related("reviewer", "reason")
+    return sorted(counted(votes), key=lambda v: v.reviewer_id)  # a merged cluster: newest
+
+
+def uncounted_votes(paper: Record, stage: str) -> list[Decision]:
+    """Votes on the paper's records that do not count: a reviewer's older vote on another
+    record of the cluster (records merged after both were screened). Shown, never silent."""
+    votes = list(
+        Decision.objects.filter(paper=paper, stage=stage).select_related("reviewer", "reason")
     )
-    latest: dict[int, Decision] = {}
-    for vote in votes:
-        latest.setdefault(vote.reviewer_id, vote)  # a merged cluster: the newest vote counts
-    return list(latest.values())
+    kept = {v.pk for v in counted(votes)}
+    return sorted((v for v in votes if v.pk not in kept), key=lambda v: (v.reviewer_id, v.pk))
 
 
 def votes_token(votes: list[Decision]) -> str:
@@ -301,87 +304,9 @@ def votes_token(votes: list[Decision]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _binary(verdict: str, settings: StageSettings) -> str:
-    if verdict == Verdict.MAYBE and settings.maybe_counts_as_include:
-        return Verdict.INCLUDE
-    return verdict
-
-
-def reason_key(reason_id: int | None, reason_other: str) -> tuple[int | None, str]:
-    """Two exclusions agree on their reason when criterion and free text agree."""
-    return (reason_id, " ".join(reason_other.lower().split()))
-
-
-def _outcome(votes: list[tuple[str, tuple]], settings: StageSettings) -> str:
-    if len(votes) < settings.reviewers_required:
-        return "awaiting"
-    values = {_binary(verdict, settings) for verdict, _ in votes}
-    if values == {Verdict.INCLUDE}:
-        return Verdict.INCLUDE
-    if values == {Verdict.EXCLUDE}:
-        if settings.reasons_must_agree and len({reason for _, reason in votes}) > 1:
-            return "conflict"  # excluded by both, for different reasons
-        return Verdict.EXCLUDE
-    return "conflict"  # disagreement, or Maybe votes when Maybe does not count as Include
-
-
-def outcome_of(votes: list[Decision], settings: StageSettings) -> str:
-    """'awaiting', 'include', 'exclude' or 'conflict' from the votes alone."""
-    return _outcome([(v.verdict, reason_key(v.reason_id, v.reason_other)) for v in votes], settings)
-
-
-@dataclass
-class StageSummary:
-    papers: int = 0
-    awaiting: int = 0
-    included: int = 0
-    excluded: int = 0
-    conflicts: int = 0  # unresolved
-    resolved: int = 0
-    resolved_include: int = 0
-    resolved_exclude: int = 0
-    # PRISMA 2020 "records excluded by automation tools": left unscreened when a lead
-    # stopped screening early. Not in `excluded` (human exclusions) nor in `awaiting`.
-    excluded_automation: int = 0
-
-
-def _votes_by_paper(review: Review, stage: str) -> dict[int, dict[int, tuple[str, tuple]]]:
-    """paper -> reviewer -> (verdict, reason key): the newest vote of each reviewer."""
-    out: dict[int, dict[int, tuple[str, tuple]]] = defaultdict(dict)
-    rows = Decision.objects.filter(review=review, stage=stage)
-    if stage == Stage.FULL_TEXT:
-        # Votes on a report whose paper was later excluded at title/abstract do not count.
-        rows = rows.filter(paper__report__eligible=True)
-    rows = rows.order_by("updated_at", "pk").values_list(
-        "paper_id", "reviewer_id", "verdict", "reason_id", "reason_other"
-    )
-    for paper, reviewer, verdict, reason, other in rows.iterator(chunk_size=5000):
-        out[paper][reviewer] = (verdict, reason_key(reason, other))
-    return out
-
-
-def _resolutions(review: Review, stage: str) -> dict[int, str]:
-    """paper -> verdict, for papers that are still primaries: a resolution left behind on a
-    record that was later merged into another paper does not count twice."""
-    return dict(
-        Resolution.objects.filter(
-            review=review, stage=stage, paper__duplicate_of__isnull=True
-        ).values_list("paper_id", "verdict")
-    )
-
-
-def _automation_excluded(review: Review, stage: str) -> set[int]:
-    """Papers excluded by the automation tool that are still primaries."""
-    return set(
-        AutomationExclusion.objects.filter(
-            review=review, stage=stage, paper__duplicate_of__isnull=True
-        ).values_list("paper_id", flat=True)
-    )
-
-
 def automation_exclusions(review: Review, stage: str) -> int:
     """PRISMA 2020's "records excluded by automation tools" (its footnote **)."""
-    return len(_automation_excluded(review, stage))
+    return len(automation_excluded(review, stage))
 
 
 def automation_stops(review: Review, stage: str) -> list[AutomationStop]:
@@ -395,38 +320,56 @@ def automation_stops(review: Review, stage: str) -> list[AutomationStop]:
     )
 
 
-def stage_summary(review: Review, stage: str, settings: StageSettings) -> StageSummary:
-    summary = StageSummary(papers=papers(review, stage).count())
-    resolutions = _resolutions(review, stage)
-    voted = _votes_by_paper(review, stage)
-    automated = _automation_excluded(review, stage)
-    summary.excluded_automation = len(automated)
-    for paper, by in voted.items():
-        if paper in resolutions or paper in automated:
-            continue
-        outcome = _outcome(list(by.values()), settings)
-        if outcome == Verdict.INCLUDE:
-            summary.included += 1
-        elif outcome == Verdict.EXCLUDE:
-            summary.excluded += 1
-        elif outcome == "conflict":
-            summary.conflicts += 1
-    for verdict in resolutions.values():
-        summary.resolved += 1
-        if verdict == Verdict.INCLUDE:
-            summary.resolved_include += 1
-            summary.included += 1
-        else:
-            summary.resolved_exclude += 1
-            summary.excluded += 1
-    summary.awaiting = (
-        summary.papers
-        - summary.included
-        - summary.excluded
-        - summary.conflicts
-        - summary.excluded_automation
+@dataclass(frozen=True, slots=True)
+class LateChanges:
+    """What clusters changed after screening and team changes did to a stage's counts, for
+    the lead's overview (the rules: README, "When clusters change after screening")."""
+
+    merged_papers: int  # papers with votes made on two or more of their records
+    uncounted_votes: int  # a reviewer's older vote on another record of the same paper
+    extra_reviewers: int  # papers with more reviewers than required (two pairs merged)
+    former_members: int  # counted votes by people no longer on the team
+    reports_on_duplicates: int  # reports kept on records merged into a paper: not counted
+
+    def __bool__(self) -> bool:
+        return any((self.merged_papers, self.uncounted_votes, self.extra_reviewers,
+                    self.former_members, self.reports_on_duplicates))  # fmt: skip
+
+
+def late_changes(review: Review, stage: str, settings: StageSettings) -> LateChanges:
+    everything = Decision.objects.filter(review=review, stage=stage)
+    team = Member.objects.filter(review=review).values("user")
+    # Two cheap looks first: most reviews have no vote cast on a record that is now a
+    # duplicate, and no vote by someone who left; then nothing more is counted.
+    merged = everything.exclude(record_id=F("paper_id")).exists()
+    left = everything.exclude(reviewer__in=team).exists()
+    reports = (
+        Report.objects.filter(review=review, record__duplicate_of__isnull=False).count()
+        if stage == Stage.FULL_TEXT
+        else 0
     )
-    return summary
+    if not (merged or left):
+        return LateChanges(0, 0, 0, 0, reports)
+    votes = everything.filter(paper__in=papers(review, stage).values("pk"))
+    pairs = votes.values("paper", "reviewer").distinct()
+    return LateChanges(
+        merged_papers=(
+            votes.exclude(record_id=F("paper_id")).values("paper").distinct().count()
+            if merged
+            else 0
+        ),
+        uncounted_votes=votes.count() - pairs.count() if merged else 0,
+        extra_reviewers=(
+            votes.values("paper")
+            .annotate(n=Count("reviewer", distinct=True))
+            .filter(n__gt=settings.reviewers_required)
+            .count()
+            if merged
+            else 0
+        ),
+        former_members=pairs.exclude(reviewer__in=team).count() if left else 0,
+        reports_on_duplicates=reports,
+    )
 
 
 def conflict_list(
@@ -435,15 +378,14 @@ def conflict_list(
     """Unresolved conflicts. `hide_screened_by`: leave out the ones this user voted on (a
     named resolver who also screens must not see the other vote on a record still open to
     them)."""
-    resolved = set(_resolutions(review, stage))
-    ids = []
-    for paper, by in _votes_by_paper(review, stage).items():
-        if paper in resolved or len(by) < settings.reviewers_required:
-            continue
-        if hide_screened_by is not None and hide_screened_by in by:
-            continue
-        if _outcome(list(by.values()), settings) == "conflict":
-            ids.append(paper)
+    ids = [p for p, (o, _, _) in paper_outcomes(review, stage).items() if o == CONFLICT]
+    if hide_screened_by is not None:
+        mine = set(
+            Decision.objects.filter(
+                review=review, stage=stage, reviewer_id=hide_screened_by, paper_id__in=ids
+            ).values_list("paper_id", flat=True)
+        )
+        ids = [p for p in ids if p not in mine]
     records = Record.objects.filter(pk__in=ids).select_related("batch__source").order_by("pk")
     return list(records)
 
@@ -487,18 +429,18 @@ class AgreementReport:
 def agreement_report(review: Review, stage: str, settings: StageSettings) -> AgreementReport:
     """Per reviewer pair and overall, from the reviewers' final independent votes before
     any resolution (reporting spec section 10)."""
-    resolutions = _resolutions(review, stage)
+    resolved = resolutions(review, stage)
     cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0, 0])
-    for paper, by in _votes_by_paper(review, stage).items():
+    for paper, by in votes_by_paper(review, stage).items():
         for r1, r2 in combinations(sorted(by), 2):
             c = cells[(r1, r2)]
-            v1, v2 = _binary(by[r1][0], settings), _binary(by[r2][0], settings)
+            v1, v2 = binary(by[r1][0], settings), binary(by[r2][0], settings)
             if Verdict.MAYBE in (v1, v2):
                 c[7] += 1
                 continue
             c[(v1 != Verdict.INCLUDE) * 2 + (v2 != Verdict.INCLUDE)] += 1
             if v1 != v2:
-                verdict = resolutions.get(paper)
+                verdict = resolved.get(paper)
                 c[4 if verdict == Verdict.INCLUDE else 5 if verdict else 6] += 1
     from django.contrib.auth import get_user_model
 
@@ -543,8 +485,8 @@ def screened_sequence(review: Review, stage: str, settings: StageSettings) -> li
     """1 (include) or 0 per paper with a vote, in the order of its first vote: the final
     verdict where there is one, otherwise include if any reviewer's vote is Include (or a
     Maybe that counts as one). For leads: it reads everybody's votes."""
-    resolutions = _resolutions(review, stage)
-    voted = _votes_by_paper(review, stage)
+    resolved = resolutions(review, stage)
+    voted = votes_by_paper(review, stage)
     first = (
         Decision.objects.filter(review=review, stage=stage)
         .values("paper_id")
@@ -556,14 +498,14 @@ def screened_sequence(review: Review, stage: str, settings: StageSettings) -> li
     for paper in first.iterator(chunk_size=5000):
         if paper not in voted:
             continue  # full text: a report no longer eligible
-        if paper in resolutions:
-            labels.append(int(resolutions[paper] == Verdict.INCLUDE))
+        if paper in resolved:
+            labels.append(int(resolved[paper] == Verdict.INCLUDE))
             continue
         by = voted[paper]
-        if _outcome(list(by.values()), settings) == Verdict.EXCLUDE:
+        if decide(list(by.values()), settings) == Verdict.EXCLUDE:
             labels.append(0)
         else:
-            labels.append(int(any(_binary(v, settings) == Verdict.INCLUDE for v, _ in by.values())))
+            labels.append(int(any(binary(v, settings) == Verdict.INCLUDE for v, _ in by.values())))
     return labels
 
 
@@ -599,7 +541,7 @@ class RetrievalCounts:
 def retrieval_counts(review: Review, viewer: Viewer) -> RetrievalCounts:
     """Reports of papers still included at title/abstract (or found by other methods), of
     those the viewer may know of."""
-    counts = viewer.reports(review.reports.filter(eligible=True)).aggregate(
+    counts = viewer.reports(sought_reports(review)).aggregate(
         sought=Count("pk"),
         to_retrieve=Count("pk", filter=Q(retrieval=Retrieval.TO_RETRIEVE)),
         retrieved=Count("pk", filter=Q(retrieval=Retrieval.RETRIEVED)),
@@ -633,24 +575,14 @@ def report_of(review: Review, report_id: int, viewer: Viewer) -> Report:
 def fulltext_exclusions(review: Review, settings: StageSettings) -> list[tuple[str, int]]:
     """Reports excluded at full text, by reason (the resolution's, or the agreed one):
     PRISMA's 'reports excluded' with one line per reason."""
-    stage = Stage.FULL_TEXT
-    resolved = {
-        paper: (reason, other)
-        for paper, verdict, reason, other in Resolution.objects.filter(
-            review=review, stage=stage, paper__duplicate_of__isnull=True
-        ).values_list("paper_id", "verdict", "reason_id", "reason_other")
-        if verdict == Verdict.EXCLUDE
-    }
     # A reason is named by its code and label ("E3 Wrong outcome"), never the code alone.
     codes = {c.pk: f"{c.code} {c.reason_label}" for c in review.criteria.all()}
     counts: dict[str, int] = defaultdict(int)
-    for paper, by in _votes_by_paper(review, stage).items():
-        if paper in resolved or _outcome(list(by.values()), settings) != Verdict.EXCLUDE:
-            continue
-        reason_id, other = next(iter(by.values()))[1]
-        counts[codes.get(reason_id) or (f"Other: {other}" if other else "No reason")] += 1
-    for reason_id, other in resolved.values():
-        counts[codes.get(reason_id) or (f"Other: {other}" if other else "No reason")] += 1
+    for row in outcome_counts(review, Stage.FULL_TEXT):
+        if row.outcome == EXCLUDE:
+            other = row.reason_other
+            label = codes.get(row.reason_id) or (f"Other: {other}" if other else "No reason")
+            counts[label] += row.papers
     return sorted(counts.items())
 
 

@@ -23,9 +23,10 @@ from reviews.models import (
     Role,
 )
 from reviews.services import register_cluster_listener, register_undo_guard
-from reviews.services.audit import audit_log
+from reviews.services.audit import audit_log, audit_log_records
 from reviews.validators import single_line
 from screening.models import (
+    AutomationExclusion,
     Decision,
     DecisionEvent,
     Report,
@@ -36,7 +37,17 @@ from screening.models import (
     StageSettings,
     Verdict,
 )
-from screening.selectors import lane_for, outcome_of, paper_votes, stage_settings, votes_token
+from screening.outcomes import (
+    automation_excluded,
+    counted,
+    decide,
+    outcome_of,
+    paper_outcomes,
+    resolutions,
+    stage_settings,
+    votes_by_paper,
+)
+from screening.selectors import lane_for, paper_votes, votes_token
 from screening.services.fulltexts import report_follow, study_follow
 from screening.services.ranking import is_excluded_by_automation, ranking_request
 
@@ -130,7 +141,8 @@ def decision_record(
     settings = stage_settings(review, stage)
     votes = list(Decision.objects.filter(paper=paper, stage=stage).select_related("reason"))
     before = outcome_of(votes, settings)
-    mine = next((v for v in votes if v.reviewer_id == reviewer.pk), None)
+    # A reviewer with votes on two merged records changes the one that counts (newest).
+    mine = next((v for v in counted(votes) if v.reviewer_id == reviewer.pk), None)
     # Blinding: someone without a vote here hears the same answer whatever the others voted
     # (agreed, in conflict or resolved), so the slot check comes before any other.
     if mine is None and len({v.reviewer_id for v in votes}) >= settings.reviewers_required:
@@ -432,6 +444,69 @@ def _decisions_follow_their_paper(review_id: int) -> None:
             and not Resolution.objects.filter(paper_id=target, stage=resolution.stage).exists()
         ):
             Resolution.objects.filter(pk=resolution.pk).update(paper_id=target)
+    review = Review.objects.get(pk=review_id)
+    _automation_give_back(review)
+    _reports_follow_outcomes(review)
+
+
+def _automation_give_back(review: Review) -> None:
+    """A merge brought a final verdict, an Include or Maybe vote, or the required votes to a
+    paper the automation tool had excluded: people have screened it, so the tool's exclusion
+    of it no longer holds (deleted, with a history row; undoing the stop cannot bring it
+    back, a person's vote decides)."""
+    stage = Stage.TITLE_ABSTRACT
+    excluded = automation_excluded(review, stage)
+    if not excluded:
+        return
+    settings = stage_settings(review, stage)
+    votes = votes_by_paper(review, stage)
+    resolved = set(resolutions(review, stage))
+    stale = [
+        paper
+        for paper in AutomationExclusion.objects.filter(review=review, stage=stage).values_list(
+            "paper_id", flat=True
+        )
+        if paper in resolved
+        or (
+            paper in excluded
+            and paper in votes
+            and (
+                any(v != Verdict.EXCLUDE for v, _ in votes[paper].values())
+                or decide(list(votes[paper].values()), settings) != "awaiting"
+            )
+        )
+    ]
+    if not stale:
+        return
+    AutomationExclusion.objects.filter(review=review, stage=stage, paper_id__in=stale).delete()
+    audit_log_records(
+        review=review, kind=AuditKind.STOP_UNDO, stage=stage, record_ids=stale,
+        summary="No longer excluded by the automation tool: records merged into this paper "
+        "brought people's votes or a final verdict",
+    )  # fmt: skip
+
+
+def _reports_follow_outcomes(review: Review) -> None:
+    """After clusters change, every paper included at title/abstract has an eligible report
+    and no other paper has one (`report_follow`, as after a vote): a merge can join an
+    include and an exclude, a split can give an include back to a record without a report.
+    Reports found by other methods are not screened at title/abstract and stay."""
+    outcomes = paper_outcomes(review, Stage.TITLE_ABSTRACT)
+    included = {p for p, (o, _, _) in outcomes.items() if o == Verdict.INCLUDE}
+    reports = {
+        record: eligible
+        for record, eligible in Report.objects.filter(
+            review=review, other_method=False, record__duplicate_of__isnull=True
+        ).values_list("record_id", "eligible")
+    }
+    gained = [p for p in included if not reports.get(p, False)]
+    lost = [p for p, eligible in reports.items() if eligible and p not in included]
+    for record in Record.objects.filter(pk__in=gained + lost).order_by("pk"):
+        if record.pk in included:
+            report_follow(review=review, paper=record, before="", after=Verdict.INCLUDE)
+        else:
+            after = outcomes.get(record.pk, ("awaiting",))[0]
+            report_follow(review=review, paper=record, before=Verdict.INCLUDE, after=after)
 
 
 @register_undo_guard

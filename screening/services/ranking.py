@@ -44,14 +44,8 @@ from screening.models import (
     StageSettings,
     Verdict,
 )
-from screening.selectors import (
-    _outcome,
-    _resolutions,
-    _votes_by_paper,
-    papers,
-    ranking_statistics,
-    stage_settings,
-)
+from screening.outcomes import decide, papers, resolutions, stage_settings, votes_by_paper
+from screening.selectors import ranking_statistics
 from screening.services.ranking_terms import record_terms
 
 log = logging.getLogger(__name__)
@@ -136,13 +130,13 @@ def _labels(review: Review, stage: str, settings: StageSettings) -> dict[int, di
             return 1 if settings.maybe_counts_as_include else None
         return int(verdict == Verdict.INCLUDE)
 
-    resolutions = _resolutions(review, stage)
-    final: dict[int, int] = {p: int(v == Verdict.INCLUDE) for p, v in resolutions.items()}
+    resolved = resolutions(review, stage)
+    final: dict[int, int] = {p: int(v == Verdict.INCLUDE) for p, v in resolved.items()}
     own: dict[int, dict[int, int]] = {}
-    for paper, by in _votes_by_paper(review, stage).items():
+    for paper, by in votes_by_paper(review, stage).items():
         if paper in final:
             continue
-        outcome = _outcome(list(by.values()), settings)
+        outcome = decide(list(by.values()), settings)
         if outcome in (Verdict.INCLUDE, Verdict.EXCLUDE):
             final[paper] = int(outcome == Verdict.INCLUDE)
             continue
@@ -285,14 +279,14 @@ def screening_stop_early(
     # Lock the stage's papers: a vote cast meanwhile either lands first (and is seen
     # below) or waits and is then refused (the paper is excluded by the tool).
     ids = list(papers(review, stage).select_for_update(of=("self",)).values_list("pk", flat=True))
-    resolved = set(_resolutions(review, stage))
-    votes = _votes_by_paper(review, stage)
+    resolved = set(resolutions(review, stage))
+    votes = votes_by_paper(review, stage)
     candidates = []
     for pk in ids:
         by = votes.get(pk, {})
         if pk in resolved or any(v != Verdict.EXCLUDE for v, _ in by.values()):
             continue
-        if by and _outcome(list(by.values()), settings) != "awaiting":
+        if by and decide(list(by.values()), settings) != "awaiting":
             continue  # settled (excluded by people) or a conflict
         candidates.append(pk)
     stats = ranking_statistics(review, stage, settings)

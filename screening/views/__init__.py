@@ -297,14 +297,13 @@ def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     }
     if context["is_lead"]:
         context["summary"] = selectors.stage_summary(review_obj, stage, settings)
+        context["late"] = selectors.late_changes(review_obj, stage, settings)
     if stage == Stage.FULL_TEXT:
         # PRISMA's report boxes: sought, not retrieved, assessed, excluded by reason.
         context["retrieval"] = selectors.retrieval_counts(review_obj, viewer_of(review_obj))
         if context["is_lead"]:
             context["exclusions"] = selectors.fulltext_exclusions(review_obj, settings)
-            context["studies"] = (
-                review_obj.studies.filter(reports__eligible=True).distinct().count()
-            )
+            context["studies"] = sum(selectors.included_studies(review_obj))  # as PRISMA
     return render(request, "screening/overview.html", context)
 
 
@@ -366,6 +365,8 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
         **base,
         "paper": paper,
         "votes": votes,
+        # Same (leads and resolvers) audience as `votes`: older votes of merged records.
+        "uncounted": selectors.uncounted_votes(paper, stage),
         "outcome": outcome,
         "resolution": resolution,
         "history": selectors.decision_history(paper, stage),

@@ -722,7 +722,7 @@ def test_fulltext_exclusions_count_by_reason(
     assert selectors.fulltext_exclusions(review, settings) == [
         ("E1 Outside England", 1),
         ("E3 Clinical only", 1),
-        ("Other: wrong design", 1),
+        ("Other: Wrong design", 1),  # the earliest vote's words, as PRISMA's box prints them
     ]
     assert Study.objects.count() == 1
 
