@@ -299,16 +299,21 @@ def decision_reopen(
         raise ValidationError("This record's conflict has been resolved; its decisions are final.")
     settings = stage_settings(review, stage)
     votes = list(Decision.objects.filter(paper=paper, stage=stage).select_related("reason"))
-    vote = next((v for v in votes if v.reviewer_id == reviewer_id), None)
+    # The counted vote, and any older one of this reviewer from a record merged into the
+    # paper later: all go, or the older one would count in its place and fill the slot.
+    vote = next((v for v in counted(votes) if v.reviewer_id == reviewer_id), None)
     if vote is None:
         raise ValidationError("That reviewer has no vote on this record to reopen.")
+    theirs = [v for v in votes if v.reviewer_id == reviewer_id]
     before = outcome_of(votes, settings)
     old_reason = _reason_text(vote.reason, vote.reason_other)
-    DecisionEvent.objects.create(
-        review=review, record=paper, reviewer_id=reviewer_id, stage=stage,
-        old_verdict=vote.verdict, new_verdict="", old_reason=old_reason,
-        reopened_by=user, reopen_reason=reason,
-    )  # fmt: skip
+    for each in theirs:
+        DecisionEvent.objects.create(
+            review=review, record=paper, reviewer_id=reviewer_id, stage=stage,
+            old_verdict=each.verdict, new_verdict="",
+            old_reason=_reason_text(each.reason, each.reason_other),
+            reopened_by=user, reopen_reason=reason,
+        )  # fmt: skip
     audit_log(
         review=review, kind=AuditKind.REOPEN, actor=user, record_id=paper.pk, stage=stage,
         summary=f"Vote reopened at {Stage(stage).label.lower()}: {vote.reviewer} "
@@ -316,7 +321,7 @@ def decision_reopen(
         detail={"reviewer": str(vote.reviewer), "verdict": vote.verdict,
                 "vote_reason": old_reason, "reason": reason},
     )  # fmt: skip
-    vote.delete()
+    Decision.objects.filter(pk__in=[v.pk for v in theirs]).delete()
     remaining = [v for v in votes if v.reviewer_id != reviewer_id]
     _follow(review, paper, stage, before, outcome_of(remaining, settings))
     ranking_request(review=review, stage=stage, settings=settings)

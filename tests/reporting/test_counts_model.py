@@ -31,6 +31,7 @@ from reviews.models import BatchStatus, ImportBatch, Member, Record, Role, Sourc
 from reviews.models import Verdict as Same
 from reviews.services.reviews import CriterionItem
 from screening import selectors, services
+from screening.access import Viewer
 from screening.models import (
     AutomationExclusion,
     AutomationStop,
@@ -413,7 +414,7 @@ class Review(RuleBasedStateMachine):
         for stage in (TA, FT):
             s = selectors.stage_settings(review, stage)
             summary = selectors.stage_summary(review, stage, s)
-            progress = selectors.progress(review, self.lead, stage, s)
+            progress = selectors.progress(review, Viewer.everything(review), stage, s)
             assert progress.votes <= progress.votes_needed, self.log
             if stage == TA:
                 assert summary.papers == flow.value("records_screened")
@@ -426,7 +427,7 @@ class Review(RuleBasedStateMachine):
                 assert summary.excluded == flow.value("dbr_excluded_reports")
                 assert summary.included == flow.value("new_reports")
                 assert summary.awaiting + summary.conflicts == want["ft_open"], self.log
-                retrieval = selectors.retrieval_counts(review)
+                retrieval = selectors.retrieval_counts(review, Viewer.everything(review))
                 assert retrieval.sought == flow.value("dbr_sought_reports")
                 assert retrieval.not_retrieved == flow.value("dbr_notretrieved_reports")
                 assert (
