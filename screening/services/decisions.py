@@ -396,6 +396,9 @@ def conflict_resolve(
     return resolution
 
 
+OUTCOME_FIELDS = ("reviewers_required", "reasons_must_agree", "maybe_counts_as_include")
+
+
 @transaction.atomic
 def stage_settings_update(*, review: Review, stage: str, user, **fields) -> StageSettings:
     if not Member.objects.filter(review=review, user=user, role=Role.LEAD).exists():
@@ -404,10 +407,24 @@ def stage_settings_update(*, review: Review, stage: str, user, **fields) -> Stag
     resolver = fields.get("resolver")
     if resolver is not None and not Member.objects.filter(review=review, user=resolver).exists():
         raise ValidationError("The resolver must be a member of the review.")
+    # Fields that decide outcomes: papers whose outcome they move are followed by the next
+    # stage, as after a vote (2 -> 1 reviewers makes a lone include an include with a report
+    # to retrieve; 1 -> 2 takes a report back from a paper now awaiting a second vote).
+    moves = any(
+        getattr(settings, name) != fields[name]
+        for name in OUTCOME_FIELDS if name in fields
+    )  # fmt: skip
+    before = paper_outcomes(review, stage) if moves else {}
     for name, value in fields.items():
         setattr(settings, name, value)
     settings.full_clean()
     settings.save()
+    if moves:
+        after = paper_outcomes(review, stage)
+        for pk in sorted(before.keys() | after.keys()):
+            old, new = before.get(pk, ("awaiting",))[0], after.get(pk, ("awaiting",))[0]
+            if old != new:
+                _follow(review, Record.objects.get(pk=pk), stage, old, new)
     # Switched to ranking (or its settings changed): train now, not after N decisions.
     ranking_request(review=review, stage=stage, settings=settings, force=True)
     return settings
