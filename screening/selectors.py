@@ -430,11 +430,16 @@ def stage_summary(review: Review, stage: str, settings: StageSettings) -> StageS
 
 
 def conflict_list(
-    review: Review, stage: str, settings: StageSettings, *, hide_screened_by: int | None = None
+    review: Review,
+    stage: str,
+    settings: StageSettings,
+    *,
+    hide_screened_by: int | None = None,
+    reason: int | None = None,
 ) -> list[Record]:
     """Unresolved conflicts. `hide_screened_by`: leave out the ones this user voted on (a
     named resolver who also screens must not see the other vote on a record still open to
-    them)."""
+    them). `reason`: only those where a vote excludes for this criterion."""
     resolved = set(_resolutions(review, stage))
     ids = []
     for paper, by in _votes_by_paper(review, stage).items():
@@ -445,6 +450,9 @@ def conflict_list(
         if _outcome(list(by.values()), settings) == "conflict":
             ids.append(paper)
     records = Record.objects.filter(pk__in=ids).select_related("batch__source").order_by("pk")
+    if reason is not None:
+        voted = Decision.objects.filter(review=review, stage=stage, reason_id=reason)
+        records = records.filter(pk__in=voted.values("paper"))
     return list(records)
 
 
