@@ -28,6 +28,7 @@ from reviews.forms import (
     criteria_text,
 )
 from reviews.history import record_history
+from reviews.home import home_sections
 from reviews.models import (
     BatchStatus,
     CriterionKind,
@@ -95,6 +96,8 @@ def review_detail(request: HttpRequest, review: str) -> HttpResponse:
         "exclusion": review_obj.criteria.filter(kind=CriterionKind.EXCLUDE),
         "batches": selectors.batch_list(review_obj)[:5],
         "is_lead": is_lead(review_obj),
+        # Screening's progress and next step, reporting's flow (what this member may see).
+        "sections": home_sections(review_obj, review_obj.viewer),
     }
     return render(request, "reviews/detail.html", context)
 
