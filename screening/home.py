@@ -14,7 +14,7 @@ from reviews.home import HomeSection, register_home_section
 from reviews.models import Member, Review
 from screening.access import AWAITING_ME, AWAITING_OTHERS, STATUS_LABELS, Viewer
 from screening.models import Decision, Stage
-from screening.selectors import stage_settings
+from screening.selectors import conflict_list, stage_settings
 
 # The bar's parts, left to right.
 PARTS = ["included", "excluded", "conflict", AWAITING_OTHERS, AWAITING_ME]
@@ -55,8 +55,15 @@ def _screening(review: Review, member: Member) -> HomeSection:
     }
     next_step = None
     for s in stages:
-        if s["conflicts"] and (viewer.is_lead or s["stage"] in resolver):
-            next_step = {"do": "resolve", "stage": s, "n": s["conflicts"]}
+        conflicts = s["conflicts"] if viewer.is_lead else 0
+        if s["stage"] in resolver and not viewer.is_lead:
+            # The named resolver's list leaves out conflicts they screened (views.conflicts).
+            settings = stage_settings(review, s["stage"])
+            conflicts = len(
+                conflict_list(review, s["stage"], settings, hide_screened_by=member.user_id)
+            )
+        if conflicts:
+            next_step = {"do": "resolve", "stage": s, "n": conflicts}
             break
         if s["mine"]:
             next_step = {"do": "screen", "stage": s, "n": s["mine"]}

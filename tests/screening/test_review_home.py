@@ -11,7 +11,7 @@ from reporting.home import STEPS
 from reporting.selectors import prisma_flow
 from screening import services
 from screening.models import Report, Retrieval, Stage
-from tests.screening.conftest import TA, criterion, decide
+from tests.screening.conftest import TA, criterion, decide, settings_of, third
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +91,17 @@ def test_a_reviewer_sees_their_own_queue_and_no_colleagues_counts(
     assert dict(other["stages"][0]["counts"])["awaiting_me"] == 2
     assert (other["next"]["do"], other["next"]["n"]) == ("screen", 2)
     assert "Screen 2 records waiting for you" in theirs.content.decode()
+
+
+def test_the_named_resolvers_next_step_is_the_conflicts_they_may_resolve(
+    as_user, review, reviewer, small, django_user_model
+):
+    arbiter = third(django_user_model, review, "arbiter")
+    settings_of(review, resolver=arbiter)
+    data = _section(as_user(arbiter).get(reverse("reviews:detail", args=[review.slug])),
+                    "screening/home.html").data  # fmt: skip
+    assert (data["next"]["do"], data["next"]["n"]) == ("resolve", 1)
+    settings_of(review, resolver=reviewer)  # who screened the only conflict: not theirs
+    data = _section(as_user(reviewer).get(reverse("reviews:detail", args=[review.slug])),
+                    "screening/home.html").data  # fmt: skip
+    assert (data["next"]["do"], data["next"]["n"]) == ("screen", 1)
