@@ -234,9 +234,16 @@ class RecordFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, sources, batches, **kwargs):
+    status = forms.ChoiceField(required=False, label="Status")
+
+    def __init__(self, *args, sources, batches, stages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [("", "All sources")] + [(s.pk, s.name) for s in sources]
+        self.fields["status"].choices = [("", "Any status")] + [
+            (f"{stage.stage}:{key}", f"{stage.label}: {words.lower()}")
+            for stage in stages
+            for key, words in stage.labels.items()
+        ]
         self.fields["batch"].choices = [("", "All imports")] + [
             (b.pk, f"#{b.pk} {b.filename} ({b.source.name})") for b in batches
         ]

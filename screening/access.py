@@ -25,7 +25,26 @@ from django.db.models import Count, Q, QuerySet
 
 from reviews.models import Member, Record, Review, Role
 from screening.models import Decision, Report, Resolution, Stage, Study
-from screening.selectors import stage_settings
+from screening.selectors import (
+    _automation_excluded,
+    _outcome,
+    _resolutions,
+    _votes_by_paper,
+    papers,
+    stage_settings,
+)
+
+# A paper's screening status at a stage, as this viewer may know it (issue #21.2).
+AWAITING_ME = "awaiting_me"
+AWAITING_OTHERS = "awaiting_others"
+STATUS_LABELS = {
+    AWAITING_ME: "Awaiting me",
+    AWAITING_OTHERS: "Awaiting others",
+    "conflict": "Conflict",
+    "included": "Included",
+    "excluded": "Excluded",
+    "duplicate": "Duplicate",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +107,29 @@ class Viewer:
             return studies
         settled = self.settled(Stage.FULL_TEXT).values("pk")
         return studies.filter(Q(reports__isnull=True) | Q(reports__record__in=settled)).distinct()
+
+    def paper_statuses(self, stage: str) -> dict[int, str]:
+        """paper -> status at `stage` (a key of STATUS_LABELS) for every paper the stage
+        screens. A paper with a slot still open is "awaiting me" or "awaiting others" by
+        the viewer's own vote alone, for everyone (rule 3: never "conflict" or "included"
+        from a colleague's open vote); a resolution or a lead's early stop is final."""
+        settings = stage_settings(self.review, stage)
+        resolved = _resolutions(self.review, stage)
+        automated = _automation_excluded(self.review, stage)
+        votes = _votes_by_paper(self.review, stage)
+        final = {"include": "included", "exclude": "excluded", "conflict": "conflict"}
+        out: dict[int, str] = {}
+        for paper in papers(self.review, stage).values_list("pk", flat=True).iterator():
+            by = votes.get(paper, {})
+            if paper in resolved:
+                out[paper] = final[resolved[paper]]
+            elif paper in automated:
+                out[paper] = "excluded"
+            elif len(by) >= settings.reviewers_required:
+                out[paper] = final[_outcome(list(by.values()), settings)]
+            else:
+                out[paper] = AWAITING_OTHERS if self.user_id in by else AWAITING_ME
+        return out
 
 
 def viewer_of(review: Review) -> Viewer:

@@ -28,7 +28,7 @@ class ResolutionForm(forms.Form):
     )
     reason = forms.ModelChoiceField(queryset=Criterion.objects.none(), required=False)
     reason_other = SingleLineField(required=False, max_length=300)
-    note = MultiLineField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = MultiLineField(required=False, widget=forms.Textarea(attrs={"rows": 2, "data-key": "n"}))
     seen = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, review: Review, **kwargs):

@@ -373,11 +373,16 @@ def late_changes(review: Review, stage: str, settings: StageSettings) -> LateCha
 
 
 def conflict_list(
-    review: Review, stage: str, settings: StageSettings, *, hide_screened_by: int | None = None
+    review: Review,
+    stage: str,
+    settings: StageSettings,
+    *,
+    hide_screened_by: int | None = None,
+    reason: int | None = None,
 ) -> list[Record]:
     """Unresolved conflicts. `hide_screened_by`: leave out the ones this user voted on (a
     named resolver who also screens must not see the other vote on a record still open to
-    them)."""
+    them). `reason`: only those where a vote excludes for this criterion."""
     ids = [p for p, (o, _, _) in paper_outcomes(review, stage).items() if o == CONFLICT]
     if hide_screened_by is not None:
         mine = set(
@@ -387,6 +392,9 @@ def conflict_list(
         )
         ids = [p for p in ids if p not in mine]
     records = Record.objects.filter(pk__in=ids).select_related("batch__source").order_by("pk")
+    if reason is not None:
+        voted = Decision.objects.filter(review=review, stage=stage, reason_id=reason)
+        records = records.filter(pk__in=voted.values("paper"))
     return list(records)
 
 

@@ -28,6 +28,7 @@ from reviews.forms import (
     criteria_text,
 )
 from reviews.history import record_history
+from reviews.home import home_sections
 from reviews.models import (
     BatchStatus,
     CriterionKind,
@@ -38,6 +39,7 @@ from reviews.models import (
     Search,
     Source,
 )
+from reviews.record_status import record_statuses
 from reviews.services.imports import PROBLEM_LABELS
 
 LEAD = Role.LEAD
@@ -94,6 +96,8 @@ def review_detail(request: HttpRequest, review: str) -> HttpResponse:
         "exclusion": review_obj.criteria.filter(kind=CriterionKind.EXCLUDE),
         "batches": selectors.batch_list(review_obj)[:5],
         "is_lead": is_lead(review_obj),
+        # Screening's progress and next step, reporting's flow (what this member may see).
+        "sections": home_sections(review_obj, review_obj.viewer),
     }
     return render(request, "reviews/detail.html", context)
 
@@ -466,10 +470,13 @@ def batch_undo(request: HttpRequest, review: str, batch_id: int) -> HttpResponse
 @vary_on_headers("HX-Request", "HX-Target")
 def record_list(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
+    # Each stage's status of every paper, as this member may know it (screening's Viewer).
+    stages = record_statuses(review_obj, review_obj.viewer)
     form = RecordFilterForm(
         request.GET or None,
         sources=review_obj.sources.all(),
         batches=selectors.batch_filter_choices(review_obj),
+        stages=stages,
     )
     filters = selectors.RecordFilters()
     records = selectors.record_search(review_obj, filters)
@@ -481,12 +488,17 @@ def record_list(request: HttpRequest, review: str) -> HttpResponse:
             q=data["q"], source_id=data["source"], batch_id=data["batch"], role=data["role"]
         )
         records = selectors.record_search(review_obj, filters)
+        if data["status"]:
+            records = _with_status(records, stages, data["status"])
     page = Paginator(records, 50).get_page(request.GET.get("page"))
+    for record in page.object_list:
+        record.stage_statuses = [s.labels.get(s.of(record), "") for s in stages]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "review": review_obj,
         "form": form,
+        "stages": stages,
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "query": query.urlencode(),
@@ -494,6 +506,16 @@ def record_list(request: HttpRequest, review: str) -> HttpResponse:
     if request.htmx and request.htmx.target == "record-results":
         return render(request, "reviews/records.html#results", context)
     return render(request, "reviews/records.html", context)
+
+
+def _with_status(records, stages, wanted: str):
+    """`<stage>:<status>` (a choice of RecordFilterForm): the records with that status."""
+    stage_name, _, status = wanted.partition(":")
+    if status == "duplicate":
+        return records.filter(duplicate_of__isnull=False)
+    stage = next(s for s in stages if s.stage == stage_name)
+    ids = [pk for pk, value in stage.statuses.items() if value == status]
+    return records.filter(pk__in=ids, duplicate_of__isnull=True)
 
 
 @require_GET

@@ -312,13 +312,28 @@ def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
 def conflicts(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage)
     lead = _may_see_conflicts(review_obj, settings)
+    reasons = list(review_obj.criteria.filter(kind=CriterionKind.EXCLUDE).order_by("code"))
+    reason = _reason_filter(request, reasons)
     context = {
         **base,
-        "conflicts": selectors.conflict_list(
-            review_obj, stage, settings, hide_screened_by=None if lead else request.user.pk
-        ),
+        "conflicts": _conflicts_for(request, review_obj, stage, settings, lead, reason),
+        "reasons": reasons,
+        "reason": reason,
+        "stages": [(s.value, s.label) for s in Stage],
     }
     return render(request, "screening/conflicts.html", context)
+
+
+def _reason_filter(request: HttpRequest, reasons) -> int | None:
+    """`?reason=<criterion id>`: an exclusion criterion of this review, or no filter."""
+    wanted = request.GET.get("reason", "")
+    return int(wanted) if wanted.isdigit() and int(wanted) in {c.pk for c in reasons} else None
+
+
+def _conflicts_for(request, review: Review, stage: str, settings, lead: bool, reason):
+    return selectors.conflict_list(
+        review, stage, settings, hide_screened_by=None if lead else request.user.pk, reason=reason
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -337,6 +352,9 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
         # Blinding: the named resolver sees votes only on conflicts, and not on one they
         # are part of while it is open (they could still change their own vote).
         raise PermissionDenied("This record is not a conflict you may see.")
+    reasons = list(review_obj.criteria.filter(kind=CriterionKind.EXCLUDE).order_by("code"))
+    reason_filter = _reason_filter(request, reasons)
+    query = f"?reason={reason_filter}" if reason_filter else ""
     form = ResolutionForm(
         request.POST or None, review=review_obj, initial={"seen": selectors.votes_token(votes)}
     )
@@ -359,8 +377,17 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
             form.add_error(None, e)
         else:
             messages.success(request, f"Record #{paper.pk} resolved: {data['verdict']}.")
-            return redirect("screening:conflicts", review_obj.slug, stage)
+            # Straight on to the next conflict (in the list's order, with its filter), as
+            # screening goes straight on to the next record; the list once none is left.
+            left = _conflicts_for(request, review_obj, stage, settings, lead, reason_filter)
+            after = [r for r in left if r.pk > paper.pk] or left
+            if after:
+                url = reverse("screening:conflict", args=[review_obj.slug, stage, after[0].pk])
+            else:
+                url = reverse("screening:conflicts", args=[review_obj.slug, stage])
+            return redirect(url + query)
     outcome = selectors.outcome_of(votes, settings)
+    marker = selectors.highlighter(settings)
     context = {
         **base,
         "paper": paper,
@@ -375,6 +402,15 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
             review_obj, request.user, settings, {v.reviewer_id for v in votes}
         ),
         "may_reopen": lead and resolution is None and len(votes) >= settings.reviewers_required,
+        "title_runs": marker.runs(paper.title),
+        "abstract_runs": marker.runs(paper.abstract),
+        "keyword_runs": marker.runs("; ".join(paper.keywords)),
+        "reasons": reasons[:9],
+        "more_reasons": reasons[9:],
+        "inclusion": review_obj.criteria.filter(kind=CriterionKind.INCLUDE).order_by("code"),
+        "query": query,
+        "chosen_reason": str(form["reason"].value() or ""),
+        "chosen_verdict": str(form["verdict"].value() or ""),
     }
     return render(request, "screening/conflict.html", context)
 

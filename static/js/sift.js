@@ -103,6 +103,29 @@
     if (typing(target)) target.focus(); else target.click();
   });
 
+  // A form marked data-submit-keys (a conflict's final verdict) is sent with Enter, or
+  // Ctrl+Enter from inside a text box; choosing an exclusion reason chooses Exclude.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.altKey || event.shiftKey) return;
+    var form = document.querySelector("form[data-submit-keys]");
+    if (!form || document.querySelector("dialog[open]")) return;
+    var tag = (event.target.tagName || "").toLowerCase();
+    var chord = event.ctrlKey || event.metaKey;
+    if (!chord && (tag === "textarea" || tag === "button" || tag === "a" || tag === "select" || tag === "summary")) return;
+    if (event.target !== document.body && !form.contains(event.target) && !chord) return;
+    event.preventDefault();
+    if (form.dataset.sent) return;  // one press, one resolution
+    form.requestSubmit();
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches("form[data-submit-keys]")) event.target.dataset.sent = "1";
+  });
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("input[data-reason]")) return;
+    var exclude = event.target.form && event.target.form.querySelector("input[data-exclude]");
+    if (exclude) exclude.checked = true;
+  });
+
   // Consensus: "Use 1" / "Use 2" copy a reviewer's answer (or judgement) into the agreed
   // one; j / k move between rows and 1 / 2 take the current row's first or second answer.
   function pick(button) {
