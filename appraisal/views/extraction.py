@@ -125,6 +125,7 @@ def extract(request: HttpRequest, review: str, study_id: int, version_id: int) -
     version = _version(review_obj, version_id)
     fields = list(version.fields.all())
     error = ""
+    autosave = request.method == "POST" and request.POST.get("action") == "autosave"
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
         error = save_keeping_draft(
@@ -151,7 +152,10 @@ def extract(request: HttpRequest, review: str, study_id: int, version_id: int) -
         and (mine is not None or len(work.entries) < work.required),
         "may_see_all": work.may_see_all(request.user, lead), "error": error,
         "saved": request.method == "POST" and not error,
+        "pdf_reports": [r for r in study.reports.all() if r.pdf],
     }  # fmt: skip
+    if autosave:  # a draft saved on change: only its status line, the form stays as typed
+        return render(request, "appraisal/extract.html#autosave-status", context)
     if request.htmx:
         return render(request, "appraisal/extract.html#values", context)
     return render(request, "appraisal/extract.html", context)

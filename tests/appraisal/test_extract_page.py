@@ -1,0 +1,74 @@
+"""The extraction page: the study's PDF beside the form, drafts saved as the reviewer goes."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from appraisal.models import Extraction, Value
+from tests.appraisal.test_judgement_views import study_with_pdf  # noqa: F401 (fixture)
+
+
+def _url(review, study, version):
+    return reverse("appraisal:extract", args=[review.slug, study.pk, version.pk])
+
+
+def test_the_extraction_page_shows_the_pdf_beside_the_form(
+    client,
+    review,
+    reviewer,
+    study_with_pdf,
+    form,  # noqa: F811
+):
+    version = form.versions.get()
+    report = review.reports.get()
+    client.force_login(reviewer)
+    page = client.get(_url(review, study_with_pdf, version)).content.decode()
+    assert "consensus-layout with-pdf" in page and "<iframe" in page
+    assert reverse("screening:report_pdf", args=[review.slug, report.pk]) in page
+    # The form autosaves each change (htmx, a status line only) and says so.
+    assert 'hx-trigger="change from:#extraction-values' in page and "autosave" in page
+
+
+def test_a_study_without_a_pdf_has_no_viewer(client, review, reviewer, study, form):
+    client.force_login(reviewer)
+    page = client.get(_url(review, study, form.versions.get())).content.decode()
+    assert "<iframe" not in page and "with-pdf" not in page
+
+
+def test_an_autosave_stores_the_draft_and_answers_with_the_status_line_only(
+    client, review, reviewer, study, form
+):
+    version = form.versions.get()
+    setting = version.fields.get(code="setting")
+    client.force_login(reviewer)
+    response = client.post(
+        _url(review, study, version),
+        {"action": "autosave", f"value-{setting.pk}": "Rural", f"location-{setting.pk}": "p. 2"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<p id="autosave-status"') and "Draft saved" in body
+    assert "<form" not in body  # the form the reviewer is typing in is not replaced
+    mine = Extraction.objects.get(reviewer=reviewer)
+    assert mine.submitted_at is None
+    assert Value.objects.get(extraction=mine, field=setting).value == "Rural"
+    # A second change updates the same draft.
+    client.post(_url(review, study, version), {"action": "autosave", f"value-{setting.pk}": "Urban"},
+                headers={"HX-Request": "true"})  # fmt: skip
+    assert Extraction.objects.count() == 1
+    assert Value.objects.get(extraction=mine, field=setting).value == "Urban"
+
+
+def test_an_autosave_after_submitting_is_refused_and_says_so(client, review, reviewer, study, form):
+    from tests.appraisal.conftest import extract
+
+    version = form.versions.get()
+    extract(review, study, version, reviewer)
+    setting = version.fields.get(code="setting")
+    client.force_login(reviewer)
+    response = client.post(_url(review, study, version),
+                           {"action": "autosave", f"value-{setting.pk}": "Rural"},
+                           headers={"HX-Request": "true"})  # fmt: skip
+    assert "Not saved" in response.content.decode()
+    assert Value.objects.get(extraction__reviewer=reviewer, field=setting).value == "Urban"
