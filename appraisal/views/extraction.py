@@ -199,6 +199,7 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
         "review": review_obj, "study": study, "version": version, "work": work, "rows": rows,
         "difference_count": len(different), "error": error,
         "may_reconcile": work.may_reconcile(request.user, lead),
+        "reports": [r for r in study.reports.all() if r.pdf],
         "methods": CONSENSUS_METHODS if work.required == 1 else CONSENSUS_METHODS[:2],
     }  # fmt: skip
     return render(request, "appraisal/extraction_consensus.html", context)

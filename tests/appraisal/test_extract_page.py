@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from appraisal.models import Extraction, Value
-from tests.appraisal.test_judgement_views import study_with_pdf  # noqa: F401 (fixture)
+from tests.appraisal import test_judgement_views
+
+study_with_pdf = test_judgement_views.study_with_pdf  # an included study with its PDF
 
 
 def _url(review, study, version):
@@ -17,7 +19,7 @@ def test_the_extraction_page_shows_the_pdf_beside_the_form(
     review,
     reviewer,
     study_with_pdf,
-    form,  # noqa: F811
+    form,
 ):
     version = form.versions.get()
     report = review.reports.get()
@@ -72,3 +74,29 @@ def test_an_autosave_after_submitting_is_refused_and_says_so(client, review, rev
                            headers={"HX-Request": "true"})  # fmt: skip
     assert "Not saved" in response.content.decode()
     assert Value.objects.get(extraction__reviewer=reviewer, field=setting).value == "Urban"
+
+
+def test_the_extraction_consensus_shows_both_values_keys_to_pick_and_the_pdf(
+    client, review, reviewer, second_reviewer, study_with_pdf, form
+):
+    from tests.appraisal.conftest import extract
+
+    version = form.versions.get()
+    study = study_with_pdf
+    extract(review, study, version, reviewer)
+    extract(review, study, version, second_reviewer, setting="Rural")
+    setting = version.fields.get(code="setting")
+    client.force_login(reviewer)
+    url = reverse("appraisal:extraction_consensus", args=[review.slug, study.pk, version.pk])
+    page = client.get(url).content.decode()
+    report = review.reports.get()
+    assert "consensus-layout with-pdf" in page and "<iframe" in page
+    assert reverse("screening:report_pdf", args=[review.slug, report.pk]) in page
+    row = page.split('id="field-setting"')[1].split("</tr>")[0]
+    assert "pick-row" in page.split('id="field-setting"')[0].rsplit("<tr", 1)[1]
+    # Both values side by side, each with a button (key 1 / 2) filling the agreed box.
+    assert f'data-pick="1" data-name="value-{setting.pk}" data-value="Urban"' in row
+    assert f'data-pick="2" data-name="value-{setting.pk}" data-value="Rural"' in row
+    # Fields without a difference have nothing to pick.
+    health = page.split('id="field-health"')[1].split("</tr>")[0]
+    assert "data-pick" not in health
