@@ -176,6 +176,18 @@ def judgements_from_post(keys, data) -> dict[int | None, JudgementInput]:
     }
 
 
+def table_from_post(field, data) -> list[dict]:
+    """An outcome table typed in its grid: each column posts one cell per row, in page
+    order (`cell-<field>-<column number>`), so the rows are the columns zipped."""
+    columns = [data.getlist(f"cell-{field.pk}-{i}") for i in range(len(field.options))]
+    count = max((len(c) for c in columns), default=0)
+    return [
+        {name: (column[r] if r < len(column) else "") for name, column in
+         zip(field.options, columns, strict=True)}
+        for r in range(count)
+    ]  # fmt: skip
+
+
 def values_from_post(fields, data, *, consensus: bool = False) -> dict[int, ValueInput]:
     result = {}
     for f in fields:
@@ -186,6 +198,8 @@ def values_from_post(fields, data, *, consensus: bool = False) -> dict[int, Valu
             if not typed:
                 continue
             raw = [p.strip() for p in typed.split(";")] if f.kind == "multiple_choice" else typed
+        elif f.kind == "table" and f"cells-{f.pk}" in data:
+            raw = table_from_post(f, data)
         else:
             raw = data.getlist(key) if f.kind == "multiple_choice" else data.get(key, "")
         result[f.pk] = ValueInput(

@@ -12,7 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appraisal import selectors, services
-from appraisal.forms import CONSENSUS_METHODS, ExtractionFormForm, values_from_post
+from appraisal.forms import (
+    CONSENSUS_METHODS,
+    ExtractionFormForm,
+    table_from_post,
+    values_from_post,
+)
 from appraisal.models import ExtractionForm, FormVersion
 from appraisal.views import LEAD, _study, save_keeping_draft
 from lib.appraisal.definitions import value_text
@@ -100,19 +105,30 @@ def _field_rows(fields, entry, data=None):
     rows = []
     for f in fields:
         value = stored.get(f.pk)
-        if data is not None:
+        if data is not None and f.kind == "table" and f"cells-{f.pk}" in data:
+            shown, location = table_from_post(f, data), data.get(f"location-{f.pk}", "")
+        elif data is not None:
             raw = (
                 data.getlist(f"value-{f.pk}")
                 if f.kind == "multiple_choice"
                 else data.get(f"value-{f.pk}", "")
             )
             shown, location = raw, data.get(f"location-{f.pk}", "")
+        elif f.kind == "table":
+            shown = value.value if value and isinstance(value.value, list) else []
+            location = value.source_location if value else ""
         else:
             raw = value.value if value else ""
             shown = raw if f.kind == "multiple_choice" else value_text(f.kind, f.options, raw)
             location = value.source_location if value else ""
-        rows.append({"field": f, "value": shown or ([] if f.kind == "multiple_choice" else ""),
-                     "location": location})  # fmt: skip
+        row = {"field": f, "value": shown or ([] if f.kind == "multiple_choice" else ""),
+               "location": location}  # fmt: skip
+        if f.kind == "table":  # the grid: the rows as typed or stored, then two blank rows
+            typed = shown if isinstance(shown, list) else []
+            row["grid"] = [[r.get(c, "") for c in f.options] for r in typed] + [
+                [""] * len(f.options) for _ in range(2)
+            ]
+        rows.append(row)
     return rows
 
 

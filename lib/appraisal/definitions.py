@@ -344,6 +344,8 @@ def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list
         if unknown:
             raise DefinitionError(f"Not a choice: {', '.join(unknown)}.")
         return values
+    if kind == "table" and not isinstance(raw, str) and raw and isinstance(raw[0], dict):
+        return clean_table(options, raw)  # the table grid: one {column: cell} per row
     text = raw if isinstance(raw, str) else (raw[0] if raw else "")
     text = text.strip()
     if not text:
@@ -369,8 +371,73 @@ def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list
             if len(cells) > len(options):
                 raise DefinitionError(f"A row has more than {len(options)} cells: {line!r}.")
             rows.append(dict(zip(options, cells + [""] * (len(options) - len(cells)), strict=True)))
-        return rows
+        return clean_table(options, rows)
     return text
+
+
+# Cells that may hold words ("<0.001", "2-5") as well as a number; the other numeric
+# columns must be numbers.
+_LOOSE_COLUMNS = frozenset({"iqr", "p"})
+
+
+def _row_name(number: int, row: dict) -> str:
+    named = next((str(row[c]) for c in row if c.lower() in ("arm", "group") and row[c]), "")
+    return f"Row {number}" + (f" ({named})" if named else "")
+
+
+def clean_table(options, rows) -> list[dict]:
+    """An outcome table's rows (one per arm): blank rows dropped, numeric columns (N,
+    events, mean, SD, SE, median...) stored as numbers, and the checks a meta-analysis
+    needs (N > 0 and whole, events whole and between 0 and N, SD and SE >= 0), refused
+    with a message naming the row."""
+    cleaned = []
+    for row in rows:
+        cells = {c: str(row.get(c, "") if row.get(c) is not None else "").strip() for c in options}
+        if not any(cells.values()):
+            continue
+        where = _row_name(len(cleaned) + 1, cells)
+        out: dict[str, object] = {}
+        for column, text in cells.items():
+            key = column.lower()
+            if key not in NUMERIC_COLUMNS or not text:
+                out[column] = text
+                continue
+            number = _number(text)
+            if number is None:
+                if key in _LOOSE_COLUMNS:
+                    out[column] = text
+                    continue
+                raise DefinitionError(f"{where}: {column} {text!r} is not a number.")
+            out[column] = number
+        _check_row(where, {c.lower(): v for c, v in out.items()})
+        cleaned.append(out)
+    return cleaned
+
+
+def _number(text: str) -> int | float | None:
+    clean = text.replace("\u2212", "-")
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", clean):  # 1,234 (never 1,5: ambiguous)
+        clean = clean.replace(",", "")
+    if re.fullmatch(r"[+-]?\d+", clean):
+        return int(clean)
+    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", clean):
+        return float(clean)
+    return None
+
+
+def _check_row(where: str, row: dict) -> None:
+    n, events = row.get("n"), row.get("events")
+    if isinstance(n, (int, float)) and (n <= 0 or n != int(n)):
+        raise DefinitionError(f"{where}: N must be a whole number above 0 (it is {n}).")
+    if isinstance(events, (int, float)):
+        if events < 0 or events != int(events):
+            raise DefinitionError(f"{where}: events must be a whole number, 0 or more.")
+        if isinstance(n, (int, float)) and events > n:
+            raise DefinitionError(f"{where}: events ({events}) are more than N ({n}).")
+    for column in ("sd", "se"):
+        value = row.get(column)
+        if isinstance(value, (int, float)) and value < 0:
+            raise DefinitionError(f"{where}: {column.upper()} cannot be negative ({value}).")
 
 
 def value_text(kind: str, options, value) -> str:

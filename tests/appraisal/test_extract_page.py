@@ -100,3 +100,52 @@ def test_the_extraction_consensus_shows_both_values_keys_to_pick_and_the_pdf(
     # Fields without a difference have nothing to pick.
     health = page.split('id="field-health"')[1].split("</tr>")[0]
     assert "data-pick" not in health
+
+
+def _grid(field, *rows):
+    """POST data for an outcome grid: one list per column, one cell per row."""
+    data = {f"cells-{field.pk}": "1"}
+    for i, _column in enumerate(field.options):
+        data[f"cell-{field.pk}-{i}"] = [row[i] if i < len(row) else "" for row in rows]
+    return data
+
+
+def test_outcome_data_is_entered_as_a_table_per_arm_and_kept_as_numbers(
+    client, review, reviewer, study, form
+):
+    version = form.versions.get()
+    results = version.fields.get(code="results")  # outcome; timepoint; arm; n; mean; sd
+    client.force_login(reviewer)
+    page = client.get(_url(review, study, version)).content.decode()
+    assert 'class="table builder-rows outcome-grid"' in page and f"cell-{results.pk}-3" in page
+    data = _grid(
+        results,
+        ["smoking", "12m", "intervention", "100", "3.2", "1.1"],
+        ["smoking", "12m", "control", "98", "3.9", "1.4"],
+        ["", "", "", "", "", ""],
+    )
+    data["action"] = "save"  # fmt: skip
+    assert client.post(_url(review, study, version), data).status_code == 302
+    stored = Value.objects.get(extraction__reviewer=reviewer, field=results).value
+    assert stored == [
+        {"outcome": "smoking", "timepoint": "12m", "arm": "intervention", "n": 100, "mean": 3.2, "sd": 1.1},
+        {"outcome": "smoking", "timepoint": "12m", "arm": "control", "n": 98, "mean": 3.9, "sd": 1.4},
+    ]  # fmt: skip
+    page = client.get(_url(review, study, version)).content.decode()
+    assert 'value="control"' in page and 'value="98"' in page and 'value="3.9"' in page
+
+
+def test_an_impossible_row_is_refused_with_its_name_and_the_typed_table_stays(
+    client, review, reviewer, study, form
+):
+    version = form.versions.get()
+    results = version.fields.get(code="results")
+    client.force_login(reviewer)
+    data = _grid(results, ["smoking", "12m", "intervention", "100", "3.2", "1.1"],
+                 ["smoking", "12m", "control", "98", "3.9", "-1.4"])  # fmt: skip
+    data["action"] = "save"
+    response = client.post(_url(review, study, version), data, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "Outcomes by arm: Row 2 (control): SD cannot be negative (-1.4)." in body
+    assert 'value="-1.4"' in body  # what was typed is shown again to correct
+    assert not Value.objects.filter(field=results).exists()  # no partial data
