@@ -19,6 +19,8 @@ from appraisal.views import LEAD, _version
 from lib.appraisal import figures
 from lib.appraisal.answers import option
 from lib.appraisal.definitions import RESULT_COLUMNS, result_cell, value_cell
+from lib.appraisal.outcomes import CONTINUOUS, DICHOTOMOUS, comparisons
+from lib.appraisal.outcomes import KEYS as OUTCOME_KEYS
 from reviews.access import review_for_user
 from reviews.views.downloads import csv_response, xlsx_response
 from screening.selectors import primary_report
@@ -387,3 +389,29 @@ def results_csv(request: HttpRequest, review: str, form_id: int) -> HttpResponse
                     yield [item.study.pk, *[result_cell(c, arm.get(c)) for c in RESULT_COLUMNS]]
 
     return csv_response(rows(), "results_long.csv")
+
+
+@require_GET
+@login_required
+def outcomes_csv(request: HttpRequest, review: str, form_id: int, kind: str) -> HttpResponse:
+    """The final outcome tables as two-group rows for metafor and RevMan
+    (`lib.appraisal.outcomes`): `dichotomous` (ai, n1i, ci, n2i) or `continuous`."""
+    if kind not in ("dichotomous", "continuous"):
+        raise Http404("Outcome tables are dichotomous or continuous")
+    review_obj = review_for_user(request.user, review)
+    form = _form(review_obj, form_id)
+    columns = DICHOTOMOUS if kind == "dichotomous" else CONTINUOUS
+
+    def rows():
+        yield [*OUTCOME_KEYS, *columns]
+        for item in selectors.extraction_finals(review_obj, form):
+            if item.values is None or item.version is None:
+                continue
+            for f in item.version.fields.all():
+                if f.kind != "table":
+                    continue
+                pairs = comparisons(item.study.label, item.values.get(f.pk) or [])
+                for pair in pairs[0 if kind == "dichotomous" else 1]:
+                    yield [pair[c] for c in (*OUTCOME_KEYS, *columns)]
+
+    return csv_response(rows(), f"outcomes_{kind}.csv")
