@@ -10,7 +10,11 @@ from appraisal.services import AnswerInput, JudgementInput, ValueInput
 from lib.appraisal.answers import SCALES
 from lib.appraisal.checklists import BUILTIN
 from lib.appraisal.definitions import (
+    FIELD_KINDS,
+    FORM_TEMPLATES,
+    DefinitionError,
     builder_rows,
+    definition_from_rows,
     render_fields,
     render_questions,
     scale_words,
@@ -174,6 +178,34 @@ def judgements_from_post(keys, data) -> dict[int | None, JudgementInput]:
         )
         for key in keys
     }
+
+
+FORM_COLUMNS = ("f-section", "f-code", "f-label", "f-kind", "f-options", "f-hint")
+
+
+def form_builder_rows(data) -> list[tuple[str, ...]]:
+    """The extraction form builder's rows from a POST, in page order."""
+    columns = [data.getlist(name) for name in FORM_COLUMNS]
+    count = max(len(c) for c in columns)
+    return [tuple(c[i] if i < len(c) else "" for c in columns) for i in range(count)]
+
+
+def form_builder_context(rows) -> dict:
+    """The builder's rows (two blank ones added to type into) and the kinds to choose."""
+    return {"rows": [*rows, *[("", "", "", "short_text", "", "")] * 2],
+            "kinds": FIELD_KINDS, "templates": FORM_TEMPLATES}  # fmt: skip
+
+
+def form_definition_post(data):
+    """The POST with the builder's rows turned into the form's definition; on a refused
+    row, (None, rows, message)."""
+    rows = form_builder_rows(data)
+    copy = data.copy()
+    try:
+        copy["definition"] = definition_from_rows(rows)
+    except DefinitionError as error:
+        return None, rows, str(error)
+    return copy, rows, ""
 
 
 def table_from_post(field, data) -> list[dict]:

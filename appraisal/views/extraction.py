@@ -15,12 +15,14 @@ from appraisal import selectors, services
 from appraisal.forms import (
     CONSENSUS_METHODS,
     ExtractionFormForm,
+    form_builder_context,
+    form_definition_post,
     table_from_post,
     values_from_post,
 )
 from appraisal.models import ExtractionForm, FormVersion
 from appraisal.views import LEAD, _study, save_keeping_draft
-from lib.appraisal.definitions import value_text
+from lib.appraisal.definitions import FORM_TEMPLATES, field_rows, parse_fields, value_text
 from reviews.access import is_lead, review_for_user
 from reviews.models import Review
 
@@ -37,13 +39,16 @@ def _version(review: Review, version_id: int) -> FormVersion:
 def overview(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     lead = is_lead(review_obj)
+    template = FORM_TEMPLATES.get(request.GET.get("template", ""))
+    rows = field_rows(parse_fields(template[1])) if template else []
     context = {
         "review": review_obj,
         "forms": list(review_obj.extraction_forms.prefetch_related("versions")),
         "rows": selectors.extraction_overview(review_obj, request.user, lead),
         "settings": selectors.appraisal_settings(review_obj),
-        "form": ExtractionFormForm(),
+        "form": ExtractionFormForm(initial={"name": template[0] if template else ""}),
         "is_lead": lead,
+        "builder": form_builder_context(rows),
     }
     return render(request, "appraisal/extraction.html", context)
 
@@ -52,7 +57,12 @@ def overview(request: HttpRequest, review: str) -> HttpResponse:
 @login_required
 def form_create(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review, role=LEAD)
-    form = ExtractionFormForm(request.POST)
+    data, _rows, refused = (form_definition_post(request.POST) if "builder" in request.POST
+                            else (request.POST, None, ""))  # fmt: skip
+    if refused:
+        messages.error(request, refused)
+        return redirect("appraisal:extraction", review_obj.slug)
+    form = ExtractionFormForm(data)
     if form.is_valid():
         try:
             created = services.form_create(
@@ -76,10 +86,12 @@ def form_detail(request: HttpRequest, review: str, form_id: int) -> HttpResponse
     )
     item = get_object_or_404(ExtractionForm, pk=form_id, review=review_obj)
     current = selectors.current_version(item)
-    error = ""
+    error, rows = "", None
     if request.method == "POST":
-        form = ExtractionFormForm(request.POST)
-        if form.is_valid():
+        data, rows, error = (form_definition_post(request.POST) if "builder" in request.POST
+                             else (request.POST, None, ""))  # fmt: skip
+        form = ExtractionFormForm(data or request.POST)
+        if not error and form.is_valid():
             try:
                 version = services.form_edit(review=review_obj, user=request.user, form=item,
                                              **form.cleaned_data)  # fmt: skip
@@ -94,6 +106,7 @@ def form_detail(request: HttpRequest, review: str, form_id: int) -> HttpResponse
         "review": review_obj, "item": item, "current": current, "form": form, "error": error,
         "versions": item.versions.prefetch_related("fields"),
         "frozen": selectors.is_frozen(current), "is_lead": is_lead(review_obj),
+        "builder": form_builder_context(rows or field_rows(current.fields.all())),
     }  # fmt: skip
     if context["is_lead"]:  # the history shows reviewers' values: leads only (blinding)
         context["history"] = selectors.instrument_history(item)

@@ -472,3 +472,75 @@ def result_cell(column: str, value) -> object:
     if value in (None, ""):
         return None
     return number_or_text(value) if column.lower() in NUMERIC_COLUMNS else value
+
+
+# --- form templates and the browser builder's rows -----------------------------------------
+
+# Starting points for an extraction form (Cochrane Handbook ch. 5's usual items; the
+# outcome tables' columns are what `lib.appraisal.outcomes` pairs for metafor and RevMan).
+FORM_TEMPLATES: dict[str, tuple[str, str]] = {
+    "characteristics": (
+        "Study characteristics",
+        """## Methods
+design | Study design | single_choice | RCT; cluster RCT; non-randomised controlled; cohort; case-control; cross-sectional; qualitative; mixed methods; other
+country | Country | short_text
+setting | Setting | long_text
+start | Study start | date
+end | Study end | date
+## Participants
+population | Population | long_text
+inclusion | Inclusion criteria | long_text
+n_total | Number randomised or enrolled | number
+## Interventions
+intervention | Intervention | long_text
+comparator | Comparator | long_text
+## Other
+funding | Funding source | long_text
+coi | Conflicts of interest declared | yes_no
+""",
+    ),
+    "dichotomous": (
+        "Dichotomous outcomes",
+        """## Outcome data
+dichotomous | Events per arm (intervention arm first) | table | outcome; timepoint; arm; n; events
+definition | Outcome definitions and measurement | long_text
+""",
+    ),
+    "continuous": (
+        "Continuous outcomes",
+        """## Outcome data
+continuous | Means per arm (intervention arm first) | table | outcome; timepoint; arm; n; mean; sd; se; median; iqr
+units | Units and scales (conversions you made) | long_text
+""",
+    ),
+    "qualitative": (
+        "Qualitative findings",
+        """## Findings
+findings | Findings (one per line) | long_text
+quotes | Supporting quotes with page | long_text
+credibility | Credibility of the findings | single_choice | unequivocal; credible; not supported
+""",
+    ),
+}
+
+
+def field_rows(fields) -> list[tuple[str, str, str, str, str, str]]:
+    """A form's fields as the builder's rows: (section, code, label, kind, options, hint)."""
+    return [(f.section, f.code, f.label, f.kind, "; ".join(f.options), f.hint) for f in fields]
+
+
+def definition_from_rows(rows) -> str:
+    """The builder's rows as a form definition (`parse_fields` text); blank rows dropped.
+    A '|' in a cell would split it: refused naming the row."""
+    out, section = [], None
+    for number, row in enumerate(rows, start=1):
+        section_name, code, label, kind, options, hint = (str(c).strip() for c in row)
+        if not any((code, label, options, hint)):
+            continue
+        if any("|" in c or "\n" in c for c in (section_name, code, label, options, hint)):
+            raise DefinitionError(f"Field row {number}: '|' and line breaks cannot be used.")
+        if section_name != section and section_name:
+            out.append(f"## {section_name}")
+        section = section_name
+        out.append(f"{code} | {label} | {kind} | {options} | {hint}")
+    return "\n".join(out)
