@@ -127,7 +127,7 @@ class ExtractionFormForm(forms.Form):
     definition = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}), label="Fields",
         help_text="One a line: code | label | kind | choices or columns (separated by ';') | "
-        "hint. Kinds: short_text, long_text, number, date, single_choice, multiple_choice, "
+        "hint. Kinds: short_text, long_text, number, integer, date, single_choice, multiple_choice, "
         "yes_no, table. '## Section' starts a section.",
     )  # fmt: skip
 

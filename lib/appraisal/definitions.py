@@ -33,8 +33,8 @@ from .answers import DEFAULT_OPTIONS, OPTIONS, SCALES, option_code
 TEXT = "text"
 CHOICE = "choice"
 FIELD_KINDS = (
-    "short_text", "long_text", "number", "date", "single_choice", "multiple_choice", "yes_no",
-    "table",
+    "short_text", "long_text", "number", "integer", "date", "single_choice", "multiple_choice",
+    "yes_no", "table",
 )  # fmt: skip
 RESULT_COLUMNS = (
     "outcome", "timepoint", "arm", "n", "events", "mean", "sd", "effect_measure", "estimate",
@@ -355,6 +355,10 @@ def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list
             float(text.replace(",", ""))
         except ValueError:
             raise DefinitionError(f"{text!r} is not a number.") from None
+    elif kind == "integer":
+        thousands = re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text)  # 1,234 (never 1,5)
+        if not re.fullmatch(r"[+-]?\d+", text.replace(",", "") if thousands else text):
+            raise DefinitionError(f"{text!r} is not a whole number.")
     elif kind == "date":
         if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", text):
             raise DefinitionError("Write the date as YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -458,7 +462,7 @@ def value_cell(kind: str, options, value) -> object:
 
     if value in (None, "", []):
         return None
-    if kind == "number":
+    if kind in ("number", "integer"):
         return number_or_text(value)
     if kind == "date":
         return date_or_text(value)

@@ -25,6 +25,7 @@ def test_a_lead_builds_a_form_from_rows(client, review, lead):
     data = _rows(("Study", "country", "Country", "short_text", "", "Where recruited"),
                  ("Study", "design", "Design", "single_choice", "RCT; cohort", ""),
                  ("Results", "out", "Events", "table", "outcome; arm; n; events", ""),
+                 ("Results", "clusters", "Clusters", "integer", "", ""),
                  ("", "", "", "short_text", "", ""))  # fmt: skip
     data["name"] = "Mine"
     response = client.post(reverse("appraisal:extraction_form_create", args=[review.slug]), data)
@@ -34,6 +35,7 @@ def test_a_lead_builds_a_form_from_rows(client, review, lead):
         ("Study", "country", "short_text", (), "Where recruited"),
         ("Study", "design", "single_choice", ("RCT", "cohort"), ""),
         ("Results", "out", "table", ("outcome", "arm", "n", "events"), ""),
+        ("Results", "clusters", "integer", (), ""),
     ]
 
 

@@ -47,3 +47,11 @@ def test_impossible_values_are_refused_naming_the_row(row, message):
 def test_the_second_row_is_named_when_it_is_wrong():
     with pytest.raises(DefinitionError, match=r"Row 2 \(placebo\): events"):
         clean_value("table", ("arm", "n", "events"), "drug | 50 | 10\nplacebo | 50 | 51")
+
+
+def test_an_integer_field_takes_whole_numbers_only():
+    assert clean_value("integer", (), " 1,204 ") == "1,204"
+    assert clean_value("integer", (), "-3") == "-3"
+    for bad in ("12.5", "1,5", "twelve"):
+        with pytest.raises(DefinitionError, match="is not a whole number"):
+            clean_value("integer", (), bad)
