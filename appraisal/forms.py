@@ -10,7 +10,11 @@ from appraisal.services import AnswerInput, JudgementInput, ValueInput
 from lib.appraisal.answers import SCALES
 from lib.appraisal.checklists import BUILTIN
 from lib.appraisal.definitions import (
+    FIELD_KINDS,
+    FORM_TEMPLATES,
+    DefinitionError,
     builder_rows,
+    definition_from_rows,
     render_fields,
     render_questions,
     scale_words,
@@ -123,7 +127,7 @@ class ExtractionFormForm(forms.Form):
     definition = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}), label="Fields",
         help_text="One a line: code | label | kind | choices or columns (separated by ';') | "
-        "hint. Kinds: short_text, long_text, number, date, single_choice, multiple_choice, "
+        "hint. Kinds: short_text, long_text, number, integer, date, single_choice, multiple_choice, "
         "yes_no, table. '## Section' starts a section.",
     )  # fmt: skip
 
@@ -176,6 +180,46 @@ def judgements_from_post(keys, data) -> dict[int | None, JudgementInput]:
     }
 
 
+FORM_COLUMNS = ("f-section", "f-code", "f-label", "f-kind", "f-options", "f-hint")
+
+
+def form_builder_rows(data) -> list[tuple[str, ...]]:
+    """The extraction form builder's rows from a POST, in page order."""
+    columns = [data.getlist(name) for name in FORM_COLUMNS]
+    count = max(len(c) for c in columns)
+    return [tuple(c[i] if i < len(c) else "" for c in columns) for i in range(count)]
+
+
+def form_builder_context(rows) -> dict:
+    """The builder's rows (two blank ones added to type into) and the kinds to choose."""
+    return {"rows": [*rows, *[("", "", "", "short_text", "", "")] * 2],
+            "kinds": FIELD_KINDS, "templates": FORM_TEMPLATES}  # fmt: skip
+
+
+def form_definition_post(data):
+    """The POST with the builder's rows turned into the form's definition; on a refused
+    row, (None, rows, message)."""
+    rows = form_builder_rows(data)
+    copy = data.copy()
+    try:
+        copy["definition"] = definition_from_rows(rows)
+    except DefinitionError as error:
+        return None, rows, str(error)
+    return copy, rows, ""
+
+
+def table_from_post(field, data) -> list[dict]:
+    """An outcome table typed in its grid: each column posts one cell per row, in page
+    order (`cell-<field>-<column number>`), so the rows are the columns zipped."""
+    columns = [data.getlist(f"cell-{field.pk}-{i}") for i in range(len(field.options))]
+    count = max((len(c) for c in columns), default=0)
+    return [
+        {name: (column[r] if r < len(column) else "") for name, column in
+         zip(field.options, columns, strict=True)}
+        for r in range(count)
+    ]  # fmt: skip
+
+
 def values_from_post(fields, data, *, consensus: bool = False) -> dict[int, ValueInput]:
     result = {}
     for f in fields:
@@ -186,6 +230,8 @@ def values_from_post(fields, data, *, consensus: bool = False) -> dict[int, Valu
             if not typed:
                 continue
             raw = [p.strip() for p in typed.split(";")] if f.kind == "multiple_choice" else typed
+        elif f.kind == "table" and f"cells-{f.pk}" in data:
+            raw = table_from_post(f, data)
         else:
             raw = data.getlist(key) if f.kind == "multiple_choice" else data.get(key, "")
         result[f.pk] = ValueInput(

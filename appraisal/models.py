@@ -52,6 +52,7 @@ class FieldKind(models.TextChoices):
     SHORT_TEXT = "short_text", "Short text"
     LONG_TEXT = "long_text", "Long text"
     NUMBER = "number", "Number"
+    INTEGER = "integer", "Whole number"
     DATE = "date", "Date"
     SINGLE_CHOICE = "single_choice", "Single choice"
     MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"

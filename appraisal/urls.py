@@ -34,6 +34,8 @@ urlpatterns = [
     path(f"{E}/forms/<int:form_id>/characteristics.<str:fmt>", dl.characteristics,
          name="characteristics"),
     path(f"{E}/forms/<int:form_id>/results_long.csv", dl.results_csv, name="results_csv"),
+    path(f"{E}/forms/<int:form_id>/outcomes_<str:kind>.csv", dl.outcomes_csv,
+         name="outcomes_csv"),
     path(f"{E}/extraction_long.csv", dl.extraction_long_csv, name="extraction_long_csv"),
     path(f"{E}/studies/<int:study_id>/versions/<int:version_id>/", ex.extract, name="extract"),
     path(f"{E}/studies/<int:study_id>/versions/<int:version_id>/consensus/", ex.consensus,

@@ -19,9 +19,14 @@ from appraisal.views import LEAD, _version
 from lib.appraisal import figures
 from lib.appraisal.answers import option
 from lib.appraisal.definitions import RESULT_COLUMNS, result_cell, value_cell
+from lib.appraisal.outcomes import CONTINUOUS, DICHOTOMOUS, comparisons
+from lib.appraisal.outcomes import KEYS as OUTCOME_KEYS
 from reviews.access import review_for_user
 from reviews.views.downloads import csv_response, xlsx_response
 from screening.selectors import primary_report
+
+# The columns of an outcome table that name its row (the long export's own columns).
+TABLE_KEYS = frozenset({"outcome", "timepoint", "arm"})
 
 
 def _name(version) -> str:
@@ -350,20 +355,38 @@ def extraction_long_csv(request: HttpRequest, review: str) -> HttpResponse:
 
     header = ["study_id", "report_id", "form_version", "section", "field_id", "field_label",
               "reviewer_id", "value", "source_location", "timestamp_utc", "is_consensus",
-              "discrepancy", "resolution_note", "resolved_by"]  # fmt: skip
+              "discrepancy", "resolution_note", "resolved_by",
+              "outcome", "timepoint", "arm", "item"]  # fmt: skip
+
+    def cells(f, value):
+        """(value, outcome, timepoint, arm, item) of a value: an outcome table gives one per
+        arm x outcome x time point x measure (a number stays a number), the rest one."""
+        if f.kind != "table" or not isinstance(value, list) or not value:
+            yield value_cell(f.kind, f.options, value), "", "", "", ""
+            return
+        for arm in value:
+            keys = {c: arm.get(c, "") for c in f.options if c.lower() in TABLE_KEYS}
+            named = {c.lower(): v for c, v in keys.items()}
+            for column in f.options:
+                if column in keys or arm.get(column) in (None, ""):
+                    continue
+                yield (result_cell(column, arm[column]), named.get("outcome", ""),
+                       named.get("timepoint", ""), named.get("arm", ""), column)  # fmt: skip
 
     def rows():
         yield header
         for v in values:
             entry, f = v.extraction, v.field
             consensus = entry.is_consensus
-            yield [
-                entry.study_id, reports.get(entry.study_id, ""),
-                f"{f.version.form.name} v{f.version.number}", f.section, f.code, f.label,
-                "" if consensus else entry.reviewer.username, value_cell(f.kind, f.options, v.value),
-                v.source_location, v.updated_at, consensus, discrepancy(v),
-                v.note if consensus else "", entry.reviewer.username if consensus else "",
-            ]  # fmt: skip
+            for cell, outcome, timepoint, arm, item in cells(f, v.value):
+                yield [
+                    entry.study_id, reports.get(entry.study_id, ""),
+                    f"{f.version.form.name} v{f.version.number}", f.section, f.code, f.label,
+                    "" if consensus else entry.reviewer.username, cell,
+                    v.source_location, v.updated_at, consensus, discrepancy(v),
+                    v.note if consensus else "", entry.reviewer.username if consensus else "",
+                    outcome, timepoint, arm, item,
+                ]  # fmt: skip
 
     return csv_response(rows(), "extraction_long.csv")
 
@@ -387,3 +410,29 @@ def results_csv(request: HttpRequest, review: str, form_id: int) -> HttpResponse
                     yield [item.study.pk, *[result_cell(c, arm.get(c)) for c in RESULT_COLUMNS]]
 
     return csv_response(rows(), "results_long.csv")
+
+
+@require_GET
+@login_required
+def outcomes_csv(request: HttpRequest, review: str, form_id: int, kind: str) -> HttpResponse:
+    """The final outcome tables as two-group rows for metafor and RevMan
+    (`lib.appraisal.outcomes`): `dichotomous` (ai, n1i, ci, n2i) or `continuous`."""
+    if kind not in ("dichotomous", "continuous"):
+        raise Http404("Outcome tables are dichotomous or continuous")
+    review_obj = review_for_user(request.user, review)
+    form = _form(review_obj, form_id)
+    columns = DICHOTOMOUS if kind == "dichotomous" else CONTINUOUS
+
+    def rows():
+        yield [*OUTCOME_KEYS, *columns]
+        for item in selectors.extraction_finals(review_obj, form):
+            if item.values is None or item.version is None:
+                continue
+            for f in item.version.fields.all():
+                if f.kind != "table":
+                    continue
+                pairs = comparisons(item.study.label, item.values.get(f.pk) or [])
+                for pair in pairs[0 if kind == "dichotomous" else 1]:
+                    yield [pair[c] for c in (*OUTCOME_KEYS, *columns)]
+
+    return csv_response(rows(), f"outcomes_{kind}.csv")

@@ -12,10 +12,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appraisal import selectors, services
-from appraisal.forms import CONSENSUS_METHODS, ExtractionFormForm, values_from_post
+from appraisal.forms import (
+    CONSENSUS_METHODS,
+    ExtractionFormForm,
+    form_builder_context,
+    form_definition_post,
+    table_from_post,
+    values_from_post,
+)
 from appraisal.models import ExtractionForm, FormVersion
 from appraisal.views import LEAD, _study, save_keeping_draft
-from lib.appraisal.definitions import value_text
+from lib.appraisal.definitions import FORM_TEMPLATES, field_rows, parse_fields, value_text
 from reviews.access import is_lead, review_for_user
 from reviews.models import Review
 
@@ -32,13 +39,16 @@ def _version(review: Review, version_id: int) -> FormVersion:
 def overview(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     lead = is_lead(review_obj)
+    template = FORM_TEMPLATES.get(request.GET.get("template", ""))
+    rows = field_rows(parse_fields(template[1])) if template else []
     context = {
         "review": review_obj,
         "forms": list(review_obj.extraction_forms.prefetch_related("versions")),
         "rows": selectors.extraction_overview(review_obj, request.user, lead),
         "settings": selectors.appraisal_settings(review_obj),
-        "form": ExtractionFormForm(),
+        "form": ExtractionFormForm(initial={"name": template[0] if template else ""}),
         "is_lead": lead,
+        "builder": form_builder_context(rows),
     }
     return render(request, "appraisal/extraction.html", context)
 
@@ -47,7 +57,12 @@ def overview(request: HttpRequest, review: str) -> HttpResponse:
 @login_required
 def form_create(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review, role=LEAD)
-    form = ExtractionFormForm(request.POST)
+    data, _rows, refused = (form_definition_post(request.POST) if "builder" in request.POST
+                            else (request.POST, None, ""))  # fmt: skip
+    if refused:
+        messages.error(request, refused)
+        return redirect("appraisal:extraction", review_obj.slug)
+    form = ExtractionFormForm(data)
     if form.is_valid():
         try:
             created = services.form_create(
@@ -71,10 +86,12 @@ def form_detail(request: HttpRequest, review: str, form_id: int) -> HttpResponse
     )
     item = get_object_or_404(ExtractionForm, pk=form_id, review=review_obj)
     current = selectors.current_version(item)
-    error = ""
+    error, rows = "", None
     if request.method == "POST":
-        form = ExtractionFormForm(request.POST)
-        if form.is_valid():
+        data, rows, error = (form_definition_post(request.POST) if "builder" in request.POST
+                             else (request.POST, None, ""))  # fmt: skip
+        form = ExtractionFormForm(data or request.POST)
+        if not error and form.is_valid():
             try:
                 version = services.form_edit(review=review_obj, user=request.user, form=item,
                                              **form.cleaned_data)  # fmt: skip
@@ -89,6 +106,7 @@ def form_detail(request: HttpRequest, review: str, form_id: int) -> HttpResponse
         "review": review_obj, "item": item, "current": current, "form": form, "error": error,
         "versions": item.versions.prefetch_related("fields"),
         "frozen": selectors.is_frozen(current), "is_lead": is_lead(review_obj),
+        "builder": form_builder_context(rows or field_rows(current.fields.all())),
     }  # fmt: skip
     if context["is_lead"]:  # the history shows reviewers' values: leads only (blinding)
         context["history"] = selectors.instrument_history(item)
@@ -100,19 +118,30 @@ def _field_rows(fields, entry, data=None):
     rows = []
     for f in fields:
         value = stored.get(f.pk)
-        if data is not None:
+        if data is not None and f.kind == "table" and f"cells-{f.pk}" in data:
+            shown, location = table_from_post(f, data), data.get(f"location-{f.pk}", "")
+        elif data is not None:
             raw = (
                 data.getlist(f"value-{f.pk}")
                 if f.kind == "multiple_choice"
                 else data.get(f"value-{f.pk}", "")
             )
             shown, location = raw, data.get(f"location-{f.pk}", "")
+        elif f.kind == "table":
+            shown = value.value if value and isinstance(value.value, list) else []
+            location = value.source_location if value else ""
         else:
             raw = value.value if value else ""
             shown = raw if f.kind == "multiple_choice" else value_text(f.kind, f.options, raw)
             location = value.source_location if value else ""
-        rows.append({"field": f, "value": shown or ([] if f.kind == "multiple_choice" else ""),
-                     "location": location})  # fmt: skip
+        row = {"field": f, "value": shown or ([] if f.kind == "multiple_choice" else ""),
+               "location": location}  # fmt: skip
+        if f.kind == "table":  # the grid: the rows as typed or stored, then two blank rows
+            typed = shown if isinstance(shown, list) else []
+            row["grid"] = [[r.get(c, "") for c in f.options] for r in typed] + [
+                [""] * len(f.options) for _ in range(2)
+            ]
+        rows.append(row)
     return rows
 
 
@@ -125,6 +154,7 @@ def extract(request: HttpRequest, review: str, study_id: int, version_id: int) -
     version = _version(review_obj, version_id)
     fields = list(version.fields.all())
     error = ""
+    autosave = request.method == "POST" and request.POST.get("action") == "autosave"
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
         error = save_keeping_draft(
@@ -151,7 +181,10 @@ def extract(request: HttpRequest, review: str, study_id: int, version_id: int) -
         and (mine is not None or len(work.entries) < work.required),
         "may_see_all": work.may_see_all(request.user, lead), "error": error,
         "saved": request.method == "POST" and not error,
+        "pdf_reports": [r for r in study.reports.all() if r.pdf],
     }  # fmt: skip
+    if autosave:  # a draft saved on change: only its status line, the form stays as typed
+        return render(request, "appraisal/extract.html#autosave-status", context)
     if request.htmx:
         return render(request, "appraisal/extract.html#values", context)
     return render(request, "appraisal/extract.html", context)
@@ -195,6 +228,7 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
         "review": review_obj, "study": study, "version": version, "work": work, "rows": rows,
         "difference_count": len(different), "error": error,
         "may_reconcile": work.may_reconcile(request.user, lead),
+        "reports": [r for r in study.reports.all() if r.pdf],
         "methods": CONSENSUS_METHODS if work.required == 1 else CONSENSUS_METHODS[:2],
     }  # fmt: skip
     return render(request, "appraisal/extraction_consensus.html", context)

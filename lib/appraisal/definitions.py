@@ -33,8 +33,8 @@ from .answers import DEFAULT_OPTIONS, OPTIONS, SCALES, option_code
 TEXT = "text"
 CHOICE = "choice"
 FIELD_KINDS = (
-    "short_text", "long_text", "number", "date", "single_choice", "multiple_choice", "yes_no",
-    "table",
+    "short_text", "long_text", "number", "integer", "date", "single_choice", "multiple_choice",
+    "yes_no", "table",
 )  # fmt: skip
 RESULT_COLUMNS = (
     "outcome", "timepoint", "arm", "n", "events", "mean", "sd", "effect_measure", "estimate",
@@ -344,6 +344,8 @@ def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list
         if unknown:
             raise DefinitionError(f"Not a choice: {', '.join(unknown)}.")
         return values
+    if kind == "table" and not isinstance(raw, str) and raw and isinstance(raw[0], dict):
+        return clean_table(options, raw)  # the table grid: one {column: cell} per row
     text = raw if isinstance(raw, str) else (raw[0] if raw else "")
     text = text.strip()
     if not text:
@@ -353,6 +355,10 @@ def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list
             float(text.replace(",", ""))
         except ValueError:
             raise DefinitionError(f"{text!r} is not a number.") from None
+    elif kind == "integer":
+        thousands = re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text)  # 1,234 (never 1,5)
+        if not re.fullmatch(r"[+-]?\d+", text.replace(",", "") if thousands else text):
+            raise DefinitionError(f"{text!r} is not a whole number.")
     elif kind == "date":
         if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", text):
             raise DefinitionError("Write the date as YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -369,8 +375,73 @@ def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list
             if len(cells) > len(options):
                 raise DefinitionError(f"A row has more than {len(options)} cells: {line!r}.")
             rows.append(dict(zip(options, cells + [""] * (len(options) - len(cells)), strict=True)))
-        return rows
+        return clean_table(options, rows)
     return text
+
+
+# Cells that may hold words ("<0.001", "2-5") as well as a number; the other numeric
+# columns must be numbers.
+_LOOSE_COLUMNS = frozenset({"iqr", "p"})
+
+
+def _row_name(number: int, row: dict) -> str:
+    named = next((str(row[c]) for c in row if c.lower() in ("arm", "group") and row[c]), "")
+    return f"Row {number}" + (f" ({named})" if named else "")
+
+
+def clean_table(options, rows) -> list[dict]:
+    """An outcome table's rows (one per arm): blank rows dropped, numeric columns (N,
+    events, mean, SD, SE, median...) stored as numbers, and the checks a meta-analysis
+    needs (N > 0 and whole, events whole and between 0 and N, SD and SE >= 0), refused
+    with a message naming the row."""
+    cleaned = []
+    for row in rows:
+        cells = {c: str(row.get(c, "") if row.get(c) is not None else "").strip() for c in options}
+        if not any(cells.values()):
+            continue
+        where = _row_name(len(cleaned) + 1, cells)
+        out: dict[str, object] = {}
+        for column, text in cells.items():
+            key = column.lower()
+            if key not in NUMERIC_COLUMNS or not text:
+                out[column] = text
+                continue
+            number = _number(text)
+            if number is None:
+                if key in _LOOSE_COLUMNS:
+                    out[column] = text
+                    continue
+                raise DefinitionError(f"{where}: {column} {text!r} is not a number.")
+            out[column] = number
+        _check_row(where, {c.lower(): v for c, v in out.items()})
+        cleaned.append(out)
+    return cleaned
+
+
+def _number(text: str) -> int | float | None:
+    clean = text.replace("\u2212", "-")
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", clean):  # 1,234 (never 1,5: ambiguous)
+        clean = clean.replace(",", "")
+    if re.fullmatch(r"[+-]?\d+", clean):
+        return int(clean)
+    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", clean):
+        return float(clean)
+    return None
+
+
+def _check_row(where: str, row: dict) -> None:
+    n, events = row.get("n"), row.get("events")
+    if isinstance(n, (int, float)) and (n <= 0 or n != int(n)):
+        raise DefinitionError(f"{where}: N must be a whole number above 0 (it is {n}).")
+    if isinstance(events, (int, float)):
+        if events < 0 or events != int(events):
+            raise DefinitionError(f"{where}: events must be a whole number, 0 or more.")
+        if isinstance(n, (int, float)) and events > n:
+            raise DefinitionError(f"{where}: events ({events}) are more than N ({n}).")
+    for column in ("sd", "se"):
+        value = row.get(column)
+        if isinstance(value, (int, float)) and value < 0:
+            raise DefinitionError(f"{where}: {column.upper()} cannot be negative ({value}).")
 
 
 def value_text(kind: str, options, value) -> str:
@@ -391,7 +462,7 @@ def value_cell(kind: str, options, value) -> object:
 
     if value in (None, "", []):
         return None
-    if kind == "number":
+    if kind in ("number", "integer"):
         return number_or_text(value)
     if kind == "date":
         return date_or_text(value)
@@ -405,3 +476,75 @@ def result_cell(column: str, value) -> object:
     if value in (None, ""):
         return None
     return number_or_text(value) if column.lower() in NUMERIC_COLUMNS else value
+
+
+# --- form templates and the browser builder's rows -----------------------------------------
+
+# Starting points for an extraction form (Cochrane Handbook ch. 5's usual items; the
+# outcome tables' columns are what `lib.appraisal.outcomes` pairs for metafor and RevMan).
+FORM_TEMPLATES: dict[str, tuple[str, str]] = {
+    "characteristics": (
+        "Study characteristics",
+        """## Methods
+design | Study design | single_choice | RCT; cluster RCT; non-randomised controlled; cohort; case-control; cross-sectional; qualitative; mixed methods; other
+country | Country | short_text
+setting | Setting | long_text
+start | Study start | date
+end | Study end | date
+## Participants
+population | Population | long_text
+inclusion | Inclusion criteria | long_text
+n_total | Number randomised or enrolled | number
+## Interventions
+intervention | Intervention | long_text
+comparator | Comparator | long_text
+## Other
+funding | Funding source | long_text
+coi | Conflicts of interest declared | yes_no
+""",
+    ),
+    "dichotomous": (
+        "Dichotomous outcomes",
+        """## Outcome data
+dichotomous | Events per arm (intervention arm first) | table | outcome; timepoint; arm; n; events
+definition | Outcome definitions and measurement | long_text
+""",
+    ),
+    "continuous": (
+        "Continuous outcomes",
+        """## Outcome data
+continuous | Means per arm (intervention arm first) | table | outcome; timepoint; arm; n; mean; sd; se; median; iqr
+units | Units and scales (conversions you made) | long_text
+""",
+    ),
+    "qualitative": (
+        "Qualitative findings",
+        """## Findings
+findings | Findings (one per line) | long_text
+quotes | Supporting quotes with page | long_text
+credibility | Credibility of the findings | single_choice | unequivocal; credible; not supported
+""",
+    ),
+}
+
+
+def field_rows(fields) -> list[tuple[str, str, str, str, str, str]]:
+    """A form's fields as the builder's rows: (section, code, label, kind, options, hint)."""
+    return [(f.section, f.code, f.label, f.kind, "; ".join(f.options), f.hint) for f in fields]
+
+
+def definition_from_rows(rows) -> str:
+    """The builder's rows as a form definition (`parse_fields` text); blank rows dropped.
+    A '|' in a cell would split it: refused naming the row."""
+    out, section = [], None
+    for number, row in enumerate(rows, start=1):
+        section_name, code, label, kind, options, hint = (str(c).strip() for c in row)
+        if not any((code, label, options, hint)):
+            continue
+        if any("|" in c or "\n" in c for c in (section_name, code, label, options, hint)):
+            raise DefinitionError(f"Field row {number}: '|' and line breaks cannot be used.")
+        if section_name != section and section_name:
+            out.append(f"## {section_name}")
+        section = section_name
+        out.append(f"{code} | {label} | {kind} | {options} | {hint}")
+    return "\n".join(out)

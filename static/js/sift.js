@@ -159,6 +159,16 @@
     event.preventDefault();
   });
 
+  // Ctrl+S (Cmd+S) on a page with a draft form saves the draft now instead of the browser's
+  // "save page as" (the extraction page also saves each change by itself).
+  document.addEventListener("keydown", function (event) {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || (event.key || "").toLowerCase() !== "s") return;
+    var button = document.querySelector("button[data-save-draft]");
+    if (!button || button.disabled) return;
+    event.preventDefault();
+    button.click();
+  });
+
   // The checklist builder: add a blank row (a copy of the table's last row, emptied),
   // remove a row, move one up or down; the form posts the rows in page order.
   document.addEventListener("click", function (event) {

@@ -390,8 +390,8 @@ def test_extraction_saves_and_consensus_log_the_values(
     assert [e.detail["extraction_id"] for e in new] == [mine.pk, mine.pk, theirs.pk, agreed.pk]
     assert draft.summary == f"{head}: started, 4 values changed"
     assert draft.detail["values"][3]["value"] == {"old": None, "new": [
-        {"outcome": "smoking", "timepoint": "12m", "arm": "intervention", "n": "100",
-         "mean": "3.2", "sd": "1.1"},
+        {"outcome": "smoking", "timepoint": "12m", "arm": "intervention", "n": 100,
+         "mean": 3.2, "sd": 1.1},
     ]}  # fmt: skip
     assert submitted.summary == f"{head}: submitted, 1 value changed"
     assert submitted.detail["values"] == [

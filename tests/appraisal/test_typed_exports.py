@@ -148,3 +148,27 @@ def test_every_per_study_table_tells_the_two_lamberts_apart(
     assert all(label.encode() in figure for label in want)
     page = _body(client.get(reverse("appraisal:table", args=[review.slug, appraised.pk])))
     assert all(label.encode() in page for label in want)
+
+
+def test_outcome_tables_for_metafor_and_revman_read_as_numbers(
+    client, lead, reviewer, second_reviewer, review, study, form
+):
+    from tests.appraisal.conftest import extract
+
+    version = form.versions.get()
+    table = "smoking | 12m | drug | 100 | 3.2 | 1.1\nsmoking | 12m | placebo | 98 | 3.9 | 1.4"
+    extract(review, study, version, reviewer, results=table)
+    extract(review, study, version, second_reviewer, results=table)
+    client.force_login(lead)
+    url = reverse("appraisal:outcomes_csv", args=[review.slug, form.pk, "continuous"])
+    frame = pd.read_csv(io.BytesIO(_body(client.get(url))))
+    assert list(frame.columns) == ["study", "outcome", "timepoint", "group1", "group2",
+                                   "m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"]  # fmt: skip
+    assert frame.shape[0] == 1 and frame["group1"][0] == "drug" and frame["group2"][0] == "placebo"
+    assert frame["m1i"][0] == 3.2 and frame["sd2i"][0] == 1.4 and frame["n2i"].dtype.kind == "i"
+    assert frame["study"][0] == study.label
+    empty = client.get(reverse("appraisal:outcomes_csv",
+                               args=[review.slug, form.pk, "dichotomous"]))  # fmt: skip
+    assert pd.read_csv(io.BytesIO(_body(empty))).shape[0] == 0  # no events columns filled
+    unknown = reverse("appraisal:outcomes_csv", args=[review.slug, form.pk, "other"])
+    assert client.get(unknown).status_code == 404

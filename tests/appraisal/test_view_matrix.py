@@ -39,6 +39,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "extraction_form": (("form_id",), {"GET": MEMBER, "POST": LEAD}),
     "characteristics": (("form_id", "fmt"), {"GET": MEMBER}),
     "results_csv": (("form_id",), {"GET": MEMBER}),
+    "outcomes_csv": (("form_id", "kind"), {"GET": MEMBER}),
     "extraction_long_csv": ((), {"GET": LEAD}),
     "extract": (("study_id", "form_version_id"), {"GET": MEMBER, "POST": MEMBER}),
     "extraction_consensus": (("study_id", "form_version_id"), {"GET": MEMBER, "POST": MEMBER}),
@@ -63,7 +64,7 @@ def objects(review, lead, reviewer, second_reviewer, study, qualitative, version
     return {
         "review": review.slug, "checklist_id": qualitative.pk, "study_id": study.pk,
         "version_id": version.pk, "form_id": form.pk, "form_version_id": form_version.pk,
-        "fmt": "csv", "name": "summary",
+        "fmt": "csv", "name": "summary", "kind": "dichotomous",
     }  # fmt: skip
 
 

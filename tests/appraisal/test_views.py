@@ -182,9 +182,9 @@ def test_extraction_dual_then_consensus_field_by_field(
             "outcome": "smoking",
             "timepoint": "12m",
             "arm": "intervention",
-            "n": "100",
-            "mean": "3.2",
-            "sd": "1.1",
+            "n": 100,
+            "mean": 3.2,
+            "sd": 1.1,
         }
     ]
     extract(review, study, version, second_reviewer, setting="Rural")

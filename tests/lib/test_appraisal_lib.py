@@ -63,7 +63,7 @@ def test_fields_round_trip_and_values():
     assert definitions.parse_fields(definitions.render_fields(fields)) == fields
     assert definitions.clean_value("single_choice", ("LSP", "HAZ"), "HAZ") == "HAZ"
     assert definitions.clean_value("table", ("arm", "n"), "a | 1\n\nb") == [
-        {"arm": "a", "n": "1"}, {"arm": "b", "n": ""},
+        {"arm": "a", "n": 1}, {"arm": "b", "n": ""},
     ]  # fmt: skip
     assert definitions.clean_value("multiple_choice", ("a", "b"), ["a", "b"]) == ["a", "b"]
     for kind, options, raw in [("number", (), "many"), ("date", (), "May 2004"),

@@ -29,6 +29,7 @@ from appraisal.models import (
     Extraction,
     ExtractionForm,
     FormVersion,
+    Value,
 )
 from lib.fulltext.archive import ArchiveError
 from reporting import archive, rendering
@@ -900,3 +901,24 @@ def test_export_outside_a_transaction_reads_one_snapshot(review, source, lead, t
     path = archive.archive_export(review=review, out=tmp_path / "a.zip")
     copy = archive.archive_import(file=path, user=lead, slug="snapshot-copy")
     assert snapshot(copy) == snapshot(review) | {"team": snapshot(copy)["team"]}
+
+
+def test_outcome_tables_round_trip_with_their_numbers(
+    built, lead, reviewer, second_reviewer, tmp_path
+):
+    """An outcome table per arm keeps its numbers as numbers through an archive (#20)."""
+    appraisal_work(built, lead, reviewer, second_reviewer)
+
+    def tables(review):
+        return sorted(
+            (v.extraction.reviewer.username, v.extraction.is_consensus, json.dumps(v.value))
+            for v in Value.objects.filter(
+                extraction__review=review, field__kind="table"
+            ).select_related("extraction__reviewer")
+        )
+
+    before = tables(built)
+    assert before and '"n": 100' in before[0][2] and '"sd": 1.1' in before[0][2]
+    path = archive.archive_export(review=built, out=tmp_path / "a.zip")
+    copy = archive.archive_import(file=path, user=lead, slug="copy")
+    assert tables(copy) == before

@@ -229,13 +229,20 @@ TABLE: dict[str, dict[str, object]] = {
     "appraisal:extraction_form": {"GET": MEMBER, "POST": LEAD},
     "appraisal:characteristics": {"GET": MEMBER},
     "appraisal:results_csv": {"GET": MEMBER},
+    "appraisal:outcomes_csv": {"GET": MEMBER},
     "appraisal:extraction_long_csv": {"GET": LEAD},
     "appraisal:extract": {"GET": MEMBER, "POST": MEMBER},
     "appraisal:extraction_consensus": {"GET": MEMBER, "POST": MEMBER},
 }
 
 # Kwargs that are not the world's ids, and rows whose ids are a particular object.
-LITERALS = {"stage": TA, "fmt": "csv", "name": "summary", "key": "records_screened"}
+LITERALS = {
+    "stage": TA,
+    "fmt": "csv",
+    "name": "summary",
+    "key": "records_screened",
+    "kind": "dichotomous",
+}
 ARGS: dict[str, dict[str, object]] = {
     "account_reset_password_from_key": {"uidb36": "zz", "key": "forged-key"},
     "account_confirm_email": {"key": "forged-key"},
