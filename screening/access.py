@@ -25,14 +25,7 @@ from django.db.models import Count, Q, QuerySet
 
 from reviews.models import Member, Record, Review, Role
 from screening.models import Decision, Report, Resolution, Stage, Study
-from screening.selectors import (
-    _automation_excluded,
-    _outcome,
-    _resolutions,
-    _votes_by_paper,
-    papers,
-    stage_settings,
-)
+from screening.outcomes import paper_outcomes, papers, stage_settings
 
 # A paper's screening status at a stage, as this viewer may know it (issue #21.2).
 AWAITING_ME = "awaiting_me"
@@ -113,22 +106,20 @@ class Viewer:
         screens. A paper with a slot still open is "awaiting me" or "awaiting others" by
         the viewer's own vote alone, for everyone (rule 3: never "conflict" or "included"
         from a colleague's open vote); a resolution or a lead's early stop is final."""
-        settings = stage_settings(self.review, stage)
-        resolved = _resolutions(self.review, stage)
-        automated = _automation_excluded(self.review, stage)
-        votes = _votes_by_paper(self.review, stage)
-        final = {"include": "included", "exclude": "excluded", "conflict": "conflict"}
+        # The outcome rules' one home (screening.outcomes): a resolution, then an early
+        # stop, then the counted votes; "awaiting" while a slot is open.
+        outcomes = paper_outcomes(self.review, stage)
+        final = {"include": "included", "exclude": "excluded", "conflict": "conflict",
+                 "automation": "excluded"}  # fmt: skip
+        mine = set(
+            Decision.objects.filter(
+                review=self.review, stage=stage, reviewer_id=self.user_id
+            ).values_list("paper_id", flat=True)
+        )
         out: dict[int, str] = {}
         for paper in papers(self.review, stage).values_list("pk", flat=True).iterator():
-            by = votes.get(paper, {})
-            if paper in resolved:
-                out[paper] = final[resolved[paper]]
-            elif paper in automated:
-                out[paper] = "excluded"
-            elif len(by) >= settings.reviewers_required:
-                out[paper] = final[_outcome(list(by.values()), settings)]
-            else:
-                out[paper] = AWAITING_OTHERS if self.user_id in by else AWAITING_ME
+            outcome = outcomes.get(paper, ("awaiting",))[0]
+            out[paper] = final.get(outcome, AWAITING_OTHERS if paper in mine else AWAITING_ME)
         return out
 
 
