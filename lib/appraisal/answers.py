@@ -165,7 +165,10 @@ def same(a: object, b: object) -> bool:
 
 # --- pre-specified overall rules -------------------------------------------------------
 
-_LINE = re.compile(r"^\s*(?P<label>[^:]+?)\s+(?:if\s+(?P<cond>.+)|otherwise)\s*$", re.I)
+# Matched against a line whose whitespace is folded to single spaces, so no two parts of
+# the pattern compete for the same run of blanks (the attack: 2,000 leading spaces took 64 s).
+_LINE = re.compile(r"^(?P<label>[^: ][^:]*?) (?:if (?P<cond>.+)|otherwise)$", re.I)
+MAX_RULE = 20_000  # characters: a rule is a few lines
 _COND = re.compile(r"^\s*(?P<code>[\w.]+)\s*=\s*(?P<answer>.+?)\s*$")
 
 
@@ -176,15 +179,18 @@ class RuleError(ValueError):
 def parse_rule(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """'Exclude if Q1 = No or Q2 = No' / 'Include otherwise', one line each: a list of
     (label, conditions); no conditions = otherwise. Raises RuleError with the line."""
+    if len(text) > MAX_RULE:
+        raise RuleError(f"The rule is too long ({len(text):,} characters; at most {MAX_RULE:,}).")
     rules = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = " ".join(raw.split())
+        if not line:
             continue
         match = _LINE.match(line)
         if not match:
             raise RuleError(f"Line {number}: write '<judgement> if Q1 = No or Q2 = No'.")
         conditions = []
-        for part in re.split(r"\s+or\s+", match["cond"] or "", flags=re.I) if match["cond"] else []:
+        for part in re.split(r" or ", match["cond"] or "", flags=re.I) if match["cond"] else []:
             cond = _COND.match(part)
             code = option_code(cond["answer"]) if cond else None
             if not cond or code is None:

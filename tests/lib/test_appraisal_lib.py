@@ -134,3 +134,21 @@ def test_rob_summary_has_the_overall_bar_in_bold_and_weights():
     assert figures.shares(rows, 2)[1] == {"some_concerns": 1 / 3, "low": 2 / 3}
     with pytest.raises(ValueError):
         figures.rob_summary(ROB_DOMAINS, rows, weights=[1])
+
+
+def test_an_overall_rule_costs_little_whatever_its_blanks(watchdog):
+    """The attack: `parse_rule(" " * 2000 + "x")` took 64 s (two parts of the line pattern
+    competed for the same run of blanks). Blanks fold to one; a rule past 20,000 characters
+    is refused with its length."""
+    from lib.appraisal.answers import RuleError, parse_rule
+
+    with watchdog(20):
+        for text in (" " * 19_000 + "x", "x" + " " * 19_000 + "y", "Low if Q1 No" + " " * 9000):
+            with pytest.raises(RuleError):
+                parse_rule(text)
+        with pytest.raises(RuleError, match="too long"):
+            parse_rule("Low otherwise\n" * 2000)
+    assert parse_rule("  High   if  Q1 = No   or Q2  =  No \nLow\totherwise") == [
+        ("High", [("Q1", "no"), ("Q2", "no")]),
+        ("Low", []),
+    ]
