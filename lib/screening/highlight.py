@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
 MAX_TERM_CHARS = 100
 MAX_TERMS = 200
+MAX_CHECKS = 50_000  # candidate places checked per text, over all terms
 _WILDCARD_RUN = re.compile(r"[*?]*\*[*?]*")
 
 
@@ -105,9 +106,15 @@ class _Term:
     # One lower-case glob per capturing group: the rest of a run of word characters.
     globs: tuple[str, ...]
 
-    def matches(self, text: str) -> list[tuple[int, int]]:
+    def matches(self, text: str, budget: int | None = None) -> tuple[list[tuple[int, int]], int]:
+        """The matches, and where the search stopped: the end of the text, or earlier once
+        `budget` candidate places have been checked."""
         out, pos = [], 0
         while pos <= len(text):
+            if budget is not None:
+                if budget <= 0:
+                    return out, pos
+                budget -= 1
             m = self.regex.search(text, pos)
             if m is None:
                 break
@@ -120,7 +127,7 @@ class _Term:
                 pos = m.end()
             else:
                 pos = m.start() + 1
-        return out
+        return out, len(text)
 
 
 def _compile(term: str, kind: str) -> _Term | None:
@@ -177,12 +184,17 @@ class Highlighter:
         """(text, kind) runs; kind is "", "include" or "exclude"."""
         if not text or not self._terms:
             return [(text, "")] if text else []
-        found = [
-            (start, rank, end, term.kind)
-            for rank, term in enumerate(self._terms)
-            for start, end in term.matches(text)
-        ]
-        found.sort()
+        # A bound on the work whatever the terms and the text (the attack: 200 terms that
+        # each match every word of a 200,000-character abstract took minutes a page): each
+        # term may check its share of MAX_CHECKS candidate places; past the first place a
+        # term had to stop, the text is shown without highlights rather than slowly.
+        share = max(1, MAX_CHECKS // len(self._terms))
+        found, cutoff = [], len(text)
+        for rank, term in enumerate(self._terms):
+            spans, stopped = term.matches(text, share)
+            cutoff = min(cutoff, stopped)
+            found += [(start, rank, end, term.kind) for start, end in spans]
+        found = sorted(f for f in found if f[2] <= cutoff)
         out, last = [], 0
         for start, _, end, kind in found:
             if start < last:

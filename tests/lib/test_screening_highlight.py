@@ -175,3 +175,21 @@ def test_the_linear_matcher_agrees_with_the_backtracking_reference(term, text):
     # between words (the reference would hand some back to a word like "-x" or "?").
     assume(all(w[0] in "ab" for w in term.split()[1:]))
     assert Highlighter([term]).runs(text) == _reference([term], text)
+
+
+def test_many_terms_that_match_every_word_cost_a_bounded_amount(watchdog):
+    """The attack after #16: 200 include terms like `????...?b7` against a 200,000-character
+    abstract took 263 s a page (linear, but 200 terms x 100,000 words of checks in Python).
+    Each term checks its share of a fixed number of places; past the first place a term
+    stopped, the text comes back plain. Nothing of the text is lost."""
+    from lib.screening.highlight import Highlighter
+
+    text = "ab " * 66_000 + "partnerships end"
+    terms = ["?" * 40 + f"b{i}" for i in range(199)] + ["partnership"]
+    with watchdog(60):
+        runs = Highlighter(terms, []).runs(text)
+    assert "".join(t for t, _ in runs) == text
+    # A normal abstract keeps every highlight with the same 200 terms.
+    short = "Local partnerships and ab work. " * 10
+    runs = Highlighter(terms, []).runs(short)
+    assert [t for t, k in runs if k] == ["partnerships"] * 10
