@@ -86,7 +86,8 @@ def test_a_report_of_a_paper_with_an_open_slot_is_hidden_from_reviewers(
     as_user, review, records, lead, reviewer, second_reviewer
 ):
     """One reviewer was enough when the colleague included it; then the lead asked for two.
-    The report stays (a fact), but its paper is open again: a reviewer does not see it."""
+    The paper is open again: its report goes as after a withdrawn vote (nobody worked on
+    it), so neither a reviewer nor the lead lists it, and PRISMA does not count it."""
     settings_of(review, reviewers_required=1)
     decide(review, records[2], second_reviewer, "include")
     report = Report.objects.get(record=records[2])
@@ -97,8 +98,10 @@ def test_a_report_of_a_paper_with_an_open_slot_is_hidden_from_reviewers(
     assert listing.context["counts"].sought == 0
     assert client.get(reverse("screening:report", args=[review.slug, report.pk])).status_code == 404
     assert (
-        records[2].title in as_user(lead).get(reverse("screening:reports", args=[review.slug])).text
+        records[2].title
+        not in as_user(lead).get(reverse("screening:reports", args=[review.slug])).text
     )
+    assert not Report.objects.filter(record=records[2], eligible=True).exists()
 
 
 def test_a_colleagues_appraisal_draft_shows_nowhere(
