@@ -250,6 +250,25 @@ class ExpansionTooLong(ValueError):
     """A value's macros and concatenations expand past EXPANSION_LIMIT."""
 
 
+# Characters of @string macro text one file may expand to in all (every field, kept or not).
+# A real export spends a few characters a journal name; the attack spent a 524,000-character
+# macro on each 82-byte entry, in fields Sift then drops (4 minutes of a worker per MB).
+FILE_EXPANSION_LIMIT = 50_000_000
+
+
+class Macros(dict):
+    """A file's @string macros, and how much macro text its values may still expand to."""
+
+    left: int = FILE_EXPANSION_LIMIT
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise ExpansionTooLong(
+                f"expands the file's @string macros past {FILE_EXPANSION_LIMIT:,} characters in all"
+            )
+
+
 def resolve(value: Any, macros: dict[str, str]) -> str:
     """A field value with macro references and '#' concatenations resolved, refused (before
     it is built) past EXPANSION_LIMIT characters: each macro is bounded when defined, so a
@@ -265,6 +284,8 @@ def resolve(value: Any, macros: dict[str, str]) -> str:
             text = part[1:-1]
         else:
             text = macros.get(part.lower(), MONTHS.get(part.lower(), part))
+            if isinstance(macros, Macros) and part.lower() in macros:
+                macros.spend(len(text))
         size += len(text)
         if size > EXPANSION_LIMIT:
             raise ExpansionTooLong(f"expands to more than {EXPANSION_LIMIT:,} characters")
@@ -299,7 +320,7 @@ FEEDS = frozenset(
 
 
 def read_bibtex(lines: Iterable[str], *, warn: Warn) -> Iterator[ParsedRecord]:
-    macros: dict[str, str] = {}
+    macros = Macros()
     ordinal = 0
     for entry_type, text, start in split_entries(lines, warn=warn):
         kind = entry_type.lower()
