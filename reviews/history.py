@@ -183,7 +183,12 @@ def _correction_text(detail: dict) -> str | None:
         text = "(empty)" if value in (None, "") else " ".join(str(value).split())
         return text if len(text) <= 120 else text[:119] + "…"
 
-    return "\n".join(f"{name}: {shown(old)} → {shown(new)}" for name, (old, new) in changes.items())
+    # In the form's order: PostgreSQL's jsonb keeps keys in its own order, not the saved one.
+    from reviews.services.records import EDITABLE
+
+    order = {name: n for n, name in enumerate(EDITABLE)}
+    ordered = sorted(changes.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+    return "\n".join(f"{name}: {shown(old)} → {shown(new)}" for name, (old, new) in ordered)
 
 
 register_detail_text(AuditKind.RECORD_EDIT, _correction_text)
