@@ -6,9 +6,11 @@ task's name and its row says whether it went; each task has soft and hard time l
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import logging
 import time
+from pathlib import Path
 
 import pytest
 from django.db.models import Q
@@ -249,3 +251,21 @@ def test_every_background_task_has_its_kinds_soft_and_hard_time_limits(settings)
         assert (task.soft_time_limit, task.time_limit) == (soft, hard), task.name
         assert 0 < soft < hard, task.name
         assert task.acks_late and task.reject_on_worker_lost, task.name
+
+
+def test_services_send_jobs_by_name_and_never_import_tasks():
+    """Tasks import services; services name the task they send (config.jobs), so the two
+    never import each other."""
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for app in ("reviews", "screening"):
+        for path in sorted((root / app / "services").rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                if any(n.split(".")[-1] == "tasks" for n in names):
+                    offenders.append(str(path.relative_to(root)))
+    assert offenders == []
