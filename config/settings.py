@@ -224,6 +224,38 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("SIFT_TASKS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Background jobs (config/jobs.py): every clock of the job protocol, in one place -----
+# A running job's row beats at least every HEARTBEAT_EVERY seconds; one silent for its
+# kind's STALE_AFTER is presumed dead (worker killed): another run may take it over, a
+# worker that starts queues it again, and its page says no worker is on it. A job waiting
+# WAITING_AFTER seconds without a worker says so too. A message that meets a live run looks
+# again after BUSY_RETRY. SIFT_JOB_STALE_AFTER (seconds) shortens every stale time at once:
+# the integration tests' real workers use it, production does not.
+_STALE = env_int("SIFT_JOB_STALE_AFTER", 0)
+SIFT_JOBS = {
+    "WAITING_AFTER": 30,
+    "HEARTBEAT_EVERY": min(15, _STALE / 4) if _STALE else 15,
+    # Soft time limit: the run's failure path cleans up; hard (soft + 5 min): the worker
+    # is killed, its heartbeat stops and the job is taken over (or given up).
+    "KINDS": {
+        "import": {"STALE_AFTER": _STALE or 60, "BUSY_RETRY": _STALE or 60, "SOFT_LIMIT": 4 * 3600},
+        "preview": {"STALE_AFTER": _STALE or 60, "BUSY_RETRY": _STALE or 60, "SOFT_LIMIT": 3600},
+        "dedup": {
+            "STALE_AFTER": _STALE or 120,
+            "BUSY_RETRY": min(30, _STALE or 30),
+            "SOFT_LIMIT": 4 * 3600,
+        },
+        "bulk": {
+            "STALE_AFTER": _STALE or 120,
+            "BUSY_RETRY": (_STALE or 120) + 5,
+            "SOFT_LIMIT": 3600,
+        },
+        "ranking": {"SOFT_LIMIT": 600},
+        "ranking_prepare": {"SOFT_LIMIT": 3600},
+    },
+    "HARD_LIMIT_MARGIN": 300,
+}
+
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SIFT_SECURE_COOKIES", True)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from config.jobs import JobRow
 from lib.imports import fields_from_raw
 
 
@@ -216,7 +217,7 @@ def batch_upload_path(batch: ImportBatch, filename: str) -> str:
     return f"imports/review-{batch.review_id}/{batch.sha256[:2]}/{batch.sha256}"
 
 
-class ImportBatch(models.Model):
+class ImportBatch(JobRow, models.Model):
     """One uploaded file. The row is the job's source of truth; the page polls it."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="batches")
@@ -275,29 +276,16 @@ class ImportBatch(models.Model):
     def is_active(self) -> bool:
         return self.status in BUSY_BATCH_STATUSES
 
-    @property
-    def queue_unreachable(self) -> bool:
-        """Its waiting job never reached the broker (Redis down): no worker can know of it
-        until one starts and queues it again."""
-        return (
-            self.queue_failed_at is not None
-            and self.status in (BatchStatus.QUEUED, BatchStatus.PREVIEWING)
-            and not self.heartbeat_at
-        )
+    # The job protocol (config.jobs): waiting for a worker, then a run that beats.
+    job_waiting = (BatchStatus.QUEUED, BatchStatus.PREVIEWING)
+    job_working = (BatchStatus.RUNNING, BatchStatus.PREVIEWING)
 
     @property
-    def waiting_for_worker(self) -> bool:
-        """Not picked up for over 30 s (at once when its job never reached the broker), or
-        its run went silent: say so, rather than a bar that never moves (the page then
-        offers to queue it again)."""
-        now = timezone.now()
-        if self.queue_unreachable:
-            return True
-        if self.status in (BatchStatus.QUEUED, BatchStatus.PREVIEWING) and not self.heartbeat_at:
-            return (now - (self.queued_at or self.created_at)).total_seconds() > 30
-        if self.status in (BatchStatus.RUNNING, BatchStatus.PREVIEWING) and self.heartbeat_at:
-            return (now - self.heartbeat_at).total_seconds() > 60
-        return False
+    def job_kind(self) -> str:
+        return "preview" if self.status == BatchStatus.PREVIEWING else "import"
+
+    def job_queued_since(self):
+        return self.queued_at or self.created_at
 
     @property
     def percent(self) -> int:
@@ -613,7 +601,7 @@ class DedupStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class DedupRun(models.Model):
+class DedupRun(JobRow, models.Model):
     """The review's deduplication job (one row per review): the job's source of truth.
 
     `version` counts changes that make the clusters out of date (an import finished or was
@@ -652,18 +640,14 @@ class DedupRun(models.Model):
             return 0
         return min(99, int(100 * self.done / self.total))
 
-    @property
-    def queue_unreachable(self) -> bool:
-        """The queued run never reached the broker (Redis down)."""
-        return self.queue_failed_at is not None and self.status == DedupStatus.QUEUED
+    # The job protocol (config.jobs). A run's last heartbeat stays on the row between runs,
+    # so a queued run waits whatever its heartbeat says.
+    job_kind = "dedup"
+    job_waiting = (DedupStatus.QUEUED,)
+    job_working = (DedupStatus.RUNNING,)
 
-    @property
-    def waiting_for_worker(self) -> bool:
-        now = timezone.now()
-        if self.queue_unreachable:
-            return True
-        if self.status == DedupStatus.QUEUED and self.queued_at:
-            return (now - self.queued_at).total_seconds() > 30
-        if self.status == DedupStatus.RUNNING and self.heartbeat_at:
-            return (now - self.heartbeat_at).total_seconds() > 120
-        return False
+    def job_queued_since(self):
+        return self.queued_at
+
+    def job_is_waiting(self) -> bool:
+        return self.status == DedupStatus.QUEUED

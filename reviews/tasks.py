@@ -1,36 +1,30 @@
-"""Celery tasks: take ids, call one service. Retries live here, business rules do not."""
+"""Celery tasks: take ids, call one service. Retries live here, business rules do not.
+Services send these by name (config.jobs), so they never import this module."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import partial
 
-from celery import shared_task
 from celery.signals import worker_ready
 from django.db import OperationalError
 
+from config.jobs import job_task
 from reviews import services
 
 log = logging.getLogger(__name__)
 
 
-# Time limits: a file that holds a worker past them fails (soft: the run's failure path
-# deletes what it wrote; hard: the worker is killed, the heartbeat stops and the batch is
-# taken over, then given up after MAX_ATTEMPTS). Bounds on the files keep real imports of
-# a million records far inside them.
-IMPORT_SOFT_LIMIT = 4 * 3600
-PREVIEW_SOFT_LIMIT = 3600
-
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=20,
-             soft_time_limit=IMPORT_SOFT_LIMIT, time_limit=IMPORT_SOFT_LIMIT + 300)  # fmt: skip
+# Time limits (SIFT_JOBS): a file that holds a worker past them fails (soft: the run's
+# failure path deletes what it wrote; hard: the worker is killed, the heartbeat stops and
+# the batch is taken over, then given up after MAX_ATTEMPTS). Bounds on the files keep real
+# imports of a million records far inside them.
+@job_task("import", max_retries=20)
 def import_batch_task(self, batch_id: int) -> None:
     try:
         services.import_batch_run(batch_id=batch_id)
     except services.BatchBusy as exc:
         # A live run holds it (or a killed one has not gone stale yet): look again later.
-        raise self.retry(exc=exc, countdown=services.imports.STALE_AFTER.seconds) from exc
+        raise self.retry_busy(exc) from exc
     except OperationalError as exc:
         if self.request.retries >= self.max_retries:
             services.import_batch_fail(
@@ -39,30 +33,29 @@ def import_batch_task(self, batch_id: int) -> None:
                 "kept. Upload the file again.",
             )
             raise
-        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+        raise self.retry_database(exc) from exc
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5,
-             soft_time_limit=PREVIEW_SOFT_LIMIT, time_limit=PREVIEW_SOFT_LIMIT + 300)  # fmt: skip
+@job_task("preview", max_retries=5)
 def import_batch_preview_task(self, batch_id: int) -> None:
     try:
         services.import_batch_preview_run(batch_id=batch_id)
     except services.BatchBusy as exc:
-        raise self.retry(exc=exc, countdown=services.imports.STALE_AFTER.seconds) from exc
+        raise self.retry_busy(exc) from exc
     except OperationalError as exc:
-        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+        raise self.retry_database(exc) from exc
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=30)
+@job_task("dedup", max_retries=30)
 def dedup_task(self, review_id: int) -> None:
     try:
         services.dedup_run(review_id=review_id)
     except services.DedupBusy as exc:
         # Another run holds the review; it reads the newest records before it writes, so
         # this message only has to make sure a run happens if that one dies.
-        raise self.retry(exc=exc, countdown=30) from exc
+        raise self.retry_busy(exc) from exc
     except OperationalError as exc:
-        raise self.retry(exc=exc, countdown=2 ** min(self.request.retries, 6)) from exc
+        raise self.retry_database(exc, cap=6) from exc
 
 
 @worker_ready.connect
@@ -82,34 +75,3 @@ def requeue_waiting_imports(**_kwargs) -> None:
     else:
         if swept:
             log.info("deleted %d stored file(s) no import will read", len(swept))
-
-
-def _enqueue(task, object_id: int, mark_sent: Callable[..., None]) -> None:
-    """Send the job's message and record on its row whether it went (called on commit)."""
-    try:
-        task.delay(object_id)
-    except Exception:
-        # The row waits and its page says at once that the queue could not be reached; a
-        # worker that starts queues it again (requeue_waiting_imports).
-        log.exception("could not queue %s for %s: is the broker running?", task.name, object_id)
-        mark_sent(sent=False)
-    else:
-        mark_sent(sent=True)
-
-
-def enqueue_import(batch_id: int) -> None:
-    _enqueue(
-        import_batch_task, batch_id, partial(services.import_batch_mark_sent, batch_id=batch_id)
-    )
-
-
-def enqueue_preview(batch_id: int) -> None:
-    _enqueue(
-        import_batch_preview_task,
-        batch_id,
-        partial(services.import_batch_mark_sent, batch_id=batch_id),
-    )
-
-
-def enqueue_dedup(review_id: int) -> None:
-    _enqueue(dedup_task, review_id, partial(services.dedup_mark_sent, review_id=review_id))

@@ -8,9 +8,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.functional import cached_property
 
+from config.jobs import JobRow
 from lib.screening.labels import disambiguate
 from reviews.models import AppendOnlyModel, Criterion, Record, Review
 
@@ -413,7 +413,7 @@ class BulkStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class BulkUpload(models.Model):
+class BulkUpload(JobRow, models.Model):
     """Many PDFs (files or a zip) to match to reports: the job's row, then the matches
     for a lead to confirm. Nothing is attached before the confirmation."""
 
@@ -435,19 +435,13 @@ class BulkUpload(models.Model):
     def __str__(self) -> str:
         return f"Bulk upload {self.pk} ({self.status})"
 
-    @property
-    def queue_unreachable(self) -> bool:
-        """The waiting job never reached the broker (Redis down)."""
-        return self.queue_failed_at is not None and self.status == BulkStatus.QUEUED
+    # The job protocol (config.jobs): a run that goes silent is waiting for a worker too.
+    job_kind = "bulk"
+    job_waiting = (BulkStatus.QUEUED,)
+    job_working = (BulkStatus.RUNNING,)
 
-    @property
-    def waiting_for_worker(self) -> bool:
-        """Not picked up for over 30 s, or at once when its job never reached the broker."""
-        if self.queue_unreachable:
-            return True
-        if self.status == BulkStatus.QUEUED and not self.heartbeat_at:
-            return (timezone.now() - self.created_at).total_seconds() > 30
-        return False
+    def job_queued_since(self):
+        return self.created_at
 
 
 class BulkItem(models.Model):

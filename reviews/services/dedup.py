@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Now, Substr
 from django.utils import timezone
 
+from config import jobs
 from lib.dedup import Citation, Result, Rule, deduplicate
 from lib.dedup.normalise import completeness
 from reviews.models import (
@@ -35,12 +36,11 @@ from reviews.models import (
     Review,
     Verdict,
 )
-from reviews.services.queueing import queue_mark_sent
 from reviews.signals import dedup_failed
 
 log = logging.getLogger(__name__)
 
-STALE_AFTER = timezone.timedelta(minutes=2)
+DEDUP_TASK = "reviews.tasks.dedup_task"
 _FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
 
 
@@ -81,25 +81,30 @@ def dedup_request(*, review_id: int, enqueue: bool = True) -> None:
         status=DedupStatus.QUEUED, queued_at=Now(), error=""
     )
     if enqueue:
-        from reviews.tasks import enqueue_dedup
+        _enqueue_on_commit(review_id)
 
-        transaction.on_commit(partial(enqueue_dedup, review_id), robust=True)
+
+def _enqueue_on_commit(review_id: int) -> None:
+    jobs.enqueue_on_commit(
+        DEDUP_TASK, review_id, mark=partial(dedup_mark_sent, review_id=review_id)
+    )
 
 
 def dedup_requeue() -> list[int]:
-    """Queue again runs waiting for a worker or whose worker died (worker start-up). A run
-    still looking alive is queued too: its worker may have been killed and restarted within
-    STALE_AFTER, and Redis returns the unacknowledged message only after the visibility
-    timeout (an hour); the task retries on DedupBusy until the heartbeat is stale."""
+    """Queue again runs waiting for a worker or whose worker died (worker start-up), and
+    runs still looking alive (jobs.requeue_stale says why); the task retries on DedupBusy
+    until the heartbeat is stale."""
     ids = list(
-        DedupRun.objects.filter(status__in=[DedupStatus.QUEUED, DedupStatus.RUNNING]).values_list(
-            "review_id", flat=True
-        )
+        jobs.requeue_stale(
+            DedupRun.objects.all(),
+            kind="dedup",
+            waiting=Q(status=DedupStatus.QUEUED),
+            working=[DedupStatus.RUNNING],
+            worker_start=True,
+        ).values_list("review_id", flat=True)
     )
-    from reviews.tasks import enqueue_dedup
-
     for review_id in ids:
-        transaction.on_commit(partial(enqueue_dedup, review_id), robust=True)
+        _enqueue_on_commit(review_id)
     return ids
 
 
@@ -107,7 +112,7 @@ def dedup_mark_sent(*, review_id: int, sent: bool) -> None:
     """Record whether a queued run's message reached the broker (on commit, after the
     attempt). A queued run whose message was not sent says so on its page at once; a message
     sent later or a worker claiming the run clears it."""
-    queue_mark_sent(
+    jobs.mark_sent(
         DedupRun.objects.filter(review_id=review_id),
         sent=sent,
         waiting=Q(status=DedupStatus.QUEUED),
@@ -117,24 +122,19 @@ def dedup_mark_sent(*, review_id: int, sent: bool) -> None:
 def _claim(review_id: int) -> int | None:
     """Compare-and-set the job to RUNNING with a new token; None when there is nothing to
     do, DedupBusy when a live run holds it."""
-    stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - STALE_AFTER)
-    claimed = DedupRun.objects.filter(
-        Q(status__in=[DedupStatus.QUEUED, DedupStatus.IDLE, DedupStatus.FAILED])
-        | Q(stale, status=DedupStatus.RUNNING),
-        review_id=review_id,
-    ).update(
-        status=DedupStatus.RUNNING,
+    claimed = jobs.claim(
+        DedupRun.objects.filter(review_id=review_id),
+        kind="dedup",
+        waiting=Q(status__in=[DedupStatus.QUEUED, DedupStatus.IDLE, DedupStatus.FAILED]),
+        working=DedupStatus.RUNNING,
+        busy=DedupBusy(f"review {review_id} is being deduplicated by another run"),
         token=F("token") + 1,
-        heartbeat_at=Now(),
-        queue_failed_at=None,
         phase="reading records",
         done=0,
         total=0,
         error="",
     )
     if not claimed:
-        if DedupRun.objects.filter(review_id=review_id, status=DedupStatus.RUNNING).exists():
-            raise DedupBusy(f"review {review_id} is being deduplicated by another run")
         return None
     return DedupRun.objects.values_list("token", flat=True).get(review_id=review_id)
 
@@ -146,49 +146,53 @@ def dedup_run(*, review_id: int) -> DedupRun | None:
     if token is None:
         return None
     mine = DedupRun.objects.filter(review_id=review_id, token=token, status=DedupStatus.RUNNING)
+    # A run also beats from a second thread, so a long phase of the matcher between two
+    # progress reports is not presumed dead.
+    beating = jobs.Heartbeat(mine, error=_Superseded(), label=f"deduplication of {review_id}")
     try:
-        while True:
-            version, done_version = DedupRun.objects.values_list("version", "done_version").get(
-                review_id=review_id
-            )
-            unchecked = Record.objects.filter(
-                review_id=review_id, batch__status=BatchStatus.DONE, dedup_checked=False
-            )
-            if version == done_version and not unchecked.exists():
-                mine.update(status=DedupStatus.IDLE, phase="")  # a second message: no work
-                break
-            started = time.monotonic()
-            records, state = _load(review_id)
-            same, different = _decisions(review_id)
-
-            def progress(phase: str, done: int, total: int) -> None:
-                if not mine.update(phase=phase, done=done, total=total, heartbeat_at=Now()):
-                    raise _Superseded
-
-            result = deduplicate(
-                records,
-                same=same,
-                different=different,
-                keep_primary=[rid for rid, s in state.items() if s[3] and s[0] is None],
-                pinned=[rid for rid, s in state.items() if s[4]],
-                progress=progress,
-            )
-            mine.update(phase="saving", heartbeat_at=Now())
-            with transaction.atomic():
-                row = DedupRun.objects.select_for_update().get(review_id=review_id)
-                if row.token != token or row.status != DedupStatus.RUNNING:
-                    raise _Superseded
-                if row.version != version:
-                    continue  # an import or a decision arrived meanwhile: read again
-                _write(review_id, result, state, seconds=time.monotonic() - started)
-                mine.update(
-                    status=DedupStatus.IDLE,
-                    done_version=version,
-                    phase="",
-                    finished_at=Now(),
-                    seconds=round(time.monotonic() - started, 2),
+        with beating:
+            while True:
+                version, done_version = DedupRun.objects.values_list("version", "done_version").get(
+                    review_id=review_id
                 )
-            break
+                unchecked = Record.objects.filter(
+                    review_id=review_id, batch__status=BatchStatus.DONE, dedup_checked=False
+                )
+                if version == done_version and not unchecked.exists():
+                    mine.update(status=DedupStatus.IDLE, phase="")  # a second message: no work
+                    break
+                started = time.monotonic()
+                records, state = _load(review_id)
+                same, different = _decisions(review_id)
+
+                def progress(phase: str, done: int, total: int) -> None:
+                    if not jobs.beat(mine, phase=phase, done=done, total=total):
+                        raise _Superseded
+
+                result = deduplicate(
+                    records,
+                    same=same,
+                    different=different,
+                    keep_primary=[rid for rid, s in state.items() if s[3] and s[0] is None],
+                    pinned=[rid for rid, s in state.items() if s[4]],
+                    progress=progress,
+                )
+                jobs.beat(mine, phase="saving")
+                with transaction.atomic():
+                    row = DedupRun.objects.select_for_update().get(review_id=review_id)
+                    if row.token != token or row.status != DedupStatus.RUNNING:
+                        raise _Superseded
+                    if row.version != version:
+                        continue  # an import or a decision arrived meanwhile: read again
+                    _write(review_id, result, state, seconds=time.monotonic() - started)
+                    mine.update(
+                        status=DedupStatus.IDLE,
+                        done_version=version,
+                        phase="",
+                        finished_at=Now(),
+                        seconds=round(time.monotonic() - started, 2),
+                    )
+                break
     except _Superseded:
         log.warning("deduplication of review %s: run %s was taken over", review_id, token)
         return None

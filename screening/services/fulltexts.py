@@ -20,13 +20,11 @@ from django.core.files.storage import default_storage
 from django.db import OperationalError, router, transaction
 from django.db.models import F, Q
 from django.db.models.deletion import Collector
-from django.db.models.functions import Now
-from django.utils import timezone
 
+from config import jobs
 from lib.fulltext import ArchiveError, Candidate, PdfError, iter_zip_pdfs, match_pdf, read_pdf
 from lib.singleline import fold
 from reviews.models import Arm, Record, Review
-from reviews.services.queueing import queue_mark_sent
 from reviews.validators import single_line
 from screening.models import (
     BulkItem,
@@ -240,10 +238,16 @@ def bulk_upload_start(*, review: Review, files: list, user, enqueue: bool = True
         stored.append({"name": name, "path": path})
     bulk = BulkUpload.objects.create(review=review, uploaded_by=user, files=stored)
     if enqueue:
-        from screening.tasks import enqueue_bulk
-
-        transaction.on_commit(partial(enqueue_bulk, bulk.pk), robust=True)
+        _enqueue_on_commit(bulk.pk)
     return bulk
+
+
+BULK_TASK = "screening.tasks.bulk_upload_task"
+
+
+def _enqueue_on_commit(bulk_id: int) -> None:
+    # The upload's row waits if the broker is down; its page says so at once.
+    jobs.enqueue_on_commit(BULK_TASK, bulk_id, mark=partial(bulk_upload_mark_sent, bulk_id=bulk_id))
 
 
 def _bounded_copy(source, target: Path, limit: int) -> bool:
@@ -289,7 +293,7 @@ def bulk_upload_mark_sent(*, bulk_id: int, sent: bool) -> None:
     """Record whether the upload's job reached the broker (on commit, after the attempt).
     A waiting upload whose job was not sent says so on its page at once; a message sent
     later or a worker claiming the job clears it."""
-    queue_mark_sent(
+    jobs.mark_sent(
         BulkUpload.objects.filter(pk=bulk_id), sent=sent, waiting=Q(status=BulkStatus.QUEUED)
     )
 
@@ -301,16 +305,40 @@ class BulkBusy(Exception):
 def _claim_bulk(bulk_id: int) -> bool:
     """Compare-and-set: a queued job, or one whose run went silent (a killed worker).
     Raises BulkBusy when a run still looks alive; False when there is nothing to do."""
-    stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - BULK_STALE_AFTER)
-    claimed = BulkUpload.objects.filter(
-        Q(status=BulkStatus.QUEUED) | Q(stale, status=BulkStatus.RUNNING), pk=bulk_id
-    ).update(status=BulkStatus.RUNNING, heartbeat_at=Now(), queue_failed_at=None, done=0, errors=[])
-    if not claimed and BulkUpload.objects.filter(pk=bulk_id, status=BulkStatus.RUNNING).exists():
-        raise BulkBusy(f"Bulk upload {bulk_id} is being read by another run.")
-    return bool(claimed)
+    return jobs.claim(
+        BulkUpload.objects.filter(pk=bulk_id),
+        kind="bulk",
+        waiting=Q(status=BulkStatus.QUEUED),
+        working=BulkStatus.RUNNING,
+        busy=BulkBusy(f"Bulk upload {bulk_id} is being read by another run."),
+        done=0,
+        errors=[],
+    )
 
 
-BULK_STALE_AFTER = timezone.timedelta(minutes=2)
+def _read_all(bulk: BulkUpload, candidates: list[Candidate], errors: list[str]) -> None:
+    """Read each stored upload's PDFs, store them and match each to a report."""
+    bulk_id = bulk.pk
+    for entry in bulk.files:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, path in _pdfs_of(entry, Path(tmp), errors):
+                try:
+                    info = read_pdf(path, filename=name, max_bytes=max_pdf_bytes())
+                except PdfError as error:
+                    errors.append(error.message)
+                    continue
+                match = match_pdf(info.text, name, info.title, candidates)
+                with path.open("rb") as handle:
+                    stored = default_storage.save(
+                        f"{_bulk_dir(bulk.review)}/{bulk.pk}/{Path(name).name}", File(handle)
+                    )
+                BulkItem.objects.create(
+                    upload=bulk, name=name[:300], path=stored, sha256=info.sha256,
+                    pages=info.pages, size=info.size, report_id=match.candidate_id,
+                    method=match.method, score=match.score, certain=match.certain,
+                )  # fmt: skip
+                jobs.beat(BulkUpload.objects.filter(pk=bulk_id))
+        jobs.beat(BulkUpload.objects.filter(pk=bulk_id), done=F("done") + 1)
 
 
 def bulk_upload_run(*, bulk_id: int) -> BulkUpload | None:
@@ -334,27 +362,12 @@ def bulk_upload_run(*, bulk_id: int) -> BulkUpload | None:
     ]
     errors: list[str] = []
     BulkUpload.objects.filter(pk=bulk_id).update(total=len(bulk.files))
+    running = BulkUpload.objects.filter(pk=bulk_id, status=BulkStatus.RUNNING)
+    # A PDF the parser takes long over must not make the run look dead: beat from a thread.
+    beating = jobs.Heartbeat(running, error=BulkBusy(), label=f"bulk upload {bulk_id}")
     try:
-        for entry in bulk.files:
-            with tempfile.TemporaryDirectory() as tmp:
-                for name, path in _pdfs_of(entry, Path(tmp), errors):
-                    try:
-                        info = read_pdf(path, filename=name, max_bytes=max_pdf_bytes())
-                    except PdfError as error:
-                        errors.append(error.message)
-                        continue
-                    match = match_pdf(info.text, name, info.title, candidates)
-                    with path.open("rb") as handle:
-                        stored = default_storage.save(
-                            f"{_bulk_dir(bulk.review)}/{bulk.pk}/{Path(name).name}", File(handle)
-                        )
-                    BulkItem.objects.create(
-                        upload=bulk, name=name[:300], path=stored, sha256=info.sha256,
-                        pages=info.pages, size=info.size, report_id=match.candidate_id,
-                        method=match.method, score=match.score, certain=match.certain,
-                    )  # fmt: skip
-                    BulkUpload.objects.filter(pk=bulk_id).update(heartbeat_at=Now())
-            BulkUpload.objects.filter(pk=bulk_id).update(done=F("done") + 1, heartbeat_at=Now())
+        with beating:
+            _read_all(bulk, candidates, errors)
     except OperationalError:
         # The database went away: the task retries, and the retry starts from the top.
         BulkUpload.objects.filter(pk=bulk_id).update(status=BulkStatus.QUEUED, heartbeat_at=None)
@@ -385,22 +398,20 @@ def bulk_upload_discard(*, bulk_id: int) -> None:
 
 def bulk_uploads_requeue(*, worker_start: bool = False) -> list[int]:
     """Queue again uploads waiting for a worker or whose worker died. `worker_start`: also
-    runs that still look alive: a worker killed and restarted at once leaves a fresh
-    heartbeat, and Redis returns its message only after the visibility timeout (an hour);
-    the new message meets BulkBusy and retries until the heartbeat is stale, then takes the
-    job over (or finds that a live run finished it)."""
-    stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - BULK_STALE_AFTER)
-    if worker_start:
-        stale = Q()
+    runs that still look alive (jobs.requeue_stale says why); the new message meets
+    BulkBusy and retries until the heartbeat is stale, then takes the job over (or finds
+    that a live run finished it)."""
     ids = list(
-        BulkUpload.objects.filter(
-            Q(status=BulkStatus.QUEUED) | Q(stale, status=BulkStatus.RUNNING)
+        jobs.requeue_stale(
+            BulkUpload.objects.all(),
+            kind="bulk",
+            waiting=Q(status=BulkStatus.QUEUED),
+            working=[BulkStatus.RUNNING],
+            worker_start=worker_start,
         ).values_list("pk", flat=True)
     )
-    from screening.tasks import enqueue_bulk
-
     for bulk_id in ids:
-        transaction.on_commit(partial(enqueue_bulk, bulk_id), robust=True)
+        _enqueue_on_commit(bulk_id)
     return ids
 
 

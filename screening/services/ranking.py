@@ -27,11 +27,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from config import jobs
 from lib import ranking
 from reviews.models import AuditKind, ImportBatch, Member, Record, Review, Role
 from reviews.services import register_undo_guard
 from reviews.services.audit import audit_log, audit_log_records
-from reviews.services.queueing import queue_mark_sent
 from screening.models import (
     AutomationExclusion,
     AutomationStop,
@@ -87,9 +87,18 @@ def ranking_request(
         # (ranking_requeue), and a decision after the pause tries again.
         return
     if won or force:
-        from screening.tasks import enqueue_ranking
+        _enqueue_on_commit(review.pk, stage)
 
-        transaction.on_commit(partial(enqueue_ranking, review.pk, stage), robust=True)
+
+RANKING_TASK = "screening.tasks.ranking_train_task"
+
+
+def _enqueue_on_commit(review_id: int, stage: str) -> None:
+    # Screening goes on in the last model's order (or the random one) if the broker is
+    # down, and the lead's panel says why; the next decisions, or a worker that starts,
+    # queue training again.
+    mark = partial(ranking_mark_sent, review_id=review_id, stage=stage)
+    jobs.enqueue_on_commit(RANKING_TASK, review_id, stage, mark=mark)
 
 
 #: After the broker refused a training message, decisions leave it alone this long.
@@ -105,7 +114,7 @@ def ranking_mark_sent(*, review_id: int, stage: str, sent: bool) -> None:
     """Record whether a training run's message reached the broker (on commit, after the
     attempt): the lead's panel says so when it did not. A message sent later or a run
     starting clears it."""
-    queue_mark_sent(RankingModel.objects.filter(review_id=review_id, stage=stage), sent=sent)
+    jobs.mark_sent(RankingModel.objects.filter(review_id=review_id, stage=stage), sent=sent)
 
 
 def ranking_requeue() -> list[tuple[int, str]]:
@@ -114,10 +123,8 @@ def ranking_requeue() -> list[tuple[int, str]]:
     waiting = list(
         RankingModel.objects.filter(queue_failed_at__isnull=False).values_list("review_id", "stage")
     )
-    from screening.tasks import enqueue_ranking
-
     for review_id, stage in waiting:
-        transaction.on_commit(partial(enqueue_ranking, review_id, stage), robust=True)
+        _enqueue_on_commit(review_id, stage)
     return waiting
 
 

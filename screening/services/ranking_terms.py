@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
 
+from config import jobs
 from lib import ranking
 from reviews.models import BatchStatus, ImportBatch, Record
 from reviews.services import register_cluster_listener
@@ -118,9 +118,8 @@ def ranking_prepare(*, review_id: int) -> int:
 def ranking_prepare_request(review_id: int) -> None:
     """After the current transaction commits, queue the computation of new batches' term
     counts (deduplication has just taken records in)."""
-    from screening.tasks import enqueue_ranking_prepare
-
-    transaction.on_commit(lambda: enqueue_ranking_prepare(review_id), robust=True)
+    # Nothing waits on it if the broker is down: the first training computes what is missing.
+    jobs.enqueue_on_commit("screening.tasks.ranking_prepare_task", review_id)
 
 
 @register_cluster_listener

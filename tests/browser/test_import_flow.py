@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -33,8 +34,14 @@ def slow_worker(monkeypatch):
 
         return enqueue
 
-    monkeypatch.setattr("reviews.tasks.enqueue_import", later(services.import_batch_run))
-    monkeypatch.setattr("reviews.tasks.enqueue_preview", later(services.import_batch_preview_run))
+    # Services send jobs by the task's name (config.jobs): the task's .delay is the seam.
+    monkeypatch.setattr(
+        "reviews.tasks.import_batch_task", SimpleNamespace(delay=later(services.import_batch_run))
+    )
+    monkeypatch.setattr(
+        "reviews.tasks.import_batch_preview_task",
+        SimpleNamespace(delay=later(services.import_batch_preview_run)),
+    )
 
 
 def test_lead_imports_and_finds_a_record(page, live_server, review, lead, slow_worker, tmp_path):

@@ -43,6 +43,7 @@ def worker(settings, tmp_path):
         "SIFT_TASKS_EAGER": "0",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "SECRET_KEY": "integration",
+        "SIFT_JOB_STALE_AFTER": "10",  # a message meeting a live run looks again sooner
     }
     celery_app.conf.task_always_eager = False
     celery_app.control.purge()

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from reviews import services
 from reviews.models import AuditEvent, AuditKind, BatchStatus, ImportBatch, Record
-from reviews.services import imports
+from reviews.services.imports import batches, common
 from tests.conftest import ris_upload
 from tests.reviews.test_dedup_service import import_text, ris, run
 from tests.screening.conftest import paper
@@ -46,7 +46,7 @@ def test_a_batch_is_never_done_without_its_event(review, source, lead, monkeypat
     def broken(**kwargs):
         raise RuntimeError("audit table unavailable")
 
-    monkeypatch.setattr(imports, "audit_log", broken)
+    monkeypatch.setattr(common, "audit_log", broken)
     with pytest.raises(RuntimeError):
         services.import_batch_run(batch_id=batch.pk)
     batch.refresh_from_db()
@@ -73,7 +73,7 @@ def test_an_undo_that_fails_leaves_no_event_and_the_records(review, source, lead
     def broken(**kwargs):
         raise RuntimeError("broker exploded")
 
-    monkeypatch.setattr(imports, "dedup_request", broken)
+    monkeypatch.setattr(batches, "dedup_request", broken)
     with pytest.raises(RuntimeError):
         services.import_batch_undo(batch=batch, user=lead)
     batch.refresh_from_db()

@@ -105,7 +105,7 @@ def test_a_run_stopped_by_its_time_limit_fails_and_leaves_nothing(
     from celery.exceptions import SoftTimeLimitExceeded
 
     from reviews import tasks
-    from reviews.services import imports
+    from reviews.services.imports import runs
 
     assert tasks.import_batch_task.soft_time_limit and tasks.import_batch_task.time_limit
     assert tasks.import_batch_preview_task.soft_time_limit
@@ -114,7 +114,7 @@ def test_a_run_stopped_by_its_time_limit_fails_and_leaves_nothing(
     def stopped(*args, **kwargs):
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(imports, "open_export", stopped)
+    monkeypatch.setattr(runs, "open_export", stopped)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(SoftTimeLimitExceeded):
         services.import_batch_preview_run(batch_id=batch.pk)
     batch.refresh_from_db()

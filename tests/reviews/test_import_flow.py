@@ -214,14 +214,14 @@ def test_undo_removes_the_batch_records_and_nothing_else(
 def test_undo_is_refused_once_a_guard_says_records_were_screened(review, lead, imported_batch):
     from django.core.exceptions import ValidationError
 
-    from reviews.services import imports
+    from reviews.services.imports import batches
 
     guard = services.register_undo_guard(lambda batch: "2 of its records have screening decisions")
     try:
         with pytest.raises(ValidationError, match="2 of its records have screening decisions"):
             services.import_batch_undo(batch=imported_batch, user=lead)
     finally:
-        imports._undo_guards.remove(guard)
+        batches._undo_guards.remove(guard)
     imported_batch.refresh_from_db()
     assert imported_batch.status == BatchStatus.DONE and imported_batch.records.count() == 2
 
@@ -268,7 +268,7 @@ def test_broken_files_fail_with_a_clear_message_and_leave_nothing(
 @pytest.mark.django_db
 def test_a_crash_midway_leaves_no_records(review, source, lead, monkeypatch):
     """An error after some chunks were written removes them all (all or nothing)."""
-    from reviews.services import imports
+    from reviews.services.imports import rows
 
     many = "".join(f"TY  - JOUR\nTI  - Paper {i}\nER  - \n" for i in range(2500))
     batch = services.import_batch_start(
@@ -280,7 +280,7 @@ def test_a_crash_midway_leaves_no_records(review, source, lead, monkeypatch):
         user=lead,
     )
     calls = {"n": 0}
-    real = imports._write_chunk
+    real = rows._write_chunk
 
     def failing(*args, **kwargs):
         calls["n"] += 1
@@ -288,7 +288,7 @@ def test_a_crash_midway_leaves_no_records(review, source, lead, monkeypatch):
             raise RuntimeError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "_write_chunk", failing)
+    monkeypatch.setattr(rows, "_write_chunk", failing)
     with pytest.raises(RuntimeError):
         services.import_batch_run(batch_id=batch.pk)
     batch.refresh_from_db()
@@ -329,7 +329,7 @@ def test_a_dead_run_is_taken_over_and_redone_from_the_start(review, source, lead
     )
     # Simulate a worker killed after writing the first 1000 rows.
     from lib.imports import open_export
-    from reviews.services.imports import _insert_records, _record_row
+    from reviews.services.imports.rows import _insert_records, _record_row
 
     with open_export(batch.file.path) as reader:
         rows = [_record_row(batch, r) for _, r in zip(range(1000), reader, strict=False)]

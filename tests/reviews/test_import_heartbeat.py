@@ -6,7 +6,6 @@ over or queued again; a run that was taken over stops at its next chunk."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 
@@ -15,16 +14,16 @@ from django.db import connection
 
 from reviews import services
 from reviews.models import BatchStatus, ImportBatch, Record
-from reviews.services import imports
+from reviews.services.imports import runs as imports
 from tests.conftest import RIS_TWO, ris_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def quick_staleness(monkeypatch):
-    monkeypatch.setattr(imports, "STALE_AFTER", dt.timedelta(seconds=1))
-    monkeypatch.setattr(imports, "HEARTBEAT_EVERY", dt.timedelta(seconds=0.1))
+def quick_staleness(settings):
+    kinds = {k: {**v, "STALE_AFTER": 1} for k, v in settings.SIFT_JOBS["KINDS"].items()}
+    settings.SIFT_JOBS = {**settings.SIFT_JOBS, "HEARTBEAT_EVERY": 0.1, "KINDS": kinds}
 
 
 def held_open_export(monkeypatch):

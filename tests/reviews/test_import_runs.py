@@ -11,6 +11,7 @@ from django.utils import timezone
 from reviews import services
 from reviews.models import BatchStatus, ImportBatch, Record
 from reviews.services import imports
+from reviews.services.imports import rows, runs
 from tests.conftest import ris_upload
 
 
@@ -35,9 +36,9 @@ def _go_stale(batch):
 @pytest.mark.django_db
 def test_a_run_taken_over_writes_nothing_more_and_cannot_fail_its_successor(review, source, lead):
     batch = _queued(review, source, lead)
-    first = imports._claim(batch.pk, waiting=BatchStatus.QUEUED, working=BatchStatus.RUNNING)
+    first = runs._claim(batch.pk, waiting=BatchStatus.QUEUED, working=BatchStatus.RUNNING)
     _go_stale(batch)  # the first run looks dead...
-    second = imports._claim(batch.pk, waiting=BatchStatus.QUEUED, working=BatchStatus.RUNNING)
+    second = runs._claim(batch.pk, waiting=BatchStatus.QUEUED, working=BatchStatus.RUNNING)
     assert (first, second) == (1, 2)
     row = (
         review.pk,
@@ -65,9 +66,9 @@ def test_a_run_taken_over_writes_nothing_more_and_cannot_fail_its_successor(revi
         11,
     )
     with pytest.raises(imports.RunSuperseded):  # ...but was only slow: it must stop
-        imports._write_chunk(batch.pk, first, [row], 10, 1)
+        rows._write_chunk(batch.pk, first, [row], 10, 1)
     assert not Record.objects.filter(batch=batch).exists()
-    imports._write_chunk(batch.pk, second, [row], 10, 1)
+    rows._write_chunk(batch.pk, second, [row], 10, 1)
     services.import_batch_fail(batch_id=batch.pk, message="late failure", attempt=first)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.RUNNING and Record.objects.filter(batch=batch).count() == 1
@@ -91,7 +92,7 @@ def test_a_preview_that_crashes_fails_the_batch(review, source, lead, monkeypatc
     def crash(self, parsed):
         raise RuntimeError("parser bug")
 
-    monkeypatch.setattr(imports._PreviewBuilder, "add", crash)
+    monkeypatch.setattr(runs._PreviewBuilder, "add", crash)
     with pytest.raises(RuntimeError):
         services.import_batch_preview_run(batch_id=batch.pk)
     batch.refresh_from_db()
@@ -101,10 +102,10 @@ def test_a_preview_that_crashes_fails_the_batch(review, source, lead, monkeypatc
 @pytest.mark.django_db
 def test_a_stale_preview_cannot_overwrite_a_newer_one(review, source, lead):
     batch = _queued(review, source, lead, preview=True)
-    old = imports._claim(batch.pk, waiting=BatchStatus.PREVIEWING, working=BatchStatus.PREVIEWING)
+    old = runs._claim(batch.pk, waiting=BatchStatus.PREVIEWING, working=BatchStatus.PREVIEWING)
     _go_stale(batch)
     services.import_batch_preview_run(batch_id=batch.pk)  # a newer run finishes
-    assert imports._owned(batch.pk, old, BatchStatus.PREVIEWING).update(preview={}) == 0
+    assert runs._owned(batch.pk, old, BatchStatus.PREVIEWING).update(preview={}) == 0
     batch.refresh_from_db()
     assert batch.status == BatchStatus.READY and batch.preview["records"] == 2
 

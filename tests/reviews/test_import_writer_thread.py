@@ -6,7 +6,7 @@ import pytest
 
 from reviews import services
 from reviews.models import BatchStatus, ImportBatch, Record
-from reviews.services import imports
+from reviews.services.imports import rows as imports
 from tests.conftest import ris_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)

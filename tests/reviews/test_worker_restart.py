@@ -6,6 +6,8 @@ worker)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.utils import timezone
 
@@ -29,8 +31,9 @@ def test_a_starting_worker_queues_an_import_whose_run_still_looks_alive(
         status=BatchStatus.RUNNING, heartbeat_at=timezone.now(), attempts=1
     )
     queued: list[int] = []
-    monkeypatch.setattr("reviews.tasks.enqueue_import", queued.append)
-    monkeypatch.setattr("reviews.tasks.enqueue_dedup", lambda review_id: None)
+    # Services send jobs by the task's name (config.jobs): the task's .delay is the seam.
+    monkeypatch.setattr("reviews.tasks.import_batch_task", SimpleNamespace(delay=queued.append))
+    monkeypatch.setattr("reviews.tasks.dedup_task", SimpleNamespace(delay=lambda review_id: None))
     # The page's "queue it again" leaves a live run alone ...
     assert services.import_batches_requeue(batch_ids=[batch.pk]) == []
     # ... a worker that starts does not: the run may have died with the last worker.

@@ -5,10 +5,12 @@ until the heartbeat is stale, then takes the job over; a finished upload is left
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
+from config import jobs
 from screening import services
 from screening.models import BulkStatus, BulkUpload
 
@@ -24,7 +26,8 @@ def test_a_starting_worker_queues_a_bulk_upload_whose_run_still_looks_alive(
         review=review, uploaded_by=lead, status=BulkStatus.RUNNING, heartbeat_at=timezone.now()
     )
     queued: list[int] = []
-    monkeypatch.setattr("screening.tasks.enqueue_bulk", queued.append)
+    # Services send jobs by the task's name (config.jobs): the task's .delay is the seam.
+    monkeypatch.setattr("screening.tasks.bulk_upload_task", SimpleNamespace(delay=queued.append))
     assert services.bulk_uploads_requeue() == []  # a live run is left alone ...
     with django_capture_on_commit_callbacks(execute=True):
         requeue_waiting_bulk_uploads()  # ... unless a worker starts: it may have died
@@ -32,7 +35,7 @@ def test_a_starting_worker_queues_a_bulk_upload_whose_run_still_looks_alive(
     with pytest.raises(services.BulkBusy):
         services.bulk_upload_run(bulk_id=bulk.pk)
     # Once the heartbeat is stale the message takes the job over and finishes it.
-    stale = timezone.now() - services.fulltexts.BULK_STALE_AFTER - dt.timedelta(seconds=1)
+    stale = timezone.now() - jobs.stale_after("bulk") - dt.timedelta(seconds=1)
     BulkUpload.objects.filter(pk=bulk.pk).update(heartbeat_at=stale)
     services.bulk_upload_run(bulk_id=bulk.pk)
     assert BulkUpload.objects.get(pk=bulk.pk).status == BulkStatus.READY

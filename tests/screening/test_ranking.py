@@ -110,9 +110,12 @@ def test_every_record_is_still_served_until_decided(review, topical, reviewer):
 def ranking_callbacks(callbacks: list) -> list:
     """The training jobs among the callbacks run on commit (mail notifications queue
     their own)."""
-    from screening.tasks import enqueue_ranking
+    from config import jobs
+    from screening.services.ranking import RANKING_TASK
 
-    return [c for c in callbacks if getattr(c, "func", None) is enqueue_ranking]
+    return [
+        c for c in callbacks if getattr(c, "func", None) is jobs.send and c.args[0] == RANKING_TASK
+    ]
 
 
 def test_decisions_queue_training_after_commit_and_a_burst_queues_once(
