@@ -449,41 +449,12 @@ def agreement(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     return render(request, "screening/agreement.html", context)
 
 
-def _num(value: float | None, places: int = 4) -> str:
-    return "" if value is None else f"{value:.{places}f}"
-
-
 @require_GET
 @login_required
 def agreement_csv(request: HttpRequest, review: str, stage: str) -> StreamingHttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage, role=LEAD)
     report = selectors.agreement_report(review_obj, stage, settings)
-    rows = [[
-        "stage", "rater_1", "rater_2", "n", "a_both_include", "b_1_include_2_exclude",
-        "c_1_exclude_2_include", "d_both_exclude", "observed_agreement", "expected_agreement",
-        "kappa", "se", "ci_low", "ci_high", "pabak", "prevalence_index", "bias_index",
-        "positive_agreement", "negative_agreement", "conflicts", "resolved_include",
-        "resolved_exclude", "unresolved", "maybe_rule",
-    ]]  # fmt: skip
-    for p in report.pairs:
-        t = p.table
-        rows.append([
-            stage, p.first.username, p.second.username, t.n, t.a, t.b, t.c, t.d, _num(t.p_o),
-            _num(t.p_e), _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high),
-            _num(t.pabak), _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos),
-            _num(t.p_neg), t.conflicts, p.resolved_include, p.resolved_exclude, p.unresolved,
-            report.maybe_rule,
-        ])  # fmt: skip
-    if report.overall is not None:
-        t = report.overall
-        rows.append([
-            stage, "(all pairs)", "", t.n, t.a, t.b, t.c, t.d, _num(t.p_o), _num(t.p_e),
-            _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high), _num(t.pabak),
-            _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos), _num(t.p_neg),
-            t.conflicts, sum(p.resolved_include for p in report.pairs),
-            sum(p.resolved_exclude for p in report.pairs), sum(p.unresolved for p in report.pairs),
-            report.maybe_rule,
-        ])  # fmt: skip
+    rows = selectors.agreement_csv_rows(report, stage)
     return csv_response(rows, f"{review_obj.slug}-{stage}-agreement.csv")
 
 
