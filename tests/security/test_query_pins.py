@@ -1,9 +1,10 @@
 """Issue #22: no page's query count grows with the rows it lists. Every GET page and download
 of the URL matrix a member may open (walked from `TABLE`, so a new page is pinned by
-default) is read by the lead and by a reviewer in the security world (`build_world`), then
-again after the world has grown by as many rows again of every kind (records of a second
-search, votes at both stages, a conflict, a retrieved report with its PDF, a study with its
-design, appraisals and extractions, an invitation); the count must not change. A page
+default) is read by the lead and by a reviewer in the security world (`build_world`) grown
+by one unit of rows of every kind (`grow`: records of another search, a copy and a near
+copy, votes at both stages, a conflict, a retrieved report with its PDF, a study with its
+design, appraisals and extractions, an invitation), then again after a second unit; the
+queries must not change in number. A page
 whose count follows something that did not double (the checklists, the forms, the
 reviewers) is not an N+1; one whose count follows the rows is.
 
@@ -50,8 +51,8 @@ def _fast_and_isolated():
 
 
 def grow(world: World, k: int) -> None:
-    """As many rows again as `build_world` made of every listed kind, in the same review
-    (a second search, its records, votes, conflict, report, study and the work on it)."""
+    """One more unit of every listed kind in the world's review: a search and its records,
+    their copies, votes, a conflict, a report, a study and the work on it, an invitation."""
     review, lead, reviewer, second = world.review, world.lead, world.reviewer, world.second_reviewer
     source = review_services.source_create(
         review=review, name=f"Medline {k}", source_type=SourceType.DATABASE
@@ -59,6 +60,9 @@ def grow(world: World, k: int) -> None:
     review_services.search_create(source=source, label=f"Main {k}", strategy="1. x.ti.")
     papers = [paper(100 * k + n, doi=f"10.5555/g{k}.{n}") for n in range(6)]
     batch = import_text(review, source, lead, ris(*papers), name=f"more{k}.ris")
+    # A copy, and a near copy (no DOI, other pages) for the duplicate queue.
+    near = papers[3] | {"title": papers[3]["title"].upper(), "ep": "99", "doi": ""}
+    import_text(review, source, lead, ris(papers[3], near), name=f"copies{k}.ris")
     run(review)
     records = list(batch.records.order_by("ordinal"))
     included, conflicted = records[0], records[1]
@@ -169,9 +173,10 @@ def shared(django_db_setup, django_db_blocker, tmp_path_factory):
         )
         review = _review(lead, reviewer, second)
         world = build_world(review, lead, reviewer, second)
+        grow(world, 1)
         urls = _urls(world)
         small = _counts(world, urls)
-        grow(world, 1)
+        grow(world, 2)
         large = _counts(world, urls)
         yield Shared(urls, small, large)
         transaction.set_rollback(True)
