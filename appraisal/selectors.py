@@ -713,14 +713,6 @@ def extraction_finals(review: Review, form: ExtractionForm) -> list[StudyExtract
     return result
 
 
-def reviewer_is_member(review: Review, user) -> bool:
-    return review.members.filter(user=user).exists()
-
-
-def is_lead_user(review: Review, user) -> bool:
-    return review.members.filter(user=user, role=Role.LEAD).exists()
-
-
 # --- history ------------------------------------------------------------------------------------
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from lib.screening.highlight import MAX_TERM_CHARS, MAX_TERMS, parse_terms
+from reviews.access import team
 from reviews.forms import MultiLineField, SingleLineField
-from reviews.models import Criterion, CriterionKind, Member, Review
+from reviews.models import Criterion, CriterionKind, Review
 from screening import selectors
 from screening.models import NotRetrievedReason, Retrieval, StageSettings, Study, Verdict
 
@@ -58,7 +59,7 @@ class StageSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
-        users = Member.objects.filter(review=review).values("user")
+        users = team(review)
         field = self.fields["resolver"]
         field.queryset = field.queryset.filter(pk__in=users).order_by("username")
         field.required = False

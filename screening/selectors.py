@@ -20,7 +20,9 @@ from lib import ranking
 from lib.screening import Agreement, Highlighter, agreement
 from lib.screening.highlight import parse_terms
 from lib.screening.labels import disambiguate
-from reviews.models import Arm, BatchStatus, ImportBatch, Member, Record, Review, Source
+from reviews.access import seat_of
+from reviews.access import team as review_team
+from reviews.models import Arm, BatchStatus, ImportBatch, Record, Review, Source
 from screening.outcomes import (  # the rules' one home; re-exported for the pages
     CONFLICT,
     EXCLUDE,
@@ -100,16 +102,7 @@ def lane_for(review: Review, reviewer, settings: StageSettings) -> Lane:
     keys (by the golden ratio), so that reviewers sharing a lane rarely meet."""
     if settings.order == Order.IMPORT:
         return IMPORT_LANE
-    viewer = getattr(review, "viewer", None)
-    if viewer is not None and viewer.user_id == reviewer.pk:
-        seat = viewer.seat
-    else:
-        seat = (
-            Member.objects.filter(review=review, user=reviewer)
-            .values_list("seat", flat=True)
-            .first()
-            or 0
-        )
+    seat = seat_of(review, reviewer)
     lane = _LANES[seat % len(_LANES)]
     turn = seat // len(_LANES)
     if turn == 0:
@@ -338,7 +331,7 @@ class LateChanges:
 
 def late_changes(review: Review, stage: str, settings: StageSettings) -> LateChanges:
     everything = Decision.objects.filter(review=review, stage=stage)
-    team = Member.objects.filter(review=review).values("user")
+    team = review_team(review)
     # Two cheap looks first: most reviews have no vote cast on a record that is now a
     # duplicate, and no vote by someone who left; then nothing more is counted.
     merged = everything.exclude(record_id=F("paper_id")).exists()

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appraisal import answer_rows, selectors, services
+from appraisal.access import sees_instrument_history, shown_table
 from appraisal.forms import (
     CONSENSUS_METHODS,
     BuiltinForm,
@@ -179,7 +180,7 @@ def checklist(request: HttpRequest, review: str, checklist_id: int) -> HttpRespo
         "is_lead": is_lead(review_obj),
         "builder": builder_context(rows or builder_for_version(current)),
     }
-    if context["is_lead"]:  # the history shows reviewers' answers: leads only (blinding)
+    if sees_instrument_history(viewer_of(review_obj)):
         context["history"] = selectors.instrument_history(item)
     return render(request, "appraisal/checklist.html", context)
 
@@ -354,9 +355,7 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
 def table(request: HttpRequest, review: str, version_id: int) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     version = _version(review_obj, version_id)
-    data = selectors.appraisal_table(review_obj, version)
-    if not viewer_of(review_obj).sees_drafts:
-        data.pending = 0  # blinding: a colleague's draft is not "1 not final yet"
+    data = shown_table(selectors.appraisal_table(review_obj, version), viewer_of(review_obj))
     context = {
         "review": review_obj,
         "version": version,

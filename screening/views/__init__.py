@@ -27,7 +27,7 @@ from reviews.access import is_lead, review_for_user
 from reviews.models import CriterionKind, Record, Review, Role
 from reviews.views.downloads import csv_response
 from screening import selectors, services
-from screening.access import viewer_of
+from screening.access import sees_every_conflict, viewer_of
 from screening.forms import (
     DecisionForm,
     ResolutionForm,
@@ -69,16 +69,6 @@ def _paper(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) ->
     if record is None:
         raise Http404("No such record to screen in this review")
     return record
-
-
-def _may_see_conflicts(review: Review, settings: StageSettings) -> bool:
-    """True for a lead; False for the named resolver (who sees only conflicts they did not
-    screen); PermissionDenied for anyone else."""
-    if is_lead(review):
-        return True
-    if settings.resolver_id == review.viewer.user_id:
-        return False
-    raise PermissionDenied("Only leads and the named resolver see conflicts.")
 
 
 def _card_context(request, review: Review, stage: str, settings, record, *, stream: bool, **extra):
@@ -175,7 +165,7 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
         if data["verdict"] != "exclude":
             data["reason"], data["reason_other"] = None, ""  # a reason picked, then Include
         try:
-            decision = services.decision_record(
+            recorded = services.decision_record_placed(
                 review=review_obj,
                 record=record,
                 reviewer=request.user,
@@ -186,7 +176,7 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
                 note=data["note"],
                 advance=data["stream"],
             )
-            position = getattr(decision, "position", None)
+            position = recorded.position
         except services.SlotTaken as e:
             error, taken = " ".join(e.messages), True
         except ValidationError as e:
@@ -311,7 +301,7 @@ def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
 @login_required
 def conflicts(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage)
-    lead = _may_see_conflicts(review_obj, settings)
+    lead = sees_every_conflict(viewer_of(review_obj), settings)
     reasons = list(review_obj.criteria.filter(kind=CriterionKind.EXCLUDE).order_by("code"))
     reason = _reason_filter(request, reasons)
     context = {
@@ -340,7 +330,7 @@ def _conflicts_for(request, review: Review, stage: str, settings, lead: bool, re
 @login_required
 def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> HttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage)
-    lead = _may_see_conflicts(review_obj, settings)
+    lead = sees_every_conflict(viewer_of(review_obj), settings)
     paper = _paper(review_obj, record_id, stage)
     votes = selectors.paper_votes(paper, stage)
     resolution = selectors.resolution_of(paper, stage)
