@@ -19,13 +19,31 @@ def review_for_user(user, slug: str, *, role: str | None = None) -> Review:
         raise Http404("No such review")
     if role is not None and member.role != role:
         raise PermissionDenied(f"Only a {Role(role).label.lower()} of this review can do that.")
+    return _opened(member)
+
+
+def review_if_member(user, slug: str) -> Review | None:
+    """The review if `user` is a member, else None (the error pages: no 404 inside a 404)."""
+    member = Member.objects.select_related("review").filter(review__slug=slug, user=user).first()
+    return _opened(member) if member is not None else None
+
+
+def _opened(member: Member) -> Review:
+    """The member's review, opened by them: `review.viewer` is written here only."""
     review = member.review
     review.viewer = member
     return review
 
 
+def viewer_member(review: Review) -> Member:
+    """The member who opened the review (`review_for_user`)."""
+    if review.viewer is None:
+        raise LookupError("The review was not opened through reviews.access.review_for_user.")
+    return review.viewer
+
+
 def is_lead(review: Review) -> bool:
-    return getattr(review, "viewer", None) is not None and review.viewer.role == Role.LEAD
+    return review.viewer is not None and review.viewer.role == Role.LEAD
 
 
 # --- Who is in a review, for services and selectors (one home for the membership reads) ---
@@ -34,7 +52,7 @@ def is_lead(review: Review) -> bool:
 def member_of(review: Review, user) -> Member | None:
     """`user`'s membership of `review`: the one `review_for_user` found when the review was
     opened by this user (no query), else read."""
-    viewer = getattr(review, "viewer", None)
+    viewer = review.viewer
     if viewer is not None and viewer.user_id == user.pk:
         return viewer
     return Member.objects.filter(review=review, user=user).first()

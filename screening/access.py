@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 
-from reviews.models import Member, Record, Review, Role
+from reviews.access import viewer_member
+from reviews.models import Record, Review, Role
 from screening.models import Decision, Report, Resolution, Stage, StageSettings, Study
 from screening.outcomes import paper_outcomes, papers, stage_settings
 
@@ -127,9 +128,7 @@ class Viewer:
 def viewer_of(review: Review) -> Viewer:
     """The Viewer for a review opened through `review_for_user` (which sets
     `review.viewer`); a review opened any other way has no viewer: a mistake, not a lead."""
-    member: Member | None = getattr(review, "viewer", None)
-    if member is None:
-        raise LookupError("The review was not opened through reviews.access.review_for_user.")
+    member = viewer_member(review)
     return Viewer(review, member.user_id, member.role)
 
 
