@@ -1,12 +1,11 @@
 """Issue #22: no page's query count grows with the rows it lists. Every GET page and download
 of the URL matrix a member may open (walked from `TABLE`, so a new page is pinned by
-default) is read by the lead and by a reviewer in the security world (`build_world`) grown
-by one unit of rows of every kind (`grow`: records of another search, a copy and a near
-copy, votes at both stages, a conflict, a retrieved report with its PDF, a study with its
-design, appraisals and extractions, an invitation), then again after a second unit; the
-queries must not change in number. A page
-whose count follows something that did not double (the checklists, the forms, the
-reviewers) is not an N+1; one whose count follows the rows is.
+default), at both stages and, where the view answers htmx with something else, as a
+fragment too, is read by the lead and by a reviewer in the security world (`build_world`)
+grown by one unit of rows of every kind (`grow`: records of another search, a copy and a
+near copy, votes at both stages, a conflict, a retrieved report with its PDF, a study with
+its design, appraisals and extractions, an invitation), then again after a second unit:
+the queries must not change in number. A failure names the statements that grew.
 
 Built once per module (a savepoint rolled back at the end), like the blinding walk.
 """
@@ -35,8 +34,17 @@ from tests.appraisal.conftest import appraise, extract
 from tests.conftest import make_user
 from tests.reviews.test_dedup_service import import_text, ris, run
 from tests.screening.conftest import paper
-from tests.security.conftest import FT, World, _vote, build_world
-from tests.security.test_url_matrix import LEAD, MEMBER, TABLE, USER, app_routes, url_of
+from tests.security.conftest import FT, TA, World, _vote, build_world
+from tests.security.test_url_matrix import (
+    LEAD,
+    MEMBER,
+    TABLE,
+    USER,
+    _body,
+    app_routes,
+    call,
+    url_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,20 +104,41 @@ def grow(world: World, k: int) -> None:
     )  # fmt: skip
 
 
-def _urls(world: World) -> list[tuple[str, str, str]]:
-    """(persona, url name, url) for every GET a member may open: the lead's and, where a
-    reviewer may open it too, the reviewer's (the blinded reads take other paths)."""
-    out = []
+def _urls(world: World) -> list[tuple[str, str, str, bool]]:
+    """(persona, label, url, htmx) for every GET a member may open, at each stage: the
+    lead's and, where a reviewer may open it too, the reviewer's (the blinded reads take
+    other paths); as a fragment too where the view answers htmx with something else."""
+    pages = []
     for route in app_routes():
         rule = TABLE[route.name].get("GET")
         who, status = rule if isinstance(rule, tuple) else (rule, None)
         if who not in (MEMBER, LEAD, USER) or status not in (None, 200):
             continue
-        url = url_of(route, world.ids)
-        out.append(("lead", route.name, url))
-        if who in (MEMBER, USER):
-            out.append(("reviewer", route.name, url))
+        # A stage's pages at both stages (the world's record ids are title/abstract's).
+        stages = (TA, FT) if set(route.kwargs) == {"review", "stage"} else (None,)
+        for stage in stages:
+            label = f"{route.name} [{stage}]" if stage else route.name
+            url = url_of(route, world.ids, **({"stage": stage} if stage else {}))
+            pages.append(("lead", label, url))
+            if who in (MEMBER, USER):
+                pages.append(("reviewer", label, url))
+    clients = _clients(world)
+    out = []
+    for persona, label, url in pages:
+        out.append((persona, label, url, False))
+        page = _body(call(clients[persona, False], "GET", url))
+        if _body(call(clients[persona, True], "GET", url)) != page:
+            out.append((persona, f"{label} (htmx)", url, True))
     return out
+
+
+def _clients(world: World) -> dict[tuple[str, bool], Client]:
+    clients = {}
+    for persona, user in (("lead", world.lead), ("reviewer", world.reviewer)):
+        for htmx in (False, True):
+            clients[persona, htmx] = Client(headers={"HX-Request": "true"} if htmx else {})
+            clients[persona, htmx].force_login(user)
+    return clients
 
 
 def _count(client: Client, url: str) -> list[str]:
@@ -119,7 +148,10 @@ def _count(client: Client, url: str) -> list[str]:
             if response.streaming:
                 b"".join(response.streaming_content)
         transaction.set_rollback(True)
-    assert response.status_code == 200, (url, response.status_code)
+    assert response.status_code in (200, 286), (
+        url,
+        response.status_code,
+    )  # 286: htmx, stop polling
     return [_masked(q["sql"]) for q in queries.captured_queries]
 
 
@@ -129,20 +161,17 @@ def _masked(sql: str) -> str:
 
 
 def _counts(world: World, urls) -> dict[tuple[str, str], list[str]]:
-    clients = {}
-    for persona, user in (("lead", world.lead), ("reviewer", world.reviewer)):
-        clients[persona] = Client()
-        clients[persona].force_login(user)
+    clients = _clients(world)
     counts = {}
-    for persona, name, url in urls:  # the second read: a first one may fill a cache
-        _count(clients[persona], url)
-        counts[persona, name] = _count(clients[persona], url)
+    for persona, label, url, htmx in urls:  # the second read: a first may fill a cache
+        _count(clients[persona, htmx], url)
+        counts[persona, label] = _count(clients[persona, htmx], url)
     return counts
 
 
 @dataclass
 class Shared:
-    urls: list[tuple[str, str, str]]
+    urls: list[tuple[str, str, str, bool]]
     small: dict[tuple[str, str], list[str]]  # the SQL run, numbers masked
     large: dict[tuple[str, str], list[str]]
 
@@ -183,7 +212,8 @@ def shared(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 def test_the_walk_covers_the_list_pages(shared):
-    names = {name for _, name, _ in shared.urls}
+    names = {label.split(" ")[0] for _, label, _, _ in shared.urls}
+    assert any(htmx for *_, htmx in shared.urls), "no fragment walked"
     for page in (
         "reviews:records", "reviews:dedup_queue", "reviews:batches", "reviews:team",
         "reviews:detail", "reviews:dedup_log", "screening:overview", "screening:conflicts",
@@ -196,7 +226,7 @@ def test_the_walk_covers_the_list_pages(shared):
 
 def test_no_page_runs_a_query_per_row(shared):
     grown = []
-    for persona, name, _ in shared.urls:
+    for persona, name, _, _ in shared.urls:
         small, large = shared.small[persona, name], shared.large[persona, name]
         if len(large) != len(small) and name not in NOT_ROWS:
             more = Counter(large) - Counter(small)
