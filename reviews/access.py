@@ -96,3 +96,13 @@ def team(review: Review) -> QuerySet:
 def team_ids(review: Review) -> QuerySet:
     """The team's user ids, flat."""
     return Member.objects.filter(review=review).values_list("user_id", flat=True)
+
+
+def reviews_led_only_by(user) -> list[Review]:
+    """The reviews `user` is the only lead of (they cannot leave them without a lead)."""
+    alone = []
+    for member in Member.objects.filter(user=user, role=Role.LEAD).select_related("review"):
+        others = Member.objects.filter(review=member.review, role=Role.LEAD).exclude(user=user)
+        if not others.exists():
+            alone.append(member.review)
+    return alone
