@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MailKind, OutboundEmail
-from reviews.models import AuditEvent, AuditKind, DedupAction, DedupEvent, Member, Review, Role
+from reviews.access import is_member, lead_users
+from reviews.models import AuditEvent, AuditKind, DedupAction, DedupEvent, Review
 from reviews.signals import dedup_failed
 
 log = logging.getLogger(__name__)
@@ -101,9 +102,7 @@ _connect_votes()
 
 # --- The task's side -------------------------------------------------------------------
 def _leads(review: Review) -> list:
-    return [
-        m.user for m in Member.objects.filter(review=review, role=Role.LEAD).select_related("user")
-    ]
+    return lead_users(review)
 
 
 def _url(name: str, **kwargs) -> str:
@@ -195,11 +194,7 @@ def _votes(review: Review, *, kind: str, stage: str) -> None:
 def _resolvers(review: Review, settings) -> list:
     people = {u.pk: u for u in _leads(review)}
     resolver = settings.resolver if settings.resolver_id else None
-    if (
-        resolver is not None
-        and resolver.is_active
-        and Member.objects.filter(review=review, user_id=resolver.pk).exists()
-    ):
+    if resolver is not None and resolver.is_active and is_member(review, resolver):
         people.setdefault(resolver.pk, resolver)
     return list(people.values())
 

@@ -180,6 +180,53 @@ def judgements_from_post(keys, data) -> dict[int | None, JudgementInput]:
     }
 
 
+def typed_answers(questions, data) -> dict[int, dict]:
+    """What was typed into the answer form, to show again after a refused save."""
+    return {
+        q.pk: {
+            "answer": data.get(f"answer-{q.pk}", ""), "text": data.get(f"text-{q.pk}", ""),
+            "support_text": data.get(f"support-{q.pk}", ""),
+            "page_ref": data.get(f"page-{q.pk}", ""), "method": data.get(f"method-{q.pk}", ""),
+        }
+        for q in questions
+    }  # fmt: skip
+
+
+def typed_consensus_answers(questions, data) -> dict[int, dict]:
+    """What was typed into the consensus form, to show again after a refused save."""
+    return {
+        q.pk: {"answer": data.get(f"answer-{q.pk}", ""), "text": data.get(f"text-{q.pk}", ""),
+               "method": data.get(f"method-{q.pk}", "")}
+        for q in questions
+    }  # fmt: skip
+
+
+def typed_consensus_judgements(keys, data) -> dict[int | None, dict]:
+    """The consensus judgements typed, to show again after a refused save."""
+    return {
+        key: {"judgement": data.get(f"judgement-{judgement_field(key)}", ""),
+              "method": data.get(f"jmethod-{judgement_field(key)}", "")}
+        for key in keys
+    }  # fmt: skip
+
+
+def checklist_form_from_post(data) -> tuple[ChecklistForm, dict | None]:
+    """The checklist form from a POST; a checklist built in the browser (rows, not text)
+    becomes its definition here, and its rows come back to re-show on an error."""
+    if "builder" not in data:
+        return ChecklistForm(data), None
+    rows = builder_from_post(data)
+    data = data.copy()
+    try:
+        data["definition"] = definition_from_builder(rows)
+    except DefinitionError as error:
+        form = ChecklistForm(data)
+        form.is_valid()
+        form.add_error(None, str(error))
+        return form, rows
+    return ChecklistForm(data), rows
+
+
 FORM_COLUMNS = ("f-section", "f-code", "f-label", "f-kind", "f-options", "f-hint")
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 
 from appraisal.models import (
     Answer,
@@ -331,6 +331,31 @@ def appraisal_work(study: Study, version: ChecklistVersion, settings: AppraisalS
     )  # fmt: skip
 
 
+def appraisal_works(
+    studies: list[Study], version: ChecklistVersion, settings: AppraisalSettings
+) -> dict[int, Work]:
+    """`appraisal_work` of each study, read in one go (the version's questions and domains
+    too): {study id: Work}."""
+    prefetch_related_objects([version], "questions", "domains")
+    rows = list(
+        Appraisal.objects.filter(study__in=[s.pk for s in studies], version=version)
+        .select_related("reviewer")
+        .prefetch_related("answers", "judgements")
+        .order_by("created_at", "pk")
+    )
+    for row in rows:
+        row.version = version
+    required = 1 if settings.appraisal_mode == Mode.SINGLE_PLUS_CHECK else 2
+    return {
+        study.pk: Work(
+            study, version, required,
+            [r for r in rows if r.study_id == study.pk and not r.is_consensus],
+            next((r for r in rows if r.study_id == study.pk and r.is_consensus), None),
+        )
+        for study in studies
+    }  # fmt: skip
+
+
 def extraction_work(study: Study, version: FormVersion, settings: AppraisalSettings) -> Work:
     rows = list(
         Extraction.objects.filter(study=study, version=version)
@@ -549,17 +574,18 @@ class AppraisalTable:
 
 def appraisal_table(review: Review, version: ChecklistVersion) -> AppraisalTable:
     settings = appraisal_settings(review)
-    questions = list(version.questions.all())
     studies = cite(
         review,
         Study.objects.filter(appraisals__version=version).distinct().order_by("label", "pk"),
     )
+    works = appraisal_works(studies, version, settings)
+    questions = list(version.questions.all())
     domains = version_domains(version)
     judged: list[list[str]] = []
     overall_judged: list[str] = []
     kept, rows, comments, overall, pending = [], [], [], [], 0
     for study in studies:
-        work = appraisal_work(study, version, settings)
+        work = works[study.pk]
         values = final_values(work)
         if values is None:
             pending += 1
@@ -656,20 +682,35 @@ class StudyExtraction:
 
 def extraction_finals(review: Review, form: ExtractionForm) -> list[StudyExtraction]:
     settings = appraisal_settings(review)
+    studies = cite(review, included_studies(review).prefetch_related("reports__record"))
+    # `version_in_use` and `extraction_work` of each study, read in one go.
+    rows = list(
+        Extraction.objects.filter(study__in=[s.pk for s in studies], version__form=form)
+        .select_related("reviewer", "version")
+        .prefetch_related("values")
+        .order_by("created_at", "pk")
+    )
+    versions = {r.version_id: r.version for r in rows}
+    current = current_version(form)
+    if current is not None:
+        current = versions.setdefault(current.pk, current)
+    prefetch_related_objects(list(versions.values()), "fields")
+    for row in rows:
+        row.version = versions[row.version_id]
+    required = 1 if settings.extraction_mode == Mode.SINGLE_PLUS_CHECK else 2
     result = []
-    for study in cite(review, included_studies(review).prefetch_related("reports__record")):
-        version = version_in_use(study, form)
-        work = extraction_work(study, version, settings) if version else None
+    for study in studies:
+        started = [r for r in rows if r.study_id == study.pk]
+        version = max((r.version for r in started), key=lambda v: v.number) if started else current
+        work = None
+        if version:
+            mine = [r for r in started if r.version_id == version.pk]
+            work = Work(
+                study, version, required, [r for r in mine if not r.is_consensus],
+                next((r for r in mine if r.is_consensus), None),
+            )  # fmt: skip
         result.append(StudyExtraction(study, version, final_values(work) if work else None, work))
     return result
-
-
-def reviewer_is_member(review: Review, user) -> bool:
-    return review.members.filter(user=user).exists()
-
-
-def is_lead_user(review: Review, user) -> bool:
-    return review.members.filter(user=user, role=Role.LEAD).exists()
 
 
 # --- history ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from reviews.models import Member, Role
+from reviews.access import lead_users, review_if_member
 
 # Stated on a 404 whatever raised it: Django's own messages name models and queries.
 _NOT_FOUND = "There is no such page, or it is in a review you are not a member of."
@@ -25,12 +25,7 @@ def _review_of(request: HttpRequest):
     user = getattr(request, "user", None)
     if not slug or user is None or not user.is_authenticated:
         return None
-    member = Member.objects.select_related("review").filter(review__slug=slug, user=user).first()
-    if member is None:
-        return None
-    review = member.review
-    review.viewer = member
-    return review
+    return review_if_member(user, slug)
 
 
 def _error(request, template: str, status: int, reason: str) -> HttpResponse:
@@ -39,10 +34,7 @@ def _error(request, template: str, status: int, reason: str) -> HttpResponse:
     review = _review_of(request)
     leads = []
     if review is not None:
-        leads = [
-            m.user.get_full_name() or m.user.username
-            for m in review.members.filter(role=Role.LEAD).select_related("user")
-        ]
+        leads = [user.get_full_name() or user.username for user in lead_users(review)]
     context = {"reason": reason, "review": review, "leads": leads}
     return render(request, template, context, status=status)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count as N
-from django.db.models import F, Q, Sum
+from django.db.models import F, Prefetch, Q, Sum
 from django.utils.translation import ngettext
 
 from lib.prisma import FIELDS, Count, Flow, Line, State, assumed, computed, not_applicable
@@ -418,8 +418,9 @@ def prisma_s_rows(review: Review) -> list[PrismaSRow]:
         .values("source").annotate(n=Sum("records_found")).values_list("source", "n")
     )  # fmt: skip
     rows = []
-    for source in review.sources.prefetch_related("searches").order_by("name"):
-        searches = list(source.searches.order_by("pk"))
+    in_order = Prefetch("searches", queryset=Search.objects.order_by("pk"))
+    for source in review.sources.prefetch_related(in_order).order_by("name"):
+        searches = list(source.searches.all())
         if not searches:
             got = by_source.get(source.pk)
             rows.append(

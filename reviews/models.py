@@ -31,6 +31,10 @@ class Review(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The member looking, never stored: set by reviews.access.review_for_user (the only
+    # writer), read by screening.access.viewer_of (the Viewer) and the menus' templates.
+    viewer: Member | None = None
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 
-from reviews.models import Member, Record, Review, Role
-from screening.models import Decision, Report, Resolution, Stage, Study
+from reviews.access import viewer_member
+from reviews.models import Record, Review, Role
+from screening.models import Decision, Report, Resolution, Stage, StageSettings, Study
 from screening.outcomes import paper_outcomes, papers, stage_settings
 
 # A paper's screening status at a stage, as this viewer may know it (issue #21.2).
@@ -126,10 +128,18 @@ class Viewer:
 def viewer_of(review: Review) -> Viewer:
     """The Viewer for a review opened through `review_for_user` (which sets
     `review.viewer`); a review opened any other way has no viewer: a mistake, not a lead."""
-    member: Member | None = getattr(review, "viewer", None)
-    if member is None:
-        raise LookupError("The review was not opened through reviews.access.review_for_user.")
+    member = viewer_member(review)
     return Viewer(review, member.user_id, member.role)
+
+
+def sees_every_conflict(viewer: Viewer, settings: StageSettings) -> bool:
+    """The conflicts page: True for a lead; False for the named resolver (who sees only
+    conflicts they did not screen); PermissionDenied for anyone else."""
+    if viewer.is_lead:
+        return True
+    if settings.resolver_id == viewer.user_id:
+        return False
+    raise PermissionDenied("Only leads and the named resolver see conflicts.")
 
 
 def settled_papers(review: Review, stage: str) -> QuerySet[Record]:

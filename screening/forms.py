@@ -5,9 +5,11 @@ from __future__ import annotations
 from django import forms
 
 from lib.screening.highlight import MAX_TERM_CHARS, MAX_TERMS, parse_terms
+from reviews.access import team
 from reviews.forms import MultiLineField, SingleLineField
-from reviews.models import Criterion, CriterionKind, Member, Review
-from screening.models import StageSettings, Verdict
+from reviews.models import Criterion, CriterionKind, Review
+from screening import selectors
+from screening.models import NotRetrievedReason, Retrieval, StageSettings, Study, Verdict
 
 
 class DecisionForm(forms.Form):
@@ -57,7 +59,7 @@ class StageSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
-        users = Member.objects.filter(review=review).values("user")
+        users = team(review)
         field = self.fields["resolver"]
         field.queryset = field.queryset.filter(pk__in=users).order_by("username")
         field.required = False
@@ -117,3 +119,20 @@ class StopForm(StoppingTestForm):
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = list(rules.items())
         self.fields["rule"].label = "The rule you rely on"
+
+
+class RetrievalForm(forms.Form):
+    retrieval = forms.ChoiceField(choices=Retrieval.choices)
+    reason = forms.ChoiceField(choices=[("", "–"), *NotRetrievedReason.choices], required=False)
+    note = SingleLineField(max_length=300, required=False)
+    link = forms.URLField(max_length=500, required=False, assume_scheme="https")
+
+
+class StudyForm(forms.Form):
+    study = forms.ModelChoiceField(queryset=Study.objects.none())
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["study"].queryset = review.studies.all()
+        labels = selectors.study_labels(review)  # "Lambert 2003a" / "Lambert 2003b"
+        self.fields["study"].label_from_instance = lambda s: labels.get(s.pk, s.label)

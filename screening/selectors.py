@@ -20,7 +20,9 @@ from lib import ranking
 from lib.screening import Agreement, Highlighter, agreement
 from lib.screening.highlight import parse_terms
 from lib.screening.labels import disambiguate
-from reviews.models import Arm, BatchStatus, ImportBatch, Member, Record, Review, Source
+from reviews.access import seat_of
+from reviews.access import team as review_team
+from reviews.models import Arm, BatchStatus, ImportBatch, Record, Review, Source
 from screening.outcomes import (  # the rules' one home; re-exported for the pages
     CONFLICT,
     EXCLUDE,
@@ -100,16 +102,7 @@ def lane_for(review: Review, reviewer, settings: StageSettings) -> Lane:
     keys (by the golden ratio), so that reviewers sharing a lane rarely meet."""
     if settings.order == Order.IMPORT:
         return IMPORT_LANE
-    viewer = getattr(review, "viewer", None)
-    if viewer is not None and viewer.user_id == reviewer.pk:
-        seat = viewer.seat
-    else:
-        seat = (
-            Member.objects.filter(review=review, user=reviewer)
-            .values_list("seat", flat=True)
-            .first()
-            or 0
-        )
+    seat = seat_of(review, reviewer)
     lane = _LANES[seat % len(_LANES)]
     turn = seat // len(_LANES)
     if turn == 0:
@@ -338,7 +331,7 @@ class LateChanges:
 
 def late_changes(review: Review, stage: str, settings: StageSettings) -> LateChanges:
     everything = Decision.objects.filter(review=review, stage=stage)
-    team = Member.objects.filter(review=review).values("user")
+    team = review_team(review)
     # Two cheap looks first: most reviews have no vote cast on a record that is now a
     # duplicate, and no vote by someone who left; then nothing more is counted.
     merged = everything.exclude(record_id=F("paper_id")).exists()
@@ -623,3 +616,38 @@ def cite(review: Review, studies: Iterable[Study]) -> list[Study]:
     for study in out:
         study.__dict__["cited"] = labels.get(study.pk, study.label)  # cached_property's slot
     return out
+
+
+def _num(value: float | None, places: int = 4) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
+def agreement_csv_rows(report: AgreementReport, stage: str) -> list[list]:
+    """The agreement report's CSV rows: a header, one row per pair, then all pairs."""
+    rows = [[
+        "stage", "rater_1", "rater_2", "n", "a_both_include", "b_1_include_2_exclude",
+        "c_1_exclude_2_include", "d_both_exclude", "observed_agreement", "expected_agreement",
+        "kappa", "se", "ci_low", "ci_high", "pabak", "prevalence_index", "bias_index",
+        "positive_agreement", "negative_agreement", "conflicts", "resolved_include",
+        "resolved_exclude", "unresolved", "maybe_rule",
+    ]]  # fmt: skip
+    for p in report.pairs:
+        t = p.table
+        rows.append([
+            stage, p.first.username, p.second.username, t.n, t.a, t.b, t.c, t.d, _num(t.p_o),
+            _num(t.p_e), _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high),
+            _num(t.pabak), _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos),
+            _num(t.p_neg), t.conflicts, p.resolved_include, p.resolved_exclude, p.unresolved,
+            report.maybe_rule,
+        ])  # fmt: skip
+    if report.overall is not None:
+        t = report.overall
+        rows.append([
+            stage, "(all pairs)", "", t.n, t.a, t.b, t.c, t.d, _num(t.p_o), _num(t.p_e),
+            _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high), _num(t.pabak),
+            _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos), _num(t.p_neg),
+            t.conflicts, sum(p.resolved_include for p in report.pairs),
+            sum(p.resolved_exclude for p in report.pairs), sum(p.unresolved for p in report.pairs),
+            report.maybe_rule,
+        ])  # fmt: skip
+    return rows

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import Invitation, InvitationStatus, MailKind
 from accounts.selectors import token_hash
 from accounts.services.mail import mail_queue, render_mail
+from reviews.access import has_member_email
 from reviews.models import Member, Review, Role
 
 
@@ -72,7 +73,7 @@ def invitation_create(
     if review is not None:
         if role not in Role.values:
             raise ValidationError("Choose lead or reviewer.")
-        if Member.objects.filter(review=review, user__email__iexact=email).exists():
+        if has_member_email(review, email):
             raise ValidationError(f"Someone with {email} is already in this review's team.")
     else:
         role = ""

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import OPTIONAL_KINDS, Invitation, MailPreferences, OutboundEmail
-from reviews.models import Member, Role
+from reviews.access import reviews_led_only_by
+from reviews.models import Member
 
 
 def profile_update(*, user, display_name: str, mail_off: list[str]) -> None:
@@ -58,12 +59,7 @@ def person_set_active(*, user, active: bool, by) -> None:
 
 
 def _only_lead_of(user) -> list[str]:
-    titles = []
-    for member in Member.objects.filter(user=user, role=Role.LEAD).select_related("review"):
-        others = Member.objects.filter(review=member.review, role=Role.LEAD).exclude(user=user)
-        if not others.exists():
-            titles.append(member.review.title)
-    return titles
+    return [review.title for review in reviews_led_only_by(user)]
 
 
 @transaction.atomic

@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from appraisal import selectors, services
+from appraisal import answer_rows, selectors, services
+from appraisal.access import sees_instrument_history, shown_table
 from appraisal.forms import (
     CONSENSUS_METHODS,
     BuiltinForm,
@@ -22,15 +23,16 @@ from appraisal.forms import (
     answers_from_post,
     builder_context,
     builder_for_version,
-    builder_from_post,
-    definition_from_builder,
+    checklist_form_from_post,
     judgement_field,
     judgements_from_post,
+    typed_answers,
+    typed_consensus_answers,
+    typed_consensus_judgements,
 )
 from appraisal.models import Checklist, ChecklistVersion, Design
 from lib.appraisal.answers import CAPTION, OPTIONS, option
 from lib.appraisal.checklists import BUILTIN
-from lib.appraisal.definitions import DefinitionError
 from reviews.access import is_lead, review_for_user
 from reviews.models import Review, Role
 from screening.access import viewer_of
@@ -111,28 +113,11 @@ def checklists(request: HttpRequest, review: str) -> HttpResponse:
     return render(request, "appraisal/checklists.html", context)
 
 
-def _checklist_post(request: HttpRequest) -> tuple[ChecklistForm, dict | None]:
-    """The checklist form from a POST; a checklist built in the browser (rows, not text)
-    becomes its definition here, and its rows come back to re-show on an error."""
-    if "builder" not in request.POST:
-        return ChecklistForm(request.POST), None
-    rows = builder_from_post(request.POST)
-    data = request.POST.copy()
-    try:
-        data["definition"] = definition_from_builder(rows)
-    except DefinitionError as error:
-        form = ChecklistForm(data)
-        form.is_valid()
-        form.add_error(None, str(error))
-        return form, rows
-    return ChecklistForm(data), rows
-
-
 @require_POST
 @login_required
 def checklist_create(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review, role=LEAD)
-    form, rows = _checklist_post(request)
+    form, rows = checklist_form_from_post(request.POST)
     builtin = BuiltinForm(request.POST)
     try:
         if form.non_field_errors():
@@ -170,7 +155,7 @@ def checklist(request: HttpRequest, review: str, checklist_id: int) -> HttpRespo
     current = selectors.current_version(item)
     error, rows = "", None
     if request.method == "POST":
-        form, rows = _checklist_post(request)
+        form, rows = checklist_form_from_post(request.POST)
         if form.non_field_errors():
             error = " ".join(form.non_field_errors())
         elif form.is_valid():
@@ -195,7 +180,7 @@ def checklist(request: HttpRequest, review: str, checklist_id: int) -> HttpRespo
         "is_lead": is_lead(review_obj),
         "builder": builder_context(rows or builder_for_version(current)),
     }
-    if context["is_lead"]:  # the history shows reviewers' answers: leads only (blinding)
+    if sees_instrument_history(viewer_of(review_obj)):
         context["history"] = selectors.instrument_history(item)
     return render(request, "appraisal/checklist.html", context)
 
@@ -219,44 +204,6 @@ def study_design(request: HttpRequest, review: str, study_id: int) -> HttpRespon
     else:
         messages.success(request, f"{study.label}: design saved.")
     return redirect("appraisal:overview", review_obj.slug)
-
-
-def _question_rows(questions, values: dict, data=None):
-    """(question, its options as Option objects, the values shown) for the answer form."""
-    rows = []
-    for q in questions:
-        shown = values.get(q.pk)
-        if data is not None:
-            shown = {
-                "answer": data.get(f"answer-{q.pk}", ""), "text": data.get(f"text-{q.pk}", ""),
-                "support_text": data.get(f"support-{q.pk}", ""),
-                "page_ref": data.get(f"page-{q.pk}", ""), "method": data.get(f"method-{q.pk}", ""),
-            }  # fmt: skip
-        rows.append((q, [OPTIONS[c] for c in q.options], shown or {}))
-    return rows
-
-
-def _with_judgements(rows: list, judged: list) -> list:
-    """Each question row with, after the last question of a domain, the domain's judgement
-    (its suggestion, the field's name and options), else None."""
-    by_domain = {j.domain.pk: j for j in judged if j.domain is not None}
-    last = {row[0].domain_id: row[0].pk for row in rows if row[0].domain_id}
-    result = []
-    for q, options, shown in rows:
-        j = by_domain.get(q.domain_id) if last.get(q.domain_id) == q.pk else None
-        extra = (j, judgement_field(j.key), [option(c) for c in j.options]) if j else None
-        result.append((q, options, shown, extra))
-    return result
-
-
-def _answer_dict(entry) -> dict[int, dict]:
-    if entry is None:
-        return {}
-    return {
-        a.question_id: {"answer": a.answer, "text": a.text, "support_text": a.support_text,
-                        "page_ref": a.page_ref, "method": a.method}
-        for a in entry.answers.all()
-    }  # fmt: skip
 
 
 def save_keeping_draft(save, *, submit: bool) -> str:
@@ -325,8 +272,11 @@ def appraise(request: HttpRequest, review: str, study_id: int, version_id: int) 
         "work": work,
         "mine": mine,
         "state": work.state_for(request.user) if not lead else work.state,
-        "rows": _with_judgements(
-            _question_rows(questions, _answer_dict(mine), request.POST if error else None),
+        "rows": answer_rows.with_judgements(
+            answer_rows.question_rows(
+                questions, answer_rows.answer_dict(mine),
+                typed_answers(questions, request.POST) if error else None,
+            ),
             judged,
         ),
         "comment": request.POST.get("comment", "") if error else (mine.comment if mine else ""),
@@ -376,45 +326,12 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
         else:
             messages.success(request, f"Consensus recorded for {study.label}.")
             return redirect("appraisal:consensus", review_obj.slug, study.pk, version.pk)
-    different = set(selectors.differences(work))
-    entries = [_answer_dict(e) for e in work.entries]
-    agreed = _answer_dict(work.consensus)
-    rows = []
-    for q in questions:
-        given = [(e.reviewer, d.get(q.pk, {})) for e, d in zip(work.entries, entries, strict=True)]
-        shown = [
-            (who, option(a.get("answer", "")) if a.get("answer") else None, a) for who, a in given
-        ]
-        first = given[0][1] if given else {}
-        default = agreed.get(q.pk) or ({} if q.pk in different else first)
-        if error:
-            default = {"answer": request.POST.get(f"answer-{q.pk}", ""),
-                       "text": request.POST.get(f"text-{q.pk}", ""),
-                       "method": request.POST.get(f"method-{q.pk}", "")}  # fmt: skip
-        rows.append({
-            "question": q, "answers": shown, "different": q.pk in different,
-            "options": [OPTIONS[c] for c in q.options], "value": default,
-            "consensus": agreed.get(q.pk),
-        })  # fmt: skip
-    reviewers = [selectors.entry_judgements(e) for e in work.entries]
-    agreed_judgements = selectors.stored_judgements(work.consensus)
-    different_judgements = set(selectors.judgement_differences(work))
-    judgement_rows = []
-    for index, key in enumerate(keys):
-        given = [(e.reviewer, r[index]) for e, r in zip(work.entries, reviewers, strict=True)]
-        first = given[0][1] if given else None
-        typed = {"judgement": request.POST.get(f"judgement-{judgement_field(key)}", ""),
-                 "method": request.POST.get(f"jmethod-{judgement_field(key)}", "")}  # fmt: skip
-        code = first.code if first else ("Overall" if key is None else "")
-        default = typed if error else (agreed_judgements.get(key) or (
-            {} if code in different_judgements or first is None else
-            {"judgement": first.judgement}))  # fmt: skip
-        judgement_rows.append({
-            "key": judgement_field(key), "code": code, "name": first.name if first else "",
-            "given": given, "different": code in different_judgements,
-            "options": [option(c) for c in (first.options if first else [])],
-            "value": default, "consensus": agreed_judgements.get(key),
-        })  # fmt: skip
+    rows, different = answer_rows.consensus_rows(
+        work, questions, typed_consensus_answers(questions, request.POST) if error else None
+    )
+    judgement_rows = answer_rows.consensus_judgement_rows(
+        work, keys, typed_consensus_judgements(keys, request.POST) if error else None
+    )
     context = {
         "review": review_obj,
         "study": study,
@@ -438,9 +355,7 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
 def table(request: HttpRequest, review: str, version_id: int) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     version = _version(review_obj, version_id)
-    data = selectors.appraisal_table(review_obj, version)
-    if not viewer_of(review_obj).sees_drafts:
-        data.pending = 0  # blinding: a colleague's draft is not "1 not final yet"
+    data = shown_table(selectors.appraisal_table(review_obj, version), viewer_of(review_obj))
     context = {
         "review": review_obj,
         "version": version,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reporting import rendering, selectors, services
 from reporting.exports import RecordExport, audit_rows, log_rows
 from reporting.forms import NoteForm, OverrideForm
-from reviews.access import review_for_user
+from reviews.access import is_lead, review_for_user
 from reviews.models import Role
 from reviews.views.downloads import csv_response, file_response, xlsx_response
 from screening.access import viewer_of
@@ -184,5 +184,5 @@ def exports(request: HttpRequest, review: str) -> HttpResponse:
     return render(
         request,
         "reporting/exports.html",
-        {"review": review_obj, "is_lead": review_obj.viewer.role == LEAD},
+        {"review": review_obj, "is_lead": is_lead(review_obj)},
     )

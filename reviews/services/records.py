@@ -13,7 +13,8 @@ from django.db import transaction
 
 from lib.imports.normalise import normalise_doi
 from lib.singleline import fold
-from reviews.models import AuditKind, Member, Record, Review, Role
+from reviews.access import is_lead_of
+from reviews.models import AuditKind, Record, Review
 from reviews.services.audit import audit_log
 from reviews.services.dedup import dedup_request
 
@@ -76,7 +77,7 @@ def record_edit(*, review: Review, record: Record, user, values: dict) -> dict[s
     """Correct the record's fields given in `values` (a lead only). Returns the changes,
     {field: [old, new]}; nothing is written (no history, no deduplication) when no value
     changes."""
-    if not Member.objects.filter(review=review, user=user, role=Role.LEAD).exists():
+    if not is_lead_of(review, user):
         raise ValidationError("Only a lead of this review can correct a record.")
     if record.review_id != review.pk:
         raise ValidationError("That record is not in this review.")

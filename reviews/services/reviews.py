@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
+from reviews.access import is_member
 from reviews.models import Criterion, CriterionKind, Member, Review, Role
 from reviews.validators import single_line
 
@@ -124,7 +125,7 @@ def member_add(*, review: Review, username: str, role: str = Role.REVIEWER) -> M
         user = get_user_model().objects.filter(email__iexact=username.strip()).first()
     if user is None:
         raise ValidationError(f"No user named {username!r}: invite them by e-mail instead.")
-    if Member.objects.filter(review=review, user=user).exists():
+    if is_member(review, user):
         raise ValidationError(f"{user.username} is already in this review's team.")
     seat = (review.members.aggregate(top=Max("seat"))["top"] or 0) + 1
     return Member.objects.create(review=review, user=user, role=role, seat=seat)

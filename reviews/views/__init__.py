@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
 from reviews import selectors, services
-from reviews.access import is_lead, review_for_user
+from reviews.access import is_lead, review_for_user, viewer_member
 from reviews.forms import (
     MappingForm,
     MemberAddForm,
@@ -97,7 +97,7 @@ def review_detail(request: HttpRequest, review: str) -> HttpResponse:
         "batches": selectors.batch_list(review_obj)[:5],
         "is_lead": is_lead(review_obj),
         # Screening's progress and next step, reporting's flow (what this member may see).
-        "sections": home_sections(review_obj, review_obj.viewer),
+        "sections": home_sections(review_obj, viewer_member(review_obj)),
     }
     return render(request, "reviews/detail.html", context)
 
@@ -471,7 +471,7 @@ def batch_undo(request: HttpRequest, review: str, batch_id: int) -> HttpResponse
 def record_list(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     # Each stage's status of every paper, as this member may know it (screening's Viewer).
-    stages = record_statuses(review_obj, review_obj.viewer)
+    stages = record_statuses(review_obj, viewer_member(review_obj))
     form = RecordFilterForm(
         request.GET or None,
         sources=review_obj.sources.all(),
@@ -531,7 +531,7 @@ def record_detail(request: HttpRequest, review: str, record_id: int) -> HttpResp
         "record": record,
         "is_lead": is_lead(review_obj),
         # Blinding: what the viewer may see (a reviewer: their own votes, no verdicts).
-        "history": record_history(record, review_obj.viewer),
+        "history": record_history(record, viewer_member(review_obj)),
         "corrections": selectors.record_corrections(record),
     }
     return render(request, "reviews/record.html", context)

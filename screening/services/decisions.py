@@ -7,17 +7,19 @@ batch's row (so an import cannot be undone between the undo guard's check and a 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from reviews.access import is_lead_of, is_member, member_of, role_of
 from reviews.models import (
     AuditKind,
     Criterion,
     CriterionKind,
     ImportBatch,
-    Member,
     Record,
     Review,
     Role,
@@ -88,8 +90,15 @@ _PAPER_FIELDS = (
 )  # fmt: skip
 
 
+class Recorded(NamedTuple):
+    """A vote recorded, and the reviewer's new place in their order (None: not moved)."""
+
+    decision: Decision
+    position: int | None
+
+
 @transaction.atomic
-def decision_record(
+def decision_record_placed(
     *,
     review: Review,
     record: Record,
@@ -100,10 +109,8 @@ def decision_record(
     reason_other: str = "",
     note: str = "",
     advance: bool = False,
-) -> Decision:
-    """Record (or change) `reviewer`'s vote on `record`'s paper. Sending the same vote twice
-    changes nothing. `advance` moves the reviewer's place in their order past this record
-    (a decision made on the next record offered, not on a revisited one)."""
+) -> Recorded:
+    """`decision_record`, with the reviewer's new place in their order (when `advance`)."""
     if stage not in Stage.values:
         raise ValidationError("No such screening stage.")
     if verdict not in Verdict.values:
@@ -114,10 +121,7 @@ def decision_record(
         raise ValidationError("Excluding a full text needs a reason (a criterion, or other).")
     if record.review_id != review.pk:
         raise ValidationError("That record is not in this review.")
-    viewer = getattr(review, "viewer", None)  # set by the access helper for this user
-    if not (viewer is not None and viewer.user_id == reviewer.pk) and not (
-        Member.objects.filter(review=review, user=reviewer).exists()
-    ):
+    if member_of(review, reviewer) is None:
         raise ValidationError("Only members of the review screen its records.")
     paper = _lock_paper(record)
     if not paper.dedup_checked:
@@ -153,7 +157,7 @@ def decision_record(
     if mine is not None:
         old = (mine.verdict, mine.reason_id, mine.reason_other, mine.note)
         if old == (verdict, reason.pk if reason else None, reason_other, note):
-            return mine  # a repeated click: nothing changed, nothing to log
+            return Recorded(mine, None)  # a repeated click: nothing changed, nothing to log
     _check_open(votes, settings, paper, stage)
     if mine is not None:
         old_verdict, old_reason = mine.verdict, _reason_text(mine.reason, mine.reason_other)
@@ -190,9 +194,37 @@ def decision_record(
     after = outcome_of([v for v in votes if v.reviewer_id != reviewer.pk] + [mine], settings)
     _follow(review, paper, stage, before, after)
     ranking_request(review=review, stage=stage, settings=settings)
-    if advance:
-        mine.position = _advance(review, reviewer, stage, settings, paper)
-    return mine
+    position = _advance(review, reviewer, stage, settings, paper) if advance else None
+    return Recorded(mine, position)
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    review: Review,
+    record: Record,
+    reviewer,
+    stage: str,
+    verdict: str,
+    reason: Criterion | None = None,
+    reason_other: str = "",
+    note: str = "",
+    advance: bool = False,
+) -> Decision:
+    """Record (or change) `reviewer`'s vote on `record`'s paper. Sending the same vote twice
+    changes nothing. `advance` moves the reviewer's place in their order past this record
+    (a decision made on the next record offered, not on a revisited one)."""
+    return decision_record_placed(
+        review=review,
+        record=record,
+        reviewer=reviewer,
+        stage=stage,
+        verdict=verdict,
+        reason=reason,
+        reason_other=reason_other,
+        note=note,
+        advance=advance,
+    ).decision
 
 
 FIXED = (
@@ -284,7 +316,7 @@ def decision_reopen(
     The history keeps the vote, who reopened it and why; the next stage follows."""
     if stage not in Stage.values:
         raise ValidationError("No such screening stage.")
-    if not Member.objects.filter(review=review, user=user, role=Role.LEAD).exists():
+    if not is_lead_of(review, user):
         raise ValidationError("Only a lead reopens a vote.")
     reason = reason.strip()
     single_line(reason, what="The reason")
@@ -332,7 +364,7 @@ def may_resolve(review: Review, user, settings: StageSettings, screeners: set[in
     """Leads, and the named third reviewer while a member; not someone who screened the
     record unless the review allows it. A lead can always allow it in the settings, and
     leads stay on the team (the last one cannot leave), so no conflict is ever stuck."""
-    role = Member.objects.filter(review=review, user=user).values_list("role", flat=True).first()
+    role = role_of(review, user)
     if role is None:
         return False
     if role != Role.LEAD and settings.resolver_id != user.pk:
@@ -401,11 +433,11 @@ OUTCOME_FIELDS = ("reviewers_required", "reasons_must_agree", "maybe_counts_as_i
 
 @transaction.atomic
 def stage_settings_update(*, review: Review, stage: str, user, **fields) -> StageSettings:
-    if not Member.objects.filter(review=review, user=user, role=Role.LEAD).exists():
+    if not is_lead_of(review, user):
         raise ValidationError("Only a lead changes how a stage is screened.")
     settings = stage_settings(review, stage)
     resolver = fields.get("resolver")
-    if resolver is not None and not Member.objects.filter(review=review, user=resolver).exists():
+    if resolver is not None and not is_member(review, resolver):
         raise ValidationError("The resolver must be a member of the review.")
     # Fields that decide outcomes: papers whose outcome they move are followed by the next
     # stage, as after a vote (2 -> 1 reviewers makes a lone include an include with a report

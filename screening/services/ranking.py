@@ -29,7 +29,8 @@ from django.utils.translation import ngettext
 
 from config import jobs
 from lib import ranking
-from reviews.models import AuditKind, ImportBatch, Member, Record, Review, Role
+from reviews.access import is_lead_of, team_ids
+from reviews.models import AuditKind, ImportBatch, Record, Review
 from reviews.services import register_undo_guard
 from reviews.services.audit import audit_log, audit_log_records
 from screening.models import (
@@ -151,7 +152,7 @@ def _labels(review: Review, stage: str, settings: StageSettings) -> dict[int, di
             label = binary(verdict)
             if label is not None:
                 own.setdefault(reviewer, {})[paper] = label
-    members = Member.objects.filter(review=review).values_list("user_id", flat=True)
+    members = team_ids(review)
     return {m: {**final, **own.get(m, {})} for m in members}
 
 
@@ -259,7 +260,7 @@ def _insert_scores(rows: list[tuple]) -> None:
 
 
 def _require_lead(review: Review, user) -> None:
-    if not Member.objects.filter(review=review, user=user, role=Role.LEAD).exists():
+    if not is_lead_of(review, user):
         raise ValidationError("Only a lead decides to stop screening.")
 
 

@@ -27,7 +27,7 @@ from reviews.access import is_lead, review_for_user
 from reviews.models import CriterionKind, Record, Review, Role
 from reviews.views.downloads import csv_response
 from screening import selectors, services
-from screening.access import viewer_of
+from screening.access import sees_every_conflict, viewer_of
 from screening.forms import (
     DecisionForm,
     ResolutionForm,
@@ -69,16 +69,6 @@ def _paper(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) ->
     if record is None:
         raise Http404("No such record to screen in this review")
     return record
-
-
-def _may_see_conflicts(review: Review, settings: StageSettings) -> bool:
-    """True for a lead; False for the named resolver (who sees only conflicts they did not
-    screen); PermissionDenied for anyone else."""
-    if is_lead(review):
-        return True
-    if settings.resolver_id == review.viewer.user_id:
-        return False
-    raise PermissionDenied("Only leads and the named resolver see conflicts.")
 
 
 def _card_context(request, review: Review, stage: str, settings, record, *, stream: bool, **extra):
@@ -175,7 +165,7 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
         if data["verdict"] != "exclude":
             data["reason"], data["reason_other"] = None, ""  # a reason picked, then Include
         try:
-            decision = services.decision_record(
+            recorded = services.decision_record_placed(
                 review=review_obj,
                 record=record,
                 reviewer=request.user,
@@ -186,7 +176,7 @@ def decide(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
                 note=data["note"],
                 advance=data["stream"],
             )
-            position = getattr(decision, "position", None)
+            position = recorded.position
         except services.SlotTaken as e:
             error, taken = " ".join(e.messages), True
         except ValidationError as e:
@@ -311,7 +301,7 @@ def overview(request: HttpRequest, review: str, stage: str) -> HttpResponse:
 @login_required
 def conflicts(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage)
-    lead = _may_see_conflicts(review_obj, settings)
+    lead = sees_every_conflict(viewer_of(review_obj), settings)
     reasons = list(review_obj.criteria.filter(kind=CriterionKind.EXCLUDE).order_by("code"))
     reason = _reason_filter(request, reasons)
     context = {
@@ -340,7 +330,7 @@ def _conflicts_for(request, review: Review, stage: str, settings, lead: bool, re
 @login_required
 def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> HttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage)
-    lead = _may_see_conflicts(review_obj, settings)
+    lead = sees_every_conflict(viewer_of(review_obj), settings)
     paper = _paper(review_obj, record_id, stage)
     votes = selectors.paper_votes(paper, stage)
     resolution = selectors.resolution_of(paper, stage)
@@ -449,41 +439,12 @@ def agreement(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     return render(request, "screening/agreement.html", context)
 
 
-def _num(value: float | None, places: int = 4) -> str:
-    return "" if value is None else f"{value:.{places}f}"
-
-
 @require_GET
 @login_required
 def agreement_csv(request: HttpRequest, review: str, stage: str) -> StreamingHttpResponse:
     review_obj, stage, settings, base = _open(request, review, stage, role=LEAD)
     report = selectors.agreement_report(review_obj, stage, settings)
-    rows = [[
-        "stage", "rater_1", "rater_2", "n", "a_both_include", "b_1_include_2_exclude",
-        "c_1_exclude_2_include", "d_both_exclude", "observed_agreement", "expected_agreement",
-        "kappa", "se", "ci_low", "ci_high", "pabak", "prevalence_index", "bias_index",
-        "positive_agreement", "negative_agreement", "conflicts", "resolved_include",
-        "resolved_exclude", "unresolved", "maybe_rule",
-    ]]  # fmt: skip
-    for p in report.pairs:
-        t = p.table
-        rows.append([
-            stage, p.first.username, p.second.username, t.n, t.a, t.b, t.c, t.d, _num(t.p_o),
-            _num(t.p_e), _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high),
-            _num(t.pabak), _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos),
-            _num(t.p_neg), t.conflicts, p.resolved_include, p.resolved_exclude, p.unresolved,
-            report.maybe_rule,
-        ])  # fmt: skip
-    if report.overall is not None:
-        t = report.overall
-        rows.append([
-            stage, "(all pairs)", "", t.n, t.a, t.b, t.c, t.d, _num(t.p_o), _num(t.p_e),
-            _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high), _num(t.pabak),
-            _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos), _num(t.p_neg),
-            t.conflicts, sum(p.resolved_include for p in report.pairs),
-            sum(p.resolved_exclude for p in report.pairs), sum(p.unresolved for p in report.pairs),
-            report.maybe_rule,
-        ])  # fmt: skip
+    rows = selectors.agreement_csv_rows(report, stage)
     return csv_response(rows, f"{review_obj.slug}-{stage}-agreement.csv")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import TooManyFilesSent, ValidationError
@@ -16,11 +15,11 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
 from reviews.access import is_lead, review_for_user
-from reviews.forms import SingleLineField
 from reviews.models import Record, Review, Role
 from screening import selectors, services
 from screening.access import viewer_of
-from screening.models import BulkStatus, BulkUpload, NotRetrievedReason, Report, Retrieval, Study
+from screening.forms import RetrievalForm, StudyForm
+from screening.models import BulkStatus, BulkUpload, Report, Retrieval
 
 LEAD = Role.LEAD
 
@@ -30,23 +29,6 @@ def _report(review: Review, report_id: int) -> Report:
         return selectors.report_of(review, report_id, viewer_of(review))
     except Report.DoesNotExist:
         raise Http404("No such report in this review") from None
-
-
-class RetrievalForm(forms.Form):
-    retrieval = forms.ChoiceField(choices=Retrieval.choices)
-    reason = forms.ChoiceField(choices=[("", "–"), *NotRetrievedReason.choices], required=False)
-    note = SingleLineField(max_length=300, required=False)
-    link = forms.URLField(max_length=500, required=False, assume_scheme="https")
-
-
-class StudyForm(forms.Form):
-    study = forms.ModelChoiceField(queryset=Study.objects.none())
-
-    def __init__(self, *args, review: Review, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["study"].queryset = review.studies.all()
-        labels = selectors.study_labels(review)  # "Lambert 2003a" / "Lambert 2003b"
-        self.fields["study"].label_from_instance = lambda s: labels.get(s.pk, s.label)
 
 
 @require_GET

@@ -213,16 +213,3 @@ def test_extraction_form_versions(client, review, lead, reviewer, study, form):
     assert Value.objects.filter(field__version=version).count() == 4
 
 
-def test_overview_query_count_does_not_grow_with_studies(
-    client, review, lead, reviewer, studies, qualitative, version, django_assert_max_num_queries
-):
-    from appraisal import services
-
-    for s in studies:
-        services.study_design_set(review=review, user=lead, study=s, design="qualitative")
-        appraise(review, s, version, reviewer)
-    client.force_login(lead)
-    # 19: one of them reads every study label once, for "Lambert 2003a" / "2003b"; two
-    # prefetch the appraisals' judgements and the versions' domains (#20).
-    with django_assert_max_num_queries(19):
-        assert client.get(reverse("appraisal:overview", args=[review.slug])).status_code == 200

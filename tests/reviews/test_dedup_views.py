@@ -8,7 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from reviews.models import DedupDecision, DedupPair, Record
+from reviews.models import DedupDecision, DedupPair
 from tests.reviews.test_dedup_service import OTHER, PAPER, import_text, ris, run
 
 pytestmark = pytest.mark.django_db
@@ -188,20 +188,6 @@ def test_downloads(client, review, reviewer, records):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[1] == ["Medline", "dbr", "4", "1", "3", "3", "3"]
     assert "attachment" in response["Content-Disposition"]
-
-
-def test_pages_take_a_fixed_number_of_queries(
-    client, review, source, lead, records, django_assert_max_num_queries
-):
-    more = [PAPER | {"title": f"Another paper number {i}", "doi": ""} for i in range(30)]
-    import_text(review, source, lead, ris(*more), "more.ris")
-    run(review)
-    assert Record.objects.in_review(review).count() == 34
-    client.force_login(lead)
-    with django_assert_max_num_queries(20):
-        client.get(reverse("reviews:dedup", args=[review.slug]))
-    with django_assert_max_num_queries(20):
-        client.get(reverse("reviews:dedup_queue", args=[review.slug]))
 
 
 def test_record_list_filters_one_record_per_paper_or_duplicates(client, review, lead, records):

@@ -82,19 +82,6 @@ def test_htmx_search_returns_only_the_results_fragment(client, review, many, rev
 
 
 @pytest.mark.django_db
-def test_list_query_count_does_not_grow_with_records(
-    client, review, many, reviewer, django_assert_max_num_queries
-):
-    client.force_login(reviewer)
-    # 10 for the list, plus each screening stage's statuses (the outcome rules' queries in
-    # screening.outcomes.paper_outcomes, the viewer's own votes, papers; and the settings
-    # row made on a first visit; #21.2): a constant, whatever the number of records.
-    # tests/screening/test_record_statuses.py pins N rows against 2N.
-    with django_assert_max_num_queries(28):
-        client.get(reverse("reviews:records", args=[review.slug]))
-
-
-@pytest.mark.django_db
 def test_record_page_shows_every_field_and_the_original_text(
     client, review, imported_batch, reviewer
 ):
