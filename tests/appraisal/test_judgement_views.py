@@ -130,9 +130,9 @@ def test_a_tool_with_domains_gets_robvis_tables_figures_and_csv(
     csv = client.get(reverse("appraisal:robvis_csv", args=[review.slug, rob2.pk]))
     lines = b"".join(csv.streaming_content).decode().splitlines()
     assert lines == [
-        "Study,D1,D2,D3,D4,D5,Overall",
-        "Author0 2000,Low,High,Low,Low,Low,High",
-        "Author1 2001,Some concerns,High,Low,Low,Low,High",
+        "Study,D1,D2,D3,D4,D5,Overall,Weight",
+        "Author0 2000,Low,High,Low,Low,Low,High,1",
+        "Author1 2001,Some concerns,High,Low,Low,Low,High,1",
     ]
     page = client.get(reverse("appraisal:table", args=[review.slug, rob2.pk])).content.decode()
     assert "Bias arising from the randomization process" in page and "ans-some_concerns" in page
