@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from lib.appraisal.algorithms import MANUAL_DOMAINS
 from lib.appraisal.answers import CODE_LENGTH
 from reviews.models import Review
 from screening.models import Study
@@ -185,6 +186,11 @@ class ChecklistVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checklist} v{self.number}"
+
+    @property
+    def manual_domains(self) -> tuple[str, str] | None:
+        """(what to say, the guidance's URL) when the tool publishes no domain algorithm."""
+        return MANUAL_DOMAINS.get(self.tool)
 
 
 class Domain(models.Model):
