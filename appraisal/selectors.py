@@ -378,7 +378,7 @@ class OverviewRow:
     study: Study
     design: str
     cells: list[OverviewCell]
-    weight: float | None = None  # the lead's weight for the summary plots (leads' page)
+    weight: str = ""  # the lead's weight for the summary plots, as the leads' form shows it
 
 
 def _studies_for(review: Review, user, lead: bool) -> QuerySet[Study]:

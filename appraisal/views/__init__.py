@@ -63,7 +63,8 @@ def overview(request: HttpRequest, review: str) -> HttpResponse:
     rows = selectors.appraisal_overview(review_obj, request.user, lead)
     if lead:  # the weights form (weighted summary plots)
         weights = selectors.study_weights(review_obj)
-        rows = [dataclasses.replace(row, weight=weights.get(row.study.pk)) for row in rows]
+        rows = [dataclasses.replace(row, weight=_weight_text(weights.get(row.study.pk)))
+                for row in rows]  # fmt: skip
     context = {
         "review": review_obj,
         "rows": rows,
@@ -74,6 +75,15 @@ def overview(request: HttpRequest, review: str) -> HttpResponse:
         "checklists": list(review_obj.checklists.all()),
     }
     return render(request, "appraisal/overview.html", context)
+
+
+def _weight_text(weight: float | None) -> str:
+    """A weight as the form shows it: exactly the stored number ("62.5", "120", never
+    "1.2e+08" rounded), so saving the page unchanged changes nothing."""
+    if weight is None:
+        return ""
+    text = repr(weight)
+    return text[:-2] if text.endswith(".0") else text
 
 
 @require_http_methods(["GET", "POST"])

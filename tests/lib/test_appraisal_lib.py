@@ -187,3 +187,46 @@ def test_an_overall_rule_costs_little_whatever_its_blanks(watchdog):
         ("High", [("Q1", "no"), ("Q2", "no")]),
         ("Low", []),
     ]
+
+
+# Each library tool's published structure: items (sub-items counted) per section, in order.
+# CASP checklists (casp-uk.net, 2018; RCT 2020): qualitative 10 (A 1-6, B 7-9, C 10); RCT 11
+# (A 1-3, B 4-6, C 7-9, D 10-11); cohort 12 with 5a/5b, 6a/6b; case-control 11 with 6a/6b;
+# systematic review 10 (A 1-5, B 6-7, C 8-10). JBI critical appraisal tools (2017): RCT 13,
+# cohort 11, case-control 10, analytical cross-sectional 8, quasi-experimental 9,
+# prevalence 9, qualitative 10. MMAT 2018 (Hong et al.): 2 screening questions, then 5 per
+# category x 5. Newcastle-Ottawa (Wells et al.): Selection 4, Comparability 1, Outcome or
+# Exposure 3. AMSTAR 2 (Shea et al. BMJ 2017;358:j4008): 16 items, 9 and 11 for RCTs and
+# NRSI apart (18).
+PUBLISHED = {
+    "casp_qualitative": [6, 3, 1],
+    "casp_rct": [3, 3, 3, 2],
+    "casp_cohort": [8, 3, 3],
+    "casp_case_control": [7, 3, 2],
+    "casp_systematic_review": [5, 2, 3],
+    "jbi_rct": [13], "jbi_cohort": [11], "jbi_case_control": [10], "jbi_cross_sectional": [8],
+    "jbi_quasi_experimental": [9], "jbi_prevalence": [9], "jbi_qualitative": [10],
+    "mmat_2018": [2, 5, 5, 5, 5, 5],
+    "nos_cohort": [4, 1, 3], "nos_case_control": [4, 1, 3],
+    "amstar2": [18],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("key", PUBLISHED)
+def test_each_library_tool_has_its_published_structure(key):
+    tool = BUILTIN[key]
+    sections: dict[str, int] = {}
+    for q in tool.questions:
+        sections[q.section] = sections.get(q.section, 0) + 1
+    assert list(sections.values()) == PUBLISHED[key]
+    codes = [q.code for q in tool.questions]
+    assert len(set(codes)) == len(codes)  # each item once, answerable by its code
+
+
+def test_amstar2_items_and_critical_domains_are_the_published_ones():
+    from lib.appraisal.algorithms import AMSTAR2_CRITICAL
+
+    codes = [q.code for q in BUILTIN["amstar2"].questions]
+    assert codes == ["1", "2", "3", "4", "5", "6", "7", "8", "9a", "9b", "10", "11a", "11b",
+                     "12", "13", "14", "15", "16"]  # fmt: skip
+    assert set(AMSTAR2_CRITICAL) <= set(codes)  # Box 2's critical domains: 2 4 7 9 11 13 15
