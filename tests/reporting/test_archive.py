@@ -298,7 +298,7 @@ def snapshot(review: Review) -> dict:
             )
         },  # fmt: skip
         "weights": (
-            AppraisalSettings.objects.get(review=review).weight_basis,
+            AppraisalSettings.objects.filter(review=review).values_list("weight_basis").first(),
             {
                 (w.study.label, w.weight, _name(w.set_by), w.set_at.isoformat())
                 for w in StudyWeight.objects.filter(review=review).select_related("study", "set_by")
@@ -347,7 +347,7 @@ def test_round_trip_into_the_same_server(built, lead, tmp_path):
     assert before["resolutions"] and before["dedup_decisions"] and before["appraisals"]
     judged = [a[-1] for a in before["appraisals"] if a[-1]]
     assert ("D1", "high", "Open allocation list", "") in judged[0]  # the new data travels
-    assert before["weights"][0] == "sample size" and len(before["weights"][1]) == 1
+    assert before["weights"][0] == ("sample size",) and len(before["weights"][1]) == 1
     assert before["reports"] and any(r[3] for r in before["reports"].values())
     path = archive.archive_export(review=built, out=tmp_path / "a.zip")
     copy = archive.archive_import(file=path, user=lead, slug="copy")
