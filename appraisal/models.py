@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from lib.appraisal.algorithms import MANUAL_DOMAINS
 from lib.appraisal.answers import CODE_LENGTH
 from reviews.models import Review
 from screening.models import Study
@@ -76,6 +77,8 @@ class AppraisalSettings(models.Model):
         "Checklist", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="By default for quantitative (and mixed-methods) studies",
     )  # fmt: skip
+    # What the studies' weights (StudyWeight) are, named in the weighted summary plots.
+    weight_basis = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         verbose_name_plural = "appraisal settings"
@@ -97,6 +100,28 @@ class StudyDesign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.study_id}: {self.design}"
+
+
+class StudyWeight(models.Model):
+    """A lead's weight for a study in the summary plots (robvis's weighted summary): its
+    meta-analysis weight, its sample size... (what they are: the settings' `weight_basis`).
+    No row: no weight; the plots are weighted only when every study in them has one."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    study = models.OneToOneField(Study, on_delete=models.CASCADE, related_name="appraisal_weight")
+    weight = models.FloatField()
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gte=0), name="study_weight_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study_id}: {self.weight}"
 
 
 class StudyChecklist(models.Model):
@@ -161,6 +186,11 @@ class ChecklistVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checklist} v{self.number}"
+
+    @property
+    def manual_domains(self) -> tuple[str, str] | None:
+        """(what to say, the guidance's URL) when the tool publishes no domain algorithm."""
+        return MANUAL_DOMAINS.get(self.tool)
 
 
 class Domain(models.Model):

@@ -25,6 +25,7 @@ from appraisal.models import (
     Mode,
     StudyChecklist,
     StudyDesign,
+    StudyWeight,
     Value,
 )
 from lib.appraisal import algorithms
@@ -402,6 +403,7 @@ class OverviewRow:
     study: Study
     design: str
     cells: list[OverviewCell]
+    weight: str = ""  # the lead's weight for the summary plots, as the leads' form shows it
 
 
 def _studies_for(review: Review, user, lead: bool) -> QuerySet[Study]:
@@ -609,6 +611,41 @@ def appraisal_table(review: Review, version: ChecklistVersion) -> AppraisalTable
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Weighting:
+    """How a summary plot counts its studies: `weights` (one per study, in order) or None
+    for equal counts, and `label`, the sentence the figure and the page print."""
+
+    weights: list[float] | None
+    label: str
+
+
+def summary_weighting(review: Review, studies: list[Study]) -> Weighting:
+    """robvis's weighted summary when every study in the plot has a weight (a lead's
+    StudyWeight) and they add up to more than 0; else the unweighted summary, saying why.
+    Mixing given weights with made-up ones (1? the mean?) would misstate the information."""
+    weights = dict(
+        StudyWeight.objects.filter(review=review, study__in=studies).values_list(
+            "study_id", "weight"
+        )
+    )
+    basis = appraisal_settings(review).weight_basis or "the study weights a lead entered"
+    missing = sum(1 for s in studies if s.pk not in weights)
+    if studies and not missing and sum(weights.values()) > 0:
+        return Weighting([weights[s.pk] for s in studies], f"Weighted by {basis}")
+    label = "Unweighted: each study counts equally"
+    if weights and missing:
+        label += f" ({missing} of {len(studies)} studies have no weight)"
+    elif weights:
+        label += " (the weights add up to 0)"
+    return Weighting(None, label)
+
+
+def study_weights(review: Review) -> dict[int, float]:
+    """{study id: weight} of the review's studies that have one (the overview's form)."""
+    return dict(StudyWeight.objects.filter(review=review).values_list("study_id", "weight"))
+
+
 def appraised_versions(review: Review, viewer: Viewer | None = None) -> list[ChecklistVersion]:
     """Versions somebody appraised with. For a viewer who may not see drafts (blinding:
     screening.access), only those with a study whose answers are final: a colleague's
@@ -791,7 +828,7 @@ def history_lines(detail: dict) -> list[str]:
              for key, change in _in_order(detail.get("attributes", {}))]  # fmt: skip
     lines += [f"Added {i['code']}: {_item_text(i)}" for i in detail.get("added", [])]
     lines += [f"Removed {i['code']}: {_item_text(i)}" for i in detail.get("removed", [])]
-    for key in ("changed", "answers", "values", "judgements"):
+    for key in ("changed", "answers", "values", "judgements", "weights"):
         for entry in detail.get(key, []):
             lines += [_change_line(f"{entry['code']} {name.replace('_', ' ')}", change)
                       for name, change in _in_order(entry) if isinstance(change, dict)]  # fmt: skip

@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"{A}/checklists/new/", views.checklist_create, name="checklist_create"),
     path(f"{A}/checklists/<int:checklist_id>/", views.checklist, name="checklist"),
     path(f"{A}/studies/<int:study_id>/design/", views.study_design, name="study_design"),
+    path(f"{A}/weights/", views.study_weights, name="study_weights"),
     path(f"{A}/studies/<int:study_id>/versions/<int:version_id>/", views.appraise,
          name="appraise"),
     path(f"{A}/studies/<int:study_id>/versions/<int:version_id>/consensus/", views.consensus,

@@ -10,6 +10,7 @@ from appraisal.services.instruments import (
     form_create,
     form_edit,
     study_design_set,
+    study_weights_set,
 )
 from appraisal.services.work import (
     AnswerInput,
@@ -36,4 +37,5 @@ __all__ = [
     "form_create",
     "form_edit",
     "study_design_set",
+    "study_weights_set",
 ]

@@ -37,7 +37,8 @@ ATTRIBUTE_LABELS = {
 }  # fmt: skip
 # Every `detail["action"]` written here (the settings kind is shared with other apps).
 ACTIONS = frozenset({
-    "create", "add_builtin", "edit", "appraisal_settings", "study_design", "appraisal",
+    "create", "add_builtin", "edit", "appraisal_settings", "study_design", "study_weights",
+    "appraisal",
     "appraisal_consensus", "extraction", "extraction_consensus",
 })  # fmt: skip
 
@@ -200,6 +201,19 @@ def log_study_design(*, review: Review, user, study: Study, diff: dict) -> None:
         summary=f"Study {study.label}: {_changes_phrase(diff)}",
         detail={"action": "study_design", "study_id": study.pk, "study": study.label,
                 "attributes": diff},
+    )  # fmt: skip
+
+
+def log_study_weights(*, review: Review, user, attributes: dict, weights: list[dict]) -> None:
+    """The weights of the summary plots: what they are (old -> new) and each study's weight
+    that changed ({"code": study label, "weight": {"old", "new"}}; None = no weight)."""
+    parts = [_changes_phrase(attributes)] if attributes else []
+    parts += [f"{w['code']} {_show(w['weight']['old'])} -> {_show(w['weight']['new'])}"
+              for w in weights]  # fmt: skip
+    audit_log(
+        review=review, kind=AuditKind.SETTINGS, actor=user,
+        summary=f"Study weights: {'; '.join(parts)}",
+        detail={"action": "study_weights", "attributes": attributes, "weights": weights},
     )  # fmt: skip
 
 

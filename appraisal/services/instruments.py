@@ -1,9 +1,11 @@
 """Checklists and extraction forms (versioned), a review's appraisal settings, and each
-study's design and checklists. Leads only."""
+study's design, checklists and weight. Leads only."""
 
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +24,7 @@ from appraisal.models import (
     Question,
     StudyChecklist,
     StudyDesign,
+    StudyWeight,
 )
 from appraisal.services import audit
 from lib.appraisal.answers import RuleError, parse_rule
@@ -363,3 +366,50 @@ def _design_state(study: Study) -> dict:
         "design": StudyDesign.objects.filter(study=study).values_list("design", flat=True).first(),
         "checklists": audit.checklist_refs(r.checklist for r in chosen.order_by("checklist_id")),
     }
+
+
+MAX_WEIGHT = 1e12
+
+
+@transaction.atomic
+def study_weights_set(
+    *, review: Review, user, basis: str, weights: Mapping[Study, float | None]
+) -> None:
+    """The studies' weights for the weighted summary plots (None: no weight) and what they
+    are (`basis`: "meta-analysis weight (%)", "sample size"...). All or nothing: one bad
+    weight refuses the lot, naming the study."""
+    _check_lead(review, user)
+    basis = single_line(basis.strip(), what="What the weights are")
+    if len(basis) > 100:
+        raise ValidationError("What the weights are: at most 100 characters.")
+    for study, weight in weights.items():
+        if study.review_id != review.pk:
+            raise ValidationError("That study is not in this review.")
+        if weight is not None and not (math.isfinite(weight) and 0 <= weight <= MAX_WEIGHT):
+            raise ValidationError(
+                f"{study.label}: a weight is a number from 0 to {MAX_WEIGHT:,.0f}."
+            )
+    settings = AppraisalSettings.objects.select_for_update().get(
+        pk=selectors.appraisal_settings(review).pk
+    )
+    current = {w.study_id: w for w in StudyWeight.objects.select_for_update().filter(review=review)}
+    attributes = audit.changes({"weight_basis": settings.weight_basis}, {"weight_basis": basis})
+    changed = []
+    for study, weight in sorted(weights.items(), key=lambda item: (item[0].label, item[0].pk)):
+        row = current.get(study.pk)
+        old = row.weight if row is not None else None
+        if old == weight:
+            continue
+        changed.append({"code": study.label, "weight": {"old": old, "new": weight}})
+        if weight is None:
+            row.delete()
+        elif row is None:
+            StudyWeight.objects.create(review=review, study=study, weight=weight, set_by=user)
+        else:
+            row.weight, row.set_by = weight, user
+            row.save(update_fields=["weight", "set_by", "set_at"])
+    if attributes:
+        settings.weight_basis = basis
+        settings.save(update_fields=["weight_basis"])
+    if attributes or changed:
+        audit.log_study_weights(review=review, user=user, attributes=attributes, weights=changed)

@@ -3,6 +3,7 @@ the tables and figures. Extraction is in `extraction`, downloads in `downloads`.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
 
 from django.contrib import messages
@@ -31,6 +32,7 @@ from appraisal.forms import (
     typed_consensus_judgements,
 )
 from appraisal.models import Checklist, ChecklistVersion, Design
+from lib.appraisal import figures
 from lib.appraisal.answers import CAPTION, OPTIONS, option
 from lib.appraisal.checklists import BUILTIN
 from reviews.access import is_lead, review_for_user
@@ -60,9 +62,14 @@ def _version(review: Review, version_id: int) -> ChecklistVersion:
 def overview(request: HttpRequest, review: str) -> HttpResponse:
     review_obj = review_for_user(request.user, review)
     lead = is_lead(review_obj)
+    rows = selectors.appraisal_overview(review_obj, request.user, lead)
+    if lead:  # the weights form (weighted summary plots)
+        weights = selectors.study_weights(review_obj)
+        rows = [dataclasses.replace(row, weight=_weight_text(weights.get(row.study.pk)))
+                for row in rows]  # fmt: skip
     context = {
         "review": review_obj,
-        "rows": selectors.appraisal_overview(review_obj, request.user, lead),
+        "rows": rows,
         "settings": selectors.appraisal_settings(review_obj),
         "versions": selectors.appraised_versions(review_obj, viewer_of(review_obj)),
         "is_lead": lead,
@@ -70,6 +77,15 @@ def overview(request: HttpRequest, review: str) -> HttpResponse:
         "checklists": list(review_obj.checklists.all()),
     }
     return render(request, "appraisal/overview.html", context)
+
+
+def _weight_text(weight: float | None) -> str:
+    """A weight as the form shows it: exactly the stored number ("62.5", "120", never
+    "1.2e+08" rounded), so saving the page unchanged changes nothing."""
+    if weight is None:
+        return ""
+    text = repr(weight)
+    return text[:-2] if text.endswith(".0") else text
 
 
 @require_http_methods(["GET", "POST"])
@@ -203,6 +219,34 @@ def study_design(request: HttpRequest, review: str, study_id: int) -> HttpRespon
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{study.label}: design saved.")
+    return redirect("appraisal:overview", review_obj.slug)
+
+
+@require_POST
+@login_required
+def study_weights(request: HttpRequest, review: str) -> HttpResponse:
+    """The overview's weights (one field `weight-<study id>` per study shown: blank = no
+    weight) and what they are (`basis`), for the weighted summary plots."""
+    review_obj = review_for_user(request.user, review, role=LEAD)
+    weights = {}
+    for study in selectors.included_studies(review_obj):
+        raw = request.POST.get(f"weight-{study.pk}")
+        if raw is None:
+            continue  # not on the page the lead saved (a study included since): untouched
+        raw = raw.strip()  # "1,5" or "1,000" is refused: which one was meant?
+        try:
+            weights[study] = float(raw) if raw else None
+        except ValueError:
+            messages.error(request, f"{study.label}: the weight {raw[:40]!r} is not a number. "
+                                    "Nothing was saved.")  # fmt: skip
+            return redirect("appraisal:overview", review_obj.slug)
+    try:
+        services.study_weights_set(review=review_obj, user=request.user,
+                                   basis=request.POST.get("basis", ""), weights=weights)  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages) + " Nothing was saved.")
+    else:
+        messages.success(request, "Weights saved.")
     return redirect("appraisal:overview", review_obj.slug)
 
 
@@ -365,5 +409,7 @@ def table(request: HttpRequest, review: str, version_id: int) -> HttpResponse:
             c for q in data.choice_questions for c in q.options)],
         "caption": CAPTION,
         "is_lead": is_lead(review_obj),
+        "weighting": selectors.summary_weighting(review_obj, data.studies),
+        "formats": figures.FORMATS,
     }  # fmt: skip
     return render(request, "appraisal/table.html", context)

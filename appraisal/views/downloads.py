@@ -124,25 +124,26 @@ def figure(request: HttpRequest, review: str, version_id: int, name: str, fmt: s
     questions = [(q.code, q.text) for q in data.choice_questions]
     rows = data.choice_rows()
     studies = [s.cited for s in data.studies]
+    weighting = selectors.summary_weighting(review_obj, data.studies)
+    weighted = {"weights": weighting.weights, "weighting": weighting.label}
     if data.has_judgements:  # a risk-of-bias tool: its judgements, in robvis's conventions
         domains = [(d.code, d.name) for d in data.domains]
-        draw = figures.rob_traffic_light if name == "traffic-light" else None
-        if draw is not None:
-            body = draw(studies, domains, data.judgements, overall=data.overall_judgements,
-                        scale=data.judgement_scale, fmt=fmt)  # fmt: skip
+        if name == "traffic-light":
+            body = figures.rob_traffic_light(studies, domains, data.judgements,
+                                             overall=data.overall_judgements,
+                                             scale=data.judgement_scale, fmt=fmt)  # fmt: skip
         else:
             body = figures.rob_summary(domains, data.judgements, overall=data.overall_judgements,
-                                       scale=data.judgement_scale, fmt=fmt)  # fmt: skip
+                                       scale=data.judgement_scale, fmt=fmt, **weighted)  # fmt: skip
     elif name == "traffic-light":
         body = figures.traffic_light(
-            [s.cited for s in data.studies], questions, rows, fmt=fmt, overall=data.overall,
+            studies, questions, rows, fmt=fmt, overall=data.overall,
             x_title=f"{version.checklist.name} question",
         )  # fmt: skip
     else:
-        body = figures.summary_plot(questions, rows, fmt=fmt)
-    content_type = "image/svg+xml" if fmt == "svg" else "image/png"
-    response = HttpResponse(body, content_type=content_type)
-    if request.GET.get("download"):
+        body = figures.summary_plot(questions, rows, fmt=fmt, **weighted)
+    response = HttpResponse(body, content_type=figures.CONTENT_TYPES[fmt])
+    if request.GET.get("download") or fmt == "pdf":
         response["Content-Disposition"] = f'attachment; filename="{name}_{version.pk}.{fmt}"'
     return response
 
@@ -173,33 +174,44 @@ def wide_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse
 @login_required
 def robvis_csv(request: HttpRequest, review: str, version_id: int) -> HttpResponse:
     """robvis Generic input: Study, D1..Dn (answers translated to judgements: Yes -> Low,
-    Can't tell -> Unclear, No -> High), Overall only with a pre-specified rule. robvis reads
+    Can't tell -> Unclear, No -> High), Overall only with a pre-specified rule, then Weight
+    (robvis's `rob_summary(weighted = TRUE)` reads the last column as the weights: the lead's
+    weights when every study has one, else 1 each, as the summary figure). robvis reads
     every column after Study as a domain, so the study id cannot travel here: the label is
-    unique instead ("Lambert 2003a"), as in the wide file that carries both."""
+    unique instead ("Lambert 2003a"), as in the wide file that carries both.
+    `rob_traffic_light` wants no Weight: `data[, -ncol(data)]`."""
     review_obj = review_for_user(request.user, review)
     version = _version(review_obj, version_id)
     data = selectors.appraisal_table(review_obj, version)
+    weights = _robvis_weights(review_obj, data)
     if data.has_judgements:
-        return _robvis_judgements(data, version)
+        return _robvis_judgements(data, version, weights)
     domains = [f"D{n}" for n in range(1, len(data.choice_questions) + 1)]
-    header = ["Study", *domains] + (["Overall"] if data.overall is not None else [])
+    header = ["Study", *domains] + (["Overall"] if data.overall is not None else []) + ["Weight"]
 
     def rows():
         yield header
         for i, (study, row) in enumerate(zip(data.studies, data.choice_rows(), strict=True)):
             extra = [data.overall[i]] if data.overall is not None else []
-            yield [study.cited, *[option(v).judgement for v in row], *extra]
+            yield [study.cited, *[option(v).judgement for v in row], *extra, weights[i]]
 
     return csv_response(rows(), f"robvis_{version.pk}.csv")
 
 
-def _robvis_judgements(data, version) -> HttpResponse:
-    """A risk-of-bias tool's judgements as robvis reads them: Study, D1..Dn, Overall, the
-    judgement words of the tool ("Low", "Some concerns", "High"; ROBINS-I's "Moderate",
+def _robvis_weights(review, data) -> list[float]:
+    """The Weight column: what the summary figure counts each study by (1 each unweighted)."""
+    weighting = selectors.summary_weighting(review, data.studies)
+    return list(weighting.weights) if weighting.weights else [1] * len(data.studies)
+
+
+def _robvis_judgements(data, version, weights: list[float]) -> HttpResponse:
+    """A risk-of-bias tool's judgements as robvis reads them: Study, D1..Dn, Overall, Weight,
+    the judgement words of the tool ("Low", "Some concerns", "High"; ROBINS-I's "Moderate",
     "Serious", "Critical", "No information")."""
     header = ["Study", *[d.code for d in data.domains]]
     if data.overall_judgements is not None:
         header.append("Overall")
+    header.append("Weight")
 
     def rows():
         yield header
@@ -208,7 +220,7 @@ def _robvis_judgements(data, version) -> HttpResponse:
             if data.overall_judgements is not None:
                 overall = data.overall_judgements[i]
                 cells.append(option(overall).judgement if overall else "")
-            yield [study.cited, *cells]
+            yield [study.cited, *cells, weights[i]]
 
     return csv_response(rows(), f"robvis_{version.pk}.csv")
 

@@ -6,7 +6,11 @@ the suggestion and may depart from it, with a reason (the tools ask for exactly 
   the algorithm of each domain and the overall criteria).
 - ROBINS-I (Sterne et al. BMJ 2016;355:i4919, Table 3): the overall judgement from the
   domain judgements. The 2016 tool publishes no domain algorithm: its domains are judged by
-  the reviewer from the signalling questions.
+  the reviewer from the signalling questions and the guidance (`MANUAL_DOMAINS`, shown on
+  the appraisal page). ROBINS-I V2 adds domain algorithms, but its only release (20 November
+  2025, riskofbias.info) is a draft "subject to change", with new answer levels (strong /
+  weak yes and no) and a domain 1 in two variants; its algorithms are not shipped here until
+  they are final and checked against the published document, not a transcription.
 - AMSTAR 2 (Shea et al. BMJ 2017;358:j4008, Box 2): the overall confidence from the
   critical and non-critical items.
 
@@ -200,6 +204,17 @@ def amstar2_overall(answers: Mapping[str, str], judgements: Sequence[str] = ()) 
     if flaws == 1:
         return CONF_LOW
     return CONF_MODERATE if weaknesses > 1 else CONF_HIGH
+
+
+# Tools whose domains have no published algorithm: what the appraisal page says instead of a
+# suggestion, and where the guidance is.
+MANUAL_DOMAINS: dict[str, tuple[str, str]] = {
+    "robins_i": (
+        "No published algorithm: ROBINS-I (2016) leaves each domain's judgement to the "
+        "reviewer. Judge it from the signalling questions and the tool's guidance.",
+        "https://www.riskofbias.info/welcome/home/current-version-of-robins-i",
+    ),
+}
 
 
 ALGORITHMS: dict[str, Callable[[Mapping[str, str], Sequence[str]], str]] = {

@@ -39,6 +39,20 @@ class BuiltinChecklist:
     def structure(self) -> Structure:
         return Structure(self.questions, self.domains, self.judgements)
 
+    @property
+    def algorithms_note(self) -> str:
+        """What the tool's published algorithms suggest ("" when nothing)."""
+        from .algorithms import ALGORITHMS, MANUAL_DOMAINS
+
+        domains = self.domains and all(d.algorithm in ALGORITHMS for d in self.domains)
+        overall = f"{self.tool}.overall" in ALGORITHMS
+        if domains and overall:
+            return "domain and overall judgements suggested by its published algorithms"
+        if overall and self.tool in MANUAL_DOMAINS:
+            return ("overall judgement suggested by its published rule; domains judged from "
+                    "the guidance (no published algorithm)")  # fmt: skip
+        return "overall judgement suggested by its published rule" if overall else ""
+
 
 def _questions(texts: list[str], options=(YES, NO, CANT_TELL, NA), section="") -> tuple:
     result = []

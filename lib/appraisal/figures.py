@@ -1,5 +1,7 @@
 """robvis-style figures of checklist answers (reporting.md 8.3): a traffic-light plot
-(studies x questions) and a summary plot (one 100%-stacked bar per question), as SVG or PNG.
+(studies x questions) and a summary plot (one 100%-stacked bar per question), as SVG, PNG
+or PDF; the summary plots weighted as robvis's `rob_summary(weighted = TRUE)` when given a
+weight per study, their axis title saying which weighting they show.
 
 Drawn with matplotlib's object API on the Agg/SVG canvases: no pyplot state, so it is safe
 in a threaded web server. Sizes follow the number of studies and questions and stay readable
@@ -19,7 +21,8 @@ from lib import fonts
 
 from .answers import CAPTION, MISSING, OPTIONS, Option, option
 
-FORMATS = ("svg", "png")
+FORMATS = ("svg", "png", "pdf")
+CONTENT_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 _DPI = 200
 
 
@@ -58,7 +61,11 @@ def _save(figure, fmt: str) -> bytes:
         raise ValueError(f"format must be one of {FORMATS}")
     buffer = io.BytesIO()
     # A fixed hash salt (set with the fonts) and no date: the same answers, the same file.
-    metadata = {"Date": None} if fmt == "svg" else {"Software": "Sift"}
+    metadata = {
+        "svg": {"Date": None},
+        "png": {"Software": "Sift"},
+        "pdf": {"Creator": "Sift", "CreationDate": None},
+    }[fmt]
     figure.savefig(buffer, format=fmt, dpi=_DPI, metadata=metadata, bbox_inches="tight")
     return buffer.getvalue()
 
@@ -176,12 +183,25 @@ def summary_plot(
     questions: Sequence[tuple[str, str]],
     rows: Sequence[Sequence[str]],
     *,
+    weights: Sequence[float] | None = None,
+    weighting: str = "",
     fmt: str = "svg",
 ) -> bytes:
     """One horizontal bar per question, the share of studies giving each answer (0-100%),
-    the full question text on the y axis, the legend at the bottom."""
-    with _fonts_for([t for q in questions for t in q] + [CAPTION]):
-        return _summary_plot(questions, rows, fmt)
+    the full question text on the y axis, the legend at the bottom; with `weights`, the
+    share of the weight (see `rob_summary`)."""
+    _check_weights(weights, rows)
+    with _fonts_for([t for q in questions for t in q] + [CAPTION, weighting]):
+        return _summary_plot(questions, rows, fmt, weights=weights, weighting=weighting)
+
+
+def _check_weights(weights: Sequence[float] | None, rows: Sequence) -> None:
+    if weights is None:
+        return
+    if len(weights) != len(rows) or any(not 0 <= w < float("inf") for w in weights):
+        raise ValueError("one weight (0 or more) per study")
+    if rows and not sum(weights) > 0:
+        raise ValueError("the weights add up to 0: nothing to share out")
 
 
 def rob_summary(
@@ -190,23 +210,36 @@ def rob_summary(
     *,
     overall: Sequence[str] | None = None,
     weights: Sequence[float] | None = None,
+    weighting: str = "",
     scale: Sequence[str] = (),
     fmt: str = "svg",
 ) -> bytes:
     """robvis's summary plot: one 100%-stacked bar per domain (its full name), "Overall risk
     of bias" in bold at the bottom, the legend ("Judgement", the tool's order) underneath.
     With `weights` (one per study, e.g. meta-analysis weights) each study counts by its
-    weight, as robvis's weighted summary."""
-    if weights is not None and (len(weights) != len(rows) or any(w < 0 for w in weights)):
-        raise ValueError("one weight (0 or more) per study")
+    weight, as robvis's weighted summary: the bars are proportions of information.
+    `weighting` says which weighting the figure shows (under the axis)."""
+    _check_weights(weights, rows)
+    labels, table = rob_summary_table(domains, rows, overall)
+    with _fonts_for([t for d in labels for t in d] + [weighting]):
+        return _summary_plot(labels, table, fmt, legend="Judgement", caption="",
+                             weights=weights, weighting=weighting, scale=scale,
+                             bold_last=overall is not None)  # fmt: skip
+
+
+def rob_summary_table(
+    domains: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[str]],
+    overall: Sequence[str] | None = None,
+) -> tuple[list[tuple[str, str]], list[list[str]]]:
+    """The summary plot's bars (domains, then "Overall risk of bias") and each study's
+    judgements in that order: `shares(table, len(labels), weights)` is what it draws."""
     labels = [(code, name) for code, name in domains]
     table = [list(r) for r in rows]
     if overall is not None:
         labels.append(("", "Overall risk of bias"))
         table = [[*r, o] for r, o in zip(table, overall, strict=True)]
-    with _fonts_for([t for d in labels for t in d]):
-        return _summary_plot(labels, table, fmt, legend="Judgement", caption="",
-                             weights=weights, scale=scale, bold_last=overall is not None)  # fmt: skip
+    return labels, table
 
 
 def shares(
@@ -225,7 +258,7 @@ def shares(
 
 
 def _summary_plot(questions, rows, fmt, *, legend="Answer", caption=CAPTION, weights=None,
-                  scale=(), bold_last=False) -> bytes:  # fmt: skip
+                  weighting="", scale=(), bold_last=False) -> bytes:  # fmt: skip
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
 
@@ -249,8 +282,10 @@ def _summary_plot(questions, rows, fmt, *, legend="Answer", caption=CAPTION, wei
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(PercentFormatter(1.0))
     axes.tick_params(labelsize=8)
-    counted = f"Studies (n = {len(rows)}{', weighted' if weights is not None else ''})."
-    axes.set_xlabel(f"{counted} {caption}".strip(), fontsize=8)
+    if not weighting:
+        weighting = "Weighted" if weights is not None else "Unweighted: each study counts equally"
+    counted = f"Studies (n = {len(rows)}). {weighting.rstrip('.')}."
+    axes.set_xlabel("\n".join(line for line in (counted, caption) if line), fontsize=8)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     if shown:

@@ -69,8 +69,8 @@ def test_summary_wide_long_and_robvis(client, lead, reviewer, review, appraised,
     wide = _csv(client.get(reverse("appraisal:wide_csv", args=[review.slug, version.pk])))
     assert wide[0][:3] == ["study_id", "study_label", "Q1"] and wide[1][4] == "Can't tell"
     robvis = _csv(client.get(reverse("appraisal:robvis_csv", args=[review.slug, version.pk])))
-    assert robvis[0] == ["Study", *[f"D{n}" for n in range(1, 11)]]
-    assert robvis[1][1:4] == ["Low", "High", "Unclear"]
+    assert robvis[0] == ["Study", *[f"D{n}" for n in range(1, 11)], "Weight"]
+    assert robvis[1][1:4] == ["Low", "High", "Unclear"] and robvis[1][-1] == "1"  # unweighted
     long = _csv(client.get(reverse("appraisal:long_csv", args=[review.slug])))
     assert long[0] == ["study_id", "tool", "tool_version", "item_id", "item_text", "reviewer_id",
                        "answer", "support_text", "page_ref", "timestamp_utc", "is_consensus",
@@ -84,7 +84,7 @@ def test_summary_wide_long_and_robvis(client, lead, reviewer, review, appraised,
     assert q2[2][7] == "'" + EVIL[1]
 
 
-def test_figures_are_valid_svg_and_png(client, lead, review, appraised, version):
+def test_figures_are_valid_svg_png_and_pdf(client, lead, review, appraised, version):
     client.force_login(lead)
     for name in ("traffic-light", "summary"):
         svg = client.get(reverse("appraisal:figure", args=[review.slug, version.pk, name, "svg"]))
@@ -96,7 +96,10 @@ def test_figures_are_valid_svg_and_png(client, lead, review, appraised, version)
         assert b"Checklist answers, not risk-of-bias judgements." in svg.content
         png = client.get(reverse("appraisal:figure", args=[review.slug, version.pk, name, "png"]))
         assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG\r\n\x1a\n")
-    missing = reverse("appraisal:figure", args=[review.slug, version.pk, "summary", "pdf"])
+        pdf = client.get(reverse("appraisal:figure", args=[review.slug, version.pk, name, "pdf"]))
+        assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+        assert pdf["Content-Disposition"] == f'attachment; filename="{name}_{version.pk}.pdf"'
+    missing = reverse("appraisal:figure", args=[review.slug, version.pk, "summary", "gif"])
     assert client.get(missing).status_code == 404
 
 

@@ -61,6 +61,34 @@ def test_the_appraisal_page_suggests_domain_judgements_and_takes_a_departure_wit
     assert 'class="suggested">Low<' in page and "Allocation by the recruiting nurse" in page
 
 
+def test_robins_i_domains_say_there_is_no_published_algorithm_and_the_overall_is_suggested(
+    client, review, lead, reviewer, studies
+):
+    """ROBINS-I (2016) publishes no domain algorithm (only Table 3's overall rule): each
+    domain says so, with the guidance, instead of a suggestion; no reason is asked for a
+    domain judgement; the overall judgement is still suggested from the domains."""
+    robins = services.checklist_add_builtin(review=review, user=lead, key="robins_i")
+    version = robins.versions.get()
+    client.force_login(reviewer)
+    page = client.get(_url(review, studies[0], version)).content.decode()
+    assert page.count("No published algorithm: ROBINS-I (2016) leaves each domain") == 7
+    assert "https://www.riskofbias.info/welcome/home/current-version-of-robins-i" in page
+    assert "Suggested by the algorithm" not in page
+    assert "No suggestion until every domain is judged." in page  # the overall rule
+    domains = list(version.domains.all())
+    data = _post(version, {q.code: "pn" for q in version.questions.all()})
+    data |= {f"judgement-{d.pk}": "low" for d in domains}
+    data[f"judgement-{domains[0].pk}"] = "serious"  # no reason needed: nothing to depart from
+    assert client.post(_url(review, studies[0], version), data).status_code == 302
+    page = client.get(_url(review, studies[0], version)).content.decode()
+    assert 'class="suggested">Serious<' in page  # Table 3: serious in any domain
+    library = client.get(reverse("appraisal:checklists", args=[review.slug])).content.decode()
+    row = library.split('id="tool-robins_i"')[1].split("</tr>")[0]
+    assert "domains judged from the guidance (no published algorithm)" in row
+    rob2_row = library.split('id="tool-rob2"')[1].split("</tr>")[0]
+    assert "domain and overall judgements suggested by its published algorithms" in rob2_row
+
+
 @pytest.fixture
 def study_with_pdf(review, source, lead, reviewer, second_reviewer):
     (record,) = screenable(review, source, lead, 1)
@@ -130,9 +158,9 @@ def test_a_tool_with_domains_gets_robvis_tables_figures_and_csv(
     csv = client.get(reverse("appraisal:robvis_csv", args=[review.slug, rob2.pk]))
     lines = b"".join(csv.streaming_content).decode().splitlines()
     assert lines == [
-        "Study,D1,D2,D3,D4,D5,Overall",
-        "Author0 2000,Low,High,Low,Low,Low,High",
-        "Author1 2001,Some concerns,High,Low,Low,Low,High",
+        "Study,D1,D2,D3,D4,D5,Overall,Weight",
+        "Author0 2000,Low,High,Low,Low,Low,High,1",
+        "Author1 2001,Some concerns,High,Low,Low,Low,High,1",
     ]
     page = client.get(reverse("appraisal:table", args=[review.slug, rob2.pk])).content.decode()
     assert "Bias arising from the randomization process" in page and "ans-some_concerns" in page

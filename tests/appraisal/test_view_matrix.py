@@ -25,6 +25,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "checklist_create": ((), {"POST": LEAD}),
     "checklist": (("checklist_id",), {"GET": MEMBER, "POST": LEAD}),
     "study_design": (("study_id",), {"POST": LEAD}),
+    "study_weights": ((), {"POST": LEAD}),
     "appraise": (("study_id", "version_id"), {"GET": MEMBER, "POST": MEMBER}),
     "consensus": (("study_id", "version_id"), {"GET": MEMBER, "POST": MEMBER}),
     "long_csv": ((), {"GET": LEAD}),  # every reviewer's own answers

@@ -82,3 +82,27 @@ def test_the_consensus_page_takes_an_answer_by_click_and_by_key(
     consensus = Appraisal.objects.get(is_consensus=True)
     answers = dict(consensus.answers.values_list("question__code", "answer"))
     assert (answers["1.1"], answers["1.3"]) == ("py", "pn")
+
+
+def test_a_lead_enters_weights_and_the_summary_says_it_is_weighted(
+    browser, live_server, review, lead, reviewer, second_reviewer
+):
+    from appraisal.models import StudyWeight
+
+    studies = [Study.objects.create(review=review, label=f"Author{n} 200{n}") for n in range(2)]
+    version = services.checklist_add_builtin(review=review, user=lead, key="rob2").versions.get()
+    for study in studies:
+        _save(review, study, version, reviewer, submit=True)
+        _save(review, study, version, second_reviewer, submit=True)
+    context, page = sign_in(browser, live_server, lead, f"/reviews/{review.slug}/appraisal/")
+    page.get_by_label("Weight of Author0 2000").fill("120")
+    page.get_by_label("Weight of Author1 2001").fill("40.5")
+    page.get_by_label("The weights are").fill("sample size")
+    page.get_by_role("button", name="Save weights").click()
+    expect(page.get_by_text("Weights saved.")).to_be_visible()
+    expect(page.get_by_label("Weight of Author1 2001")).to_have_value("40.5")
+    page.goto(f"{live_server.url}/reviews/{review.slug}/appraisal/versions/{version.pk}/")
+    expect(page.locator("#summary-weighting")).to_contain_text("Weighted by sample size")
+    assert page.console_errors == []
+    context.close()
+    assert sorted(StudyWeight.objects.values_list("weight", flat=True)) == [40.5, 120.0]

@@ -128,12 +128,47 @@ def test_rob_traffic_light_follows_robvis():
 def test_rob_summary_has_the_overall_bar_in_bold_and_weights():
     rows = [["low", "some_concerns"], ["high", "low"], ["low", "low"]]
     svg = figures.rob_summary(ROB_DOMAINS, rows, overall=["some_concerns", "high", "low"],
-                              weights=[2, 1, 1]).decode()  # fmt: skip
-    assert "Overall risk of bias" in svg and "font-weight: 700" in svg and "weighted" in svg
+                              weights=[2, 1, 1], weighting="Weighted by sample size").decode()  # fmt: skip
+    assert "Overall risk of bias" in svg and "font-weight: 700" in svg
+    assert "Studies (n = 3). Weighted by sample size." in svg  # which weighting it shows
+    plain = figures.rob_summary(ROB_DOMAINS, rows).decode()
+    assert "Studies (n = 3). Unweighted: each study counts equally." in plain
     assert figures.shares(rows, 2, [2, 1, 1])[0] == {"low": 0.75, "high": 0.25}
     assert figures.shares(rows, 2)[1] == {"some_concerns": 1 / 3, "low": 2 / 3}
-    with pytest.raises(ValueError):
-        figures.rob_summary(ROB_DOMAINS, rows, weights=[1])
+    for bad in ([1], [1, -1, 1], [1, float("nan"), 1], [1, float("inf"), 1], [0, 0, 0]):
+        with pytest.raises(ValueError):
+            figures.rob_summary(ROB_DOMAINS, rows, weights=bad)
+
+
+def test_the_weighted_summary_shows_the_proportion_of_information_per_domain_and_overall():
+    """robvis's rob_summary(weighted = TRUE): each bar is the share of the total weight at
+    each judgement (ggplot's geom_bar(weight = Weights, position = "fill")). Three studies
+    with meta-analysis weights 50, 30, 20 (%)."""
+    rows = [["low", "high"], ["some_concerns", "low"], ["low", ""]]
+    labels, table = figures.rob_summary_table(ROB_DOMAINS, rows, ["some_concerns", "high", "low"])
+    assert [name for _, name in labels] == [*(n for _, n in ROB_DOMAINS), "Overall risk of bias"]
+    weighted = figures.shares(table, len(labels), [50, 30, 20])
+    assert weighted[0] == pytest.approx({"low": 0.7, "some_concerns": 0.3})
+    assert weighted[1] == pytest.approx({"high": 0.5, "low": 0.3, "": 0.2})  # 20% not judged
+    assert weighted[2] == pytest.approx({"some_concerns": 0.5, "high": 0.3, "low": 0.2})
+    assert all(sum(bar.values()) == pytest.approx(1) for bar in weighted)
+    # Equal weights are the unweighted summary; a study of weight 0 carries no information.
+    for equal, plain in zip(figures.shares(table, 3, [7, 7, 7]), figures.shares(table, 3),
+                            strict=True):  # fmt: skip
+        assert equal == pytest.approx(plain)
+    assert figures.shares(table, 3, [1, 1, 0])[0] == pytest.approx({"low": 0.5,
+                                                                     "some_concerns": 0.5})  # fmt: skip
+
+
+def test_figures_come_as_pdf_too_and_the_same_data_gives_the_same_file():
+    rows = [["low", "some_concerns"], ["high", "low"]]
+    for draw in (
+        lambda: figures.rob_summary(ROB_DOMAINS, rows, weights=[3, 1], fmt="pdf"),
+        lambda: figures.rob_traffic_light(["A 2001", "B 2002"], ROB_DOMAINS, rows, fmt="pdf"),
+        lambda: figures.summary_plot([("Q1", "Aims?")], [["yes"], ["no"]], fmt="pdf"),
+    ):
+        pdf = draw()
+        assert pdf.startswith(b"%PDF") and b"CreationDate" not in pdf and pdf == draw()
 
 
 def test_an_overall_rule_costs_little_whatever_its_blanks(watchdog):
@@ -152,3 +187,46 @@ def test_an_overall_rule_costs_little_whatever_its_blanks(watchdog):
         ("High", [("Q1", "no"), ("Q2", "no")]),
         ("Low", []),
     ]
+
+
+# Each library tool's published structure: items (sub-items counted) per section, in order.
+# CASP checklists (casp-uk.net, 2018; RCT 2020): qualitative 10 (A 1-6, B 7-9, C 10); RCT 11
+# (A 1-3, B 4-6, C 7-9, D 10-11); cohort 12 with 5a/5b, 6a/6b; case-control 11 with 6a/6b;
+# systematic review 10 (A 1-5, B 6-7, C 8-10). JBI critical appraisal tools (2017): RCT 13,
+# cohort 11, case-control 10, analytical cross-sectional 8, quasi-experimental 9,
+# prevalence 9, qualitative 10. MMAT 2018 (Hong et al.): 2 screening questions, then 5 per
+# category x 5. Newcastle-Ottawa (Wells et al.): Selection 4, Comparability 1, Outcome or
+# Exposure 3. AMSTAR 2 (Shea et al. BMJ 2017;358:j4008): 16 items, 9 and 11 for RCTs and
+# NRSI apart (18).
+PUBLISHED = {
+    "casp_qualitative": [6, 3, 1],
+    "casp_rct": [3, 3, 3, 2],
+    "casp_cohort": [8, 3, 3],
+    "casp_case_control": [7, 3, 2],
+    "casp_systematic_review": [5, 2, 3],
+    "jbi_rct": [13], "jbi_cohort": [11], "jbi_case_control": [10], "jbi_cross_sectional": [8],
+    "jbi_quasi_experimental": [9], "jbi_prevalence": [9], "jbi_qualitative": [10],
+    "mmat_2018": [2, 5, 5, 5, 5, 5],
+    "nos_cohort": [4, 1, 3], "nos_case_control": [4, 1, 3],
+    "amstar2": [18],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("key", PUBLISHED)
+def test_each_library_tool_has_its_published_structure(key):
+    tool = BUILTIN[key]
+    sections: dict[str, int] = {}
+    for q in tool.questions:
+        sections[q.section] = sections.get(q.section, 0) + 1
+    assert list(sections.values()) == PUBLISHED[key]
+    codes = [q.code for q in tool.questions]
+    assert len(set(codes)) == len(codes)  # each item once, answerable by its code
+
+
+def test_amstar2_items_and_critical_domains_are_the_published_ones():
+    from lib.appraisal.algorithms import AMSTAR2_CRITICAL
+
+    codes = [q.code for q in BUILTIN["amstar2"].questions]
+    assert codes == ["1", "2", "3", "4", "5", "6", "7", "8", "9a", "9b", "10", "11a", "11b",
+                     "12", "13", "14", "15", "16"]  # fmt: skip
+    assert set(AMSTAR2_CRITICAL) <= set(codes)  # Box 2's critical domains: 2 4 7 9 11 13 15

@@ -117,3 +117,22 @@ def test_a_long_study_label_wraps_in_the_traffic_light():
     svg = figures.traffic_light([label], [("Q1", "Aims?")], [["yes"]], fmt="svg").decode()
     assert label not in svg  # split over lines
     assert "佐藤 2010" in svg
+
+
+@needs_noto
+def test_the_weighted_summary_draws_cjk_domain_names_in_every_format():
+    domains = [("D1", "随机化过程中产生的偏倚"), ("D2", "偏离既定干预的偏倚")]
+    rows, overall = [["low", "high"], ["some_concerns", "low"]], ["high", "some_concerns"]
+
+    def draw(fmt, name="随机化过程中产生的偏倚"):
+        return figures.rob_summary([(domains[0][0], name), domains[1]], rows, overall=overall,
+                                   weights=[3, 1], weighting="按样本量加权", fmt=fmt)  # fmt: skip
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first, second = draw("png"), draw("png", "分配隐藏不足导致的偏倚")
+        pdf = draw("pdf")
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    assert _png_differs(first, second) and pdf.startswith(b"%PDF")
+    svg = draw("svg").decode()
+    assert "随机化过程中产生的偏倚" in svg and "按样本量加权" in svg and "Noto Sans CJK" in svg

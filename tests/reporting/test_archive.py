@@ -23,12 +23,14 @@ from appraisal import selectors as appraisal_selectors
 from appraisal import services as appraisal_services
 from appraisal.models import (
     Appraisal,
+    AppraisalSettings,
     Checklist,
     ChecklistVersion,
     Design,
     Extraction,
     ExtractionForm,
     FormVersion,
+    StudyWeight,
     Value,
 )
 from lib.fulltext.archive import ArchiveError
@@ -181,6 +183,9 @@ def build(review, source, lead, reviewer, second_reviewer) -> Review:
                  for q in rob2_version.questions.all()},
         judgements={d1.pk: appraisal_services.JudgementInput("high", "Open allocation list")},
     )  # fmt: skip
+    # A study weight for the weighted summary plots, and what the weights are.
+    appraisal_services.study_weights_set(review=review, user=lead, basis="sample size",
+                                         weights={study: 62.5})  # fmt: skip
     reporting_services.prisma_override_set(
         review=review, field="excluded_other", state="reported", value=3,
         note="Removed before import", user=lead,
@@ -292,6 +297,13 @@ def snapshot(review: Review) -> dict:
                 "checklist"
             )
         },  # fmt: skip
+        "weights": (
+            AppraisalSettings.objects.filter(review=review).values_list("weight_basis").first(),
+            {
+                (w.study.label, w.weight, _name(w.set_by), w.set_at.isoformat())
+                for w in StudyWeight.objects.filter(review=review).select_related("study", "set_by")
+            },
+        ),  # fmt: skip
         "overrides": {
             (o.field, o.state, o.value, o.note)
             for o in PrismaOverride.objects.filter(review=review)
@@ -335,6 +347,7 @@ def test_round_trip_into_the_same_server(built, lead, tmp_path):
     assert before["resolutions"] and before["dedup_decisions"] and before["appraisals"]
     judged = [a[-1] for a in before["appraisals"] if a[-1]]
     assert ("D1", "high", "Open allocation list", "") in judged[0]  # the new data travels
+    assert before["weights"][0] == ("sample size",) and len(before["weights"][1]) == 1
     assert before["reports"] and any(r[3] for r in before["reports"].values())
     path = archive.archive_export(review=built, out=tmp_path / "a.zip")
     copy = archive.archive_import(file=path, user=lead, slug="copy")

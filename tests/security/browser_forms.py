@@ -1,6 +1,7 @@
 """What a browser submits for a form: the HTML form-submission algorithm, enough of it for
 Sift's pages (inputs with their values, checked boxes and radios, selected options or a
-single select's first option, textareas, the submit button pressed), without JavaScript."""
+single select's first option, textareas, the submit button pressed, controls outside the form
+that name it with a `form` attribute), without JavaScript."""
 
 from __future__ import annotations
 
@@ -58,6 +59,13 @@ class _Parser(HTMLParser):
         self.select: dict | None = None
         self.option: dict | None = None
         self.textarea: dict | None = None
+        # Controls with a `form` attribute, by the id they name (the form may come later).
+        self.owned: dict[str, Form] = {}
+
+    def _owner(self, a: dict) -> Form | None:
+        if a.get("form"):
+            return self.owned.setdefault(a["form"], Form("", "", {}))
+        return self.form
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
@@ -65,38 +73,41 @@ class _Parser(HTMLParser):
             self.form = Form(a.get("method", "get").lower(), a.get("action", ""), a)
             self.forms.append(self.form)
             return
-        if self.form is None:
+        form = self._owner(a)
+        if form is None:
             return
         disabled = "disabled" in a
         if tag == "input":
             kind = a.get("type", "text").lower()
             name = a.get("name")
             if kind != "hidden" and kind not in ("submit", "button", "reset", "image"):
-                self.form.visible += 1
-            if kind in ("submit", "image") and self.form.submit is None and not disabled:
-                self.form.submit = (name, a.get("value", "")) if name else ("", "")
+                form.visible += 1
+            if kind in ("submit", "image") and form.submit is None and not disabled:
+                form.submit = (name, a.get("value", "")) if name else ("", "")
                 return
             if not name or disabled or kind in _NO_VALUE:
                 return
             if kind in ("checkbox", "radio"):
                 if "checked" in a:
-                    self.form.fields.append((name, a.get("value", "on")))
+                    form.fields.append((name, a.get("value", "on")))
                 return
-            self.form.fields.append((name, sanitize(kind, a.get("value", ""))))
+            form.fields.append((name, sanitize(kind, a.get("value", ""))))
         elif tag == "button":
             kind = a.get("type", "submit").lower()
-            if kind == "submit" and self.form.submit is None and not disabled:
-                self.form.submit = (a.get("name", ""), a.get("value", ""))
+            if kind == "submit" and form.submit is None and not disabled:
+                form.submit = (a.get("name", ""), a.get("value", ""))
         elif tag == "select":
-            self.form.visible += 1
+            form.visible += 1
             self.select = {"name": a.get("name"), "multiple": "multiple" in a,
-                           "disabled": disabled, "options": [], "selected": []}  # fmt: skip
+                           "disabled": disabled, "options": [], "selected": [],
+                           "form": form}  # fmt: skip
         elif tag == "option" and self.select is not None:
             self.option = {"value": a.get("value"), "text": "", "selected": "selected" in a,
                            "disabled": disabled}  # fmt: skip
         elif tag == "textarea":
-            self.form.visible += 1
-            self.textarea = {"name": a.get("name"), "text": "", "disabled": disabled}
+            form.visible += 1
+            self.textarea = {"name": a.get("name"), "text": "", "disabled": disabled,
+                             "form": form}  # fmt: skip
 
     def handle_data(self, data):
         if self.option is not None:
@@ -111,7 +122,7 @@ class _Parser(HTMLParser):
             if self.option is not None:
                 self._close_option()
             s, self.select = self.select, None
-            if not s["name"] or s["disabled"] or self.form is None:
+            if not s["name"] or s["disabled"]:
                 return
             chosen = [o for o in s["options"] if o["selected"] and not o["disabled"]]
             if not chosen and not s["multiple"]:
@@ -120,13 +131,13 @@ class _Parser(HTMLParser):
                 chosen = chosen[-1:]
             for o in chosen:
                 value = o["value"] if o["value"] is not None else " ".join(o["text"].split())
-                self.form.fields.append((s["name"], value))
+                s["form"].fields.append((s["name"], value))
         elif tag == "textarea" and self.textarea is not None:
             t, self.textarea = self.textarea, None
-            if t["name"] and not t["disabled"] and self.form is not None:
+            if t["name"] and not t["disabled"]:
                 text = t["text"][1:] if t["text"].startswith("\n") else t["text"]
                 # Browsers submit textarea line breaks as CRLF.
-                self.form.fields.append(
+                t["form"].fields.append(
                     (t["name"], text.replace("\r\n", "\n").replace("\n", "\r\n"))
                 )
         elif tag == "form":
@@ -141,6 +152,12 @@ class _Parser(HTMLParser):
 def forms_of(html: str) -> list[Form]:
     parser = _Parser()
     parser.feed(html)
+    for form in parser.forms:  # the controls that name it by its id (placed first: Sift's
+        owned = parser.owned.get(form.attrs.get("id", ""))  # come before the form)
+        if owned is not None:
+            form.fields[:0] = owned.fields
+            form.visible += owned.visible
+            form.submit = form.submit or owned.submit
     return parser.forms
 
 

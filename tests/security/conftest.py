@@ -91,6 +91,9 @@ def build_world(review, lead, reviewer, second_reviewer, *, offset: int = 0) -> 
     appraisal_services.study_design_set(
         review=review, user=lead, study=study, design=Design.QUALITATIVE
     )
+    # A weight that "%g" would round (the form must show it exactly: round trip).
+    appraisal_services.study_weights_set(review=review, user=lead, basis="sample size",
+                                         weights={study: 123456789.25})  # fmt: skip
     version = checklist.versions.get()
     appraise(review, study, version, reviewer, Q1="no")
     appraise(review, study, version, second_reviewer)

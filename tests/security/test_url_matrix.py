@@ -215,6 +215,7 @@ TABLE: dict[str, dict[str, object]] = {
     "appraisal:checklist_create": {"POST": LEAD},
     "appraisal:checklist": {"GET": MEMBER, "POST": LEAD},
     "appraisal:study_design": {"POST": LEAD},
+    "appraisal:study_weights": {"POST": LEAD},
     "appraisal:appraise": {"GET": MEMBER, "POST": MEMBER},
     "appraisal:consensus": {"GET": MEMBER, "POST": MEMBER},  # both reviewers submitted
     "appraisal:long_csv": {"GET": LEAD},  # every reviewer's own answers
