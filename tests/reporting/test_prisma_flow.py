@@ -332,7 +332,7 @@ def test_sql_outcomes_match_the_python_rule_on_random_votes(
             Decision.objects.create(review=review, record=paper, paper=paper, reviewer=user,
                                     stage=TA, verdict=verdict, reason=reason, reason_other=other)  # fmt: skip
         if i % 11 == 3:
-            Resolution.objects.create(review=review, paper=paper, stage=TA, verdict="exclude",
+            Resolution.objects.create(review=review, record=paper, paper=paper, stage=TA, verdict="exclude",
                                       reason=e1, resolved_by=lead)  # fmt: skip
     for n, paper in enumerate(papers_[:4]):
         # The same reviewer's vote on a second record, merged into this paper later.
