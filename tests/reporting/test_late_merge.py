@@ -186,6 +186,20 @@ def test_a_record_correction_that_joins_two_screened_records_keeps_the_conflict(
     assert _outcome(review, paper) == "conflict"
     flow, summary = _page_and_prisma(review)
     assert (summary.papers, summary.conflicts, summary.excluded) == (5, 1, 0)
+    # Every slot is filled, so the votes are fixed: a lead reopens the includer's votes
+    # (both records' go, with history), and their new vote on the paper settles it.
+    from screening.models import DecisionEvent
+    from screening.services import decision_reopen
+
+    decision_reopen(review=review, paper=paper, stage=TA, reviewer_id=reviewer.pk, user=lead,
+                    reason="Merged after screening")  # fmt: skip
+    reopened = DecisionEvent.objects.filter(reviewer=reviewer, reopened_by=lead)
+    assert sorted(e.old_verdict for e in reopened) == ["exclude", "include"]
+    assert _outcome(review, paper) == "awaiting"
+    decide(review, paper, reviewer, "exclude", reason=criterion(review, "E1"))
+    assert _outcome(review, paper) == "exclude"
+    flow, summary = _page_and_prisma(review)
+    assert (summary.conflicts, summary.excluded) == (0, 1)
 
 
 def test_a_vote_cast_on_the_merged_paper_replaces_the_reviewers_other_votes(
