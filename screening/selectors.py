@@ -254,7 +254,13 @@ def progress(review: Review, viewer: Viewer, stage: str, settings: StageSettings
 
 
 def my_decision(paper: Record, reviewer, stage: str) -> Decision | None:
-    return Decision.objects.filter(paper=paper, reviewer=reviewer, stage=stage).first()
+    """The reviewer's newest vote on the paper (records merged after screening may bring
+    two: both count; a new vote replaces them)."""
+    return (
+        Decision.objects.filter(paper=paper, reviewer=reviewer, stage=stage)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
 
 
 def my_last_decision(review: Review, reviewer, stage: str) -> Decision | None:
