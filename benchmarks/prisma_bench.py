@@ -74,7 +74,7 @@ def add_votes(review, users, seed: int = 5) -> dict:
                                   reason=reason if verdict == "exclude" else None))  # fmt: skip
         if va != vb:
             final = "include" if rng.random() < 0.4 else "exclude"
-            resolutions.append(Resolution(review=review, paper_id=pk, stage=Stage.TITLE_ABSTRACT,
+            resolutions.append(Resolution(review=review, record_id=pk, paper_id=pk, stage=Stage.TITLE_ABSTRACT,
                                           verdict=final, resolved_by=lead,
                                           reason=reason if final == "exclude" else None))  # fmt: skip
             if final == "include":

@@ -233,8 +233,8 @@ def log_rows(review: Review) -> Iterator[list[object]]:
             reason = labels.get(r.reason_id) or (
                 f"Other: {r.reason_other}" if r.reason_other else ""
             )
-            yield (r.resolved_at, 1, r.pk, [r.resolved_at, "conflict resolved", r.stage, r.paper_id,
-                                            titles.get(r.paper_id, ""), r.resolved_by.username, "conflict",
+            yield (r.resolved_at, 1, r.pk, [r.resolved_at, "conflict resolved", r.stage, r.record_id,
+                                            titles.get(r.record_id, ""), r.resolved_by.username, "conflict",
                                             r.verdict, reason, r.note])  # fmt: skip
 
     def stops():

@@ -153,9 +153,13 @@ class DecisionEvent(AppendOnlyModel):
 
 
 class Resolution(models.Model):
-    """The final verdict on a paper whose reviewers disagreed."""
+    """The final verdict on a paper whose reviewers disagreed. `record` is the record it was
+    made on (a fact); `paper` is where it counts, kept in step by a hook on deduplication:
+    the current primary of `record`'s cluster, unless that primary has another resolution
+    for the stage (then it stays on `record`, kept, not counted; see `screening.outcomes`)."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="resolutions")
+    record = models.ForeignKey(Record, on_delete=models.DO_NOTHING, related_name="+")
     paper = models.ForeignKey(Record, on_delete=models.DO_NOTHING, related_name="+")
     stage = models.CharField(max_length=20, choices=Stage.choices)
     verdict = models.CharField(

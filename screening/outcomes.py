@@ -10,20 +10,32 @@ Paper of a stage (`papers`):
   still eligible.
 
 Votes that count (`votes_by_paper`, `counted`): a Decision belongs to the paper of its
-record's cluster (`Decision.paper`, kept in step on every cluster change). Each reviewer
-counts once per paper: their newest vote on any record of the cluster. Only papers of the
-stage have counted votes: a vote on a record that is now a duplicate counts for its primary;
-a vote left on a record waiting for deduplication counts for nothing until it is compared.
+record's cluster (`Decision.paper`, kept in step on every cluster change). Every vote on
+every record of the cluster counts: per reviewer, their newest vote per record (one row per
+record, reviewer and stage). Distinct reviewers fill the required slots; any disagreement
+among the counted votes is a conflict for a person to resolve, so a merge after screening
+never makes a conflict vanish (record A: include + exclude, record B: exclude + exclude,
+merged: a conflict still). A vote a reviewer casts on the merged paper after the merge
+replaces their votes on its other records (`decision_record` withdraws them, with history).
+Only papers of the stage have counted votes: a vote on a record that is now a duplicate
+counts for its primary; a vote left on a record waiting for deduplication counts for
+nothing until it is compared.
+
+Resolutions (`Resolution.record`: the record it was made on; `Resolution.paper`: where it
+counts): after every cluster change each resolution sits on the current primary of its
+record when that primary has no other one for the stage (one made on the primary itself
+first, else the earliest); one left behind stays on its own record, kept, not counted.
 
 Outcome of a paper, first match wins (`decide`, `outcome_sql`):
 1. a Resolution on the paper itself (the final verdict, whatever votes joined or left it);
 2. an AutomationExclusion on the paper (screening stopped early; merges that bring an
    Include, Maybe or enough votes give the paper back: see `automation_reconcile`);
-3. the counted votes: fewer than required -> awaiting; all Include (Maybe counts as Include
+3. the counted votes: fewer distinct reviewers than required -> awaiting; all Include (Maybe counts as Include
    when the stage says so) -> include; all Exclude -> exclude, unless the stage needs the
    reasons to agree and they differ -> conflict; anything else -> conflict.
-More reviewers than required (two records screened by different pairs, then merged) is not
-an error: every counted vote takes part, so an include and an exclude joined are a conflict.
+More reviewers than required (two records screened by different pairs, then merged), or one
+reviewer with votes on two records of the paper, is not an error: every counted vote takes
+part, so an include and an exclude joined are a conflict.
 
 Late merges, splits, undoing an import, removing a member (the facts stay; states follow):
 see `screening/README.md`, "When clusters change after screening".
@@ -121,34 +133,40 @@ def reason_key(reason_id: int | None, reason_other: str) -> tuple[int | None, st
     return (reason_id, " ".join(reason_other.lower().split()))
 
 
-def decide(votes: list[tuple[str, tuple]], settings: StageSettings) -> str:
-    """The rule on counted votes, (verdict, reason key) each: 'awaiting', 'include',
-    'exclude' or 'conflict'."""
-    if len(votes) < settings.reviewers_required:
+Votes = dict[tuple[int, int], tuple[str, tuple]]  # (reviewer, record) -> (verdict, reason key)
+
+
+def decide(votes: Votes, settings: StageSettings) -> str:
+    """The rule on one paper's counted votes, (reviewer, record) -> (verdict, reason key):
+    'awaiting', 'include', 'exclude' or 'conflict'."""
+    if len({reviewer for reviewer, _ in votes}) < settings.reviewers_required:
         return AWAITING
-    values = {binary(verdict, settings) for verdict, _ in votes}
+    values = {binary(verdict, settings) for verdict, _ in votes.values()}
     if values == {Verdict.INCLUDE}:
         return INCLUDE
     if values == {Verdict.EXCLUDE}:
-        if settings.reasons_must_agree and len({reason for _, reason in votes}) > 1:
+        if settings.reasons_must_agree and len({reason for _, reason in votes.values()}) > 1:
             return CONFLICT  # excluded by both, for different reasons
         return EXCLUDE
     return CONFLICT  # disagreement, or Maybe votes when Maybe does not count as Include
 
 
 def counted(decisions: Iterable[Decision]) -> list[Decision]:
-    """Each reviewer's newest vote among these (the votes of one paper's records)."""
-    newest: dict[int, Decision] = {}
+    """The votes that count among these (the votes of one paper's records): each reviewer's
+    newest vote per record, oldest first."""
+    newest: dict[tuple[int, int], Decision] = {}
     for vote in sorted(decisions, key=lambda v: (v.updated_at, v.pk)):
-        newest[vote.reviewer_id] = vote
+        newest[(vote.reviewer_id, vote.record_id)] = vote
     return list(newest.values())
 
 
 def outcome_of(votes: list[Decision], settings: StageSettings) -> str:
     """'awaiting', 'include', 'exclude' or 'conflict' from one paper's votes alone."""
     return decide(
-        [(v.verdict, reason_key(v.reason_id, v.reason_other)) for v in counted(votes)], settings
-    )
+        {(v.reviewer_id, v.record_id): (v.verdict, reason_key(v.reason_id, v.reason_other))
+         for v in counted(votes)},
+        settings,
+    )  # fmt: skip
 
 
 def exclusion_reason(votes: list[Decision]) -> tuple[int | None, str]:
@@ -157,17 +175,24 @@ def exclusion_reason(votes: list[Decision]) -> tuple[int | None, str]:
     return first.reason_id, first.reason_other
 
 
-def votes_by_paper(review: Review, stage: str) -> dict[int, dict[int, tuple[str, tuple]]]:
-    """paper -> reviewer -> (verdict, reason key): the counted votes of the stage's papers."""
-    out: dict[int, dict[int, tuple[str, tuple]]] = defaultdict(dict)
+def votes_by_paper(review: Review, stage: str) -> dict[int, Votes]:
+    """paper -> (reviewer, record) -> (verdict, reason key): the counted votes of the
+    stage's papers, oldest first."""
+    out: dict[int, Votes] = defaultdict(dict)
     rows = (
         Decision.objects.filter(review=review, stage=stage, paper__in=papers(review, stage))
         .order_by("updated_at", "pk")
-        .values_list("paper_id", "reviewer_id", "verdict", "reason_id", "reason_other")
+        .values_list("paper_id", "reviewer_id", "record_id", "verdict", "reason_id", "reason_other")
     )
-    for paper, reviewer, verdict, reason, other in rows.iterator(chunk_size=5000):
-        out[paper][reviewer] = (verdict, reason_key(reason, other))
+    for paper, reviewer, record, verdict, reason, other in rows.iterator(chunk_size=5000):
+        out[paper][(reviewer, record)] = (verdict, reason_key(reason, other))
     return out
+
+
+def newest_per_reviewer(votes: Votes) -> dict[int, tuple[str, tuple]]:
+    """reviewer -> their newest counted vote on the paper (`votes` oldest first): for
+    agreement between reviewers and a reviewer's own labels, not for the outcome."""
+    return {reviewer: vote for (reviewer, _), vote in votes.items()}
 
 
 def resolutions(review: Review, stage: str) -> dict[int, str]:
@@ -192,12 +217,14 @@ def automation_excluded(review: Review, stage: str) -> set[int]:
 # --- the same rule in SQL (PRISMA counts a 100,000-record review in one GROUP BY) ---------
 
 
-# Per paper, from its votes: n votes; `code` sums 1 per Include (and per Maybe when it counts
-# as Include), 4096 per other Maybe, 65536 per Exclude, so "all include" is code = n and
-# "all exclude" is code = n * 65536; integer aggregates only (no DISTINCT, no text
-# comparison), and anything they cannot settle exactly is 'recheck', decided by `_rechecked`
-# with `outcome_of`: one reviewer with two votes on the paper (records merged after
-# screening), more votes than two, or an exclusion with a free-text reason.
+# Per paper, from its votes (each a reviewer's vote on one record of the paper, all counted):
+# n votes; `code` sums 1 per Include (and per Maybe when it counts as Include), 4096 per
+# other Maybe, 65536 per Exclude, so "all include" is code = n and "all exclude" is
+# code = n * 65536; distinct reviewers are 1 when v_min = v_max, else at least 2 (enough:
+# a stage needs 1 or 2, `stage_reviewers_1_or_2`). Integer aggregates only (no DISTINCT,
+# no text comparison); anything they cannot settle exactly is 'recheck', decided by
+# `_rechecked` with `outcome_of`: an exclusion with a free-text reason, or exclusions for
+# different criteria when the reasons need not agree (which vote's reason counts).
 _VOTE_AGGREGATES = """
     SELECT x.paper_id AS paper_id, COUNT(*) AS n,
       MIN(x.reviewer_id) AS v_min, MAX(x.reviewer_id) AS v_max,
@@ -210,8 +237,7 @@ _VOTE_AGGREGATES = """
     GROUP BY x.paper_id
 """
 _VOTE_OUTCOME = """
-    CASE WHEN p.n > 2 OR (p.n = 2 AND p.v_min = p.v_max) THEN 'recheck'
-         WHEN p.n < %s THEN 'awaiting'
+    CASE WHEN (CASE WHEN p.v_min = p.v_max THEN 1 ELSE 2 END) < %s THEN 'awaiting'
          WHEN p.code = p.n THEN 'include'
          WHEN p.code = p.n * 65536 AND p.free_text = 1 THEN 'recheck'
          WHEN p.code = p.n * 65536 AND p.r_min <> p.r_max THEN

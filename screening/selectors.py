@@ -32,6 +32,7 @@ from screening.outcomes import (  # the rules' one home; re-exported for the pag
     counted,
     decide,
     included_studies,
+    newest_per_reviewer,
     outcome_counts,
     outcome_of,
     paper_outcomes,
@@ -246,7 +247,13 @@ def progress(review: Review, viewer: Viewer, stage: str, settings: StageSettings
 
 
 def my_decision(paper: Record, reviewer, stage: str) -> Decision | None:
-    return Decision.objects.filter(paper=paper, reviewer=reviewer, stage=stage).first()
+    """The reviewer's newest vote on the paper (records merged after screening may bring
+    two: both count; a new vote replaces them)."""
+    return (
+        Decision.objects.filter(paper=paper, reviewer=reviewer, stage=stage)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
 
 
 def my_last_decision(review: Review, reviewer, stage: str) -> Decision | None:
@@ -274,19 +281,10 @@ def my_decisions(review: Review, reviewer, stage: str) -> QuerySet[Decision]:
 
 
 def paper_votes(paper: Record, stage: str) -> list[Decision]:
-    """Every reviewer's current vote on the paper (for leads and resolvers only)."""
+    """Every vote that counts on the paper (for leads and resolvers only): each reviewer's
+    vote on each record of the paper (records merged after screening bring theirs)."""
     votes = Decision.objects.filter(paper=paper, stage=stage).select_related("reviewer", "reason")
-    return sorted(counted(votes), key=lambda v: v.reviewer_id)  # a merged cluster: newest
-
-
-def uncounted_votes(paper: Record, stage: str) -> list[Decision]:
-    """Votes on the paper's records that do not count: a reviewer's older vote on another
-    record of the cluster (records merged after both were screened). Shown, never silent."""
-    votes = list(
-        Decision.objects.filter(paper=paper, stage=stage).select_related("reviewer", "reason")
-    )
-    kept = {v.pk for v in counted(votes)}
-    return sorted((v for v in votes if v.pk not in kept), key=lambda v: (v.reviewer_id, v.pk))
+    return sorted(counted(votes), key=lambda v: (v.reviewer_id, v.record_id != paper.pk, v.pk))
 
 
 def votes_token(votes: list[Decision]) -> str:
@@ -319,13 +317,13 @@ class LateChanges:
     the lead's overview (the rules: README, "When clusters change after screening")."""
 
     merged_papers: int  # papers with votes made on two or more of their records
-    uncounted_votes: int  # a reviewer's older vote on another record of the same paper
+    second_votes: int  # a reviewer's vote on another record of the same paper (counted)
     extra_reviewers: int  # papers with more reviewers than required (two pairs merged)
     former_members: int  # counted votes by people no longer on the team
     reports_on_duplicates: int  # reports kept on records merged into a paper: not counted
 
     def __bool__(self) -> bool:
-        return any((self.merged_papers, self.uncounted_votes, self.extra_reviewers,
+        return any((self.merged_papers, self.second_votes, self.extra_reviewers,
                     self.former_members, self.reports_on_duplicates))  # fmt: skip
 
 
@@ -351,7 +349,7 @@ def late_changes(review: Review, stage: str, settings: StageSettings) -> LateCha
             if merged
             else 0
         ),
-        uncounted_votes=votes.count() - pairs.count() if merged else 0,
+        second_votes=votes.count() - pairs.count() if merged else 0,
         extra_reviewers=(
             votes.values("paper")
             .annotate(n=Count("reviewer", distinct=True))
@@ -432,7 +430,8 @@ def agreement_report(review: Review, stage: str, settings: StageSettings) -> Agr
     any resolution (reporting spec section 10)."""
     resolved = resolutions(review, stage)
     cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0, 0])
-    for paper, by in votes_by_paper(review, stage).items():
+    for paper, votes in votes_by_paper(review, stage).items():
+        by = newest_per_reviewer(votes)  # agreement is between reviewers
         for r1, r2 in combinations(sorted(by), 2):
             c = cells[(r1, r2)]
             v1, v2 = binary(by[r1][0], settings), binary(by[r2][0], settings)
@@ -503,7 +502,7 @@ def screened_sequence(review: Review, stage: str, settings: StageSettings) -> li
             labels.append(int(resolved[paper] == Verdict.INCLUDE))
             continue
         by = voted[paper]
-        if decide(list(by.values()), settings) == Verdict.EXCLUDE:
+        if decide(by, settings) == Verdict.EXCLUDE:
             labels.append(0)
         else:
             labels.append(int(any(binary(v, settings) == Verdict.INCLUDE for v, _ in by.values())))

@@ -16,7 +16,8 @@ added later cannot be silently left behind (`tests/reporting/test_archive.py` ch
 
 An archive made by an older Sift imports: a model it lacks has no rows, a field it lacks
 gets its default (or empty); `spec.FORMAT` changes only when that is not enough (a renamed
-field, read from older formats through `spec.RENAMED`).
+field, read from older formats through `spec.RENAMED`; a new field taking another's value
+in older rows, `spec.COPIED`).
 
 An import is validated whole before anything is written (ZIP safety, the manifest, every
 checksum, every row's shape and every reference), then written in one transaction with new

@@ -21,10 +21,17 @@ from reviews.models import Review
 #   1: the first.
 #   2: DedupEvent's `record` and `other` (foreign keys) are plain numbers `record_id` and
 #      `other_id` (reviews migration 0010), mapped like LOOSE_REFS.
-FORMAT = 2
+#   3: Resolution's `record` (the record it was made on; screening migration 0008): rows of
+#      older archives take their `paper`, as the migration gave the rows of the time.
+FORMAT = 3
 # format -> {model label: {old field name: new field name}} for archives older than format.
 RENAMED: dict[int, dict[str, dict[str, str]]] = {
     2: {"reviews.DedupEvent": {"record": "record_id", "other": "other_id"}},
+}
+# format -> {model label: {new field: the field whose value it takes}} for archives older
+# than format that lack the new field.
+COPIED: dict[int, dict[str, dict[str, str]]] = {
+    3: {"screening.Resolution": {"record": "paper"}},
 }
 MANIFEST = "manifest.json"
 MAX_ENTRIES = 500_000

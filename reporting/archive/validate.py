@@ -24,6 +24,7 @@ from lib.fulltext._messages import describe, human_size
 from lib.fulltext.archive import ArchiveError, _Bounded, _unsafe
 from lib.imports.records import FIELD_LIMITS, RAW_TEXT_LIMIT
 from reporting.archive.spec import (
+    COPIED,
     FORMAT,
     MANIFEST,
     MAX_ENTRIES,
@@ -192,11 +193,19 @@ def _check_sums(zf: zipfile.ZipFile, manifest: dict) -> None:
 
 def model_rows(zf: zipfile.ZipFile, spec: Spec, fmt: int) -> Iterator[tuple[int, dict]]:
     """(line number, row) of a model's entry, its fields renamed as this Sift names them
-    when the archive is of an older format (spec.RENAMED)."""
+    when the archive is of an older format (spec.RENAMED), and new fields that take
+    another's value filled in (spec.COPIED)."""
     renames = {old: new for version, by_model in RENAMED.items() if version > fmt
                for old, new in by_model.get(spec.label, {}).items()}  # fmt: skip
+    copies = {new: old for version, by_model in COPIED.items() if version > fmt
+              for new, old in by_model.get(spec.label, {}).items()}  # fmt: skip
     for n, row in _rows(zf, spec):
-        yield n, {renames.get(k, k): v for k, v in row.items()} if renames else row
+        if renames:
+            row = {renames.get(k, k): v for k, v in row.items()}
+        for new, old in copies.items():
+            if new not in row and old in row:
+                row[new] = row[old]
+        yield n, row
 
 
 # What absent_value says of a field that every row must have.

@@ -145,8 +145,11 @@ def decision_record_placed(
     settings = stage_settings(review, stage)
     votes = list(Decision.objects.filter(paper=paper, stage=stage).select_related("reason"))
     before = outcome_of(votes, settings)
-    # A reviewer with votes on two merged records changes the one that counts (newest).
-    mine = next((v for v in counted(votes) if v.reviewer_id == reviewer.pk), None)
+    # A reviewer with votes on two records of the paper (merged after screening): all of
+    # them count; a vote cast now is on the paper and replaces them all (the one on the
+    # paper itself, else the newest, changes; the others are withdrawn, with history).
+    theirs = [v for v in counted(votes) if v.reviewer_id == reviewer.pk]
+    mine = next((v for v in theirs if v.record_id == paper.pk), theirs[-1] if theirs else None)
     # Blinding: someone without a vote here hears the same answer whatever the others voted
     # (agreed, in conflict or resolved), so the slot check comes before any other.
     if mine is None and len({v.reviewer_id for v in votes}) >= settings.reviewers_required:
@@ -154,11 +157,19 @@ def decision_record_placed(
             "This record has already been screened by enough reviewers; here is the next."
         )
     new_reason = _reason_text(reason, reason_other)
-    if mine is not None:
+    if mine is not None and len(theirs) == 1:
         old = (mine.verdict, mine.reason_id, mine.reason_other, mine.note)
         if old == (verdict, reason.pk if reason else None, reason_other, note):
             return Recorded(mine, None)  # a repeated click: nothing changed, nothing to log
     _check_open(votes, settings, paper, stage)
+    for other in theirs:
+        if other is not mine:
+            DecisionEvent.objects.create(
+                review=review, record_id=other.record_id, reviewer=reviewer, stage=stage,
+                old_verdict=other.verdict, new_verdict="",
+                old_reason=_reason_text(other.reason, other.reason_other),
+            )  # fmt: skip
+            other.delete()
     if mine is not None:
         old_verdict, old_reason = mine.verdict, _reason_text(mine.reason, mine.reason_other)
         mine.verdict, mine.reason, mine.reason_other, mine.note = (
@@ -183,7 +194,7 @@ def decision_record_placed(
         )
     DecisionEvent.objects.create(
         review=review,
-        record=paper,
+        record_id=mine.record_id,
         reviewer=reviewer,
         stage=stage,
         old_verdict=old_verdict,
@@ -331,12 +342,12 @@ def decision_reopen(
         raise ValidationError("This record's conflict has been resolved; its decisions are final.")
     settings = stage_settings(review, stage)
     votes = list(Decision.objects.filter(paper=paper, stage=stage).select_related("reason"))
-    # The counted vote, and any older one of this reviewer from a record merged into the
-    # paper later: all go, or the older one would count in its place and fill the slot.
-    vote = next((v for v in counted(votes) if v.reviewer_id == reviewer_id), None)
-    if vote is None:
+    # All of the reviewer's votes on the paper's records (records merged after screening
+    # bring one each): all go, or another would still count and fill the slot.
+    theirs = [v for v in counted(votes) if v.reviewer_id == reviewer_id]
+    if not theirs:
         raise ValidationError("That reviewer has no vote on this record to reopen.")
-    theirs = [v for v in votes if v.reviewer_id == reviewer_id]
+    vote = theirs[-1]  # the newest, for the audit line
     before = outcome_of(votes, settings)
     old_reason = _reason_text(vote.reason, vote.reason_other)
     for each in theirs:
@@ -413,7 +424,7 @@ def conflict_resolve(
     if stage == Stage.FULL_TEXT and verdict == Verdict.EXCLUDE and not (reason or reason_other):
         raise ValidationError("Excluding a full text needs a reason (a criterion, or other).")
     resolution = Resolution.objects.create(
-        review=review, paper=paper, stage=stage, verdict=verdict, reason=reason,
+        review=review, record=paper, paper=paper, stage=stage, verdict=verdict, reason=reason,
         reason_other=reason_other, note=note, resolved_by=user,
     )  # fmt: skip
     reason_text = _reason_text(reason, reason_other)
@@ -484,23 +495,48 @@ def _decisions_follow_their_paper(review_id: int) -> None:
         )
         if not Report.objects.filter(record_id=target).exists():
             Report.objects.filter(pk=report.pk).update(record_id=target)
-    # Resolutions are few. A paper keeps the one it has; one made on a record now merged
-    # into it stays behind on that record (and is shown with the cluster's history).
-    moved = Resolution.objects.filter(review_id=review_id, paper__duplicate_of__isnull=False)
-    for resolution in moved:
-        target = (
-            Record.objects.filter(pk=resolution.paper_id)
-            .values_list("duplicate_of_id", flat=True)
-            .first()
-        )
-        if (
-            target
-            and not Resolution.objects.filter(paper_id=target, stage=resolution.stage).exists()
-        ):
-            Resolution.objects.filter(pk=resolution.pk).update(paper_id=target)
+    _resolutions_follow_their_record(review_id)
     review = Review.objects.get(pk=review_id)
     _automation_give_back(review)
     _reports_follow_outcomes(review)
+
+
+def _resolutions_follow_their_record(review_id: int) -> None:
+    """Each resolution counts on the current primary of the record it was made on, when
+    that primary has no other one for the stage: one made on the primary itself first, else
+    the earliest. The others stay on their own record (kept, shown with the cluster's
+    history, not counted); a split gives a resolution back to its record. (Resolutions are
+    few: read them all.)"""
+    rows = list(
+        Resolution.objects.filter(review_id=review_id)
+        .annotate(primary=Coalesce("record__duplicate_of_id", "record_id"))
+        .order_by("resolved_at", "pk")
+        .values_list("pk", "stage", "record_id", "paper_id", "primary")
+    )
+    winner: dict[tuple[int, str], int] = {}
+    for pk, stage, record, _, primary in rows:
+        key = (primary, stage)
+        if key not in winner or record == primary:  # oldest first; its own record wins
+            winner[key] = pk
+    chosen = set(winner.values())
+    target = {pk: (primary if pk in chosen else record) for pk, _, record, _, primary in rows}
+    # Move them one by one so that (paper, stage) stays unique at every step: a move waits
+    # until its place is free (targets are distinct: a left-behind one's record is a
+    # duplicate, no other resolution's target).
+    at = {(paper, stage): pk for pk, stage, _, paper, _ in rows}
+    place = {pk: (paper, stage) for pk, stage, _, paper, _ in rows}
+    pending = [pk for pk, stage, _, paper, _ in rows if target[pk] != paper]
+    while pending:
+        ready = [pk for pk in pending if at.get((target[pk], place[pk][1])) in (None, pk)]
+        if not ready:
+            break  # cannot happen with distinct targets; never loop forever
+        for pk in ready:
+            stage = place[pk][1]
+            Resolution.objects.filter(pk=pk).update(paper_id=target[pk])
+            del at[place[pk]]
+            place[pk] = (target[pk], stage)
+            at[place[pk]] = pk
+        pending = [pk for pk in pending if pk not in ready]
 
 
 def _automation_give_back(review: Review) -> None:
@@ -526,7 +562,7 @@ def _automation_give_back(review: Review) -> None:
             and paper in votes
             and (
                 any(v != Verdict.EXCLUDE for v, _ in votes[paper].values())
-                or decide(list(votes[paper].values()), settings) != "awaiting"
+                or decide(votes[paper], settings) != "awaiting"
             )
         )
     ]
@@ -569,7 +605,7 @@ def _screened_records_stay(batch: ImportBatch) -> str:
     screened = (
         Decision.objects.filter(Q(record__in=records) | Q(paper__in=records)).exists()
         or DecisionEvent.objects.filter(record__in=records).exists()
-        or Resolution.objects.filter(paper__in=records).exists()
+        or Resolution.objects.filter(Q(paper__in=records) | Q(record__in=records)).exists()
         or Report.objects.filter(record__in=records).exists()
     )
     return "some of its records have been screened" if screened else ""

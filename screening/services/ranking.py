@@ -45,7 +45,14 @@ from screening.models import (
     StageSettings,
     Verdict,
 )
-from screening.outcomes import decide, papers, resolutions, stage_settings, votes_by_paper
+from screening.outcomes import (
+    decide,
+    newest_per_reviewer,
+    papers,
+    resolutions,
+    stage_settings,
+    votes_by_paper,
+)
 from screening.selectors import ranking_statistics
 from screening.services.ranking_terms import record_terms
 
@@ -144,11 +151,11 @@ def _labels(review: Review, stage: str, settings: StageSettings) -> dict[int, di
     for paper, by in votes_by_paper(review, stage).items():
         if paper in final:
             continue
-        outcome = decide(list(by.values()), settings)
+        outcome = decide(by, settings)
         if outcome in (Verdict.INCLUDE, Verdict.EXCLUDE):
             final[paper] = int(outcome == Verdict.INCLUDE)
             continue
-        for reviewer, (verdict, _) in by.items():
+        for reviewer, (verdict, _) in newest_per_reviewer(by).items():
             label = binary(verdict)
             if label is not None:
                 own.setdefault(reviewer, {})[paper] = label
@@ -294,7 +301,7 @@ def screening_stop_early(
         by = votes.get(pk, {})
         if pk in resolved or any(v != Verdict.EXCLUDE for v, _ in by.values()):
             continue
-        if by and decide(list(by.values()), settings) != "awaiting":
+        if by and decide(by, settings) != "awaiting":
             continue  # settled (excluded by people) or a conflict
         candidates.append(pk)
     stats = ranking_statistics(review, stage, settings)

@@ -382,8 +382,8 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
         **base,
         "paper": paper,
         "votes": votes,
-        # Same (leads and resolvers) audience as `votes`: older votes of merged records.
-        "uncounted": selectors.uncounted_votes(paper, stage),
+        # Same (leads and resolvers) audience as `votes`: votes cast on merged records.
+        "merged_votes": any(v.record_id != paper.pk for v in votes),
         "outcome": outcome,
         "resolution": resolution,
         "history": selectors.decision_history(paper, stage),
@@ -391,7 +391,9 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
         "may_resolve": services.may_resolve(
             review_obj, request.user, settings, {v.reviewer_id for v in votes}
         ),
-        "may_reopen": lead and resolution is None and len(votes) >= settings.reviewers_required,
+        "may_reopen": lead
+        and resolution is None
+        and len({v.reviewer_id for v in votes}) >= settings.reviewers_required,
         "title_runs": marker.runs(paper.title),
         "abstract_runs": marker.runs(paper.abstract),
         "keyword_runs": marker.runs("; ".join(paper.keywords)),

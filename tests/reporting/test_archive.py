@@ -249,7 +249,14 @@ def snapshot(review: Review) -> dict:
             )
         ),
         "resolutions": {
-            (title[r.paper_id], r.stage, r.verdict, r.resolved_by.username, r.note)
+            (
+                title[r.record_id],
+                title[r.paper_id],
+                r.stage,
+                r.verdict,
+                r.resolved_by.username,
+                r.note,
+            )
             for r in Resolution.objects.filter(review=review).select_related("resolved_by")
         },
         "clusters": {frozenset(c) for c in clusters.values()},
@@ -801,13 +808,13 @@ def _format_1_dedup_event(row: dict) -> dict:
 
 
 def test_a_format_1_archive_names_dedup_records_by_their_old_fields(built, good, lead, tmp_path):
-    assert archive.FORMAT == 2
+    assert archive.FORMAT == 3
     before = snapshot(built)
     assert any(e[2] for e in before["dedup_events"])  # events naming records
     old = edit_rows(good, tmp_path / "f1.zip", fmt=1,
                     rows={"reviews.DedupEvent": _format_1_dedup_event})  # fmt: skip
     assert snapshot(archive.archive_import(file=old, user=lead, slug="f1")) == before
-    # The same rows in a format 2 archive are not what format 2 writes: refused.
+    # The same rows in a current archive are not what this format writes: refused.
     wrong = edit_rows(good, tmp_path / "f2.zip", rows={"reviews.DedupEvent": _format_1_dedup_event})
     with pytest.raises(ArchiveError, match="reviews.DedupEvent has no field other, record"):
         archive.archive_import(file=wrong, user=lead, slug="f2")
@@ -935,3 +942,48 @@ def test_outcome_tables_round_trip_with_their_numbers(
     path = archive.archive_export(review=built, out=tmp_path / "a.zip")
     copy = archive.archive_import(file=path, user=lead, slug="copy")
     assert tables(copy) == before
+
+
+def test_a_resolution_travels_with_the_record_it_was_made_on(built, lead, tmp_path):
+    """Resolution.record (issue #17): resolved on one record, that record then merged into
+    another paper (the resolution counts there): both travel, and a split in the copy gives
+    the resolution back to its own record."""
+    resolution = Resolution.objects.get(review=built)
+    made_on = resolution.record
+    other = Record.objects.in_review(built).primaries().exclude(pk=made_on.pk).order_by("pk")
+    target = next(r for r in other if not Resolution.objects.filter(paper=r).exists())
+    review_services.dedup_decide(
+        review=built, record=target, other=made_on, verdict=Verdict.SAME, user=lead
+    )
+    made_on.refresh_from_db()
+    primary = made_on.duplicate_of_id
+    assert primary == target.pk  # the attack's state: made on one record, counted on another
+    resolution.refresh_from_db()
+    assert (resolution.record_id, resolution.paper_id) == (made_on.pk, target.pk)
+    before = snapshot(built)
+    copy = archive.archive_import(
+        file=archive.archive_export(review=built, out=tmp_path / "a.zip"), user=lead, slug="copy"
+    )
+    assert snapshot(copy) == before
+    moved = Resolution.objects.get(review=copy)
+    assert (moved.record.title, moved.paper.title) == (made_on.title, target.title)
+    review_services.dedup_split(review=copy, record=moved.record, user=lead)
+    moved.refresh_from_db()
+    assert moved.paper_id == moved.record_id
+
+
+def test_a_format_2_archive_gives_each_resolution_its_paper_as_the_record(
+    built, good, lead, tmp_path
+):
+    """Made before Resolution.record existed: the rows take their paper, as the migration
+    adding the field gave the rows of the time."""
+    before = snapshot(built)
+    assert all(r[0] == r[1] for r in before["resolutions"])
+    old = edit_rows(good, tmp_path / "f2.zip", fmt=2,
+                    rows={"screening.Resolution": _without("record")})  # fmt: skip
+    copy = archive.archive_import(file=old, user=lead, slug="f2")
+    assert snapshot(copy) == before
+    # Lacking it in a format 3 archive is refused: the field has no default.
+    wrong = edit_rows(good, tmp_path / "f3.zip", rows={"screening.Resolution": _without("record")})
+    with pytest.raises(ArchiveError, match="screening.Resolution.record is missing"):
+        archive.archive_import(file=wrong, user=lead, slug="f3")

@@ -1,6 +1,7 @@
 """A model-based test of every count (issue #17, section 1): hypothesis runs random sequences
 of imports, undos, automatic and manual deduplication (same, different, split, choose the
-primary), votes and changes, withdrawals, resolutions, retrieval, full-text votes, study
+primary), votes and changes, withdrawals, resolutions, votes on two papers then merged
+(perhaps resolved first, perhaps split again), retrieval, full-text votes, study
 links, member removal and stopping early. After every step each PRISMA field equals a slow
 reference computed here in plain Python from the stored facts alone (records, clusters,
 votes, resolutions, exclusions, reports), every consistency check passes or fails for a
@@ -56,14 +57,16 @@ _LOG: list | None = None  # set by a test to see what the machine did
 # --- the reference: plain Python over the stored facts -----------------------------------
 
 
-def _rule(votes: list[tuple[str, int | None, str]], s: dict) -> str:
-    if len(votes) < s["reviewers_required"]:
+def _rule(votes: list[tuple[int, str, int | None, str]], s: dict) -> str:
+    """(reviewer, verdict, reason, other) per vote: every vote on every record of the paper."""
+    if len({who for who, _, _, _ in votes}) < s["reviewers_required"]:
         return "awaiting"
-    kinds = {"include" if v == "maybe" and s["maybe_counts_as_include"] else v for v, _, _ in votes}
+    kinds = {"include" if v == "maybe" and s["maybe_counts_as_include"] else v
+             for _, v, _, _ in votes}  # fmt: skip
     if kinds == {"include"}:
         return "include"
     if kinds == {"exclude"}:
-        reasons = {(r, " ".join(o.lower().split())) for _, r, o in votes}
+        reasons = {(r, " ".join(o.lower().split())) for _, _, r, o in votes}
         return "conflict" if s["reasons_must_agree"] and len(reasons) > 1 else "exclude"
     return "conflict"
 
@@ -96,23 +99,30 @@ def reference(review) -> dict:
         )
     }
 
+    def placed(stage: str) -> dict[int, tuple[int, tuple]]:
+        """resolution -> (the paper it counts for, or its own record when left behind;
+        its verdict): on the primary of the record it was made on, one made on the primary
+        itself first, else the earliest."""
+        rows = sorted(Resolution.objects.filter(review=review, stage=stage),
+                      key=lambda r: (r.resolved_at, r.pk))  # fmt: skip
+        first: dict[int, Resolution] = {}
+        for r in rows:
+            p = cluster(r.record_id)
+            if p not in first or (r.record_id == p and first[p].record_id != p):
+                first[p] = r
+        return {
+            r.pk: (cluster(r.record_id) if first[cluster(r.record_id)] is r else r.record_id,
+                   (r.verdict, r.reason_id, r.reason_other))
+            for r in rows
+        }  # fmt: skip
+
     def outcomes(stage: str, papers_: set[int]) -> dict[int, tuple[str, int | None, str]]:
-        newest: dict[int, dict[int, tuple]] = defaultdict(dict)
+        votes: dict[int, list[tuple]] = defaultdict(list)
         for d in Decision.objects.filter(review=review, stage=stage).order_by("updated_at", "pk"):
             p = cluster(d.record_id) if d.record_id in records else None
-            if p in papers_:
-                newest[p][d.reviewer_id] = (
-                    d.verdict,
-                    d.reason_id,
-                    d.reason_other,
-                    d.updated_at,
-                    d.pk,
-                )
-        resolved = {
-            r.paper_id: (r.verdict, r.reason_id, r.reason_other)
-            for r in Resolution.objects.filter(review=review, stage=stage)
-            if r.paper_id in papers_
-        }
+            if p in papers_:  # one row per record, reviewer and stage: every one counts
+                votes[p].append((d.reviewer_id, d.verdict, d.reason_id, d.reason_other))
+        resolved = {p: verdict for p, verdict in placed(stage).values() if p in papers_}
         machine = set(
             AutomationExclusion.objects.filter(review=review, stage=stage).values_list(
                 "paper_id", flat=True
@@ -125,9 +135,8 @@ def reference(review) -> dict:
             elif p in machine:
                 out[p] = ("automation", None, "")
             else:
-                votes = sorted(newest[p].values(), key=lambda v: v[3:])  # earliest first
-                o = _rule([v[:3] for v in votes], stage_rules[stage])
-                out[p] = (o, *votes[0][1:3]) if o == "exclude" else (o, None, "")
+                o = _rule(votes[p], stage_rules[stage])  # earliest first
+                out[p] = (o, *votes[p][0][2:]) if o == "exclude" else (o, None, "")
         return out
 
     ta = outcomes(TA, ta_papers)
@@ -171,6 +180,7 @@ def reference(review) -> dict:
         "ft_open": sum(1 for o, _, _ in ft.values() if o in ("awaiting", "conflict")),
         "ta": dict(by_ta),
         "ft": {o: sum(1 for x in ft.values() if x[0] == o) for o in ("include", "exclude", "conflict")},
+        "resolutions": {pk: p for stage in (TA, FT) for pk, (p, _) in placed(stage).items()},
     }  # fmt: skip
 
 
@@ -270,7 +280,9 @@ class Review(RuleBasedStateMachine):
     # screening
     def _vote(self, stage, i, who, verdict, reason):
         papers_ = selectors.papers(self.review, stage).order_by("pk")
-        record = self._pick(papers_, i)
+        self._vote_on(stage, self._pick(papers_, i), who, verdict, reason)
+
+    def _vote_on(self, stage, record, who, verdict, reason):
         user = self.voters[who % len(self.voters)]
         if record is None:
             return
@@ -308,6 +320,49 @@ class Review(RuleBasedStateMachine):
             self._vote(stage, i, pair, first, reason)
             self._vote(stage, i, pair + 1, second, reason)
 
+    @rule(
+        i=st.integers(0, 999), j=st.integers(0, 999),
+        votes=st.lists(
+            st.tuples(st.integers(0, 2), st.booleans(),
+                      st.sampled_from(["include", "exclude", "exclude", "maybe"]),
+                      st.integers(0, 2)),
+            min_size=2, max_size=8,
+        ),
+        resolve=st.booleans(), primary=st.booleans(), split=st.booleans(),
+    )  # fmt: skip
+    def screen_then_merge(self, i, j, votes, resolve, primary, split):
+        """Issue #17's attacks: votes on two papers (a conflict on one, often), perhaps a
+        resolution, then "same paper", perhaps the other record chosen as primary, perhaps
+        split off again."""
+        papers_ = list(selectors.papers(self.review, TA).order_by("pk"))
+        a, b = self._pick(papers_, i), self._pick(papers_, j)
+        if a is None or a.pk == b.pk:
+            return
+        for who, on_b, verdict, reason in votes:
+            self._vote_on(TA, b if on_b else a, who, verdict, reason)
+        if resolve:
+            for record in (a, b):
+                self._resolve_record(TA, record, include=record.pk % 2 == 0)
+        self._try(f"same {a.pk} {b.pk}", lambda: review_services.dedup_decide(
+            review=self.review, record=a, other=b, verdict=Same.SAME, user=self.lead))  # fmt: skip
+        dup = Record.objects.filter(pk__in=[a.pk, b.pk], duplicate_of__isnull=False).first()
+        if dup is None:
+            return
+        if primary:
+            self._try(f"primary {dup.pk}", lambda: review_services.dedup_set_primary(
+                review=self.review, record=dup, user=self.lead))  # fmt: skip
+            dup = Record.objects.filter(pk__in=[a.pk, b.pk], duplicate_of__isnull=False).first()
+        if split and dup is not None:
+            self._try(f"split {dup.pk}", lambda: review_services.dedup_split(
+                review=self.review, record=dup, user=self.lead))  # fmt: skip
+
+    def _resolve_record(self, stage, record, include):
+        seen = selectors.votes_token(selectors.paper_votes(record, stage))
+        self._try(f"resolve {record.pk}", lambda: services.conflict_resolve(
+            review=self.review, paper=record, stage=stage, user=self.lead, seen=seen,
+            verdict="include" if include else "exclude",
+            reason=None if include else self.criteria[0]))  # fmt: skip
+
     @rule(found=st.lists(st.booleans(), min_size=1, max_size=4))
     def retrieve_a_while(self, found):
         for i, yes in enumerate(found):
@@ -323,13 +378,8 @@ class Review(RuleBasedStateMachine):
     def resolve(self, i, stage, include):
         settings_ = selectors.stage_settings(self.review, stage)
         record = self._pick(selectors.conflict_list(self.review, stage, settings_), i)
-        if record is None:
-            return
-        seen = selectors.votes_token(selectors.paper_votes(record, stage))
-        self._try(f"resolve {record.pk}", lambda: services.conflict_resolve(
-            review=self.review, paper=record, stage=stage, user=self.lead, seen=seen,
-            verdict="include" if include else "exclude",
-            reason=None if include else self.criteria[0]))  # fmt: skip
+        if record is not None:
+            self._resolve_record(stage, record, include)
 
     @rule(i=st.integers(0, 999), found=st.booleans())
     def retrieve(self, i, found):
@@ -397,6 +447,9 @@ class Review(RuleBasedStateMachine):
         assert got == want["fields"], self.log
         lines = {line.label: line.count.value for line in flow.dbr_excluded}
         assert lines == want["reasons"], self.log
+        # Each resolution sits where the reference places it (a split gives it back).
+        placed = dict(Resolution.objects.filter(review=review).values_list("pk", "paper_id"))
+        assert placed == want["resolutions"], self.log
 
         # Checks: pass, or fail for the reason a footnote names.
         notes = " ".join(flow.footnotes)

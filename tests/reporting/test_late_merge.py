@@ -104,28 +104,202 @@ def _page_and_prisma(review):
     return flow, summary
 
 
-def test_a_resolution_whose_votes_were_split_off_still_counts_on_both_pages(
-    review, records, reviewer, second_reviewer, lead
-):
-    e1 = criterion(review, "E1")
-    decide(review, records[1], reviewer, "include")
-    decide(review, records[1], second_reviewer, "exclude", reason=e1)
-    resolve_ = screening_selectors.votes_token(screening_selectors.paper_votes(records[1], TA))
+def _resolve(review, paper, user, verdict, reason=None):
     from screening import services as screening_services
 
-    screening_services.conflict_resolve(
-        review=review, paper=records[1], stage=TA, verdict="exclude", user=lead, seen=resolve_,
-        reason=e1,
+    seen = screening_selectors.votes_token(screening_selectors.paper_votes(paper, TA))
+    return screening_services.conflict_resolve(
+        review=review, paper=paper, stage=TA, verdict=verdict, user=user, seen=seen,
+        reason=reason,
     )  # fmt: skip
-    review_services.dedup_decide(
-        review=review, record=records[0], other=records[1], verdict=Same.SAME, user=lead
-    )
-    _page_and_prisma(review)
-    review_services.dedup_split(review=review, record=records[1], user=lead)
-    # records[0] keeps the resolution it was given with the cluster (final for that paper);
-    # records[1] takes its own two votes back: a conflict again, to be resolved for it.
+
+
+def _outcome(review, paper):
+    """The paper's outcome by both paths of the rule (SQL for the counts, Python for the
+    page), which must agree."""
+    settings = screening_selectors.stage_settings(review, TA)
+    sql = screening_selectors.paper_outcomes(review, TA).get(paper.pk, ("awaiting",))[0]
+    page = screening_selectors.outcome_of(screening_selectors.paper_votes(paper, TA), settings)
+    resolution = screening_selectors.resolution_of(paper, TA)
+    assert sql == (resolution.verdict if resolution else page)
+    return sql
+
+
+def _conflict_then_agreed_exclude(review, a, b, reviewer, second_reviewer):
+    """Record A: include and exclude (a conflict); B, screened later: two excludes."""
+    e1 = criterion(review, "E1")
+    decide(review, a, reviewer, "include")
+    decide(review, a, second_reviewer, "exclude", reason=e1)
+    decide(review, b, reviewer, "exclude", reason=e1)
+    decide(review, b, second_reviewer, "exclude", reason=e1)
+    assert (_outcome(review, a), _outcome(review, b)) == ("conflict", "exclude")
+
+
+def test_same_paper_after_screening_keeps_the_conflict_it_joins(
+    client, review, records, reviewer, second_reviewer, lead
+):
+    """Issue #17 (attack): the newest vote of each reviewer was an exclude on B, so the
+    merged paper used to become an agreed exclude and A's conflict vanished unresolved."""
+    from django.urls import reverse
+
+    a, b = records[0], records[1]
+    _conflict_then_agreed_exclude(review, a, b, reviewer, second_reviewer)
+    review_services.dedup_decide(review=review, record=a, other=b, verdict=Same.SAME, user=lead)
+    a.refresh_from_db()
+    assert a.duplicate_of_id is None
+    assert _outcome(review, a) == "conflict"
     flow, summary = _page_and_prisma(review)
-    assert (summary.excluded, summary.conflicts, summary.resolved) == (1, 1, 1)
+    assert (summary.papers, summary.conflicts, summary.excluded) == (5, 1, 0)
+    settings = screening_selectors.stage_settings(review, TA)
+    assert [p.pk for p in screening_selectors.conflict_list(review, TA, settings)] == [a.pk]
+    # The conflict page shows the four votes, those cast on B marked as such.
+    client.force_login(lead)
+    page = client.get(reverse("screening:conflict", args=[review.slug, TA, a.pk])).content.decode()
+    assert 'id="merged-votes"' in page and page.count(f"record #{b.pk}</a>") == 2
+    # A person resolves it: then, and only then, the paper is excluded.
+    _resolve(review, a, lead, "exclude", criterion(review, "E1"))
+    flow, summary = _page_and_prisma(review)
+    assert (summary.conflicts, summary.excluded, summary.resolved) == (0, 1, 1)
+
+
+def test_a_record_correction_that_joins_two_screened_records_keeps_the_conflict(
+    review, records, reviewer, second_reviewer, lead
+):
+    """The same through a lead's correction of B and the automatic deduplication after it."""
+    from reviews.models import DedupRun, DedupStatus
+    from tests.reviews.test_dedup_service import run
+
+    a, b = records[0], records[1]
+    _conflict_then_agreed_exclude(review, a, b, reviewer, second_reviewer)
+    review_services.record_edit(
+        review=review, record=b, user=lead,
+        values={"doi": "10.5555/same", "title": a.title, "authors": a.authors, "year": a.year,
+                "journal": a.journal, "volume": a.volume, "pages": a.pages},
+    )  # fmt: skip
+    review_services.record_edit(review=review, record=a, user=lead, values={"doi": "10.5555/same"})
+    assert DedupRun.objects.get(review=review).status == DedupStatus.QUEUED
+    run(review)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    paper = a if b.duplicate_of_id == a.pk else b
+    assert {a.duplicate_of_id, b.duplicate_of_id} == {None, paper.pk}
+    assert _outcome(review, paper) == "conflict"
+    flow, summary = _page_and_prisma(review)
+    assert (summary.papers, summary.conflicts, summary.excluded) == (5, 1, 0)
+    # Every slot is filled, so the votes are fixed: a lead reopens the includer's votes
+    # (both records' go, with history), and their new vote on the paper settles it.
+    from screening.models import DecisionEvent
+    from screening.services import decision_reopen
+
+    decision_reopen(review=review, paper=paper, stage=TA, reviewer_id=reviewer.pk, user=lead,
+                    reason="Merged after screening")  # fmt: skip
+    reopened = DecisionEvent.objects.filter(reviewer=reviewer, reopened_by=lead)
+    assert sorted(e.old_verdict for e in reopened) == ["exclude", "include"]
+    assert _outcome(review, paper) == "awaiting"
+    decide(review, paper, reviewer, "exclude", reason=criterion(review, "E1"))
+    assert _outcome(review, paper) == "exclude"
+    flow, summary = _page_and_prisma(review)
+    assert (summary.conflicts, summary.excluded) == (0, 1)
+
+
+def test_a_vote_cast_on_the_merged_paper_replaces_the_reviewers_other_votes(
+    review, records, reviewer, lead
+):
+    """One reviewer's include on A and exclude on B, merged: both count (a slot still open,
+    so the paper awaits its second reviewer). Voting again on the paper replaces both; the
+    withdrawn one is in the history."""
+    from screening.models import DecisionEvent
+
+    e1 = criterion(review, "E1")
+    a, b = records[0], records[1]
+    decide(review, a, reviewer, "include")
+    decide(review, b, reviewer, "exclude", reason=e1)
+    review_services.dedup_decide(review=review, record=a, other=b, verdict=Same.SAME, user=lead)
+    votes = screening_selectors.paper_votes(a, TA)
+    assert sorted((v.record_id, v.verdict) for v in votes) == [(a.pk, "include"), (b.pk, "exclude")]
+    assert _outcome(review, a) == "awaiting"
+    decide(review, a, reviewer, "exclude", reason=e1)
+    votes = screening_selectors.paper_votes(a, TA)
+    assert [(v.record_id, v.verdict) for v in votes] == [(a.pk, "exclude")]
+    withdrawn = DecisionEvent.objects.filter(record=b, reviewer=reviewer, new_verdict="")
+    assert [e.old_verdict for e in withdrawn] == ["exclude"]
+    progress = screening_selectors.progress(
+        review, Viewer(review, reviewer.pk, Role.LEAD), TA,
+        screening_selectors.stage_settings(review, TA),
+    )  # fmt: skip
+    assert (progress.mine, progress.votes, progress.votes_needed) == (1, 1, 10)
+
+
+def test_a_split_gives_a_resolution_back_to_the_record_it_was_made_on(
+    review, records, reviewer, second_reviewer, lead
+):
+    """Issue #17 (attack): resolved on B, B merged into A (the resolution moves with the
+    votes), then B split off again: the resolution used to stay on A, which never had
+    that conflict."""
+    from screening.models import Resolution
+
+    e1 = criterion(review, "E1")
+    a, b = records[0], records[1]
+    decide(review, b, reviewer, "include")
+    decide(review, b, second_reviewer, "exclude", reason=e1)
+    resolution = _resolve(review, b, lead, "exclude", e1)
+    assert (resolution.record_id, resolution.paper_id) == (b.pk, b.pk)
+    review_services.dedup_decide(review=review, record=a, other=b, verdict=Same.SAME, user=lead)
+    a.refresh_from_db()
+    assert a.duplicate_of_id is None  # A is the primary: the resolution moves to it
+    resolution.refresh_from_db()
+    assert (resolution.record_id, resolution.paper_id) == (b.pk, a.pk)
+    assert _outcome(review, a) == "exclude"
+    _page_and_prisma(review)
+    review_services.dedup_split(review=review, record=b, user=lead)
+    resolution.refresh_from_db()
+    assert (resolution.record_id, resolution.paper_id) == (b.pk, b.pk)
+    assert (_outcome(review, a), _outcome(review, b)) == ("awaiting", "exclude")
+    flow, summary = _page_and_prisma(review)
+    assert (summary.excluded, summary.conflicts, summary.resolved) == (1, 0, 1)
+    assert Resolution.objects.filter(paper=a).count() == 0
+
+
+def test_choosing_the_primary_moves_the_resolution_and_its_own_comes_first(
+    review, records, reviewer, second_reviewer, lead
+):
+    """Choose primary moves votes, report and resolution to the new primary; of two
+    resolutions joined, the one made on the primary counts, the other is kept on its record."""
+    from screening.models import Resolution
+
+    e1 = criterion(review, "E1")
+    a, b = records[0], records[1]
+    decide(review, b, reviewer, "include")
+    decide(review, b, second_reviewer, "exclude", reason=e1)
+    on_b = _resolve(review, b, lead, "exclude", e1)
+    review_services.dedup_decide(review=review, record=a, other=b, verdict=Same.SAME, user=lead)
+    b.refresh_from_db()
+    review_services.dedup_set_primary(review=review, record=b, user=lead)
+    on_b.refresh_from_db()
+    assert on_b.paper_id == b.pk and _outcome(review, b) == "exclude"
+    a.refresh_from_db()
+    review_services.dedup_set_primary(review=review, record=a, user=lead)
+    on_b.refresh_from_db()
+    assert on_b.paper_id == a.pk and _outcome(review, a) == "exclude"
+    # Split, resolve A's own conflict the other way, merge again: A keeps its own.
+    b.refresh_from_db()
+    review_services.dedup_split(review=review, record=b, user=lead)
+    decide(review, a, reviewer, "include")
+    decide(review, a, second_reviewer, "exclude", reason=e1)
+    on_a = _resolve(review, a, lead, "include")
+    a.refresh_from_db()
+    b.refresh_from_db()
+    review_services.dedup_decide(review=review, record=a, other=b, verdict=Same.SAME, user=lead)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    primary = a if a.duplicate_of_id is None else b
+    mine, other = (on_a, on_b) if primary == a else (on_b, on_a)
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    assert (mine.paper_id, other.paper_id) == (primary.pk, other.record_id)
+    assert _outcome(review, primary) == mine.verdict
+    _page_and_prisma(review)
+    assert Resolution.objects.filter(review=review).count() == 2
 
 
 def test_an_include_and_an_exclude_joined_become_a_conflict_and_the_report_follows(
@@ -154,26 +328,6 @@ def test_an_include_and_an_exclude_joined_become_a_conflict_and_the_report_follo
     assert review.reports.filter(record=records[0], eligible=True).exists()
 
 
-def test_a_reviewers_older_vote_on_a_merged_record_is_shown_not_counted(
-    review, records, reviewer, second_reviewer, lead
-):
-    e1 = criterion(review, "E1")
-    decide(review, records[0], reviewer, "exclude", reason=e1)
-    decide(review, records[1], reviewer, "include")
-    review_services.dedup_decide(
-        review=review, record=records[0], other=records[1], verdict=Same.SAME, user=lead
-    )
-    votes = screening_selectors.paper_votes(records[0], TA)
-    older = screening_selectors.uncounted_votes(records[0], TA)
-    assert [v.verdict for v in votes] == ["include"] and [v.verdict for v in older] == ["exclude"]
-    # This reviewer's own count, and the stage's votes as a lead sees them.
-    progress = screening_selectors.progress(
-        review, Viewer(review, reviewer.pk, Role.LEAD), TA,
-        screening_selectors.stage_settings(review, TA),
-    )  # fmt: skip
-    assert (progress.mine, progress.votes, progress.votes_needed) == (1, 1, 10)
-
-
 def test_the_pages_say_what_a_late_merge_did(
     client, review, records, reviewer, second_reviewer, lead
 ):
@@ -190,28 +344,22 @@ def test_the_pages_say_what_a_late_merge_did(
     late = screening_selectors.late_changes(
         review, TA, screening_selectors.stage_settings(review, TA)
     )
-    assert (late.merged_papers, late.uncounted_votes, late.extra_reviewers) == (1, 2, 0)
+    assert (late.merged_papers, late.second_votes, late.extra_reviewers) == (1, 2, 0)
     client.force_login(lead)
     page = client.get(reverse("screening:overview", args=[review.slug, TA])).content.decode()
-    assert 'id="late-changes"' in page and "2 older votes of a reviewer" in page
-    # The newest votes (includes) count: the paper is included, its report follows.
-    assert review.reports.filter(record=records[0], eligible=True).exists()
+    assert 'id="late-changes"' in page and "2 votes of a reviewer who voted on two" in page
+    # Every vote counts: two excludes and two includes are a conflict; no report.
+    assert _outcome(review, records[0]) == "conflict"
+    assert not review.reports.filter(record=records[0], eligible=True).exists()
     page = client.get(
         reverse("reviews:record_detail", args=[review.slug, records[1].pk])
     ).content.decode()
     assert f"Votes cast on this record count for #{records[0].pk}" in page
 
-    # A conflict page lists the older votes it does not count.
-    # Every slot is filled, so the vote is fixed: a lead reopens it, then it changes.
-    from screening.services import decision_reopen
-
-    decision_reopen(review=review, paper=records[0], stage=TA, reviewer_id=reviewer.pk,
-                    user=lead, reason="Re-read the abstract")  # fmt: skip
-    decide(review, records[0], reviewer, "exclude", reason=e1)  # now include vs exclude
+    # The conflict page shows every vote, those cast on the merged record marked.
     url = reverse("screening:conflict", args=[review.slug, TA, records[0].pk])
     page = client.get(url).content.decode()
-    assert 'id="uncounted-votes"' in page
-    assert f"record #{records[0].pk}</a>" in page.split('id="uncounted-votes"')[1]
+    assert 'id="merged-votes"' in page and page.count(f"record #{records[1].pk}</a>") == 2
     # A removed member's votes stay and count; the overview says so.
     from reviews.models import Member
 

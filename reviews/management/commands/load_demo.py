@@ -355,7 +355,7 @@ class _Votes:
             ))  # fmt: skip
         if votes.resolution is not None:
             self.resolutions.append(Resolution(
-                review=self.review, paper_id=record_id, stage=self.stage,
+                review=self.review, record_id=record_id, paper_id=record_id, stage=self.stage,
                 verdict=votes.resolution.verdict,
                 reason=self.reasons.get(votes.resolution.reason), note=note, resolved_by=lead,
             ))  # fmt: skip
