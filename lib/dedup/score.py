@@ -201,7 +201,7 @@ APART = _Apart()
 Verdict = Match | _Apart | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to build, per pair
 class Pair:
     """Two records and what every rule asks of them, computed once."""
 
@@ -389,7 +389,7 @@ def field_evidence(a: Key, b: Key) -> list[str] | None:
     return evidence.features(a, b, t, au, _first_author_same(a, b), numbers_conflict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Fields:
     """A pair without a shared or conflicting identifier, with what its field rules ask."""
 
