@@ -14,6 +14,7 @@ COPY screening screening
 COPY appraisal appraisal
 COPY reporting reporting
 COPY lib lib
+COPY demo demo
 RUN pip install --no-cache-dir ".[s3]"
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput

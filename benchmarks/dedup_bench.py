@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from demo.ris import abbreviate_pages, sentence_case, title_case  # noqa: E402
 from lib.dedup import Citation, deduplicate  # noqa: E402
-from lib.demo.ris import abbreviate_pages, sentence_case, title_case  # noqa: E402
 
 csv.field_size_limit(1 << 30)
 # bib-dedupe is timed on sets this small only: beyond it takes many minutes.

@@ -7,6 +7,7 @@ evidence from several fields and no field that disagrees; anything weaker goes t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -182,73 +183,163 @@ def _state(x: str, y: str) -> str:
     return "same" if x == y else "conflict"
 
 
+# --- compare: tables of small rules ---------------------------------------------------------
+#
+# A rule looks at a pair and returns a Match (decided: this), APART (decided: different
+# papers) or None (no opinion: the next rule is asked). The tables are read top to bottom;
+# the first rule with an opinion decides.
+
+
+class _Apart:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "APART"
+
+
+APART = _Apart()
+Verdict = Match | _Apart | None
+
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to build, per pair
+class Pair:
+    """Two records and what every rule asks of them, computed once."""
+
+    a: Key
+    b: Key
+    t: float  # title similarity
+    au: float | None  # author similarity, None when either has no authors
+    first_same: bool
+    doi: str  # "same", "conflict" or "missing"
+    pmid: str
+    ids_same: bool
+    ids_conflict: bool
+    authors_ok: bool
+
+    @classmethod
+    def of(cls, a: Key, b: Key) -> Pair:
+        t = title_similarity(a, b)
+        au = author_similarity(a.surnames, b.surnames, a.name_words, b.name_words)
+        first_same = _first_author_same(a, b)
+        doi, pmid = _state(a.doi, b.doi), _state(a.pmid, b.pmid)
+        return cls(
+            a, b, t, au, first_same, doi, pmid,
+            ids_same=doi == "same" or pmid == "same",
+            ids_conflict=doi == "conflict" or pmid == "conflict",
+            authors_ok=au is None or au >= 0.5 or first_same,
+        )  # fmt: skip
+
+    @property
+    def id_rule(self) -> Rule:
+        return Rule.DOI if self.doi == "same" else Rule.PMID
+
+
+def _first_opinion[T](rules: list[Callable[[T], Verdict]], subject: T) -> Verdict:
+    for rule in rules:
+        verdict = rule(subject)
+        if verdict is not None:
+            return verdict
+    return None
+
+
 def compare(a: Key, b: Key) -> Match | None:
     """How `a` and `b` relate; None when they are different papers."""
     if a.notice != b.notice:
         # An erratum or a comment is never the paper it is about.
         return None
-    t = title_similarity(a, b)
-    au = author_similarity(a.surnames, b.surnames, a.name_words, b.name_words)
-    first_same = _first_author_same(a, b)
-    doi = _state(a.doi, b.doi)
-    pmid = _state(a.pmid, b.pmid)
-    ids_same = doi == "same" or pmid == "same"
-    ids_conflict = doi == "conflict" or pmid == "conflict"
-    authors_ok = au is None or au >= 0.5 or first_same
+    verdict = _first_opinion(PAIR_RULES, Pair.of(a, b))
+    return None if verdict is APART else verdict
 
-    if a.preprint != b.preprint:
-        if t >= 0.9 and authors_ok and (au is not None or t >= 0.98):
-            return Match(Kind.RELATED, Rule.PREPRINT, round(t, 3))
+
+def _preprint_and_published(p: Pair) -> Verdict:
+    if p.a.preprint == p.b.preprint:
         return None
+    if p.t >= 0.9 and p.authors_ok and (p.au is not None or p.t >= 0.98):
+        return Match(Kind.RELATED, Rule.PREPRINT, round(p.t, 3))
+    return APART
 
-    if ids_conflict:
-        if _identical_content(a, b, t, au):
-            # One of the two DOIs is wrong (a society's abstract book given the DOI of
-            # another journal's issue): every other field, abstract included, agrees.
-            return Match(Kind.CERTAIN, Rule.SAME_CONTENT, 0.99)
-        # The same PubMed ID with different DOIs (or the reverse): one record's identifiers
-        # are wrong and nothing tells which, so a person decides, on a looser title than
-        # when no identifier agrees. (Merging would also be refused: a group never holds
-        # two DOIs.)
-        if t >= (0.8 if ids_same else 0.97) and (au is None or au >= 0.8):
-            return Match(Kind.PROBABLE, Rule.PROBABLE_IDS_DIFFER, round(0.5 * t, 3))
+
+def _identifiers_conflict(p: Pair) -> Verdict:
+    if not p.ids_conflict:
         return None
+    if _identical_content(p.a, p.b, p.t, p.au):
+        # One of the two DOIs is wrong (a society's abstract book given the DOI of
+        # another journal's issue): every other field, abstract included, agrees.
+        return Match(Kind.CERTAIN, Rule.SAME_CONTENT, 0.99)
+    # The same PubMed ID with different DOIs (or the reverse): one record's identifiers
+    # are wrong and nothing tells which, so a person decides, on a looser title than
+    # when no identifier agrees. (Merging would also be refused: a group never holds
+    # two DOIs.)
+    if p.t >= (0.8 if p.ids_same else 0.97) and (p.au is None or p.au >= 0.8):
+        return Match(Kind.PROBABLE, Rule.PROBABLE_IDS_DIFFER, round(0.5 * p.t, 3))
+    return APART
 
-    if ids_same:
-        pages_differ = _state(a.start_page, b.start_page) == "conflict"
-        if pages_differ and (_state(a.volume, b.volume) == "conflict" or au is None):
-            # A DOI names one article, printed in one place. Records carrying it on other
-            # pages (of another volume, or with no authors to agree) may be another record
-            # the DOI was copied onto: an erratum whose label lost a letter, a comment, one
-            # of a supplement's abstracts. A person decides.
-            if t >= 0.8 and authors_ok:
-                return Match(Kind.PROBABLE, Rule.PROBABLE_ID_CITATION, round(0.5 + 0.4 * t, 3))
-            return None
-        # Author fields are the messiest (given names taken for family names): a shared
-        # identifier and a near-identical title are enough.
-        if (t >= 0.8 or (t >= 0.6 and first_same)) and authors_ok or t >= 0.95:
-            return Match(Kind.CERTAIN, Rule.DOI if doi == "same" else Rule.PMID, 1.0)
-        # A journal supplement's DOI is often given to each abstract in it: different
-        # titles by different authors on different pages are different papers.
-        if a.start_page and b.start_page and a.start_page != b.start_page:
-            return None
-        if a.title and b.title:
-            if not authors_ok or (au is None and t < 0.6):
-                return None
-            return Match(Kind.PROBABLE, Rule.PROBABLE_ID_TITLE, round(0.5 + 0.4 * t, 3))
-        return Match(Kind.CERTAIN, Rule.DOI if doi == "same" else Rule.PMID, 1.0)
 
-    if a.year is not None and b.year is not None and abs(a.year - b.year) > 1:
+def _identifier_shared(p: Pair) -> Verdict:
+    if not p.ids_same:
         return None
+    return _first_opinion(SHARED_ID_RULES, p)
+
+
+def _id_printed_elsewhere(p: Pair) -> Verdict:
+    pages_differ = _state(p.a.start_page, p.b.start_page) == "conflict"
+    if not (pages_differ and (_state(p.a.volume, p.b.volume) == "conflict" or p.au is None)):
+        return None
+    # A DOI names one article, printed in one place. Records carrying it on other
+    # pages (of another volume, or with no authors to agree) may be another record
+    # the DOI was copied onto: an erratum whose label lost a letter, a comment, one
+    # of a supplement's abstracts. A person decides.
+    if p.t >= 0.8 and p.authors_ok:
+        return Match(Kind.PROBABLE, Rule.PROBABLE_ID_CITATION, round(0.5 + 0.4 * p.t, 3))
+    return APART
+
+
+def _id_and_title(p: Pair) -> Verdict:
+    # Author fields are the messiest (given names taken for family names): a shared
+    # identifier and a near-identical title are enough.
+    if (p.t >= 0.8 or (p.t >= 0.6 and p.first_same)) and p.authors_ok or p.t >= 0.95:
+        return Match(Kind.CERTAIN, p.id_rule, 1.0)
+    return None
+
+
+def _id_on_other_pages(p: Pair) -> Verdict:
+    # A journal supplement's DOI is often given to each abstract in it: different
+    # titles by different authors on different pages are different papers.
+    if p.a.start_page and p.b.start_page and p.a.start_page != p.b.start_page:
+        return APART
+    return None
+
+
+def _id_titles_differ(p: Pair) -> Verdict:
+    if not (p.a.title and p.b.title):
+        return None
+    if not p.authors_ok or (p.au is None and p.t < 0.6):
+        return APART
+    return Match(Kind.PROBABLE, Rule.PROBABLE_ID_TITLE, round(0.5 + 0.4 * p.t, 3))
+
+
+def _id_alone(p: Pair) -> Verdict:
+    return Match(Kind.CERTAIN, p.id_rule, 1.0)
+
+
+def _years_apart(p: Pair) -> Verdict:
+    if p.a.year is not None and p.b.year is not None and abs(p.a.year - p.b.year) > 1:
+        return APART
+    return None
+
+
+def _weighed_on_fields(p: Pair) -> Verdict:
+    """The field rules, then the evidence of every field weighed together."""
+    a, b, t = p.a, p.b, p.t
     numbers_conflict = _numbers_conflict(_numbers(a), _numbers(b))
-    match = _by_fields(a, b, t, au, first_same, authors_ok, numbers_conflict)
+    match = _by_fields(p, numbers_conflict)
     certain = match is not None and match.kind is Kind.CERTAIN
     if not certain and t < 0.8 and not evidence.title_part(a.title, b.title):
         # Nothing the evidence could change: it merges no pair whose titles differ.
-        return match
-    on = evidence.features(a, b, t, au, first_same, numbers_conflict)
+        return match or APART
+    on = evidence.features(a, b, t, p.au, p.first_same, numbers_conflict)
     z = evidence.log_odds(on)
-    if certain:
+    if match is not None and certain:
         if z < evidence.MODEL["veto"] or evidence.printed_apart(on):
             # A rule's fields agree, but the others weigh against, or the two are printed
             # in different issues: a generic title ('Editor's Comments', one per issue).
@@ -262,7 +353,25 @@ def compare(a: Key, b: Key) -> Match | None:
             # such pairs of two papers for a weight to be trusted alone; a person decides.
             return match or Match(Kind.PROBABLE, Rule.PROBABLE_EVIDENCE, round(0.5 * score, 3))
         return Match(Kind.CERTAIN, Rule.EVIDENCE, score)
-    return match
+    return match or APART
+
+
+# The rules on any pair that is not a notice of another, in order.
+PAIR_RULES: list[Callable[[Pair], Verdict]] = [
+    _preprint_and_published,
+    _identifiers_conflict,
+    _identifier_shared,
+    _years_apart,
+    _weighed_on_fields,  # always decides
+]
+# The rules on a pair that shares a DOI or PubMed ID (and has no conflicting one).
+SHARED_ID_RULES: list[Callable[[Pair], Verdict]] = [
+    _id_printed_elsewhere,
+    _id_and_title,
+    _id_on_other_pages,
+    _id_titles_differ,
+    _id_alone,  # always decides
+]
 
 
 def field_evidence(a: Key, b: Key) -> list[str] | None:
@@ -280,16 +389,32 @@ def field_evidence(a: Key, b: Key) -> list[str] | None:
     return evidence.features(a, b, t, au, _first_author_same(a, b), numbers_conflict)
 
 
-def _by_fields(
-    a: Key,
-    b: Key,
-    t: float,
-    au: float | None,
-    first_same: bool,
-    authors_ok: bool,
-    numbers_conflict: bool,
-) -> Match | None:
+@dataclass(slots=True)
+class Fields:
+    """A pair without a shared or conflicting identifier, with what its field rules ask."""
+
+    p: Pair
+    pages: str  # "same", "missing" (never "conflict": such a pair is apart)
+    volume: str
+    year: str  # "same", "close" (a year apart) or "missing"
+    kinds_differ: bool
+    journal: bool | None  # journals_compatible
+    where: bool  # pages or volume the same
+    cited_alike: bool  # pages and volume the same
+    numbers_conflict: bool
+    score: float
+    # Same year, same kind, near-identical title, authors on both sides, same first author.
+    agreeing: bool
+
+    @property
+    def au(self) -> float:
+        """The author similarity, for the rules gated on `agreeing` (authors on both sides)."""
+        return self.p.au if self.p.au is not None else 0.0
+
+
+def _by_fields(p: Pair, numbers_conflict: bool) -> Match | None:
     """The rules on a pair without a shared or conflicting identifier."""
+    a, b = p.a, p.b
     # Only the first page: end pages are often misprinted ('726-733' / '726-734') and
     # ranges carry extras ('742-8; discussion 748-9').
     pages = _state(a.start_page, b.start_page)
@@ -301,81 +426,155 @@ def _by_fields(
     else:
         year = "missing"
     kinds_differ = bool(a.kind and b.kind and a.kind != b.kind)
-    journal = journals_compatible(a.journal, b.journal)
     where = pages == "same" or volume == "same"
-    score = 0.6 * t + 0.25 * (au if au is not None else 0.5) + 0.15 * (1.0 if where else 0.5)
+    au = p.au
+    score = 0.6 * p.t + 0.25 * (au if au is not None else 0.5) + 0.15 * (1.0 if where else 0.5)
+    f = Fields(
+        p, pages, volume, year, kinds_differ,
+        journal=journals_compatible(a.journal, b.journal),
+        where=where,
+        cited_alike=pages == "same" and volume == "same",
+        numbers_conflict=numbers_conflict,
+        score=round(score, 3),
+        agreeing=year == "same" and not kinds_differ and p.t >= 0.9 and au is not None
+        and p.first_same,
+    )  # fmt: skip
+    verdict = _first_opinion(FIELD_RULES, f)
+    return None if verdict is APART else verdict
 
-    cited_alike = pages == "same" and volume == "same"
-    if numbers_conflict:
-        # "Part 1" and "Part 2", "phase II" and "phase III": a number apart is another paper.
-        if t >= 0.85 and authors_ok:
-            return Match(Kind.PROBABLE, Rule.PROBABLE_TITLE, round(score, 3))
+
+def _numbered_parts(f: Fields) -> Verdict:
+    if not f.numbers_conflict:
         return None
+    # "Part 1" and "Part 2", "phase II" and "phase III": a number apart is another paper.
+    if f.p.t >= 0.85 and f.p.authors_ok:
+        return Match(Kind.PROBABLE, Rule.PROBABLE_TITLE, f.score)
+    return APART
+
+
+def _online_first(f: Fields) -> Verdict:
+    p = f.p
     if (
-        year == "close"
-        and not kinds_differ
-        and cited_alike
-        and t >= 0.95
-        and au is not None
-        and first_same
-        and au >= 0.9
-        and journal is not False
+        f.year == "close"
+        and not f.kinds_differ
+        and f.cited_alike
+        and p.t >= 0.95
+        and p.au is not None
+        and p.first_same
+        and p.au >= 0.9
+        and f.journal is not False
     ):
         # Online first one year, in print the next: the same volume and page settle it.
-        return Match(Kind.CERTAIN, Rule.CITATION, round(score, 3))
+        return Match(Kind.CERTAIN, Rule.CITATION, f.score)
+    return None
+
+
+def _subtitle_left_out(f: Fields) -> Verdict:
+    p = f.p
     if (
-        year == "same"
-        and not kinds_differ
-        and au is not None
-        and first_same
-        and au >= 0.8
-        and cited_alike
-        and _subtitle_dropped(a, b)
+        f.year == "same"
+        and not f.kinds_differ
+        and p.au is not None
+        and p.first_same
+        and p.au >= 0.8
+        and f.cited_alike
+        and _subtitle_dropped(p.a, p.b)
     ):
         # One database left the subtitle out; authors, year, volume and page agree.
-        return Match(Kind.CERTAIN, Rule.CITATION, round(score, 3))
-    if year == "same" and not kinds_differ and t >= 0.9:
-        if au is not None and first_same:
-            # Not the volume alone: a journal-club commentary shares title, author and
-            # volume with the paper it discusses.
-            if t == 1.0 and (pages == "same" or (volume == "same" and journal is not False)):
-                return Match(Kind.CERTAIN, Rule.EXACT, 1.0)
-            if t >= 0.95 and au >= 0.8 and where and (journal is not False or cited_alike):
-                return Match(Kind.CERTAIN, Rule.CLOSE, round(score, 3))
-            if au >= 0.8 and cited_alike and journal is not False:
-                return Match(Kind.CERTAIN, Rule.CITATION, round(score, 3))
-            both_conference = a.kind == b.kind == "conference"
-            if (
-                t == 1.0
-                and au >= 0.9
-                and min(len(a.surnames), len(b.surnames)) >= 2
-                and (journal is not False or both_conference)
-            ):
-                return Match(Kind.CERTAIN, Rule.IDENTICAL, round(score, 3))
-            if t >= 0.95 and au >= 0.9 and not (pages == "same" or volume == "same"):
-                abstract = _ratio(a.abstract, b.abstract) if a.abstract and b.abstract else None
-                if (abstract is not None and abstract >= 0.9) or (
-                    journal is True and abstract is None
-                ):
-                    return Match(Kind.CERTAIN, Rule.CONTENT, round(score, 3))
-        elif (
-            au is None
-            and t >= 0.98
-            and volume == "same"
-            and (pages == "same" or (a.issue and a.issue == b.issue and journal is not False))
-        ):
-            return Match(Kind.CERTAIN, Rule.ANONYMOUS, round(score, 3))
+        return Match(Kind.CERTAIN, Rule.CITATION, f.score)
+    return None
 
-    if t >= 0.85 and authors_ok:
-        return Match(Kind.PROBABLE, Rule.PROBABLE_TITLE, round(score, 3))
+
+def _exact(f: Fields) -> Verdict:
+    # Not the volume alone: a journal-club commentary shares title, author and volume
+    # with the paper it discusses.
+    if not (f.agreeing and f.p.t == 1.0):
+        return None
+    if f.pages == "same" or (f.volume == "same" and f.journal is not False):
+        return Match(Kind.CERTAIN, Rule.EXACT, 1.0)
+    return None
+
+
+def _close(f: Fields) -> Verdict:
+    p = f.p
+    if not (f.agreeing and p.t >= 0.95 and f.au >= 0.8 and f.where):
+        return None
+    if f.journal is not False or f.cited_alike:
+        return Match(Kind.CERTAIN, Rule.CLOSE, f.score)
+    return None
+
+
+def _citation(f: Fields) -> Verdict:
+    if f.agreeing and f.au >= 0.8 and f.cited_alike and f.journal is not False:
+        return Match(Kind.CERTAIN, Rule.CITATION, f.score)
+    return None
+
+
+def _identical(f: Fields) -> Verdict:
+    p = f.p
+    if not (f.agreeing and p.t == 1.0 and f.au >= 0.9):
+        return None
+    both_conference = p.a.kind == p.b.kind == "conference"
+    if min(len(p.a.surnames), len(p.b.surnames)) >= 2 and (
+        f.journal is not False or both_conference
+    ):
+        return Match(Kind.CERTAIN, Rule.IDENTICAL, f.score)
+    return None
+
+
+def _content(f: Fields) -> Verdict:
+    p = f.p
+    if not (f.agreeing and p.t >= 0.95 and f.au >= 0.9 and not f.where):
+        return None
+    a, b = p.a, p.b
+    abstract = _ratio(a.abstract, b.abstract) if a.abstract and b.abstract else None
+    if (abstract is not None and abstract >= 0.9) or (f.journal is True and abstract is None):
+        return Match(Kind.CERTAIN, Rule.CONTENT, f.score)
+    return None
+
+
+def _anonymous(f: Fields) -> Verdict:
+    p = f.p
+    if not (
+        f.year == "same" and not f.kinds_differ and p.au is None and p.t >= 0.98
+        and f.volume == "same"
+    ):  # fmt: skip
+        return None
+    if f.pages == "same" or (p.a.issue and p.a.issue == p.b.issue and f.journal is not False):
+        return Match(Kind.CERTAIN, Rule.ANONYMOUS, f.score)
+    return None
+
+
+def _similar_title(f: Fields) -> Verdict:
+    if f.p.t >= 0.85 and f.p.authors_ok:
+        return Match(Kind.PROBABLE, Rule.PROBABLE_TITLE, f.score)
+    return None
+
+
+def _translated_title(f: Fields) -> Verdict:
     if (
-        year == "same"
-        and first_same
-        and pages == "same"
-        and volume == "same"
-        and journal is True
-        and not kinds_differ
+        f.year == "same"
+        and f.p.first_same
+        and f.cited_alike
+        and f.journal is True
+        and not f.kinds_differ
     ):
         # A translated title: the citation agrees, the words do not.
-        return Match(Kind.PROBABLE, Rule.PROBABLE_CITATION, round(score, 3))
+        return Match(Kind.PROBABLE, Rule.PROBABLE_CITATION, f.score)
     return None
+
+
+# The rules on a pair without a shared or conflicting identifier, in order.
+FIELD_RULES: list[Callable[[Fields], Verdict]] = [
+    _numbered_parts,
+    _online_first,
+    _subtitle_left_out,
+    _exact,
+    _close,
+    _citation,
+    _identical,
+    _content,
+    _anonymous,
+    _similar_title,
+    _translated_title,
+]

@@ -18,7 +18,7 @@ from typing import IO
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from lib.fulltext._messages import describe, human_size
+from lib.messages import describe, human_size
 
 MAX_BYTES = 200 * 1024 * 1024
 TEXT_PAGES = 3

@@ -7,6 +7,7 @@ the lead (`Flow.notes[check_id]`); errors are shown until the data or an overrid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lib.prisma.model import FIELDS, Count, Flow, Line, State
@@ -139,228 +140,293 @@ def solve(flow: Flow) -> dict[str, Count]:
     return extra
 
 
-def check(flow: Flow, *, for_csv: bool = False) -> list[Finding]:
-    """C01-C24 over the flow (run `solve` first). `for_csv`: add C22 (labels the
-    PRISMA2020 package cannot read)."""
-    extra = solve(flow)
-    out: list[Finding] = []
+@dataclass
+class _Checking:
+    """One run of `check`: the flow, the solved intermediates, the findings so far."""
 
-    def v(key: str) -> int | None:
-        count = extra.get(key) or _zero_if_hidden(flow[key])
+    flow: Flow
+    extra: dict[str, Count]
+    for_csv: bool
+    out: list[Finding] = field(default_factory=list)
+
+    def v(self, key: str) -> int | None:
+        count = self.extra.get(key) or _zero_if_hidden(self.flow[key])
         return count.value if count.known else None
 
-    def add(check_id: str, severity: str, message: str, **numbers: int | None) -> None:
-        note = flow.notes.get(check_id, "") if severity == WARNING else ""
-        out.append(Finding(check_id, severity, message, numbers, note))
+    def add(self, check_id: str, severity: str, message: str, **numbers: int | None) -> None:
+        note = self.flow.notes.get(check_id, "") if severity == WARNING else ""
+        self.out.append(Finding(check_id, severity, message, numbers, note))
 
-    # C01: every entered count is an integer >= 0.
-    every = [(k, c) for k, c in flow.fields.items()] + [
-        (line.label, line.count)
-        for lines in (flow.databases, flow.registers, flow.other_sources, flow.dbr_excluded,
-                      flow.other_excluded)
-        for line in lines
-    ]  # fmt: skip
+    def excluded_lines(self, prefix: str) -> list[Line]:
+        return self.flow.dbr_excluded if prefix == "dbr" else self.flow.other_excluded
+
+    def all_lines(self) -> list[Line]:
+        f = self.flow
+        lists = (f.databases, f.registers, f.other_sources, f.dbr_excluded, f.other_excluded)
+        return [line for lines in lists for line in lines]
+
+    def included(self) -> tuple[int | None, int | None]:
+        """(studies, reports) included in the review: the totals of an update, else the new."""
+        if self.flow.updated:
+            return self.v("total_studies"), self.v("total_reports")
+        return self.v("new_studies"), self.v("new_reports")
+
+
+def _c01_whole_numbers(c: _Checking) -> None:
+    """C01: every entered count is an integer >= 0."""
+    every = [*c.flow.fields.items(), *((line.label, line.count) for line in c.all_lines())]
     for key, count in every:
         if count.known and (not isinstance(count.value, int) or count.value < 0):
-            add(
-                "C01",
-                ERROR,
-                f"{key}: a count must be a whole number of 0 or more.",
-                value=count.value,
-            )
+            message = f"{key}: a count must be a whole number of 0 or more."
+            c.add("C01", ERROR, message, value=count.value)
 
+
+def _c02_c03_sources_listed(c: _Checking) -> None:
+    """C02, C03: the databases (registers) listed add up to their box."""
     for check_id, box, lines, noun in (
-        ("C02", "database_results", flow.databases, "databases"),
-        ("C03", "register_results", flow.registers, "registers"),
+        ("C02", "database_results", c.flow.databases, "databases"),
+        ("C03", "register_results", c.flow.registers, "registers"),
     ):
-        total, listed = v(box), _sum(lines)
+        total, listed = c.v(box), _sum(lines)
         if total is None or not lines or listed is None:
             continue
         partial = any(not line.count.known for line in lines)
         if (partial and listed > total) or (not partial and listed != total):
-            add(
+            c.add(
                 check_id, WARNING,
                 f"The {noun} box says {total:,} but the {noun} listed add up to {listed:,}.",
                 total=total, listed=listed,
             )  # fmt: skip
 
-    identified, screened = v("identified_dbr"), v("records_screened")
-    removed = [v("duplicates"), v("excluded_automatic"), v("excluded_other")]
-    if identified is not None and screened is not None and None not in removed:
-        expected = identified - sum(removed)
-        if screened != expected:
-            add(
-                "C04", ERROR,
-                f"Records screened is {screened:,}, expected {expected:,} (identified "
-                f"{identified:,} minus {sum(removed):,} removed before screening).",
-                records_screened=screened, expected=expected, identified=identified,
-                removed=sum(removed),
-            )  # fmt: skip
 
-    excluded = v("records_excluded")
+def _c04_records_screened(c: _Checking) -> None:
+    identified, screened = c.v("identified_dbr"), c.v("records_screened")
+    removed = [c.v("duplicates"), c.v("excluded_automatic"), c.v("excluded_other")]
+    if identified is None or screened is None or None in removed:
+        return
+    expected = identified - sum(removed)
+    if screened != expected:
+        c.add(
+            "C04", ERROR,
+            f"Records screened is {screened:,}, expected {expected:,} (identified "
+            f"{identified:,} minus {sum(removed):,} removed before screening).",
+            records_screened=screened, expected=expected, identified=identified,
+            removed=sum(removed),
+        )  # fmt: skip
+
+
+def _c05_excluded_within_screened(c: _Checking) -> None:
+    excluded, screened = c.v("records_excluded"), c.v("records_screened")
     if excluded is not None and screened is not None and excluded > screened:
-        add("C05", ERROR, f"Records excluded ({excluded:,}) exceeds records screened ({screened:,}).",
-            records_excluded=excluded, records_screened=screened)  # fmt: skip
+        c.add("C05", ERROR, f"Records excluded ({excluded:,}) exceeds records screened ({screened:,}).",
+              records_excluded=excluded, records_screened=screened)  # fmt: skip
 
-    human, machine = v("records_excluded_human"), v("records_excluded_automation")
-    if (
-        excluded is not None
-        and human is not None
-        and machine is not None
-        and excluded != human + machine
-    ):
-        add("C06", ERROR,
-            f"Records excluded is {excluded:,} but {human:,} by people and {machine:,} by "
-            f"automation tools make {human + machine:,}.",
-            records_excluded=excluded, human=human, automation=machine)  # fmt: skip
 
-    sought = v("dbr_sought_reports")
+def _c06_excluded_by_whom(c: _Checking) -> None:
+    excluded = c.v("records_excluded")
+    human, machine = c.v("records_excluded_human"), c.v("records_excluded_automation")
+    if excluded is None or human is None or machine is None:
+        return
+    if excluded != human + machine:
+        c.add("C06", ERROR,
+              f"Records excluded is {excluded:,} but {human:,} by people and {machine:,} by "
+              f"automation tools make {human + machine:,}.",
+              records_excluded=excluded, human=human, automation=machine)  # fmt: skip
+
+
+def _c07_reports_sought(c: _Checking) -> None:
+    sought, screened, excluded = (
+        c.v("dbr_sought_reports"),
+        c.v("records_screened"),
+        c.v("records_excluded"),
+    )
+    if sought is None or screened is None or excluded is None:
+        return
+    if sought != screened - excluded:
+        c.add("C07", WARNING,
+              f"Reports sought is {sought:,}; records screened minus records excluded is "
+              f"{screened - excluded:,}. Explain the difference (e.g. records still being "
+              "screened, or two records of one report).",
+              dbr_sought_reports=sought, expected=screened - excluded)  # fmt: skip
+
+
+def _report_arm(c: _Checking, prefix: str, c_nr: str, c_assessed: str, c_excl: str) -> None:
+    """C08-C10 (databases and registers), C13-C15 (other methods): one column's reports."""
+    sought, missing = c.v(f"{prefix}_sought_reports"), c.v(f"{prefix}_notretrieved_reports")
+    assessed, excl_total = c.v(f"{prefix}_assessed"), c.v(f"{prefix}_excluded_total")
+    arm = "databases and registers" if prefix == "dbr" else "other methods"
+    if sought is not None and missing is not None and missing > sought:
+        c.add(c_nr, ERROR, f"{arm}: reports not retrieved ({missing:,}) exceeds reports "
+              f"sought ({sought:,}).", sought=sought, not_retrieved=missing)  # fmt: skip
     if (
         sought is not None
-        and screened is not None
-        and excluded is not None
-        and sought != screened - excluded
+        and missing is not None
+        and assessed is not None
+        and assessed != sought - missing
     ):
-        add("C07", WARNING,
-            f"Reports sought is {sought:,}; records screened minus records excluded is "
-            f"{screened - excluded:,}. Explain the difference (e.g. records still being "
-            "screened, or two records of one report).",
-            dbr_sought_reports=sought, expected=screened - excluded)  # fmt: skip
+        c.add(c_assessed, ERROR,
+              f"{arm}: reports assessed is {assessed:,}, expected {sought - missing:,} "
+              f"(sought {sought:,} minus {missing:,} not retrieved).",
+              assessed=assessed, expected=sought - missing)  # fmt: skip
+    if assessed is not None and excl_total is not None and excl_total > assessed:
+        c.add(c_excl, ERROR, f"{arm}: reports excluded ({excl_total:,}) exceeds reports "
+              f"assessed ({assessed:,}).", excluded=excl_total, assessed=assessed)  # fmt: skip
+    labels = [line.label.strip() for line in c.excluded_lines(prefix)]
+    if any(not label for label in labels) or len(set(labels)) != len(labels):
+        c.add(c_excl, ERROR, f"{arm}: exclusion reasons must be named, each once.")
 
-    for prefix, c_nr, c_assessed, c_excl in (("dbr", "C08", "C09", "C10"),
-                                             ("other", "C13", "C14", "C15")):  # fmt: skip
-        sought, missing = v(f"{prefix}_sought_reports"), v(f"{prefix}_notretrieved_reports")
-        assessed, excl_total = v(f"{prefix}_assessed"), v(f"{prefix}_excluded_total")
-        arm = "databases and registers" if prefix == "dbr" else "other methods"
-        if sought is not None and missing is not None and missing > sought:
-            add(c_nr, ERROR, f"{arm}: reports not retrieved ({missing:,}) exceeds reports "
-                f"sought ({sought:,}).", sought=sought, not_retrieved=missing)  # fmt: skip
-        if (
-            sought is not None
-            and missing is not None
-            and assessed is not None
-            and assessed != sought - missing
-        ):
-            add(c_assessed, ERROR,
-                f"{arm}: reports assessed is {assessed:,}, expected {sought - missing:,} "
-                f"(sought {sought:,} minus {missing:,} not retrieved).",
-                assessed=assessed, expected=sought - missing)  # fmt: skip
-        if assessed is not None and excl_total is not None and excl_total > assessed:
-            add(c_excl, ERROR, f"{arm}: reports excluded ({excl_total:,}) exceeds reports "
-                f"assessed ({assessed:,}).", excluded=excl_total, assessed=assessed)  # fmt: skip
-        lines = flow.dbr_excluded if prefix == "dbr" else flow.other_excluded
-        labels = [line.label.strip() for line in lines]
-        if any(not label for label in labels) or len(set(labels)) != len(labels):
-            add(c_excl, ERROR, f"{arm}: exclusion reasons must be named, each once.")
 
+def _c08_c10_reports_databases(c: _Checking) -> None:
+    _report_arm(c, "dbr", "C08", "C09", "C10")
+
+
+def _c13_c15_reports_other(c: _Checking) -> None:
+    _report_arm(c, "other", "C13", "C14", "C15")
+
+
+def _c11_other_methods_listed(c: _Checking) -> None:
     for key, kind in (("website_results", "website"), ("organisation_results", "organisation"),
                       ("citations_results", "citation_searching")):  # fmt: skip
-        total = v(key)
-        lines = [line for line in flow.other_sources if line.kind == kind]
+        total = c.v(key)
+        lines = [line for line in c.flow.other_sources if line.kind == kind]
         listed = _sum(lines)
         if total is not None and lines and all(x.count.known for x in lines) and total != listed:
-            add("C11", ERROR, f"Other methods: {FIELDS[key][0].lower()} says {total:,} but its "
-                f"sources add up to {listed:,}.", total=total, listed=listed)  # fmt: skip
-    other_identified = _sum(flow.other_sources)
-    other_sought = v("other_sought_reports")
-    if (
-        other_identified is not None
-        and other_sought is not None
-        and other_sought > other_identified
-    ):
-        add("C12", WARNING, f"Other methods: {other_sought:,} reports sought from "
-            f"{other_identified:,} records identified.",
-            sought=other_sought, identified=other_identified)  # fmt: skip
+            c.add("C11", ERROR, f"Other methods: {FIELDS[key][0].lower()} says {total:,} but its "
+                  f"sources add up to {listed:,}.", total=total, listed=listed)  # fmt: skip
 
-    parts = [v("dbr_assessed"), v("dbr_excluded_total"), v("other_assessed"),
-             v("other_excluded_total")]  # fmt: skip
-    new_reports, new_studies = v("new_reports"), v("new_studies")
-    if new_reports is not None and None not in parts:
-        expected = (parts[0] - parts[1]) + (parts[2] - parts[3])
-        if new_reports != expected:
-            add("C16", ERROR, f"Reports of included studies is {new_reports:,}, expected "
-                f"{expected:,} (assessed minus excluded in each column).",
-                new_reports=new_reports, expected=expected)  # fmt: skip
-    if (
-        new_reports is not None
-        and new_studies is not None
-        and (new_studies > new_reports or (new_reports >= 1 and new_studies < 1))
-    ):
-        add("C17", ERROR, f"{new_studies:,} studies from {new_reports:,} reports: a study "
-            "needs at least one report.", new_studies=new_studies,
-            new_reports=new_reports)  # fmt: skip
 
-    if flow.updated:
-        for check_id, key, terms in (
-            ("C18", "total_studies", ("previous_studies", "new_studies", "previous_studies_dropped")),
-            ("C19", "total_reports", ("previous_reports", "new_reports", "previous_reports_dropped")),
-        ):  # fmt: skip
-            total, (prev, new, dropped) = v(key), (v(t) for t in terms)
-            if None in (total, prev, new, dropped):
-                continue
-            if total != prev + new - dropped:
-                add(check_id, WARNING, f"{key.replace('_', ' ').capitalize()} is {total:,}, "
-                    f"expected {prev + new - dropped:,} (previous {prev:,} + new {new:,} - "
-                    f"{dropped:,} no longer included).", **{key: total},
-                    expected=prev + new - dropped)  # fmt: skip
+def _c12_other_sought(c: _Checking) -> None:
+    identified, sought = _sum(c.flow.other_sources), c.v("other_sought_reports")
+    if identified is not None and sought is not None and sought > identified:
+        c.add("C12", WARNING, f"Other methods: {sought:,} reports sought from "
+              f"{identified:,} records identified.",
+              sought=sought, identified=identified)  # fmt: skip
 
-    total_studies = v("total_studies") if flow.updated else new_studies
-    total_reports = v("total_reports") if flow.updated else new_reports
+
+def _c16_new_reports(c: _Checking) -> None:
+    parts = [c.v("dbr_assessed"), c.v("dbr_excluded_total"), c.v("other_assessed"),
+             c.v("other_excluded_total")]  # fmt: skip
+    new_reports = c.v("new_reports")
+    if new_reports is None or None in parts:
+        return
+    expected = (parts[0] - parts[1]) + (parts[2] - parts[3])
+    if new_reports != expected:
+        c.add("C16", ERROR, f"Reports of included studies is {new_reports:,}, expected "
+              f"{expected:,} (assessed minus excluded in each column).",
+              new_reports=new_reports, expected=expected)  # fmt: skip
+
+
+def _c17_studies_have_reports(c: _Checking) -> None:
+    new_reports, new_studies = c.v("new_reports"), c.v("new_studies")
+    if new_reports is None or new_studies is None:
+        return
+    if new_studies > new_reports or (new_reports >= 1 and new_studies < 1):
+        c.add("C17", ERROR, f"{new_studies:,} studies from {new_reports:,} reports: a study "
+              "needs at least one report.", new_studies=new_studies,
+              new_reports=new_reports)  # fmt: skip
+
+
+def _c18_c19_update_totals(c: _Checking) -> None:
+    if not c.flow.updated:
+        return
+    for check_id, key, terms in (
+        ("C18", "total_studies", ("previous_studies", "new_studies", "previous_studies_dropped")),
+        ("C19", "total_reports", ("previous_reports", "new_reports", "previous_reports_dropped")),
+    ):  # fmt: skip
+        total, (prev, new, dropped) = c.v(key), (c.v(t) for t in terms)
+        if None in (total, prev, new, dropped):
+            continue
+        if total != prev + new - dropped:
+            c.add(check_id, WARNING, f"{key.replace('_', ' ').capitalize()} is {total:,}, "
+                  f"expected {prev + new - dropped:,} (previous {prev:,} + new {new:,} - "
+                  f"{dropped:,} no longer included).", **{key: total},
+                  expected=prev + new - dropped)  # fmt: skip
+
+
+def _c20_meta_analyses_and_subsets(c: _Checking) -> None:
+    total_studies, total_reports = c.included()
     for key, limit in (("total_studies_ma", total_studies), ("total_reports_ma", total_reports)):
-        n = v(key)
+        n = c.v(key)
         if n is not None and limit is not None and n > limit:
-            add("C20", ERROR, f"{key}: {n:,} exceeds the {limit:,} included.", value=n,
-                limit=limit)  # fmt: skip
+            c.add("C20", ERROR, f"{key}: {n:,} exceeds the {limit:,} included.", value=n,
+                  limit=limit)  # fmt: skip
     groups: dict[str, int] = {}
-    for subset in flow.subsets:
+    for subset in c.flow.subsets:
         if total_studies is not None and subset.studies > total_studies:
-            add("C20", ERROR, f"Subset '{subset.label}': {subset.studies:,} studies exceeds the "
-                f"{total_studies:,} included.", studies=subset.studies,
-                included=total_studies)  # fmt: skip
+            c.add("C20", ERROR, f"Subset '{subset.label}': {subset.studies:,} studies exceeds "
+                  f"the {total_studies:,} included.", studies=subset.studies,
+                  included=total_studies)  # fmt: skip
         if subset.group:
             groups[subset.group] = groups.get(subset.group, 0) + subset.studies
     for group, n in groups.items():
         if total_studies is not None and n != total_studies:
-            add("C20", ERROR, f"Subsets of group {group} add up to {n:,}, not the "
-                f"{total_studies:,} studies included.", subsets=n,
-                included=total_studies)  # fmt: skip
+            c.add("C20", ERROR, f"Subsets of group {group} add up to {n:,}, not the "
+                  f"{total_studies:,} studies included.", subsets=n,
+                  included=total_studies)  # fmt: skip
 
+
+def _c21_reports_below_studies(c: _Checking) -> None:
+    if not c.flow.updated:
+        return
     for reports_key, studies_key in (("previous_reports", "previous_studies"),
                                      ("total_reports", "total_studies")):  # fmt: skip
-        reports, studies = v(reports_key), v(studies_key)
-        if flow.updated and reports is not None and studies is not None and reports < studies:
-            add("C21", WARNING, f"{reports_key} ({reports:,}) is below {studies_key} "
-                f"({studies:,}).", reports=reports, studies=studies)  # fmt: skip
+        reports, studies = c.v(reports_key), c.v(studies_key)
+        if reports is not None and studies is not None and reports < studies:
+            c.add("C21", WARNING, f"{reports_key} ({reports:,}) is below {studies_key} "
+                  f"({studies:,}).", reports=reports, studies=studies)  # fmt: skip
 
-    if for_csv:
-        bad = [
-            line.label
-            for lines in (flow.databases, flow.registers, flow.other_sources,
-                          flow.dbr_excluded, flow.other_excluded)
-            for line in lines
-            if any(ch in line.label for ch in FORBIDDEN_IN_CSV)
-        ]  # fmt: skip
-        for label in bad:
-            add("C22", ERROR, f"'{label}' contains a comma, semicolon or apostrophe, which the "
-                "PRISMA2020 CSV cannot hold: give it a short label without them.")  # fmt: skip
 
+def _c22_csv_labels(c: _Checking) -> None:
+    if not c.for_csv:
+        return
+    for line in c.all_lines():
+        if any(ch in line.label for ch in FORBIDDEN_IN_CSV):
+            c.add("C22", ERROR, f"'{line.label}' contains a comma, semicolon or apostrophe, "
+                  "which the PRISMA2020 CSV cannot hold: give it a short label without "
+                  "them.")  # fmt: skip
+
+
+def _c24_reasons_add_up(c: _Checking) -> None:
     for prefix in ("dbr", "other"):
-        box, lines = (
-            flow[f"{prefix}_excluded_reports"],
-            (flow.dbr_excluded if prefix == "dbr" else flow.other_excluded),
-        )
+        box, lines = c.flow[f"{prefix}_excluded_reports"], c.excluded_lines(prefix)
         listed = _sum(lines)
-        if (
-            box.known
-            and lines
-            and listed is not None
-            and all(x.count.known for x in lines)
-            and listed != box.value
-        ):
-            add("C24", ERROR, f"{box.value:,} reports excluded but the reasons add up to "
-                f"{listed:,}: each excluded report counts under one primary reason.",
-                excluded=box.value, reasons=listed)  # fmt: skip
-    return out
+        if not (box.known and lines and listed is not None):
+            continue
+        if all(x.count.known for x in lines) and listed != box.value:
+            c.add("C24", ERROR, f"{box.value:,} reports excluded but the reasons add up to "
+                  f"{listed:,}: each excluded report counts under one primary reason.",
+                  excluded=box.value, reasons=listed)  # fmt: skip
+
+
+# The checks, in the order their findings are listed.
+CHECKS: list[Callable[[_Checking], None]] = [
+    _c01_whole_numbers,
+    _c02_c03_sources_listed,
+    _c04_records_screened,
+    _c05_excluded_within_screened,
+    _c06_excluded_by_whom,
+    _c07_reports_sought,
+    _c08_c10_reports_databases,
+    _c13_c15_reports_other,
+    _c11_other_methods_listed,
+    _c12_other_sought,
+    _c16_new_reports,
+    _c17_studies_have_reports,
+    _c18_c19_update_totals,
+    _c20_meta_analyses_and_subsets,
+    _c21_reports_below_studies,
+    _c22_csv_labels,
+    _c24_reasons_add_up,
+]
+
+
+def check(flow: Flow, *, for_csv: bool = False) -> list[Finding]:
+    """C01-C24 over the flow (run `solve` first). `for_csv`: add C22 (labels the
+    PRISMA2020 package cannot read)."""
+    checking = _Checking(flow, solve(flow), for_csv)
+    for rule in CHECKS:
+        rule(checking)
+    return checking.out
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

@@ -26,7 +26,7 @@ fails. Users are matched by username; unknown ones are created inactive, without
 password, and reported.
 """
 
-from lib.fulltext.archive import ArchiveError
+from lib.zipsafe import ArchiveError
 from reporting.archive.export import archive_check_exportable, archive_export
 from reporting.archive.spec import (
     FORMAT,

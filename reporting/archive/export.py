@@ -25,7 +25,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 # The ZIP checks of the full-text bulk upload, reused: unsafe names, lying sizes, magic.
-from lib.fulltext.archive import ArchiveError
+from lib.zipsafe import ArchiveError
 from reporting.archive.spec import (
     FORMAT,
     MANIFEST,

@@ -18,11 +18,11 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from lib.fulltext._messages import describe, human_size
-
-# The ZIP checks of the full-text bulk upload, reused: unsafe names, lying sizes, magic.
-from lib.fulltext.archive import ArchiveError, _Bounded, _unsafe
 from lib.imports.records import FIELD_LIMITS, RAW_TEXT_LIMIT
+from lib.messages import describe, human_size
+
+# The ZIP rules of every upload (lib.zipsafe): unsafe names, bombs, lying sizes.
+from lib.zipsafe import ArchiveError, ZipLimits, bounded, checked_entries
 from reporting.archive.spec import (
     COPIED,
     FORMAT,
@@ -37,6 +37,17 @@ from reporting.archive.spec import (
     RENAMED,
     Spec,
     archived_models,
+)
+
+# What a whole-review archive may be: Sift writes only stored and deflated entries, with
+# forward slashes, and no folders (a folder entry is checked like any other, then skipped).
+ZIP_LIMITS = ZipLimits(
+    max_entries=MAX_ENTRIES,
+    max_total_bytes=MAX_TOTAL_BYTES,
+    max_ratio=MAX_RATIO,
+    ratio_min_bytes=RATIO_MIN_BYTES,
+    methods=frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}),
+    backslash_names=False,
 )
 
 # --- import: validation --------------------------------------------------------------------
@@ -87,40 +98,15 @@ def _open_checked(zf: zipfile.ZipFile, name: str) -> Iterator[io.BufferedReader]
     """An entry's bytes, refused past the size its header declared (a lying header)."""
     info = zf.getinfo(name)
     with zf.open(info) as raw:
-        yield io.BufferedReader(_Bounded(raw, info, name))
+        yield bounded(raw, info, name)
 
 
 def _check_entries(zf: zipfile.ZipFile, filename: str) -> dict[str, zipfile.ZipInfo]:
-    infos = zf.infolist()
-    if len(infos) > MAX_ENTRIES:
-        raise ArchiveError(f"{filename} has {len(infos):,} entries; at most {MAX_ENTRIES:,}.")
-    total = 0
     out: dict[str, zipfile.ZipInfo] = {}
-    for info in infos:
-        name = info.filename
-        if _unsafe(name) or "\\" in name or "\x00" in name:
-            raise ArchiveError(f"{filename} holds an unsafe file name ({name}): refused whole.")
-        if info.is_dir():
-            continue
-        if name in out:
-            raise ArchiveError(f"{filename} holds {name} twice.")
-        total += info.file_size
-        if total > MAX_TOTAL_BYTES:
-            raise ArchiveError(
-                f"{filename} would unpack to more than {human_size(MAX_TOTAL_BYTES)}."
-            )
-        if info.file_size > RATIO_MIN_BYTES and (
-            info.compress_size == 0 or info.file_size / info.compress_size > MAX_RATIO
-        ):
-            raise ArchiveError(
-                f"{filename} looks like a zip bomb: {name} is compressed more than "
-                f"{MAX_RATIO} to 1."
-            )
-        if info.flag_bits & 0x1:
-            raise ArchiveError(f"{filename} is encrypted ({name} needs a password).")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise ArchiveError(f"{filename} uses a compression method Sift does not read ({name}).")
-        out[name] = info
+    for info in checked_entries(zf, filename, ZIP_LIMITS, wanted=lambda i: not i.is_dir()):
+        if info.filename in out:
+            raise ArchiveError(f"{filename} holds {info.filename} twice.")
+        out[info.filename] = info
     return out
 
 

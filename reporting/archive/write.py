@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import zipfile
 from collections import defaultdict
 from pathlib import PurePosixPath
 from typing import IO, Any
@@ -14,10 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import DatabaseError, connection, models, transaction
 
-from lib.fulltext._messages import describe
-
-# The ZIP checks of the full-text bulk upload, reused: unsafe names, lying sizes, magic.
-from lib.fulltext.archive import ArchiveError, _check_magic
+from lib.messages import describe
+from lib.zipsafe import ArchiveError, open_zip
 from reporting.archive.spec import _AT_REST, CHUNK, Spec
 from reporting.archive.validate import (
     ImportReport,
@@ -63,11 +60,7 @@ def archive_import(
     model and line. The returned review carries `archive_report` (an ImportReport)."""
     if slug is not None and slug and not re.fullmatch(r"[-a-zA-Z0-9_]{1,80}", slug):
         raise ArchiveError(f"{slug!r} is not a valid slug (letters, digits, - and _).")
-    _check_magic(file, filename)
-    try:
-        zf = zipfile.ZipFile(file)  # type: ignore[arg-type]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        raise ArchiveError(f"{filename} is not a readable ZIP archive: {describe(error)}") from None
+    zf = open_zip(file, filename)
     stored: list[tuple[Any, str]] = []
     try:
         with zf:

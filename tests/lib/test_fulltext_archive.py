@@ -9,8 +9,9 @@ import zipfile
 
 import pytest
 
-from lib.fulltext.archive import ArchiveError, _Bounded, iter_zip_pdfs
+from lib.fulltext.archive import ArchiveError, iter_zip_pdfs
 from lib.fulltext.pdf import make_pdf, read_pdf
+from lib.zipsafe import BoundedEntry
 
 PDF = make_pdf("A trial", ["text"], doi="10.1/a")
 
@@ -159,7 +160,7 @@ def test_small_entries_may_compress_well():
 def test_a_stream_stops_past_its_declared_size():
     info = zipfile.ZipInfo("liar.pdf")
     info.file_size = 10
-    stream = io.BufferedReader(_Bounded(io.BytesIO(b"%PDF-" + b"x" * 100), info, "pdfs.zip"))
+    stream = io.BufferedReader(BoundedEntry(io.BytesIO(b"%PDF-" + b"x" * 100), info, "pdfs.zip"))
     with pytest.raises(ArchiveError) as caught:
         stream.read()
     assert caught.value.message == (
@@ -170,7 +171,9 @@ def test_a_stream_stops_past_its_declared_size():
 def test_a_stream_of_exactly_its_declared_size_reads_whole():
     info = zipfile.ZipInfo("ok.pdf")
     info.file_size = 5
-    assert io.BufferedReader(_Bounded(io.BytesIO(b"%PDF-"), info, "pdfs.zip")).read() == b"%PDF-"
+    assert (
+        io.BufferedReader(BoundedEntry(io.BytesIO(b"%PDF-"), info, "pdfs.zip")).read() == b"%PDF-"
+    )
 
 
 def test_corrupt_compressed_data_is_reported_while_reading():

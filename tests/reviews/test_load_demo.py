@@ -47,7 +47,7 @@ def test_demo_review_reproduces_the_reference_review():
     assert records.primaries().count() == 1058
     assert records.duplicates().count() == 230
     assert review.dedup_pairs.count() == 5
-    from lib.demo import demo_files
+    from demo import demo_files
 
     paper_of = {}
     for batch in review.batches.all():
@@ -119,7 +119,7 @@ def _prisma_acceptance(review, by_reason):
     """Issue #8: `manage.py prisma demo --format json` on the fresh demo."""
     import json
 
-    from lib.demo.spec import DATABASES
+    from demo.spec import DATABASES
 
     stdout = StringIO()
     with redirect_stdout(stdout):

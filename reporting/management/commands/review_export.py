@@ -9,7 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lib.fulltext.archive import ArchiveError
+from lib.zipsafe import ArchiveError
 from reporting.archive import archive_export
 from reviews.models import Review
 

@@ -10,7 +10,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from lib.fulltext.archive import ArchiveError
+from lib.zipsafe import ArchiveError
 from reporting.archive import archive_import
 
 

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from lib.demo import demo_files, review_spec
+from demo import demo_files, review_spec
 from reviews import services
 from reviews.models import BatchStatus, Record, Review, Role
 from reviews.services.reviews import CriterionItem
@@ -174,8 +174,8 @@ class Command(BaseCommand):
         """Both demo reviewers have screened every record at title/abstract, with 65
         conflicts that the lead has resolved: 895 excluded, 163 on to full text. Written in
         bulk (a seed, not a user's action); the rows are the same facts the services write."""
-        from lib.demo import demo_papers
-        from lib.demo.screening import screening_plan
+        from demo import demo_papers
+        from demo.screening import screening_plan
         from screening.models import Stage
 
         files = {f.filename: f.paper_ids for f in demo_files()}
@@ -205,8 +205,8 @@ class Command(BaseCommand):
         with a few conflicts the lead resolved: 132 excluded with reasons, 31 studies."""
         from django.core.files.base import ContentFile as Content
 
-        from lib.demo import demo_papers
-        from lib.demo.screening import fulltext_plan
+        from demo import demo_papers
+        from demo.screening import fulltext_plan
         from lib.fulltext import make_pdf, read_pdf
         from screening.models import (
             Report,
@@ -251,8 +251,8 @@ class Command(BaseCommand):
         the form through their services; the answer rows in bulk, as in `_Votes`."""
         from appraisal import services as appraisal_services
         from appraisal.models import Answer, Appraisal, Extraction, StudyDesign, Value
-        from lib.demo import demo_papers
-        from lib.demo.appraisal import EXTRACTION_FORM, EXTRACTION_FORM_NAME, appraisal_plan
+        from demo import demo_papers
+        from demo.appraisal import EXTRACTION_FORM, EXTRACTION_FORM_NAME, appraisal_plan
 
         first, second, lead = users
         plan = appraisal_plan(demo_papers())

@@ -1,4 +1,4 @@
-"""lib.demo: the seed review's specification and its deterministic search-result files."""
+"""demo: the seed review's specification and its deterministic search-result files."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 import rispy
 
-from lib.demo import DemoFile, demo_files, demo_papers, normalise_title, review_spec
-from lib.demo.__main__ import main
-from lib.demo.spec import ARMS, SOURCE_TYPES
+from demo import DemoFile, demo_files, demo_papers, normalise_title, review_spec
+from demo.__main__ import main
+from demo.spec import ARMS, SOURCE_TYPES
 
 HSMC = "Health Services Management Centre"
 UNCOUNTED = {

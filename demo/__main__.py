@@ -1,4 +1,4 @@
-"""python -m lib.demo OUTDIR [--seed N]: write the demo RIS files into OUTDIR."""
+"""python -m demo OUTDIR [--seed N]: write the demo RIS files into OUTDIR."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from .files import DEFAULT_SEED, demo_files
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)

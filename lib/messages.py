@@ -1,4 +1,5 @@
-"""Wording shared by the PdfError and ArchiveError messages."""
+"""Wording shared by the refusal messages of lib (PdfError, ArchiveError): a library's
+exception as the end of a sentence, a size limit in words."""
 
 from __future__ import annotations
 
