@@ -115,8 +115,12 @@ def _read_manifest(zf: zipfile.ZipFile, infos: dict, filename: str) -> dict:
         raise ArchiveError(f"{filename} has no {MANIFEST}: it is not a Sift review archive.")
     if infos[MANIFEST].file_size > MAX_MANIFEST_BYTES:
         raise ArchiveError(f"{MANIFEST} is larger than {human_size(MAX_MANIFEST_BYTES)}.")
-    with _open_checked(zf, MANIFEST) as stream:
-        manifest = _json(stream.read(), MANIFEST)
+    try:
+        with _open_checked(zf, MANIFEST) as stream:
+            data = stream.read()
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ArchiveError(f"{MANIFEST} cannot be unpacked: {describe(error)}") from None
+    manifest = _json(data, MANIFEST)
     if not isinstance(manifest, dict) or not isinstance(manifest.get("format"), int):
         raise ArchiveError(f"{MANIFEST} does not say which archive format it is.")
     if manifest["format"] > FORMAT:

@@ -987,3 +987,18 @@ def test_a_format_2_archive_gives_each_resolution_its_paper_as_the_record(
     wrong = edit_rows(good, tmp_path / "f3.zip", rows={"screening.Resolution": _without("record")})
     with pytest.raises(ArchiveError, match="screening.Resolution.record is missing"):
         archive.archive_import(file=wrong, user=lead, slug="f3")
+
+
+def test_a_damaged_manifest_is_refused_with_a_message(good, lead, tmp_path):
+    """The manifest's bytes no longer match their CRC (a damaged download): a message, not
+    a raw BadZipFile."""
+    bad = rewrite(good, tmp_path / "bad.zip")  # entries stored, so the JSON is plain bytes
+    with zipfile.ZipFile(bad) as zf:
+        offset = zf.getinfo("manifest.json").header_offset
+    data = bad.read_bytes()
+    at = data.index(b'"format"', offset)
+    bad.write_bytes(data[:at] + b"'" + data[at + 1 :])
+    reviews = Review.objects.count()
+    with pytest.raises(ArchiveError, match=r"manifest\.json cannot be unpacked"):
+        archive.archive_import(file=bad, user=lead, slug="damaged")
+    assert Review.objects.count() == reviews
