@@ -340,18 +340,58 @@ def consensus(request: HttpRequest, review: str, study_id: int, version_id: int)
     different = set(selectors.differences(work))
     given = [(e.reviewer, selectors.entry_values(e)) for e in work.entries]
     agreed = selectors.entry_values(work.consensus) if work.consensus else {}
-    rows = []
-    for f in fields:
-        rows.append({
-            "field": f, "different": f.pk in different,
-            "values": [(who, value_text(f.kind, f.options, v.get(f.pk))) for who, v in given],
-            "consensus": value_text(f.kind, f.options, agreed.get(f.pk)) if work.consensus else None,
-        })  # fmt: skip
+    rows, counts = _consensus_rows(fields, given, agreed, different, work)
     context = {
         "review": review_obj, "study": study, "version": version, "work": work, "rows": rows,
-        "difference_count": len(different), "error": error,
+        "difference_count": len(different), "error": error, "instance_counts": counts,
         "may_reconcile": work.may_reconcile(request.user, lead),
         "reports": [r for r in study.reports.all() if r.pdf],
         "methods": CONSENSUS_METHODS if work.required == 1 else CONSENSUS_METHODS[:2],
     }  # fmt: skip
     return render(request, "appraisal/extraction_consensus.html", context)
+
+
+def _instances(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _consensus_rows(fields, given, agreed, different, work) -> tuple[list[dict], list]:
+    """The side-by-side rows: one per field, and for a repeating section's field one per
+    instance (Arm 1 beside Arm 1), each with its own difference flag; and the instance
+    count of each repeating section ([(first field id, count)]) for the POST."""
+    from lib.appraisal.answers import same
+
+    first_of: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for f in fields:
+        if f.repeat:
+            first_of.setdefault(f.section, f.pk)
+            seen = [len(_instances(v.get(f.pk))) for _, v in given]
+            counts[f.section] = max([counts.get(f.section, 1), *seen])
+    rows = []
+    for f in fields:
+        text = partial(value_text, f.kind, f.options)
+        if not f.repeat:
+            rows.append({
+                "field": f, "title": f.label, "key": f.code, "name": f"value-{f.pk}",
+                "different": f.pk in different, "method_here": True,
+                "values": [(who, text(v.get(f.pk))) for who, v in given],
+                "consensus": text(agreed.get(f.pk)) if work.consensus else None,
+            })  # fmt: skip
+            continue
+        method_placed = False
+        for n in range(1, counts[f.section] + 1):
+            here = [_instances(v.get(f.pk)) for _, v in given]
+            cells = [i[n - 1] if n - 1 < len(i) else "" for i in here]
+            differs = len(cells) > 1 and not all(same(cells[0], c) for c in cells[1:])
+            wanted = differs or work.required == 1
+            rows.append({
+                "field": f, "title": f"{f.label} ({instance_name(f.repeat, n)})",
+                "key": f"{f.code}-{n}", "name": f"value-{f.pk}-{n}", "different": differs,
+                "method_here": wanted and not method_placed,
+                "values": [(who, text(c)) for (who, _), c in zip(given, cells, strict=True)],
+                "consensus": text(_instances(agreed.get(f.pk))[n - 1])
+                if work.consensus and n - 1 < len(_instances(agreed.get(f.pk))) else None,
+            })  # fmt: skip
+            method_placed = method_placed or wanted
+    return rows, [(first_of[section], count) for section, count in counts.items()]
