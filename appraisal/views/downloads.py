@@ -25,7 +25,14 @@ from lib.appraisal.definitions import (
     result_cell,
     value_cell,
 )
-from lib.appraisal.outcomes import CONTINUOUS, DICHOTOMOUS, comparisons
+from lib.appraisal.outcomes import (
+    CONTINUOUS,
+    DICHOTOMOUS,
+    REVMAN_CONTINUOUS,
+    REVMAN_DICHOTOMOUS,
+    REVMAN_KEYS,
+    comparisons,
+)
 from lib.appraisal.outcomes import KEYS as OUTCOME_KEYS
 from reviews.access import review_for_user
 from reviews.views.downloads import csv_response, xlsx_response
@@ -480,15 +487,21 @@ def results_csv(request: HttpRequest, review: str, form_id: int) -> HttpResponse
 @login_required
 def outcomes_csv(request: HttpRequest, review: str, form_id: int, kind: str) -> HttpResponse:
     """The final outcome tables as two-group rows for metafor and RevMan
-    (`lib.appraisal.outcomes`): `dichotomous` (ai, n1i, ci, n2i) or `continuous`."""
-    if kind not in ("dichotomous", "continuous"):
-        raise Http404("Outcome tables are dichotomous or continuous")
+    (`lib.appraisal.outcomes`): `dichotomous` (ai, n1i, ci, n2i) or `continuous`; with
+    `_revman` (`outcomes_dichotomous_revman.csv`) the same cells under RevMan's names."""
+    data, _, layout = kind.partition("_")
+    if data not in ("dichotomous", "continuous") or layout not in ("", "revman"):
+        raise Http404("Outcome tables are dichotomous or continuous (for metafor or RevMan)")
     review_obj = review_for_user(request.user, review)
     form = _form(review_obj, form_id)
-    columns = DICHOTOMOUS if kind == "dichotomous" else CONTINUOUS
+    columns = DICHOTOMOUS if data == "dichotomous" else CONTINUOUS
+    names = [*OUTCOME_KEYS, *columns]
+    if layout:  # the same cells under RevMan's column names, in the same order
+        names = [*REVMAN_KEYS, *(REVMAN_DICHOTOMOUS if data == "dichotomous"
+                                 else REVMAN_CONTINUOUS)]  # fmt: skip
 
     def rows():
-        yield [*OUTCOME_KEYS, *columns]
+        yield names
         for item in selectors.extraction_finals(review_obj, form):
             if item.values is None or item.version is None:
                 continue
@@ -496,7 +509,7 @@ def outcomes_csv(request: HttpRequest, review: str, form_id: int, kind: str) -> 
                 if f.kind != "table":
                     continue
                 pairs = comparisons(item.study.label, item.values.get(f.pk) or [])
-                for pair in pairs[0 if kind == "dichotomous" else 1]:
+                for pair in pairs[0 if data == "dichotomous" else 1]:
                     yield [pair[c] for c in (*OUTCOME_KEYS, *columns)]
 
     return csv_response(rows(), f"outcomes_{kind}.csv")
