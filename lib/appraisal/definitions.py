@@ -702,6 +702,19 @@ continuous | Means per arm (intervention arm first) | table | outcome; timepoint
 units | Units and scales (conversions you made) | long_text
 """,
     ),
+    "arms": (
+        "Arms and outcomes by time point",
+        """## Arms | arm
+arm | Arm (intervention or comparator) | short_text | | | | | required
+description | What the arm received | long_text
+n_randomised | Randomised | integer | | | participants | 1.. | required
+n_analysed | Analysed | integer | | | participants | 0..
+## Outcomes | outcome
+outcome | Outcome | short_text | | | | | required
+timepoint | Time point | short_text | | e.g. 12 weeks
+measure | Measure or scale | short_text
+""",
+    ),
     "qualitative": (
         "Qualitative findings",
         """## Findings
