@@ -13,6 +13,7 @@ from lib.appraisal.definitions import (
     BUILDER_COLUMNS,
     FIELD_KINDS,
     FORM_TEMPLATES,
+    MAX_INSTANCES,
     REPEATS,
     DefinitionError,
     builder_rows,
@@ -226,14 +227,23 @@ def table_from_post(field, data) -> list[dict]:
 
 def instance_count(fields, data) -> dict[str, int]:
     """{section: instances} of a form's repeating sections as posted (`instances-<first
-    field id>`), at least 1."""
+    field id>`; without it, the highest instance any of its inputs names), at least 1."""
     counts: dict[str, int] = {}
+    firsts: dict[str, int] = {}
     for f in fields:
-        if f.repeat and f.section not in counts:
-            try:
-                counts[f.section] = max(1, min(int(data.get(f"instances-{f.pk}", 1)), 50))
-            except ValueError:
-                counts[f.section] = 1
+        if f.repeat:
+            firsts.setdefault(f.section, f.pk)
+    prefixes = {f"value-{f.pk}-": f.section for f in fields if f.repeat}
+    seen: dict[str, int] = {}
+    for key in data:
+        for prefix, section in prefixes.items():
+            tail = key[len(prefix) :] if key.startswith(prefix) else ""
+            if tail.isdigit():
+                seen[section] = max(seen.get(section, 0), int(tail))
+    for section, first in firsts.items():
+        posted = data.get(f"instances-{first}", "")
+        count = int(posted) if posted.isdigit() else seen.get(section, 1)
+        counts[section] = max(1, min(count, MAX_INSTANCES + 1))  # more is refused by name
     return counts
 
 

@@ -104,6 +104,7 @@ REPEATS = {"arm": "Arm", "outcome": "Outcome"}
 # The fields that name an instance of a repeating section, by repeat.
 INSTANCE_NAMES = {"arm": ("arm",), "outcome": ("outcome", "timepoint")}
 NUMERIC_KINDS = ("number", "integer")
+MAX_INSTANCES = 50  # arms (outcomes x time points) of one repeating section
 
 
 def _lines(text: str, headers: list | None = None):
@@ -538,6 +539,10 @@ def clean_field_value(f, raw):
     if not getattr(f, "repeat", ""):
         return clean_value(f.kind, tuple(f.options), raw, **kwargs)
     given = [raw] if isinstance(raw, str) else list(raw or [])
+    if len(given) > MAX_INSTANCES:
+        raise DefinitionError(
+            f"At most {MAX_INSTANCES} {REPEATS[f.repeat].lower()}s in one section."
+        )
     cleaned = []
     for number, one in enumerate(given, 1):
         try:

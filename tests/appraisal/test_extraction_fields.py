@@ -328,3 +328,19 @@ def test_exports_name_units_and_flatten_or_list_instances(client, review, lead, 
     assert (mean["outcome"], mean["timepoint"], mean["value"], mean["unit"]) == (
         "SBP", "12 weeks", "-4.2", "mmHg")  # fmt: skip
     assert mine[mine["field_id"] == "age"].iloc[0]["instance"] == ""
+
+
+def test_a_post_without_its_instance_count_keeps_every_instance_and_51_arms_are_refused(
+    client, review, reviewer, study, rversion
+):
+    fields = _by_code(rversion)
+    client.force_login(reviewer)
+    data = _posted(rversion, [("Exercise", "120"), ("Usual care", "118")], action="save")
+    del data[f"instances-{fields['arm'].pk}"]  # an older page, a script: the inputs count
+    client.post(_url(review, study, rversion), data)
+    assert Value.objects.get(field=fields["arm"]).value == ["Exercise", "Usual care"]
+    many = _posted(rversion, [(f"Arm {n}", "1") for n in range(1, 52)], action="save")
+    many[f"instances-{fields['arm'].pk}"] = "1000000"
+    page = client.post(_url(review, study, rversion), many).content.decode()
+    assert "At most 50 arms in one section." in page
+    assert Value.objects.get(field=fields["arm"]).value == ["Exercise", "Usual care"]
