@@ -23,6 +23,7 @@ from lib.appraisal.definitions import (
     RESULT_COLUMNS,
     instance_name,
     result_cell,
+    same_value,
     value_cell,
 )
 from lib.appraisal.outcomes import (
@@ -391,11 +392,10 @@ def extraction_long_csv(request: HttpRequest, review: str) -> HttpResponse:
     for v in values:
         if not v.extraction.is_consensus and v.extraction.submitted_at:
             given[(v.extraction.study_id, v.field_id)].append(v.value)
-    from lib.appraisal.answers import same
 
     def discrepancy(v) -> bool:
         seen = given.get((v.extraction.study_id, v.field_id), [])
-        return len(seen) > 1 and not all(same(seen[0], x) for x in seen[1:])
+        return len(seen) > 1 and not all(same_value(v.field, seen[0], x) for x in seen[1:])
 
     header = ["study_id", "report_id", "form_version", "section", "field_id", "field_label",
               "reviewer_id", "value", "source_location", "timestamp_utc", "is_consensus",

@@ -552,6 +552,18 @@ def clean_field_value(f, raw):
     return cleaned
 
 
+def same_value(f, a, b) -> bool:
+    """Whether two reviewers' values of field `f` agree (`answers.same`); a repeating
+    section's field instance by instance: Arm 1 with Arm 1, the same number of arms
+    (a list of texts would otherwise compare as a set, as multiple choices do)."""
+    from .answers import same
+
+    if not getattr(f, "repeat", ""):
+        return same(a, b)
+    first, second = (v if isinstance(v, list) else [] for v in (a, b))
+    return len(first) == len(second) and all(same(x, y) for x, y in zip(first, second, strict=True))
+
+
 def is_blank(value) -> bool:
     return value in (None, "", [])
 

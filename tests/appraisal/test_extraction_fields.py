@@ -344,3 +344,21 @@ def test_a_post_without_its_instance_count_keeps_every_instance_and_51_arms_are_
     page = client.post(_url(review, study, rversion), many).content.decode()
     assert "At most 50 arms in one section." in page
     assert Value.objects.get(field=fields["arm"]).value == ["Exercise", "Usual care"]
+
+
+def test_arms_in_another_order_or_an_extra_blank_arm_are_a_difference(
+    review, reviewer, second_reviewer, study, rversion
+):
+    """Instance by instance: ["120", "118"] is not ["118", "120"] (texts in a list would
+    compare as a set, as multiple choices do), nor is one arm more, even blank."""
+    from appraisal import selectors
+
+    save(review, study, rversion, reviewer, submit=True, **(FULL | {"n": ["120", "118"]}))
+    save(review, study, rversion, second_reviewer, submit=True,
+         **(FULL | {"n": ["118", "120"], "outcome": ["SBP", ""], "timepoint": ["12 weeks", ""],
+                    "mean": ["-4.2", ""]}))  # fmt: skip
+    work = selectors.extraction_work(study, rversion, selectors.appraisal_settings(review))
+    fields = _by_code(rversion)
+    assert set(selectors.differences(work)) == {fields[c].pk for c in
+                                                ("n", "outcome", "timepoint", "mean")}  # fmt: skip
+    assert work.state == "differences"
