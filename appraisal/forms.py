@@ -130,8 +130,9 @@ class ExtractionFormForm(forms.Form):
     definition = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}), label="Fields",
         help_text="One a line: code | label | kind | choices or columns (separated by ';') | "
-        "hint. Kinds: short_text, long_text, number, integer, date, single_choice, multiple_choice, "
-        "yes_no, table. '## Section' starts a section.",
+        "hint | unit | min..max | required. Kinds: short_text, long_text, number, integer, "
+        "date, single_choice, multiple_choice, yes_no, table. '## Section' starts a section, "
+        "'## Arms | arm' or '## Outcomes | outcome' a repeating one.",
     )  # fmt: skip
 
     @classmethod
