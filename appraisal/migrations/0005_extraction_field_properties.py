@@ -4,40 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appraisal', '0004_field_kind_integer'),
+        ("appraisal", "0004_field_kind_integer"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='field',
-            name='max_value',
+            model_name="field",
+            name="max_value",
             field=models.FloatField(blank=True, help_text="The allowed range's end", null=True),
         ),
         migrations.AddField(
-            model_name='field',
-            name='min_value',
+            model_name="field",
+            name="min_value",
             field=models.FloatField(blank=True, help_text="The allowed range's start", null=True),
         ),
         migrations.AddField(
-            model_name='field',
-            name='repeat',
-            field=models.CharField(blank=True, choices=[('', 'Once'), ('arm', 'Per arm'), ('outcome', 'Per outcome and time point')], help_text='Its section repeats; the value is then a list, one per instance', max_length=10),
+            model_name="field",
+            name="repeat",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Once"),
+                    ("arm", "Per arm"),
+                    ("outcome", "Per outcome and time point"),
+                ],
+                help_text="Its section repeats; the value is then a list, one per instance",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='field',
-            name='required',
-            field=models.BooleanField(default=False, help_text='Needed to submit (not in a draft)'),
+            model_name="field",
+            name="required",
+            field=models.BooleanField(default=False, help_text="Needed to submit (not in a draft)"),
         ),
         migrations.AddField(
-            model_name='field',
-            name='unit',
-            field=models.CharField(blank=True, help_text='Number fields: e.g. years', max_length=40),
+            model_name="field",
+            name="unit",
+            field=models.CharField(
+                blank=True, help_text="Number fields: e.g. years", max_length=40
+            ),
         ),
         migrations.AlterField(
-            model_name='value',
-            name='value',
-            field=models.JSONField(blank=True, default=str, help_text='Text; a list for multiple choice; rows for tables; for a field of a repeating section a list with one such value per instance (Arm 1, Arm 2...)'),
+            model_name="value",
+            name="value",
+            field=models.JSONField(
+                blank=True,
+                default=str,
+                help_text="Text; a list for multiple choice; rows for tables; for a field of a repeating section a list with one such value per instance (Arm 1, Arm 2...)",
+            ),
         ),
     ]
