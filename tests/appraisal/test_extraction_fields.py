@@ -362,3 +362,12 @@ def test_arms_in_another_order_or_an_extra_blank_arm_are_a_difference(
     assert set(selectors.differences(work)) == {fields[c].pk for c in
                                                 ("n", "outcome", "timepoint", "mean")}  # fmt: skip
     assert work.state == "differences"
+
+
+def test_the_form_page_lists_units_ranges_repeats_and_required(client, review, reviewer, rform):
+    client.force_login(reviewer)
+    page = client.get(reverse("appraisal:extraction_form", args=[review.slug, rform.pk]))
+    html = page.content.decode()
+    assert '<td class="small">years · 18 to 120</td><td>Yes</td>' in html
+    assert 'Arms <span class="tag">per arm</span>' in html
+    assert 'Outcomes <span class="tag">per outcome and time point</span>' in html
