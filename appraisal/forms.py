@@ -10,8 +10,11 @@ from appraisal.services import AnswerInput, JudgementInput, ValueInput
 from lib.appraisal.answers import SCALES
 from lib.appraisal.checklists import BUILTIN
 from lib.appraisal.definitions import (
+    BUILDER_COLUMNS,
     FIELD_KINDS,
     FORM_TEMPLATES,
+    MAX_INSTANCES,
+    REPEATS,
     DefinitionError,
     builder_rows,
     definition_from_rows,
@@ -127,8 +130,9 @@ class ExtractionFormForm(forms.Form):
     definition = MultiLineField(
         widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}), label="Fields",
         help_text="One a line: code | label | kind | choices or columns (separated by ';') | "
-        "hint. Kinds: short_text, long_text, number, integer, date, single_choice, multiple_choice, "
-        "yes_no, table. '## Section' starts a section.",
+        "hint | unit | min..max | required. Kinds: short_text, long_text, number, integer, "
+        "date, single_choice, multiple_choice, yes_no, table. '## Section' starts a section, "
+        "'## Arms | arm' or '## Outcomes | outcome' a repeating one.",
     )  # fmt: skip
 
     @classmethod
@@ -227,7 +231,7 @@ def checklist_form_from_post(data) -> tuple[ChecklistForm, dict | None]:
     return ChecklistForm(data), rows
 
 
-FORM_COLUMNS = ("f-section", "f-code", "f-label", "f-kind", "f-options", "f-hint")
+FORM_COLUMNS = tuple(f"f-{c}" for c in BUILDER_COLUMNS)
 
 
 def form_builder_rows(data) -> list[tuple[str, ...]]:
@@ -239,8 +243,10 @@ def form_builder_rows(data) -> list[tuple[str, ...]]:
 
 def form_builder_context(rows) -> dict:
     """The builder's rows (two blank ones added to type into) and the kinds to choose."""
-    return {"rows": [*rows, *[("", "", "", "short_text", "", "")] * 2],
-            "kinds": FIELD_KINDS, "templates": FORM_TEMPLATES}  # fmt: skip
+    blank = ("", "", "", "short_text", "", "", "", "", "", "", "")
+    rows = [tuple(r) + ("",) * (len(BUILDER_COLUMNS) - len(r)) for r in rows]
+    return {"rows": [*rows, *[blank] * 2], "kinds": FIELD_KINDS, "templates": FORM_TEMPLATES,
+            "repeats": [("", "Once"), *((k, f"Per {v.lower()}") for k, v in REPEATS.items())]}  # fmt: skip
 
 
 def form_definition_post(data):
@@ -267,11 +273,54 @@ def table_from_post(field, data) -> list[dict]:
     ]  # fmt: skip
 
 
-def values_from_post(fields, data, *, consensus: bool = False) -> dict[int, ValueInput]:
+def instance_count(fields, data) -> dict[str, int]:
+    """{section: instances} of a form's repeating sections as posted (`instances-<first
+    field id>`; without it, the highest instance any of its inputs names), at least 1."""
+    counts: dict[str, int] = {}
+    firsts: dict[str, int] = {}
+    for f in fields:
+        if f.repeat:
+            firsts.setdefault(f.section, f.pk)
+    prefixes = {f"value-{f.pk}-": f.section for f in fields if f.repeat}
+    seen: dict[str, int] = {}
+    for key in data:
+        for prefix, section in prefixes.items():
+            tail = key[len(prefix) :] if key.startswith(prefix) else ""
+            if tail.isdigit():
+                seen[section] = max(seen.get(section, 0), int(tail))
+    for section, first in firsts.items():
+        posted = data.get(f"instances-{first}", "")
+        count = int(posted) if posted.isdigit() else seen.get(section, 1)
+        counts[section] = max(1, min(count, MAX_INSTANCES + 1))  # more is refused by name
+    return counts
+
+
+def _instance_raw(f, data, key: str):
+    return data.getlist(key) if f.kind == "multiple_choice" else data.get(key, "")
+
+
+def values_from_post(fields, data, *, consensus: bool = False, drop: tuple[str, int] | None = None,
+                     add: str | None = None) -> dict[int, ValueInput]:  # fmt: skip
+    """The values posted for a form version's fields. A field of a repeating section posts
+    one input per instance (`value-<field>-<n>`); `drop` (section, n) leaves an instance
+    out and `add` (section) appends a blank one (the extractor's Remove and Add)."""
     result = {}
+    counts = instance_count(fields, data)
     for f in fields:
         key = f"value-{f.pk}"
-        if consensus:
+        if f.repeat:
+            raw = []
+            for n in range(1, counts.get(f.section, 1) + 1):
+                if drop == (f.section, n):
+                    continue
+                one = _instance_raw(f, data, f"{key}-{n}")
+                if consensus and f.kind == "multiple_choice":
+                    typed = data.get(f"{key}-{n}", "").strip()
+                    one = [p.strip() for p in typed.split(";")] if typed else ""
+                raw.append(one)
+            if add == f.section:
+                raw.append([] if f.kind == "multiple_choice" else "")
+        elif consensus:
             # One box per field; left empty, the reviewers' value stands.
             typed = data.get(key, "").strip()
             if not typed:

@@ -61,6 +61,14 @@ class FieldKind(models.TextChoices):
     TABLE = "table", "Table rows (outcomes by arm)"
 
 
+class Repeat(models.TextChoices):
+    """A repeating section (`lib.appraisal.definitions.REPEATS`)."""
+
+    ONCE = "", "Once"
+    ARM = "arm", "Per arm"
+    OUTCOME = "outcome", "Per outcome and time point"
+
+
 class AppraisalSettings(models.Model):
     """How a review appraises and extracts. Created with defaults when first needed."""
 
@@ -377,6 +385,14 @@ class Field(models.Model):
     hint = models.TextField(blank=True)
     kind = models.CharField(max_length=20, choices=FieldKind.choices)
     options = models.JSONField(default=list, blank=True, help_text="Choices, or table columns")
+    unit = models.CharField(max_length=40, blank=True, help_text="Number fields: e.g. years")
+    min_value = models.FloatField(null=True, blank=True, help_text="The allowed range's start")
+    max_value = models.FloatField(null=True, blank=True, help_text="The allowed range's end")
+    required = models.BooleanField(default=False, help_text="Needed to submit (not in a draft)")
+    repeat = models.CharField(
+        max_length=10, choices=Repeat.choices, blank=True,
+        help_text="Its section repeats; the value is then a list, one per instance",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["version_id", "position"]
@@ -384,6 +400,20 @@ class Field(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def allowed_range(self) -> str:
+        """'18 to 120', 'at least 0' (the unit is shown beside), '' when open."""
+        from lib.appraisal.definitions import range_words
+
+        if self.min_value is None and self.max_value is None:
+            return ""
+        return range_words(self.min_value, self.max_value)
+
+    @property
+    def header(self) -> str:
+        """The field's export column: its code, with the unit: 'age (years)'."""
+        return f"{self.code} ({self.unit})" if self.unit else self.code
 
 
 class Extraction(StudyWork):
@@ -396,8 +426,10 @@ class Value(models.Model):
     extraction = models.ForeignKey(Extraction, on_delete=models.CASCADE, related_name="values")
     field = models.ForeignKey(Field, on_delete=models.RESTRICT, related_name="values")
     value = models.JSONField(
-        default=str, blank=True, help_text="Text; a list for multiple choice; rows for tables"
-    )
+        default=str, blank=True,
+        help_text="Text; a list for multiple choice; rows for tables; for a field of a "
+        "repeating section a list with one such value per instance (Arm 1, Arm 2...)",
+    )  # fmt: skip
     source_location = models.CharField(max_length=100, blank=True, help_text="Page or table")
     method = models.CharField(max_length=20, choices=ConsensusMethod.choices, blank=True)
     note = models.TextField(blank=True, help_text="Consensus: how a difference was resolved")

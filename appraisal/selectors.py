@@ -199,10 +199,12 @@ def differences(work: Work) -> list[int]:
     if len(rows) < 2:
         return []
     first, second = entry_values(rows[0]), entry_values(rows[1])
+    from lib.appraisal.definitions import same_value
+
     return [
         item.pk
         for item in _items(work.version)
-        if not vocab.same(first.get(item.pk, ""), second.get(item.pk, ""))
+        if not same_value(item, first.get(item.pk, ""), second.get(item.pk, ""))
     ]
 
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path(f"{V}/<str:name>.<str:fmt>", dl.figure, name="figure"),
     path(f"{E}/", ex.overview, name="extraction"),
     path(f"{E}/forms/new/", ex.form_create, name="extraction_form_create"),
+    path(f"{E}/forms/preview/", ex.form_preview, name="extraction_form_preview"),
     path(f"{E}/forms/<int:form_id>/", ex.form_detail, name="extraction_form"),
     path(f"{E}/forms/<int:form_id>/characteristics.<str:fmt>", dl.characteristics,
          name="characteristics"),

@@ -29,7 +29,8 @@ from reviews.services.audit import audit_log
 from screening.models import Study
 
 QUESTION_ATTRS = ("section", "text", "hint", "kind", "options")
-FIELD_ATTRS = ("section", "label", "hint", "kind", "options")
+FIELD_ATTRS = ("section", "label", "hint", "kind", "options", "unit", "min_value", "max_value",
+               "required", "repeat")  # fmt: skip
 NEW_VERSION, IN_PLACE, UNVERSIONED = "new_version", "in_place", ""
 ATTRIBUTE_LABELS = {
     "name": "name", "source_note": "source note", "overall_rule": "overall rule",

@@ -278,7 +278,14 @@ def _next_form_version(form: ExtractionForm, current: FormVersion, user) -> tupl
 
 
 def _field_rows(fields) -> list[dict]:
-    return [audit.item_row(f, audit.FIELD_ATTRS) for f in fields]
+    rows = []
+    for f in fields:
+        row = audit.item_row(f, audit.FIELD_ATTRS)
+        for bound in ("min_value", "max_value"):  # 0 and 0.0 are the same range
+            if row[bound] is not None:
+                row[bound] = float(row[bound])
+        rows.append(row)
+    return rows
 
 
 def _fields(definition: str):
@@ -291,7 +298,9 @@ def _fields(definition: str):
 def _write_fields(version: FormVersion, fields) -> None:
     Field.objects.bulk_create(
         Field(version=version, position=n, section=f.section, code=f.code, label=f.label,
-              hint=f.hint, kind=f.kind, options=list(f.options))
+              hint=f.hint, kind=f.kind, options=list(f.options), unit=f.unit,
+              min_value=f.min_value, max_value=f.max_value, required=f.required,
+              repeat=f.repeat)
         for n, f in enumerate(fields, 1)
     )  # fmt: skip
 

@@ -28,7 +28,13 @@ from appraisal.models import (
     Value,
 )
 from appraisal.services import audit
-from lib.appraisal.definitions import DefinitionError, clean_value
+from lib.appraisal.definitions import (
+    DefinitionError,
+    clean_field_value,
+    instance_name,
+    is_blank,
+    missing_required,
+)
 from reviews.models import Review, Role
 from screening.models import Study
 
@@ -386,7 +392,7 @@ def _write_consensus(model, current, before: dict, rows: dict[int, dict], *, rev
 
 def _clean_value(field, given: ValueInput):
     try:
-        return clean_value(field.kind, tuple(field.options), given.raw)
+        return clean_field_value(field, given.raw)
     except DefinitionError as error:
         raise ValidationError(f"{field.label}: {error}") from None
 
@@ -406,9 +412,17 @@ def extraction_save(
     if set(values) - set(fields):
         raise ValidationError("A value is for a field of another form version.")
     cleaned = {pk: _clean_value(fields[pk], given) for pk, given in values.items()}
+    before = _value_states(mine)
+    if submit:  # a draft may be incomplete; the submitted extraction has every required value
+        merged = {pk: state["value"] for pk, state in before.items()} | cleaned
+        missing = missing_required(fields.values(), merged)
+        if missing:
+            raise ValidationError(
+                f"Fill in the required fields before you submit: {', '.join(missing)}."
+            )
     after = {pk: {"value": value, "source_location": values[pk].source_location[:100]}
              for pk, value in cleaned.items()}  # fmt: skip
-    return _write_own(Extraction, mine, _value_states(mine), after, review=review, study=study,
+    return _write_own(Extraction, mine, before, after, review=review, study=study,
                       version=version, reviewer=reviewer, items=fields, comment=comment,
                       submit=submit)  # fmt: skip
 
@@ -443,6 +457,9 @@ def extraction_consensus(
     rows: dict[int, dict] = {}
     for field in fields.values():
         given = values.get(field.pk)
+        if field.repeat:
+            rows[field.pk] = _consensus_instances(field, given, work)
+            continue
         stands = base.get(field.pk, "")
         value = _clean_value(field, given) if given is not None else stands
         changed = given is not None and not same(value, stands)
@@ -458,3 +475,45 @@ def extraction_consensus(
     before = _value_states(work.consensus, consensus=True)
     return _write_consensus(Extraction, work.consensus, before, rows, review=review, study=study,
                             version=version, user=user, items=fields, comment=comment)  # fmt: skip
+
+
+def _consensus_instances(field, given: ValueInput | None, work) -> dict:
+    """A repeating section's field in the consensus, instance by instance (Arm 1 with Arm
+    1): an instance where the reviewers agree keeps their value unless one is typed here
+    (with a method); one where they differ needs the agreed value and how it was reached.
+    A blank typed instance means "as the reviewers gave it". Instances: as many as the
+    reviewer with most."""
+    from lib.appraisal.answers import same
+
+    theirs = [selectors.entry_values(e).get(field.pk) for e in work.submitted]
+    theirs = [v if isinstance(v, list) else [] for v in theirs]
+    count = max((len(v) for v in theirs), default=0)
+    typed = list(given.raw) if given is not None and not isinstance(given.raw, str) else []
+    count = max(count, len(typed))
+    method = given.method if given else ""
+    single = work.required == 1
+    values, used_method = [], ""
+    for index in range(count):
+        given_here = [v[index] if index < len(v) else "" for v in theirs]
+        agree = all(same(given_here[0], v) for v in given_here[1:]) if given_here else True
+        stands = given_here[0] if given_here else ""
+        raw = typed[index] if index < len(typed) else ""
+        where = f"{field.label} ({instance_name(field.repeat, index + 1)})"
+        if is_blank(raw) and agree:
+            values.append(stands)
+            continue
+        if is_blank(raw):
+            raise ValidationError(f"{where}: give the agreed value and say how it was reached.")
+        try:
+            value = clean_field_value(field, [raw])[0]
+        except DefinitionError as error:
+            raise ValidationError(f"{where}: {error}") from None
+        if not agree or not same(value, stands):
+            if method not in _consensus_methods(work.required):
+                raise ValidationError(f"{where}: say how the value was reached.")
+            used_method = method
+        values.append(value)
+    return {"value": values,
+            "method": used_method or (ConsensusMethod.CHECKED if single else ConsensusMethod.AGREED),
+            "source_location": given.source_location[:100] if given else "",
+            "note": given.note if given else ""}  # fmt: skip

@@ -18,8 +18,22 @@ from appraisal.models import ExtractionForm
 from appraisal.views import LEAD, _version
 from lib.appraisal import figures
 from lib.appraisal.answers import option
-from lib.appraisal.definitions import RESULT_COLUMNS, result_cell, value_cell
-from lib.appraisal.outcomes import CONTINUOUS, DICHOTOMOUS, comparisons
+from lib.appraisal.definitions import (
+    INSTANCE_NAMES,
+    RESULT_COLUMNS,
+    instance_name,
+    result_cell,
+    same_value,
+    value_cell,
+)
+from lib.appraisal.outcomes import (
+    CONTINUOUS,
+    DICHOTOMOUS,
+    REVMAN_CONTINUOUS,
+    REVMAN_DICHOTOMOUS,
+    REVMAN_KEYS,
+    comparisons,
+)
 from lib.appraisal.outcomes import KEYS as OUTCOME_KEYS
 from reviews.access import review_for_user
 from reviews.views.downloads import csv_response, xlsx_response
@@ -291,32 +305,63 @@ def _appraisal_summaries(review) -> tuple[dict[int, list[str]], dict[int, list[s
     return tools, summaries
 
 
+def _columns(fields, finals) -> list[tuple]:
+    """The wide table's columns: (field, instance number or 0). A repeating section's field
+    gets numbered columns, as many as the study with most instances has (`n_1`, `n_2`)."""
+    counts: dict[str, int] = {}
+    for item in finals:
+        if item.values is None or item.version is None:
+            continue
+        for f in item.version.fields.all():
+            value = item.values.get(f.pk)
+            if f.repeat and isinstance(value, list):
+                counts[f.code] = max(counts.get(f.code, 1), len(value))
+    columns = []
+    for f in fields:
+        if f.repeat:
+            columns += [(f, n) for n in range(1, counts.get(f.code, 1) + 1)]
+        else:
+            columns.append((f, 0))
+    return columns
+
+
+def _column_name(f, n: int) -> str:
+    """'age (years)', 'n_2 (participants)': the code, the instance, the unit."""
+    code = f"{f.code}_{n}" if n else f.code
+    return f"{code} ({f.unit})" if f.unit else code
+
+
 def _characteristics(review, form) -> tuple[list, list[list], list]:
     finals = selectors.extraction_finals(review, form)
     version = selectors.current_version(form)
-    fields = list(version.fields.all())
+    columns = _columns(list(version.fields.all()), finals)
     tools, summaries = _appraisal_summaries(review)
     header = ["study_id", "study_label", "report_ids", "primary_citation",
-              *[f.code for f in fields], "appraisal_tool", "appraisal_summary",
+              *[_column_name(f, n) for f, n in columns], "appraisal_tool", "appraisal_summary",
               "extractor_1", "extractor_2", "consensus_by", "extraction_status"]  # fmt: skip
     rows = []
     for item in finals:
         ids, citation = _citation(item.study)
-        by_code = {}
+        by_code: dict[tuple[str, int], object] = {}
         if item.values is not None and item.version is not None:
             for f in item.version.fields.all():
-                by_code[f.code] = value_cell(f.kind, f.options, item.values.get(f.pk))
+                value = item.values.get(f.pk)
+                if f.repeat:
+                    for n, one in enumerate(value if isinstance(value, list) else [], 1):
+                        by_code[(f.code, n)] = value_cell(f.kind, f.options, one)
+                else:
+                    by_code[(f.code, 0)] = value_cell(f.kind, f.options, value)
         work = item.work
         extractors = [e.reviewer.username for e in work.entries] if work else []
         status = selectors.STATE_LABELS[work.state] if work else "To do"
         rows.append([
             item.study.pk, item.study.cited, ids, citation,
-            *[by_code.get(f.code, "") for f in fields],
+            *[by_code.get((f.code, n), "") for f, n in columns],
             "; ".join(tools.get(item.study.pk, [])), "; ".join(summaries.get(item.study.pk, [])),
             *(extractors + ["", ""])[:2],
             work.consensus.reviewer.username if work and work.consensus else "", status,
         ])  # fmt: skip
-    return header, rows, fields
+    return header, rows, [f for f, _ in columns]
 
 
 def _form(review, form_id: int) -> ExtractionForm:
@@ -359,22 +404,33 @@ def extraction_long_csv(request: HttpRequest, review: str) -> HttpResponse:
     for v in values:
         if not v.extraction.is_consensus and v.extraction.submitted_at:
             given[(v.extraction.study_id, v.field_id)].append(v.value)
-    from lib.appraisal.answers import same
 
     def discrepancy(v) -> bool:
         seen = given.get((v.extraction.study_id, v.field_id), [])
-        return len(seen) > 1 and not all(same(seen[0], x) for x in seen[1:])
+        return len(seen) > 1 and not all(same_value(v.field, seen[0], x) for x in seen[1:])
 
     header = ["study_id", "report_id", "form_version", "section", "field_id", "field_label",
               "reviewer_id", "value", "source_location", "timestamp_utc", "is_consensus",
               "discrepancy", "resolution_note", "resolved_by",
-              "outcome", "timepoint", "arm", "item"]  # fmt: skip
+              "outcome", "timepoint", "arm", "item", "instance", "unit"]  # fmt: skip
+    names = _instance_names(values)
 
-    def cells(f, value):
+    def cells(f, value, entry):
         """(value, outcome, timepoint, arm, item) of a value: an outcome table gives one per
         arm x outcome x time point x measure (a number stays a number), the rest one."""
+        if f.repeat:  # one row per instance, named by its arm (outcome, time point) values
+            for n, one in enumerate(value if isinstance(value, list) else [], 1):
+                named = names.get((entry.pk, f.section, n), {})
+                arm = named.get("arm", "") or (instance_name(f.repeat, n) if f.repeat == "arm"
+                                               else "")  # fmt: skip
+                outcome = named.get("outcome", "") or (
+                    instance_name(f.repeat, n) if f.repeat == "outcome" else ""
+                )
+                yield (value_cell(f.kind, f.options, one), outcome, named.get("timepoint", ""),
+                       arm, "", n)  # fmt: skip
+            return
         if f.kind != "table" or not isinstance(value, list) or not value:
-            yield value_cell(f.kind, f.options, value), "", "", "", ""
+            yield value_cell(f.kind, f.options, value), "", "", "", "", ""
             return
         for arm in value:
             keys = {c: arm.get(c, "") for c in f.options if c.lower() in TABLE_KEYS}
@@ -383,24 +439,39 @@ def extraction_long_csv(request: HttpRequest, review: str) -> HttpResponse:
                 if column in keys or arm.get(column) in (None, ""):
                     continue
                 yield (result_cell(column, arm[column]), named.get("outcome", ""),
-                       named.get("timepoint", ""), named.get("arm", ""), column)  # fmt: skip
+                       named.get("timepoint", ""), named.get("arm", ""), column, "")  # fmt: skip
 
     def rows():
         yield header
         for v in values:
             entry, f = v.extraction, v.field
             consensus = entry.is_consensus
-            for cell, outcome, timepoint, arm, item in cells(f, v.value):
+            for cell, outcome, timepoint, arm, item, instance in cells(f, v.value, entry):
                 yield [
                     entry.study_id, reports.get(entry.study_id, ""),
                     f"{f.version.form.name} v{f.version.number}", f.section, f.code, f.label,
                     "" if consensus else entry.reviewer.username, cell,
                     v.source_location, v.updated_at, consensus, discrepancy(v),
                     v.note if consensus else "", entry.reviewer.username if consensus else "",
-                    outcome, timepoint, arm, item,
+                    outcome, timepoint, arm, item, instance, f.unit,
                 ]  # fmt: skip
 
     return csv_response(rows(), "extraction_long.csv")
+
+
+def _instance_names(values) -> dict[tuple[int, str, int], dict[str, str]]:
+    """{(extraction id, section, instance): {"arm": ..., "outcome": ..., "timepoint": ...}}:
+    what names each instance of a repeating section (its fields coded arm, outcome,
+    timepoint), for the long export's columns."""
+    names: dict[tuple[int, str, int], dict[str, str]] = defaultdict(dict)
+    for v in values:
+        f = v.field
+        if not f.repeat or f.code.lower() not in INSTANCE_NAMES[f.repeat]:
+            continue
+        for n, one in enumerate(v.value if isinstance(v.value, list) else [], 1):
+            if isinstance(one, str) and one:
+                names[(v.extraction_id, f.section, n)][f.code.lower()] = one
+    return names
 
 
 @require_GET
@@ -428,15 +499,21 @@ def results_csv(request: HttpRequest, review: str, form_id: int) -> HttpResponse
 @login_required
 def outcomes_csv(request: HttpRequest, review: str, form_id: int, kind: str) -> HttpResponse:
     """The final outcome tables as two-group rows for metafor and RevMan
-    (`lib.appraisal.outcomes`): `dichotomous` (ai, n1i, ci, n2i) or `continuous`."""
-    if kind not in ("dichotomous", "continuous"):
-        raise Http404("Outcome tables are dichotomous or continuous")
+    (`lib.appraisal.outcomes`): `dichotomous` (ai, n1i, ci, n2i) or `continuous`; with
+    `_revman` (`outcomes_dichotomous_revman.csv`) the same cells under RevMan's names."""
+    data, _, layout = kind.partition("_")
+    if data not in ("dichotomous", "continuous") or layout not in ("", "revman"):
+        raise Http404("Outcome tables are dichotomous or continuous (for metafor or RevMan)")
     review_obj = review_for_user(request.user, review)
     form = _form(review_obj, form_id)
-    columns = DICHOTOMOUS if kind == "dichotomous" else CONTINUOUS
+    columns = DICHOTOMOUS if data == "dichotomous" else CONTINUOUS
+    names = [*OUTCOME_KEYS, *columns]
+    if layout:  # the same cells under RevMan's column names, in the same order
+        names = [*REVMAN_KEYS, *(REVMAN_DICHOTOMOUS if data == "dichotomous"
+                                 else REVMAN_CONTINUOUS)]  # fmt: skip
 
     def rows():
-        yield [*OUTCOME_KEYS, *columns]
+        yield names
         for item in selectors.extraction_finals(review_obj, form):
             if item.values is None or item.version is None:
                 continue
@@ -444,7 +521,7 @@ def outcomes_csv(request: HttpRequest, review: str, form_id: int, kind: str) -> 
                 if f.kind != "table":
                     continue
                 pairs = comparisons(item.study.label, item.values.get(f.pk) or [])
-                for pair in pairs[0 if kind == "dichotomous" else 1]:
+                for pair in pairs[0 if data == "dichotomous" else 1]:
                     yield [pair[c] for c in (*OUTCOME_KEYS, *columns)]
 
     return csv_response(rows(), f"outcomes_{kind}.csv")

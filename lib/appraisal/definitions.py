@@ -91,6 +91,20 @@ class FieldDef:
     section: str = ""
     hint: str = ""
     options: tuple[str, ...] = field(default_factory=tuple)
+    unit: str = ""  # number and integer fields: shown beside the input and in exports
+    min_value: float | None = None  # the allowed range (either end may be open)
+    max_value: float | None = None
+    required: bool = False  # a submitted extraction needs it (a draft may lack it)
+    repeat: str = ""  # its section repeats: "arm" or "outcome" (outcome x time point)
+
+
+# A section that repeats: one instance per arm, or per outcome x time point. The instance's
+# name comes from its fields coded `arm` (or `outcome` and `timepoint`), else "Arm 2".
+REPEATS = {"arm": "Arm", "outcome": "Outcome"}
+# The fields that name an instance of a repeating section, by repeat.
+INSTANCE_NAMES = {"arm": ("arm",), "outcome": ("outcome", "timepoint")}
+NUMERIC_KINDS = ("number", "integer")
+MAX_INSTANCES = 50  # arms (outcomes x time points) of one repeating section
 
 
 def _lines(text: str, headers: list | None = None):
@@ -294,9 +308,50 @@ def render_questions(questions, domains=(), judgements=()) -> str:
     return "\n".join(out)
 
 
+def _bound(number: int, text: str, kind: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    value = _plain_number(text)
+    if value is None:
+        raise DefinitionError(f"Line {number}: the range's end {text!r} is not a number.")
+    if kind == "integer" and value != int(value):
+        raise DefinitionError(f"Line {number}: a whole-number field's range is whole numbers.")
+    return value
+
+
+def parse_range(number: int, text: str, kind: str) -> tuple[float | None, float | None]:
+    """'0..120', '0..' or '..120' as (min, max); DefinitionError names the line."""
+    text = text.strip()
+    if not text:
+        return None, None
+    if ".." not in text:
+        raise DefinitionError(f"Line {number}: write the allowed range as min..max (0..120).")
+    low, high = (_bound(number, part, kind) for part in text.split("..", 1))
+    if low is not None and high is not None and low > high:
+        raise DefinitionError(f"Line {number}: the range {text} ends below its start.")
+    return low, high
+
+
+def _section_repeat(number: int, section: str) -> tuple[str, str]:
+    """A section line's name and repeat ('Arms | arm')."""
+    if "|" not in section:
+        return section, ""
+    name, repeat = (p.strip() for p in section.split("|", 1))
+    if repeat.lower() not in REPEATS or not name:
+        raise DefinitionError(
+            f"Line {number}: a repeating section is written '## Arms | arm' or "
+            "'## Outcomes | outcome'."
+        )
+    return name, repeat.lower()
+
+
 def parse_fields(text: str) -> list[FieldDef]:
+    """Fields, one a line: code | label | kind | choices or columns | hint | unit |
+    min..max | required. '## Section' starts a section, '## Arms | arm' a repeating one."""
     fields, seen = [], set()
-    for number, section, parts in _lines(text):
+    for number, raw_section, parts in _lines(text):
+        section, repeat = _section_repeat(number, raw_section)
         if len(parts) < 3:
             raise DefinitionError(f"Line {number}: write 'code | label | kind | options | hint'.")
         code, label, kind = parts[0], parts[1], parts[2].lower().replace(" ", "_")
@@ -314,29 +369,126 @@ def parse_fields(text: str) -> list[FieldDef]:
         if kind not in ("single_choice", "multiple_choice", "table"):
             options = ()
         hint = parts[4] if len(parts) > 4 else ""
-        fields.append(FieldDef(code, label or code, kind, section, hint, options))
+        unit = " ".join((parts[5] if len(parts) > 5 else "").split())
+        low, high = parse_range(number, parts[6] if len(parts) > 6 else "", kind)
+        flag = (parts[7] if len(parts) > 7 else "").strip().lower()
+        if flag not in ("", "required", "optional"):
+            raise DefinitionError(f"Line {number}: the last cell is 'required' or empty.")
+        if (unit or low is not None or high is not None) and kind not in NUMERIC_KINDS:
+            raise DefinitionError(
+                f"Line {number}: only number and whole-number fields have a unit or a range."
+            )
+        if len(unit) > 40:
+            raise DefinitionError(f"Line {number}: a unit has at most 40 characters.")
+        if repeat and kind == "table":
+            raise DefinitionError(
+                f"Line {number}: a table cannot repeat (it already has a row per arm)."
+            )
+        fields.append(FieldDef(code, label or code, kind, section, hint, options, unit, low,
+                               high, flag == "required", repeat))  # fmt: skip
     if not fields:
         raise DefinitionError("A form needs at least one field.")
+    repeats: dict[str, str] = {}
+    for f in fields:
+        if repeats.setdefault(f.section, f.repeat) != f.repeat:
+            raise DefinitionError(
+                f"The section {f.section or '(none)'} is both repeating and not: give it one "
+                "heading."
+            )
     return fields
+
+
+def number_text(value: float | int | None) -> str:
+    """A range's end as typed: 120, not 120.0."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value) == int(value) else repr(float(value))
+
+
+def range_text(low, high) -> str:
+    """'0..120' (the definition's form), '' when open at both ends."""
+    if low is None and high is None:
+        return ""
+    return f"{number_text(low)}..{number_text(high)}"
 
 
 def render_fields(fields) -> str:
     out, section = [], None
     for f in fields:
-        if f.section != section and f.section:
-            out.append(f"## {f.section}")
-        section = f.section
-        out.append(f"{f.code} | {f.label} | {f.kind} | {'; '.join(f.options)} | {f.hint}")
+        repeat = getattr(f, "repeat", "")
+        heading = f"{f.section} | {repeat}" if repeat else f.section
+        if heading != section and f.section:
+            out.append(f"## {heading}")
+        section = heading
+        cells = [f.code, f.label, f.kind, "; ".join(f.options), f.hint,
+                 getattr(f, "unit", ""),
+                 range_text(getattr(f, "min_value", None), getattr(f, "max_value", None)),
+                 "required" if getattr(f, "required", False) else ""]  # fmt: skip
+        while len(cells) > 5 and not cells[-1]:
+            cells.pop()
+        out.append(" | ".join(cells))
     return "\n".join(out)
 
 
 # --- values ------------------------------------------------------------------------------
 
 
-def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list[str]):
+def ambiguous_comma(text: str) -> str:
+    """The message for a number typed with a comma: "1,200" is 1200 in one country and
+    1.2 in another, so it is refused rather than guessed."""
+    plain = text.replace(",", "")
+    decimal = text.replace(",", ".", 1) if text.count(",") == 1 else ""
+    if not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text.strip()):
+        hint = f": write {decimal} with a decimal point" if decimal else ""
+        return f"{text!r} is not a number{hint}."
+    other = f", or {decimal} with a decimal point" if decimal else ""
+    return f"{text!r} is ambiguous: write {plain} without a thousands separator{other}."
+
+
+def _plain_number(text: str) -> int | float | None:
+    """A number as typed without separators ("-0.35", "1200", "1e-3"), else None."""
+    clean = text.strip().replace("\u2212", "-")
+    if re.fullmatch(r"[+-]?\d+", clean):
+        return int(clean)
+    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", clean):
+        return float(clean)
+    return None
+
+
+def range_words(low, high, unit: str = "") -> str:
+    """'0 to 120 years', 'at least 0', 'at most 120 mmHg'."""
+    unit = f" {unit}" if unit else ""
+    if low is not None and high is not None:
+        return f"{number_text(low)} to {number_text(high)}{unit}"
+    if low is not None:
+        return f"at least {number_text(low)}{unit}"
+    return f"at most {number_text(high)}{unit}"
+
+
+def _check_number(kind: str, text: str, low, high, unit: str) -> None:
+    if "," in text:
+        raise DefinitionError(ambiguous_comma(text))
+    value = _plain_number(text)
+    if value is None:
+        raise DefinitionError(
+            f"{text!r} is not a whole number."
+            if kind == "integer"
+            else f"{text!r} is not a number."
+        )
+    if kind == "integer" and not isinstance(value, int):
+        raise DefinitionError(f"{text!r} is not a whole number.")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise DefinitionError(
+            f"{text} is outside the allowed range {range_words(low, high, unit)}."
+        )
+
+
+def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list[str], *,
+                low: float | None = None, high: float | None = None, unit: str = ""):  # fmt: skip
     """A field's value from form input: text as typed, a list for multiple choice, and for
     tables a list of {column: value} rows (one line a row, cells separated by '|').
-    Raises DefinitionError with a message for the person typing."""
+    Numbers are checked (no thousands separators: "1,200" is ambiguous; within the field's
+    range). Raises DefinitionError with a message for the person typing."""
     if kind == "multiple_choice":
         values = [raw] if isinstance(raw, str) else list(raw)
         values = [v for v in values if v]
@@ -350,15 +502,9 @@ def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list
     text = text.strip()
     if not text:
         return [] if kind == "table" else ""
-    if kind == "number":
-        try:
-            float(text.replace(",", ""))
-        except ValueError:
-            raise DefinitionError(f"{text!r} is not a number.") from None
-    elif kind == "integer":
-        thousands = re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text)  # 1,234 (never 1,5)
-        if not re.fullmatch(r"[+-]?\d+", text.replace(",", "") if thousands else text):
-            raise DefinitionError(f"{text!r} is not a whole number.")
+    if kind in NUMERIC_KINDS:
+        _check_number(kind, text, low, high, unit)
+        text = text.replace("\u2212", "-")
     elif kind == "date":
         if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", text):
             raise DefinitionError("Write the date as YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -377,6 +523,67 @@ def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list
             rows.append(dict(zip(options, cells + [""] * (len(options) - len(cells)), strict=True)))
         return clean_table(options, rows)
     return text
+
+
+def instance_name(repeat: str, number: int) -> str:
+    """'Arm 2', 'Outcome 1': an instance of a repeating section, by its number."""
+    return f"{REPEATS.get(repeat, 'Instance')} {number}"
+
+
+def clean_field_value(f, raw):
+    """A field's value (`f` a Field or FieldDef): as `clean_value`, with the field's range,
+    and for a field of a repeating section a list with one value per instance (blank
+    instances kept: the extractor added them), errors naming the instance."""
+    kwargs = {"low": getattr(f, "min_value", None), "high": getattr(f, "max_value", None),
+              "unit": getattr(f, "unit", "")}  # fmt: skip
+    if not getattr(f, "repeat", ""):
+        return clean_value(f.kind, tuple(f.options), raw, **kwargs)
+    given = [raw] if isinstance(raw, str) else list(raw or [])
+    if len(given) > MAX_INSTANCES:
+        raise DefinitionError(
+            f"At most {MAX_INSTANCES} {REPEATS[f.repeat].lower()}s in one section."
+        )
+    cleaned = []
+    for number, one in enumerate(given, 1):
+        try:
+            cleaned.append(clean_value(f.kind, tuple(f.options), one, **kwargs))
+        except DefinitionError as error:
+            raise DefinitionError(f"{instance_name(f.repeat, number)}: {error}") from None
+    return cleaned
+
+
+def same_value(f, a, b) -> bool:
+    """Whether two reviewers' values of field `f` agree (`answers.same`); a repeating
+    section's field instance by instance: Arm 1 with Arm 1, the same number of arms
+    (a list of texts would otherwise compare as a set, as multiple choices do)."""
+    from .answers import same
+
+    if not getattr(f, "repeat", ""):
+        return same(a, b)
+    first, second = (v if isinstance(v, list) else [] for v in (a, b))
+    return len(first) == len(second) and all(same(x, y) for x, y in zip(first, second, strict=True))
+
+
+def is_blank(value) -> bool:
+    return value in (None, "", [])
+
+
+def missing_required(fields, values: dict) -> list[str]:
+    """The required fields without a value ({field id: stored value}): their labels, and
+    for a repeating section each instance lacking one ("N randomised (Arm 2)")."""
+    missing = []
+    for f in fields:
+        if not getattr(f, "required", False):
+            continue
+        value = values.get(f.pk)
+        if not getattr(f, "repeat", ""):
+            if is_blank(value):
+                missing.append(f.label)
+            continue
+        instances = value if isinstance(value, list) and value else [""]
+        missing += [f"{f.label} ({instance_name(f.repeat, n)})"
+                    for n, one in enumerate(instances, 1) if is_blank(one)]  # fmt: skip
+    return missing
 
 
 # Cells that may hold words ("<0.001", "2-5") as well as a number; the other numeric
@@ -407,6 +614,8 @@ def clean_table(options, rows) -> list[dict]:
                 out[column] = text
                 continue
             number = _number(text)
+            if number is None and "," in text and key not in _LOOSE_COLUMNS:
+                raise DefinitionError(f"{where}: {column} {ambiguous_comma(text)}")
             if number is None:
                 if key in _LOOSE_COLUMNS:
                     out[column] = text
@@ -419,14 +628,7 @@ def clean_table(options, rows) -> list[dict]:
 
 
 def _number(text: str) -> int | float | None:
-    clean = text.replace("\u2212", "-")
-    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", clean):  # 1,234 (never 1,5: ambiguous)
-        clean = clean.replace(",", "")
-    if re.fullmatch(r"[+-]?\d+", clean):
-        return int(clean)
-    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", clean):
-        return float(clean)
-    return None
+    return _plain_number(text)
 
 
 def _check_row(where: str, row: dict) -> None:
@@ -517,6 +719,19 @@ continuous | Means per arm (intervention arm first) | table | outcome; timepoint
 units | Units and scales (conversions you made) | long_text
 """,
     ),
+    "arms": (
+        "Arms and outcomes by time point",
+        """## Arms | arm
+arm | Arm (intervention or comparator) | short_text | | | | | required
+description | What the arm received | long_text
+n_randomised | Randomised | integer | | | participants | 1.. | required
+n_analysed | Analysed | integer | | | participants | 0..
+## Outcomes | outcome
+outcome | Outcome | short_text | | | | | required
+timepoint | Time point | short_text | | e.g. 12 weeks
+measure | Measure or scale | short_text
+""",
+    ),
     "qualitative": (
         "Qualitative findings",
         """## Findings
@@ -528,23 +743,50 @@ credibility | Credibility of the findings | single_choice | unequivocal; credibl
 }
 
 
-def field_rows(fields) -> list[tuple[str, str, str, str, str, str]]:
-    """A form's fields as the builder's rows: (section, code, label, kind, options, hint)."""
-    return [(f.section, f.code, f.label, f.kind, "; ".join(f.options), f.hint) for f in fields]
+BUILDER_COLUMNS = ("section", "code", "label", "kind", "options", "hint", "unit", "min", "max",
+                   "required", "repeat")  # fmt: skip
+
+
+def field_rows(fields) -> list[tuple[str, ...]]:
+    """A form's fields as the builder's rows: (section, code, label, kind, options, hint,
+    unit, min, max, required, repeat)."""
+    return [
+        (f.section, f.code, f.label, f.kind, "; ".join(f.options), f.hint,
+         getattr(f, "unit", ""), number_text(getattr(f, "min_value", None)),
+         number_text(getattr(f, "max_value", None)),
+         "required" if getattr(f, "required", False) else "", getattr(f, "repeat", ""))
+        for f in fields
+    ]  # fmt: skip
 
 
 def definition_from_rows(rows) -> str:
     """The builder's rows as a form definition (`parse_fields` text); blank rows dropped.
-    A '|' in a cell would split it: refused naming the row."""
-    out, section = [], None
+    A '|' in a cell would split it: refused naming the row. A section repeats when its
+    rows say so (all of them the same way)."""
+    out, section, repeats = [], None, {}
     for number, row in enumerate(rows, start=1):
-        section_name, code, label, kind, options, hint = (str(c).strip() for c in row)
-        if not any((code, label, options, hint)):
+        cells = [str(c).strip() for c in row] + [""] * (len(BUILDER_COLUMNS) - len(row))
+        (section_name, code, label, kind, options, hint, unit, low, high, required,
+         repeat) = cells[: len(BUILDER_COLUMNS)]  # fmt: skip
+        if not any((code, label, options, hint, unit, low, high)):
             continue
-        if any("|" in c or "\n" in c for c in (section_name, code, label, options, hint)):
+        if any("|" in c or "\n" in c for c in cells):
             raise DefinitionError(f"Field row {number}: '|' and line breaks cannot be used.")
+        if repeat and repeat not in REPEATS:
+            raise DefinitionError(f"Field row {number}: a section repeats per arm or outcome.")
+        if repeat and not section_name:
+            raise DefinitionError(f"Field row {number}: a repeating group needs a section name.")
+        if repeats.setdefault(section_name, repeat) != repeat:
+            raise DefinitionError(
+                f"Field row {number}: the section {section_name or '(none)'} repeats in one "
+                "row and not in another; give its rows the same 'Repeats'."
+            )
         if section_name != section and section_name:
-            out.append(f"## {section_name}")
+            out.append(f"## {section_name} | {repeat}" if repeat else f"## {section_name}")
         section = section_name
-        out.append(f"{code} | {label} | {kind} | {options} | {hint}")
+        span = f"{low}..{high}" if (low or high) else ""
+        cells = [code, label, kind, options, hint, unit, span, required]
+        while len(cells) > 5 and not cells[-1]:
+            cells.pop()
+        out.append(" | ".join(cells))
     return "\n".join(out)

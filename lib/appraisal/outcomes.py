@@ -13,6 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 DICHOTOMOUS = ("ai", "n1i", "ci", "n2i")
+# RevMan's names for the same columns, in its data tables' order (experimental group, then
+# control): what RevMan's CSV data import and its data table read (README: "RevMan").
+REVMAN_KEYS = ("Study ID", "Outcome", "Time point", "Experimental group", "Control group")
+REVMAN_DICHOTOMOUS = ("Experimental events", "Experimental total", "Control events",
+                      "Control total")  # fmt: skip
+REVMAN_CONTINUOUS = ("Experimental mean", "Experimental SD", "Experimental total",
+                     "Control mean", "Control SD", "Control total")  # fmt: skip
 CONTINUOUS = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")
 KEYS = ("study", "outcome", "timepoint", "group1", "group2")
 

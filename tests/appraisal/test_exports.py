@@ -128,14 +128,14 @@ def test_extraction_exports_neutralise_formulas(
                            "field_label", "reviewer_id", "value"]  # fmt: skip
     # One row per study x field x arm x outcome x time point (x measure: n, mean, sd).
     assert len(long) == 1 + 2 * (3 + 3) and {r[11] for r in long[1:]} == {"False"}
-    assert long[0][14:] == ["outcome", "timepoint", "arm", "item"]
+    assert long[0][14:] == ["outcome", "timepoint", "arm", "item", "instance", "unit"]
     table = [r for r in long[1:] if r[4] == "results"]
     assert sorted((r[6], r[14], r[15], r[16], r[17], r[7]) for r in table)[:3] == [
         (table[0][6], "smoking", "12m", "intervention", "mean", "3.2"),
         (table[0][6], "smoking", "12m", "intervention", "n", "100"),
         (table[0][6], "smoking", "12m", "intervention", "sd", "1.1"),
     ]  # fmt: skip
-    assert all(r[14:] == ["", "", "", ""] for r in long[1:] if r[4] != "results")
+    assert all(r[14:] == ["", "", "", "", "", ""] for r in long[1:] if r[4] != "results")
     results = _csv(client.get(reverse("appraisal:results_csv", args=[review.slug, form.pk])))
     assert results[0][:4] == ["study_id", "outcome", "timepoint", "arm"]
     assert results[1][:5] == [str(study.pk), "smoking", "12m", "intervention", "100"]

@@ -56,6 +56,9 @@ def test_every_template_is_a_valid_form_and_prefills_the_builder(client, review,
                for f in parse_fields(FORM_TEMPLATES["dichotomous"][1]))  # fmt: skip
     assert any("sd" in f.options for f in parse_fields(FORM_TEMPLATES["continuous"][1]))
     assert any(f.code == "quotes" for f in parse_fields(FORM_TEMPLATES["qualitative"][1]))
+    arms = parse_fields(FORM_TEMPLATES["arms"][1])
+    assert {f.repeat for f in arms} == {"arm", "outcome"} and any(f.required for f in arms)
+    assert any(f.unit == "participants" and f.min_value == 1 for f in arms)
     client.force_login(lead)
     page = client.get(reverse("appraisal:extraction", args=[review.slug]),
                       {"template": "continuous"}).content.decode()  # fmt: skip

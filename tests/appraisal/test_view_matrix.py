@@ -37,6 +37,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "figure": (("version_id", "name", "fmt"), {"GET": MEMBER}),
     "extraction": ((), {"GET": MEMBER}),
     "extraction_form_create": ((), {"POST": LEAD}),
+    "extraction_form_preview": ((), {"POST": LEAD}),  # renders the builder's rows, saves nothing
     "extraction_form": (("form_id",), {"GET": MEMBER, "POST": LEAD}),
     "characteristics": (("form_id", "fmt"), {"GET": MEMBER}),
     "results_csv": (("form_id",), {"GET": MEMBER}),

@@ -60,3 +60,71 @@ def test_the_extraction_consensus_takes_a_value_by_key(
     expect(box).to_have_value("Rural")
     assert page.console_errors == []
     context.close()
+
+
+def test_arms_are_added_from_the_keyboard_and_a_range_is_refused(
+    browser, live_server, review, lead, reviewer
+):
+    """A repeating section (#20): "Add an arm" from the keyboard saves the draft and puts the
+    focus in the new arm's first input; a value outside its range is refused with its
+    range, at phone width without sideways scrolling."""
+    from tests.appraisal.test_extraction_fields import FORM as TRIAL_FORM
+
+    form = services.form_create(review=review, user=lead, name="Trial", definition=TRIAL_FORM)
+    version = form.versions.get()
+    study = Study.objects.create(review=review, label="Trial 2019")
+    url = f"/reviews/{review.slug}/extraction/studies/{study.pk}/versions/{version.pk}/"
+    context, page = sign_in(browser, live_server, reviewer, url)
+    page.set_viewport_size({"width": 390, "height": 844})
+    arm, n = version.fields.get(code="arm"), version.fields.get(code="n")
+    page.locator(f"#v-{arm.pk}-1").fill("Exercise")
+    page.locator(f"#v-{n.pk}-1").fill("120")
+    page.get_by_role("button", name="Add an arm").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("legend", has_text="Arm 2")).to_be_visible()
+    expect(page.locator(f"#v-{arm.pk}-2")).to_be_focused()
+    page.keyboard.type("Usual care")
+    page.keyboard.press("Tab")
+    page.keyboard.type("6000")
+    page.keyboard.press("Tab")
+    expect(page.locator("#autosave-status")).to_contain_text(
+        "6000 is outside the allowed range 0 to 5000 participants"
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    assert page.console_errors == []
+    context.close()
+    stored = Value.objects.get(extraction__reviewer=reviewer, field=arm).value
+    assert stored == ["Exercise", ""]  # the add saved arm 1 and a blank arm 2; 6000 refused
+    assert Value.objects.get(extraction__reviewer=reviewer, field=n).value == ["120", ""]
+
+
+def test_the_consensus_takes_one_arm_by_key(
+    browser, live_server, review, lead, reviewer, second_reviewer
+):
+    """Arm 2 beside Arm 2: the key 2 fills that instance's agreed box only."""
+    from tests.appraisal.test_extraction_fields import FORM as TRIAL_FORM
+    from tests.appraisal.test_extraction_fields import FULL, save
+
+    form = services.form_create(review=review, user=lead, name="Trial", definition=TRIAL_FORM)
+    version = form.versions.get()
+    study = Study.objects.create(review=review, label="Trial 2019")
+    save(review, study, version, reviewer, submit=True, **FULL)
+    save(review, study, version, second_reviewer, submit=True, **(FULL | {"n": ["120", "118"]}))
+    url = f"/reviews/{review.slug}/extraction/studies/{study.pk}/versions/{version.pk}/consensus/"
+    context, page = sign_in(browser, live_server, reviewer, url)
+    n = version.fields.get(code="n")
+    rows = page.locator("tr.pick-row")
+    index = [rows.nth(i).get_attribute("id") for i in range(rows.count())].index("field-n-2")
+    for _ in range(index + 1):
+        page.keyboard.press("j")
+    page.keyboard.press("2")
+    expect(page.locator(f'textarea[name="value-{n.pk}-2"]')).to_have_value("118")
+    expect(page.locator(f'textarea[name="value-{n.pk}-1"]')).to_have_count(0)  # agreed: no box
+    page.locator(f'select[name="method-{n.pk}"]').select_option("discussion")
+    page.get_by_role("button", name="Record the consensus").click()
+    expect(page.locator("body")).to_contain_text("Consensus recorded")
+    assert page.console_errors == []
+    context.close()
+    agreed = Value.objects.get(extraction__is_consensus=True, field=n)
+    assert agreed.value == ["120", "118"] and agreed.method == "discussion"

@@ -12,7 +12,7 @@ COLUMNS = ("outcome", "arm", "n", "events", "mean", "sd", "se", "median", "iqr",
 
 def test_numbers_are_kept_as_numbers_and_blank_rows_dropped():
     rows = clean_table(COLUMNS, [
-        {"outcome": "quit", "arm": "intervention", "n": "1,204", "events": "30", "p": "<0.001"},
+        {"outcome": "quit", "arm": "intervention", "n": "1204", "events": "30", "p": "<0.001"},
         {c: "" for c in COLUMNS},
         {"outcome": "score", "arm": "control", "n": "98", "mean": "\u22120.35", "sd": "1.10",
          "median": "4", "iqr": "2-5"},
@@ -35,7 +35,8 @@ def test_numbers_are_kept_as_numbers_and_blank_rows_dropped():
         ({"arm": "control", "events": "-1"}, "events must be a whole number, 0 or more"),
         ({"arm": "control", "sd": "-0.2"}, "Row 1 (control): SD cannot be negative (-0.2)."),
         ({"arm": "control", "se": "-1"}, "SE cannot be negative"),
-        ({"arm": "control", "n": "1,5"}, "Row 1 (control): n '1,5' is not a number."),
+        ({"arm": "control", "n": "1,5"}, "Row 1 (control): n '1,5' is not a number: write 1.5"),
+        ({"arm": "control", "n": "1,204"}, "Row 1 (control): n '1,204' is ambiguous: write 1204"),
         ({"arm": "", "mean": "high"}, "Row 1: mean 'high' is not a number."),
     ],
 )
@@ -50,8 +51,10 @@ def test_the_second_row_is_named_when_it_is_wrong():
 
 
 def test_an_integer_field_takes_whole_numbers_only():
-    assert clean_value("integer", (), " 1,204 ") == "1,204"
+    assert clean_value("integer", (), " 1204 ") == "1204"
     assert clean_value("integer", (), "-3") == "-3"
-    for bad in ("12.5", "1,5", "twelve"):
+    with pytest.raises(DefinitionError, match="'1,204' is ambiguous: write 1204 without a"):
+        clean_value("integer", (), " 1,204 ")
+    for bad in ("12.5", "twelve"):
         with pytest.raises(DefinitionError, match="is not a whole number"):
             clean_value("integer", (), bad)

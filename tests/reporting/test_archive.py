@@ -29,6 +29,7 @@ from appraisal.models import (
     Design,
     Extraction,
     ExtractionForm,
+    Field,
     FormVersion,
     StudyWeight,
     Value,
@@ -1002,3 +1003,47 @@ def test_a_damaged_manifest_is_refused_with_a_message(good, lead, tmp_path):
     with pytest.raises(ArchiveError, match=r"manifest\.json cannot be unpacked"):
         archive.archive_import(file=bad, user=lead, slug="damaged")
     assert Review.objects.count() == reviews
+
+
+def test_field_properties_and_repeated_values_round_trip(
+    built, lead, reviewer, second_reviewer, tmp_path
+):
+    """A form's units, ranges, required fields and repeating sections, and the values kept
+    per instance (Arm 1, Arm 2) and their consensus, come back from an archive (#20)."""
+    from tests.appraisal.test_extraction_fields import FORM as TRIAL_FORM
+    from tests.appraisal.test_extraction_fields import FULL, save
+
+    study = built.studies.get()
+    form = appraisal_services.form_create(review=built, user=lead, name="Trial data",
+                                          definition=TRIAL_FORM)  # fmt: skip
+    version = form.versions.get()
+    save(built, study, version, reviewer, submit=True, **FULL)
+    save(built, study, version, second_reviewer, submit=True, **(FULL | {"n": ["120", "118"]}))
+    n = version.fields.get(code="n")
+    appraisal_services.extraction_consensus(
+        review=built, study=study, version=version, user=lead,
+        values={n.pk: appraisal_services.ValueInput(raw=["", "118"], method="discussion")},
+    )  # fmt: skip
+
+    def state(review):
+        fields = sorted(
+            (f.version.form.name, f.version.number, f.code, f.unit, f.min_value, f.max_value,
+             f.required, f.repeat)
+            for f in Field.objects.filter(version__form__review=review)
+        )  # fmt: skip
+        values = sorted(
+            (v.field.code, v.extraction.reviewer.username, v.extraction.is_consensus,
+             json.dumps(v.value), v.method)
+            for v in Value.objects.filter(extraction__review=review, field__version__form__name=
+                                          "Trial data").select_related("field", "extraction__reviewer")
+        )  # fmt: skip
+        return fields, values
+
+    before = state(built)
+    assert ("age", "lead", True, '"41.5"', "agreed") in before[1]
+    assert ("n", "lead", True, '["120", "118"]', "discussion") in before[1]
+    assert ("Trial data", 1, "age", "years", 18.0, 120.0, True, "") in before[0]
+    assert ("Trial data", 1, "n", "participants", 0.0, 5000.0, True, "arm") in before[0]
+    path = archive.archive_export(review=built, out=tmp_path / "a.zip")
+    copy = archive.archive_import(file=path, user=lead, slug="copy")
+    assert state(copy) == before

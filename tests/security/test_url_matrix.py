@@ -227,6 +227,7 @@ TABLE: dict[str, dict[str, object]] = {
     "appraisal:figure": {"GET": MEMBER},
     "appraisal:extraction": {"GET": MEMBER},
     "appraisal:extraction_form_create": {"POST": LEAD},
+    "appraisal:extraction_form_preview": {"POST": LEAD},  # saves nothing
     "appraisal:extraction_form": {"GET": MEMBER, "POST": LEAD},
     "appraisal:characteristics": {"GET": MEMBER},
     "appraisal:results_csv": {"GET": MEMBER},
