@@ -24,9 +24,11 @@ from reviews.models import Arm, BatchStatus, ImportBatch, Member, Record, Review
 from screening.outcomes import (  # the rules' one home; re-exported for the pages
     CONFLICT,
     EXCLUDE,
+    ConflictCounts,
     StageSummary,
     automation_excluded,
     binary,
+    conflict_counts,
     counted,
     decide,
     included_studies,
@@ -432,14 +434,17 @@ class AgreementReport:
     pairs: list[PairAgreement] = field(default_factory=list)
     overall: Agreement | None = None
     maybe_rule: str = ""
+    # The stage's conflicts by the outcome rule (the stage page's numbers), not b + c.
+    conflicts: ConflictCounts = field(default_factory=ConflictCounts)
 
 
 def agreement_report(review: Review, stage: str, settings: StageSettings) -> AgreementReport:
     """Per reviewer pair and overall, from the reviewers' final independent votes before
     any resolution (reporting spec section 10)."""
     resolved = resolutions(review, stage)
+    votes = votes_by_paper(review, stage)
     cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0, 0])
-    for paper, by in votes_by_paper(review, stage).items():
+    for paper, by in votes.items():
         for r1, r2 in combinations(sorted(by), 2):
             c = cells[(r1, r2)]
             v1, v2 = binary(by[r1][0], settings), binary(by[r2][0], settings)
@@ -456,7 +461,8 @@ def agreement_report(review: Review, stage: str, settings: StageSettings) -> Agr
     report = AgreementReport(
         maybe_rule="Maybe counts as Include"
         if settings.maybe_counts_as_include
-        else "Items with a Maybe vote are left out"
+        else "Items with a Maybe vote are left out",
+        conflicts=conflict_counts(review, stage, votes=votes),
     )
     total = [0, 0, 0, 0]
     for (r1, r2), c in sorted(cells.items()):

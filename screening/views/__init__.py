@@ -462,27 +462,31 @@ def agreement_csv(request: HttpRequest, review: str, stage: str) -> StreamingHtt
         "stage", "rater_1", "rater_2", "n", "a_both_include", "b_1_include_2_exclude",
         "c_1_exclude_2_include", "d_both_exclude", "observed_agreement", "expected_agreement",
         "kappa", "se", "ci_low", "ci_high", "pabak", "prevalence_index", "bias_index",
-        "positive_agreement", "negative_agreement", "conflicts", "resolved_include",
-        "resolved_exclude", "unresolved", "maybe_rule",
+        "positive_agreement", "negative_agreement", "verdict_disagreements", "resolved_include",
+        "resolved_exclude", "unresolved", "maybe_rule", "conflicts", "conflicts_resolved",
+        "conflicts_open", "conflicts_on_reasons",
     ]]  # fmt: skip
+    # verdict_disagreements (b + c) and the three after it are per pair; the stage's
+    # conflicts (the outcome rule's, as the stage page counts them) are on the last row.
     for p in report.pairs:
         t = p.table
         rows.append([
             stage, p.first.username, p.second.username, t.n, t.a, t.b, t.c, t.d, _num(t.p_o),
             _num(t.p_e), _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high),
             _num(t.pabak), _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos),
-            _num(t.p_neg), t.conflicts, p.resolved_include, p.resolved_exclude, p.unresolved,
-            report.maybe_rule,
+            _num(t.p_neg), t.disagreements, p.resolved_include, p.resolved_exclude,
+            p.unresolved, report.maybe_rule, "", "", "", "",
         ])  # fmt: skip
     if report.overall is not None:
-        t = report.overall
+        t, c = report.overall, report.conflicts
         rows.append([
             stage, "(all pairs)", "", t.n, t.a, t.b, t.c, t.d, _num(t.p_o), _num(t.p_e),
             _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high), _num(t.pabak),
             _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos), _num(t.p_neg),
-            t.conflicts, sum(p.resolved_include for p in report.pairs),
+            t.disagreements, sum(p.resolved_include for p in report.pairs),
             sum(p.resolved_exclude for p in report.pairs), sum(p.unresolved for p in report.pairs),
-            report.maybe_rule,
+            report.maybe_rule, c.total, c.resolved, c.open,
+            "" if c.on_reasons is None else c.on_reasons,
         ])  # fmt: skip
     return csv_response(rows, f"{review_obj.slug}-{stage}-agreement.csv")
 

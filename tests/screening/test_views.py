@@ -242,7 +242,7 @@ def test_leads_see_the_stage_summary_and_agreement(
     header, pair, overall = rows
     row = dict(zip(header, pair, strict=True))
     assert (row["rater_1"], row["rater_2"], row["n"]) == ("reviewer", "second_reviewer", "3")
-    assert (row["a_both_include"], row["b_1_include_2_exclude"], row["conflicts"]) == (
+    assert (row["a_both_include"], row["b_1_include_2_exclude"], row["verdict_disagreements"]) == (
         "1",
         "2",
         "2",
@@ -254,6 +254,13 @@ def test_leads_see_the_stage_summary_and_agreement(
         "0.0000",
     )
     assert overall[1] == "(all pairs)"
+    stage = dict(zip(header, overall, strict=True))  # the outcome rule's conflicts, as above
+    assert (stage["conflicts"], stage["conflicts_open"], stage["conflicts_resolved"]) == (
+        "2",
+        "2",
+        "0",
+    )
+    assert row["conflicts"] == ""  # a stage's conflicts are not per pair
     page = client.get(url(review, "agreement")).content.decode()
     assert "reviewer and second_reviewer" in page
 
@@ -306,4 +313,4 @@ def test_the_agreement_dashboard_refreshes_as_a_fragment(
     decide(review, records[0], reviewer, "include")
     decide(review, records[0], second_reviewer, "exclude")
     fragment = client.get(url, headers={"HX-Request": "true", "HX-Target": "agreement-body"})
-    assert 'class="conflicts">1<' in fragment.text and 'hx-trigger="every 60s"' in fragment.text
+    assert 'class="disagreements">1<' in fragment.text and 'hx-trigger="every 60s"' in fragment.text
