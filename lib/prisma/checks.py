@@ -365,3 +365,9 @@ def check(flow: Flow, *, for_csv: bool = False) -> list[Finding]:
 
 def errors(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == ERROR]
+
+
+def failing(findings: list[Finding]) -> list[Finding]:
+    """The checks that keep a diagram a draft: errors, and warnings nobody explained (spec
+    4.5: "every failed warning needs a user-entered explanation")."""
+    return [f for f in findings if f.severity == ERROR or f.needs_note]
