@@ -67,7 +67,14 @@ from screening.models import (
 )
 
 if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
     from screening.access import Viewer
+
+    class _Excluded(TypedDict):
+        excluded: int
 
 
 def highlighter(settings: StageSettings) -> Highlighter:
@@ -311,7 +318,9 @@ def automation_exclusions(review: Review, stage: str) -> int:
     return len(automation_excluded(review, stage))
 
 
-def automation_stops(review: Review, stage: str) -> list[AutomationStop]:
+def automation_stops(
+    review: Review, stage: str
+) -> list[WithAnnotations[AutomationStop, _Excluded]]:
     """The stops in force, oldest first: rule, params, statistics, stopped_by, stopped_at
     (for PRISMA's footnote: which tool excluded the records, and how)."""
     return list(
@@ -595,7 +604,8 @@ def fulltext_exclusions(review: Review, settings: StageSettings) -> list[tuple[s
     for row in outcome_counts(review, Stage.FULL_TEXT):
         if row.outcome == EXCLUDE:
             other = row.reason_other
-            label = codes.get(row.reason_id) or (f"Other: {other}" if other else "No reason")
+            named = codes.get(row.reason_id) if row.reason_id is not None else None
+            label = named or (f"Other: {other}" if other else "No reason")
             counts[label] += row.papers
     return sorted(counts.items())
 

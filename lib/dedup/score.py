@@ -248,7 +248,7 @@ def compare(a: Key, b: Key) -> Match | None:
         return match
     on = evidence.features(a, b, t, au, first_same, numbers_conflict)
     z = evidence.log_odds(on)
-    if certain:
+    if certain and match is not None:
         if z < evidence.MODEL["veto"] or evidence.printed_apart(on):
             # A rule's fields agree, but the others weigh against, or the two are printed
             # in different issues: a generic title ('Editor's Comments', one per issue).

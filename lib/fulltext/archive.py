@@ -56,7 +56,7 @@ def iter_zip_pdfs(
     """
     _check_magic(path_or_fileobj, filename)
     try:
-        archive = zipfile.ZipFile(path_or_fileobj)  # type: ignore[arg-type]
+        archive = zipfile.ZipFile(path_or_fileobj)
     except zipfile.BadZipFile as error:
         raise ArchiveError(f"{filename} is damaged: {describe(error)}") from None
     except (OSError, EOFError, ValueError, NotImplementedError) as error:

@@ -28,7 +28,11 @@ class Finding:
         return self.severity == WARNING and not self.note
 
     def as_dict(self) -> dict:
-        out = {"check": self.check, "severity": self.severity, "message": self.message}
+        out: dict[str, object] = {
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+        }
         if self.numbers:
             out["numbers"] = self.numbers
         if self.note:
@@ -37,8 +41,14 @@ class Finding:
 
 
 def _sum(lines: list[Line]) -> int | None:
-    known = [line.count.value for line in lines if line.count.known]
+    known = [n for line in lines if line.count.known and (n := line.count.value) is not None]
     return sum(known) if known else None
+
+
+def _all_known(values: list[int | None]) -> list[int] | None:
+    """The values when every one is known, else None."""
+    known = [n for n in values if n is not None]
+    return known if len(known) == len(values) else None
 
 
 # Hard equations: target = sum(sign * term). Only these are solved; the soft one (reports
@@ -79,7 +89,7 @@ def _derived(flow: Flow) -> dict[str, Count]:
             if any(c.state == State.DERIVED_ASSUMED for c in counts)
             else State.COMPUTED
         )
-        return Count(sum(c.value for c in counts), state)
+        return Count(sum(c.value or 0 for c in counts), state)  # all known: none is None
 
     out["identified_dbr"] = total(["database_results", "register_results", "other_records_pooled"])
     for arm, lines in (("dbr", flow.dbr_excluded), ("other", flow.other_excluded)):
@@ -128,7 +138,7 @@ def solve(flow: Flow) -> dict[str, Count]:
             if any(not c.known for c in inputs):
                 continue
             sign = next(s for s, k in cells if k == key)
-            value = -sign * sum(s * get(k).value for s, k in cells if k != key)
+            value = -sign * sum(s * (get(k).value or 0) for s, k in cells if k != key)
             state = (
                 State.DERIVED_ASSUMED
                 if any(c.state == State.DERIVED_ASSUMED for c in inputs)
@@ -185,8 +195,8 @@ def check(flow: Flow, *, for_csv: bool = False) -> list[Finding]:
             )  # fmt: skip
 
     identified, screened = v("identified_dbr"), v("records_screened")
-    removed = [v("duplicates"), v("excluded_automatic"), v("excluded_other")]
-    if identified is not None and screened is not None and None not in removed:
+    removed = _all_known([v("duplicates"), v("excluded_automatic"), v("excluded_other")])
+    if identified is not None and screened is not None and removed is not None:
         expected = identified - sum(removed)
         if screened != expected:
             add(
@@ -272,10 +282,10 @@ def check(flow: Flow, *, for_csv: bool = False) -> list[Finding]:
             f"{other_identified:,} records identified.",
             sought=other_sought, identified=other_identified)  # fmt: skip
 
-    parts = [v("dbr_assessed"), v("dbr_excluded_total"), v("other_assessed"),
-             v("other_excluded_total")]  # fmt: skip
+    parts = _all_known([v("dbr_assessed"), v("dbr_excluded_total"), v("other_assessed"),
+                        v("other_excluded_total")])  # fmt: skip
     new_reports, new_studies = v("new_reports"), v("new_studies")
-    if new_reports is not None and None not in parts:
+    if new_reports is not None and parts is not None:
         expected = (parts[0] - parts[1]) + (parts[2] - parts[3])
         if new_reports != expected:
             add("C16", ERROR, f"Reports of included studies is {new_reports:,}, expected "
@@ -295,9 +305,10 @@ def check(flow: Flow, *, for_csv: bool = False) -> list[Finding]:
             ("C18", "total_studies", ("previous_studies", "new_studies", "previous_studies_dropped")),
             ("C19", "total_reports", ("previous_reports", "new_reports", "previous_reports_dropped")),
         ):  # fmt: skip
-            total, (prev, new, dropped) = v(key), (v(t) for t in terms)
-            if None in (total, prev, new, dropped):
+            total, known = v(key), _all_known([v(t) for t in terms])
+            if total is None or known is None:
                 continue
+            prev, new, dropped = known
             if total != prev + new - dropped:
                 add(check_id, WARNING, f"{key.replace('_', ' ').capitalize()} is {total:,}, "
                     f"expected {prev + new - dropped:,} (previous {prev:,} + new {new:,} - "
@@ -345,21 +356,22 @@ def check(flow: Flow, *, for_csv: bool = False) -> list[Finding]:
                 "PRISMA2020 CSV cannot hold: give it a short label without them.")  # fmt: skip
 
     for prefix in ("dbr", "other"):
-        box, lines = (
+        reported, lines = (
             flow[f"{prefix}_excluded_reports"],
             (flow.dbr_excluded if prefix == "dbr" else flow.other_excluded),
         )
         listed = _sum(lines)
         if (
-            box.known
+            reported.known
+            and reported.value is not None
             and lines
             and listed is not None
             and all(x.count.known for x in lines)
-            and listed != box.value
+            and listed != reported.value
         ):
-            add("C24", ERROR, f"{box.value:,} reports excluded but the reasons add up to "
+            add("C24", ERROR, f"{reported.value:,} reports excluded but the reasons add up to "
                 f"{listed:,}: each excluded report counts under one primary reason.",
-                excluded=box.value, reasons=listed)  # fmt: skip
+                excluded=reported.value, reasons=listed)  # fmt: skip
     return out
 
 

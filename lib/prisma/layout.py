@@ -300,7 +300,7 @@ def layout(flow: Flow, failing: list[Finding] | None = None) -> Layout:
     """The diagram's geometry. `failing`: the checks that fail (`checks.failing`); any puts
     a draft banner across the top, above everything else, which moves down under it."""
     specs, marks = boxes_of(flow)
-    x = MARGIN + PHASE_W + 14
+    x: float = MARGIN + PHASE_W + 14
     cols: dict[str, float] = {}
     if flow.updated:
         cols["P"] = x
@@ -334,8 +334,8 @@ def layout(flow: Flow, failing: list[Finding] | None = None) -> Layout:
     for col, row, lines, key in specs:
         title = row == "R0"
         if "+" in col:
-            left, right = col.split("+")
-            bx, bw = cols[left], cols[right] + BOX_W - cols[left]
+            first, last_col = col.split("+")
+            bx, bw = cols[first], cols[last_col] + BOX_W - cols[first]
         else:
             bx, bw = cols[col], BOX_W
         if title:

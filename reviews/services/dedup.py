@@ -10,6 +10,7 @@ for a run, which brings everything else in line.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -40,7 +41,7 @@ from reviews.signals import dedup_failed
 
 log = logging.getLogger(__name__)
 
-STALE_AFTER = timezone.timedelta(minutes=2)
+STALE_AFTER = dt.timedelta(minutes=2)
 _FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
 
 
@@ -260,7 +261,8 @@ def _load(review_id: int) -> tuple[list[Citation], dict[int, tuple]]:
 
 
 def _decisions(review_id: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    same, different = [], []
+    same: list[tuple[int, int]] = []
+    different: list[tuple[int, int]] = []
     for a, b, verdict in DedupDecision.objects.filter(review_id=review_id).values_list(
         "record_a_id", "record_b_id", "verdict"
     ):
@@ -272,7 +274,8 @@ def _write(review_id: int, result: Result, state: dict[int, tuple], *, seconds: 
     wanted: dict[int, tuple] = {rid: (None, "", None) for rid in state}
     for cluster in result.clusters:
         for member, link in cluster.via.items():
-            wanted[member] = (cluster.primary, link.match.rule.value, link.match.score)
+            # lib.dedup's ids are whatever it was given: here the records' pks (ints).
+            wanted[int(member)] = (cluster.primary, link.match.rule.value, link.match.score)
     primaries, changed = [], []
     newly = 0
     for rid, (dup_of, rule, score) in wanted.items():

@@ -19,7 +19,7 @@ import random
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache, partial
 from pathlib import Path
@@ -99,7 +99,9 @@ IN_PROGRESS = (BatchStatus.PREVIEWING, BatchStatus.READY, *ACTIVE_BATCH_STATUSES
 def _twin(review_id: int, sha256: str, *, statuses, exclude: int | None = None):
     """The earliest other batch of this review with the same file content, if any."""
     twins = ImportBatch.objects.filter(review_id=review_id, sha256=sha256, status__in=statuses)
-    return twins.exclude(pk=exclude).select_related("source").order_by("created_at").first()
+    if exclude is not None:
+        twins = twins.exclude(pk=exclude)
+    return twins.select_related("source").order_by("created_at").first()
 
 
 def duplicate_message(previous: ImportBatch) -> str:
@@ -229,7 +231,7 @@ def import_batches_requeue(
 
 @transaction.atomic
 def import_batch_confirm(
-    *, batch: ImportBatch, exclude_problems: list[str] = (), allow_duplicate: bool = False
+    *, batch: ImportBatch, exclude_problems: Sequence[str] = (), allow_duplicate: bool = False
 ) -> ImportBatch:
     """The lead accepts the preview: import it, leaving out records with the given problems.
     The file's column choices are remembered for the source's next files. The same content
@@ -843,7 +845,7 @@ def _drop_file(batch_id: int) -> None:
     if batch is None or not batch.file:
         return
     name = batch.file.name
-    if ImportBatch.objects.filter(pk=batch_id, file=name).update(file=""):
+    if name and ImportBatch.objects.filter(pk=batch_id, file=name).update(file=""):
         batch.file.storage.delete(name)
 
 

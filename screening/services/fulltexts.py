@@ -7,6 +7,7 @@ record found by other methods (hand-searching, contact, websites) skips that sta
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import tempfile
@@ -21,7 +22,6 @@ from django.db import OperationalError, router, transaction
 from django.db.models import F, Q
 from django.db.models.deletion import Collector
 from django.db.models.functions import Now
-from django.utils import timezone
 
 from lib.fulltext import ArchiveError, Candidate, PdfError, iter_zip_pdfs, match_pdf, read_pdf
 from lib.singleline import fold
@@ -310,7 +310,7 @@ def _claim_bulk(bulk_id: int) -> bool:
     return bool(claimed)
 
 
-BULK_STALE_AFTER = timezone.timedelta(minutes=2)
+BULK_STALE_AFTER = dt.timedelta(minutes=2)
 
 
 def bulk_upload_run(*, bulk_id: int) -> BulkUpload | None:
@@ -439,10 +439,10 @@ def bulk_upload_confirm(
                     f"Full-text screening has started on “{report.record.title[:80]}”: its "
                     "PDF cannot be replaced."
                 )
-        old_files = []
+        old_files: list[str] = []
         for item_id, report_id in wanted.items():
             item, report = items[item_id], reports[report_id]
-            if report.pdf:
+            if report.pdf.name:
                 old_files.append(report.pdf.name)
             report.pdf.name = item.path  # the file is already in storage: no copy
             report.pdf_name = item.name
@@ -497,6 +497,7 @@ def study_unlink(*, review: Review, report: Report, user) -> Study:
     if report.study_id is None:
         raise ValidationError("Only included reports belong to studies.")
     if not Report.objects.filter(study_id=report.study_id).exclude(pk=report.pk).exists():
+        assert report.study is not None  # study_id is set (checked above)
         return report.study  # already alone
     report.study = Study.objects.create(review=review, label=study_label(report.record))
     report.updated_by = user
