@@ -269,14 +269,32 @@ def _appraisal_summaries(review) -> tuple[dict[int, list[str]], dict[int, list[s
     summaries: dict[int, list[str]] = defaultdict(list)
     for version in selectors.appraised_versions(review):
         data = selectors.appraisal_table(review, version)
-        for study, row in zip(data.studies, data.choice_rows(), strict=True):
+        for i, (study, row) in enumerate(zip(data.studies, data.choice_rows(), strict=True)):
             tools[study.pk].append(_name(version))
-            counts = defaultdict(int)
+            if data.has_judgements:
+                # A risk-of-bias tool (RoB 2, ROBINS-I ...): its judgements, not its answers,
+                # as robvis names them: "D1 Low, D2 Some concerns, ..., Overall High".
+                summaries[study.pk].append(_judgement_summary(data, i))
+                continue
+            counts: dict[str, int] = defaultdict(int)
             for code in row:
                 if code:
                     counts[option(code).label] += 1
             summaries[study.pk].append(", ".join(f"{k} {v}" for k, v in counts.items()))
     return tools, summaries
+
+
+def _judgement_summary(data, i: int) -> str:
+    """One study's domain judgements and overall judgement, in the robvis file's codes and
+    words (`_robvis_judgements`); a judgement not made reads "not judged"."""
+
+    def word(code: str) -> str:
+        return option(code).judgement if code else "not judged"
+
+    parts = [f"{d.code} {word(c)}" for d, c in zip(data.domains, data.judgements[i], strict=True)]
+    if data.overall_judgements is not None:
+        parts.append(f"Overall {word(data.overall_judgements[i])}")
+    return ", ".join(parts)
 
 
 def _characteristics(review, form) -> tuple[list, list[list], list]:
