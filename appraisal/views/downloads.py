@@ -21,6 +21,7 @@ from lib.appraisal.answers import option
 from lib.appraisal.definitions import RESULT_COLUMNS, result_cell, value_cell
 from lib.appraisal.outcomes import CONTINUOUS, DICHOTOMOUS, comparisons
 from lib.appraisal.outcomes import KEYS as OUTCOME_KEYS
+from lib.citation import citation
 from reviews.access import review_for_user
 from reviews.views.downloads import csv_response, xlsx_response
 from screening.selectors import primary_report
@@ -259,9 +260,7 @@ def _citation(study) -> tuple[str, str]:
     if not reports:
         return ids, ""
     record = primary_report(study).record
-    authors = "; ".join(record.authors[:3]) + (" et al." if len(record.authors) > 3 else "")
-    citation = f"{authors} ({record.year}). {record.title}"
-    return ids, citation + (f". {record.journal}" if record.journal else "")
+    return ids, citation(record.authors, record.year, record.title, record.journal)
 
 
 def _appraisal_summaries(review) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
@@ -307,7 +306,7 @@ def _characteristics(review, form) -> tuple[list, list[list], list]:
               "extractor_1", "extractor_2", "consensus_by", "extraction_status"]  # fmt: skip
     rows = []
     for item in finals:
-        ids, citation = _citation(item.study)
+        ids, reference = _citation(item.study)
         by_code = {}
         if item.values is not None and item.version is not None:
             for f in item.version.fields.all():
@@ -316,7 +315,7 @@ def _characteristics(review, form) -> tuple[list, list[list], list]:
         extractors = [e.reviewer.username for e in work.entries] if work else []
         status = selectors.STATE_LABELS[work.state] if work else "To do"
         rows.append([
-            item.study.pk, item.study.cited, ids, citation,
+            item.study.pk, item.study.cited, ids, reference,
             *[by_code.get(f.code, "") for f in fields],
             "; ".join(tools.get(item.study.pk, [])), "; ".join(summaries.get(item.study.pk, [])),
             *(extractors + ["", ""])[:2],

@@ -173,3 +173,26 @@ def test_characteristics_give_rob2_domain_judgements_not_answer_counts(
     assert row["appraisal_summary"] == (
         "D1 Low, D2 High, D3 Some concerns, D4 Low, D5 Low, Overall High"
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "journal", "ending"),
+    [("Partnerships in Leeds.", "BMJ", "Partnerships in Leeds. BMJ."),
+     ("Do partnerships work?", "", "Do partnerships work?")],
+)  # fmt: skip
+def test_the_primary_citation_has_no_double_full_stop(
+    client, lead, reviewer, review, study, form, imported_batch, title, journal, ending
+):
+    from reviews.models import Record
+    from screening.models import Report
+
+    record = imported_batch.records.order_by("ordinal").first()
+    Record.objects.filter(pk=record.pk).update(title=title, journal=journal)
+    Report.objects.create(review=review, record=record, study=study)
+    extract(review, study, form.versions.get(), reviewer)
+    client.force_login(lead)
+    rows = _csv(
+        client.get(reverse("appraisal:characteristics", args=[review.slug, form.pk, "csv"]))
+    )
+    cited = dict(zip(rows[0], rows[1], strict=True))["primary_citation"]
+    assert cited.endswith(ending) and ".." not in cited and "?." not in cited
