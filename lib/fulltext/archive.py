@@ -13,7 +13,7 @@ import os
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 from typing import IO
 
@@ -46,13 +46,15 @@ def iter_zip_pdfs(
     max_entries: int = MAX_ENTRIES,
     max_total_bytes: int = MAX_TOTAL_BYTES,
     max_ratio: float = MAX_RATIO,
+    on_count: Callable[[int], object] | None = None,
 ) -> Iterator[tuple[str, IO[bytes]]]:
     """Yield (entry name, stream) for each ``.pdf`` entry, in archive order.
 
     Directories, ``__MACOSX/`` and dotfiles are skipped, and so is every other kind of file.
     Each stream is valid until the next item is requested. A file object must be seekable;
     it is left open. Raises ArchiveError, before yielding anything, when the archive is not
-    a ZIP or is refused; and while an entry is read, when it turns out damaged.
+    a ZIP or is refused; and while an entry is read, when it turns out damaged. `on_count`
+    hears how many PDFs the archive holds once it is accepted, before the first is yielded.
     """
     _check_magic(path_or_fileobj, filename)
     try:
@@ -65,6 +67,8 @@ def iter_zip_pdfs(
         ) from None
     with archive:
         entries = _checked_entries(archive, filename, max_entries, max_total_bytes, max_ratio)
+        if on_count is not None:
+            on_count(len(entries))
         for info in entries:
             try:
                 raw = archive.open(info)

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -261,20 +262,24 @@ def _bounded_copy(source, target: Path, limit: int) -> bool:
     return True
 
 
-def _pdfs_of(entry: dict, tmp: Path, errors: list[str]):
+def _pdfs_of(entry: dict, tmp: Path, errors: list[str], count: Callable[[int], object]):
     """(name, local path) of each PDF in a stored upload: the file itself or a zip's PDFs.
-    Each zip entry is copied alone (and removed once read), refused past the PDF limit."""
+    Each zip entry is copied alone (and removed once read), refused past the PDF limit.
+    `count` hears how many PDFs the upload holds: 1 for a PDF, a zip's number of PDFs (0
+    when the zip is refused)."""
     local = tmp / "upload"
     with default_storage.open(entry["path"], "rb") as source, local.open("wb") as out:
         shutil.copyfileobj(source, out, 1024 * 1024)
     with local.open("rb") as handle:
         head = handle.read(4)
     if not head.startswith(b"PK"):
+        count(1)
         yield entry["name"], local
         return
     limit = max_pdf_bytes()
     try:
-        for n, (name, stream) in enumerate(iter_zip_pdfs(local, filename=entry["name"])):
+        pdfs = iter_zip_pdfs(local, filename=entry["name"], on_count=count)
+        for n, (name, stream) in enumerate(pdfs):
             target = tmp / f"zip-{n}.pdf"
             if not _bounded_copy(stream, target, limit):
                 errors.append(f"{name} in {entry['name']} is larger than {limit // 2**20} MB.")
@@ -283,6 +288,7 @@ def _pdfs_of(entry: dict, tmp: Path, errors: list[str]):
             target.unlink(missing_ok=True)
     except ArchiveError as error:
         errors.append(error.message)
+        count(0)
 
 
 def bulk_upload_mark_sent(*, bulk_id: int, sent: bool) -> None:
@@ -333,15 +339,26 @@ def bulk_upload_run(*, bulk_id: int) -> BulkUpload | None:
         for r in reports
     ]
     errors: list[str] = []
+    # The PDFs to read: each upload counts 1 until it is opened and a zip says how many PDFs
+    # it holds (a zip of 3 PDFs is 3, not 1 file); `done` counts PDFs read, or left out.
     BulkUpload.objects.filter(pk=bulk_id).update(total=len(bulk.files))
     try:
         for entry in bulk.files:
+            place = [1]  # this upload's share of `total`
+
+            def count(pdfs: int, place: list[int] = place) -> None:
+                BulkUpload.objects.filter(pk=bulk_id).update(total=F("total") + pdfs - place[0])
+                place[0] = pdfs
+
+            seen = 0
             with tempfile.TemporaryDirectory() as tmp:
-                for name, path in _pdfs_of(entry, Path(tmp), errors):
+                for name, path in _pdfs_of(entry, Path(tmp), errors, count):
+                    seen += 1
                     try:
                         info = read_pdf(path, filename=name, max_bytes=max_pdf_bytes())
                     except PdfError as error:
                         errors.append(error.message)
+                        _bulk_one_done(bulk_id)
                         continue
                     match = match_pdf(info.text, name, info.title, candidates)
                     with path.open("rb") as handle:
@@ -353,8 +370,9 @@ def bulk_upload_run(*, bulk_id: int) -> BulkUpload | None:
                         pages=info.pages, size=info.size, report_id=match.candidate_id,
                         method=match.method, score=match.score, certain=match.certain,
                     )  # fmt: skip
-                    BulkUpload.objects.filter(pk=bulk_id).update(heartbeat_at=Now())
-            BulkUpload.objects.filter(pk=bulk_id).update(done=F("done") + 1, heartbeat_at=Now())
+                    _bulk_one_done(bulk_id)
+            if place[0] > seen:  # a zip's PDFs left out unread (too large)
+                _bulk_one_done(bulk_id, place[0] - seen)
     except OperationalError:
         # The database went away: the task retries, and the retry starts from the top.
         BulkUpload.objects.filter(pk=bulk_id).update(status=BulkStatus.QUEUED, heartbeat_at=None)
@@ -372,6 +390,10 @@ def bulk_upload_run(*, bulk_id: int) -> BulkUpload | None:
         default_storage.delete(entry["path"])
     BulkUpload.objects.filter(pk=bulk_id).update(status=BulkStatus.READY, errors=errors)
     return BulkUpload.objects.get(pk=bulk_id)
+
+
+def _bulk_one_done(bulk_id: int, n: int = 1) -> None:
+    BulkUpload.objects.filter(pk=bulk_id).update(done=F("done") + n, heartbeat_at=Now())
 
 
 def bulk_upload_discard(*, bulk_id: int) -> None:
