@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/dev/
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate demo worker lint fmt clean
+.PHONY: run test venv migrate demo worker lint typecheck fmt clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Sift needs Python 3.12 or newer, found " + sys.version' 
@@ -37,9 +37,14 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# mypy with the django-stubs plugin over lib/ and every services/selectors module
+# ([tool.mypy] in pyproject.toml says which).
+typecheck: venv
+	$(VENV)/bin/mypy
+
 fmt: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -115,7 +115,7 @@ class Work:
     """One study x one checklist (or form) version: the reviewers' rows and the consensus."""
 
     study: Study
-    version: ChecklistVersion | FormVersion
+    version: ChecklistVersion | FormVersion | None  # None: no checklist (form) chosen yet
     required: int
     entries: list = field(default_factory=list)  # reviewers' Appraisal/Extraction rows
     consensus: Appraisal | Extraction | None = None
@@ -792,7 +792,7 @@ def _shown(value: object) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict) and _named(value):
-        return value["name"]  # type: ignore[index]
+        return value["name"]
     if isinstance(value, list) and all(_named(v) for v in value):
         return ", ".join(_shown(v) for v in value)
     return json.dumps(value, ensure_ascii=False)
@@ -820,7 +820,7 @@ _ATTRIBUTE_ORDER = {name: i for i, name in enumerate((
 ))}  # fmt: skip
 
 
-def _in_order(changes: dict) -> list[tuple[str, object]]:
+def _in_order(changes: dict[str, dict]) -> list[tuple[str, dict]]:
     return sorted(changes.items(), key=lambda kv: (_ATTRIBUTE_ORDER.get(kv[0], 99), kv[0]))
 
 

@@ -289,8 +289,8 @@ def _doi(rng: random.Random, j: v.Journal, year: int, volume: int, issue: int, p
     yl = "ghijklmnopqr"[year - 1997]
     match j.doi:
         case "oup":
-            prefix = {"pubmed": "fd", "heapro": "da", "her": "cy", "fampra": "cm", "ageing": "af"}
-            return f"10.1093/{j.code}/{prefix[j.code]}{yl}{n % 1000:03d}"
+            letters = {"pubmed": "fd", "heapro": "da", "her": "cy", "fampra": "cm", "ageing": "af"}
+            return f"10.1093/{j.code}/{letters[j.code]}{yl}{n % 1000:03d}"
         case "elsevier":
             return f"10.1016/j.{j.code}.{year}.{rng.randint(1, 12):02d}.{n % 1000:03d}"
         case "wiley":

@@ -137,7 +137,7 @@ def families(texts: list[str]) -> list[str]:
 
 def font_files(texts: list[str]) -> list[str]:
     """The files of the fallback fonts these texts need (to register with matplotlib)."""
-    paths = {}
+    paths: dict[str, None] = {}  # an ordered set
     for text in texts:
         for ch in text:
             font = font_for(ch)

@@ -140,3 +140,143 @@ def _values(value: object) -> list[str]:
 
 def _same(text: str) -> str:
     return " ".join(str(text).split())
+
+
+# --- the record's type as a RIS TY ---------------------------------------------------------
+
+# RIS's own type codes: a value that is one already is kept.
+RIS_TYPES = frozenset(
+    [
+        "ABST",
+        "ADVS",
+        "AGGR",
+        "ANCIENT",
+        "ART",
+        "BILL",
+        "BLOG",
+        "BOOK",
+        "CASE",
+        "CHAP",
+        "CHART",
+        "CLSWK",
+        "COMP",
+        "CONF",
+        "CPAPER",
+        "CTLG",
+        "DATA",
+        "DBASE",
+        "DICT",
+        "EBOOK",
+        "ECHAP",
+        "EDBOOK",
+        "EJOUR",
+        "ELEC",
+        "ENCYC",
+        "EQUA",
+        "FIGURE",
+        "GEN",
+        "GOVDOC",
+        "GRANT",
+        "HEAR",
+        "ICOMM",
+        "INPR",
+        "JFULL",
+        "JOUR",
+        "LEGAL",
+        "MANSCPT",
+        "MAP",
+        "MGZN",
+        "MPCT",
+        "MULTI",
+        "MUSIC",
+        "NEWS",
+        "PAMP",
+        "PAT",
+        "PCOMM",
+        "RPRT",
+        "SER",
+        "SLIDE",
+        "SOUND",
+        "STAND",
+        "STAT",
+        "THES",
+        "UNPB",
+        "VIDEO",
+    ]
+)
+
+# Publication types, as each format words them (compared without case), by RIS type.
+# PubMed/MEDLINE's PT list (NLM's publication types): everything published in a journal is
+# JOUR, whatever kind of article it is (a review, a trial, a letter, a comment, an erratum).
+_BY_TYPE: dict[str, tuple[str, ...]] = {
+    "JOUR": (
+        # MEDLINE / PubMed
+        "journal article", "review", "systematic review", "meta-analysis", "scoping review",
+        "randomized controlled trial", "randomized controlled trial, veterinary",
+        "controlled clinical trial", "clinical trial", "clinical trial, phase i",
+        "clinical trial, phase ii", "clinical trial, phase iii", "clinical trial, phase iv",
+        "clinical trial protocol", "clinical trial, veterinary", "pragmatic clinical trial",
+        "equivalence trial", "adaptive clinical trial", "clinical study", "comparative study",
+        "observational study", "observational study, veterinary", "multicenter study",
+        "evaluation study", "validation study", "twin study", "case reports", "comment",
+        "letter", "editorial", "news", "published erratum", "retraction of publication",
+        "retracted publication", "expression of concern", "introductory journal article",
+        "practice guideline", "guideline", "consensus development conference",
+        "consensus development conference, nih", "historical article", "biography",
+        "autobiography", "portrait", "interview", "lecture", "address", "personal narrative",
+        "english abstract", "corrected and republished article", "duplicate publication",
+        "classical article", "festschrift", "bibliography",
+        "directory", "research support, n.i.h., extramural",
+        "research support, n.i.h., intramural", "research support, non-u.s. gov't",
+        "research support, u.s. gov't, non-p.h.s.", "research support, u.s. gov't, p.h.s.",
+        "research support, american recovery and reinvestment act",
+        "research support, u.s. gov't", "periodical",
+        # Web of Science, EndNote, BibTeX, CSL-JSON, spreadsheets
+        "article", "jour", "journal", "review article", "editorial material", "book review",
+        "correction", "early access", "data paper", "article-journal", "journal-article",
+        "retracted article", "electronic article", "magazine",
+    ),
+    "UNPB": ("preprint", "unpublished", "unpublished work", "posted-content", "manuscript"),
+    "BOOK": ("book", "books and documents", "edited book", "monograph", "whole book"),
+    "CHAP": ("chapter", "book section", "book chapter", "incollection", "inbook",
+             "part of book", "book part"),
+    "CPAPER": ("conference paper", "proceedings paper", "inproceedings", "paper-conference",
+               "conference proceedings", "proceedings-article"),
+    "CONF": ("conference", "proceedings", "congress", "congresses"),
+    "ABST": ("meeting abstract", "abstract", "conference abstract"),
+    "RPRT": ("report", "techreport", "technical report", "government publication",
+             "government document",
+             "grey literature", "gray literature", "working paper"),
+    "THES": ("thesis", "phdthesis", "mastersthesis", "dissertation", "dissertation/thesis",
+             "academic dissertation", "academic dissertations"),
+    "ELEC": ("web page", "webpage", "web site", "website", "online", "electronic resource",
+             "blog post"),
+    "DATA": ("dataset", "data set", "data study"),
+    "VIDEO": ("video-audio media", "webcast", "video", "video recording"),
+    "NEWS": ("newspaper article", "newspaper", "article-newspaper"),
+    "MGZN": ("magazine article", "article-magazine"),
+    "PAT": ("patent",),
+    "STAND": ("standard",),
+    "COMP": ("computer program", "software"),
+    "GEN": ("misc", "generic", "other"),
+}  # fmt: skip
+_TYPES = {name: ty for ty, names in _BY_TYPE.items() for name in names}
+
+
+def ris_type(*values: str | None) -> str:
+    """The RIS TY for a record's publication type(s), best first: the first value (or part of
+    one, "Article; Proceedings Paper") that names a type. No type at all reads as a journal
+    article (most search results are); a type nothing maps to is GEN."""
+    named = False
+    for value in values:
+        for part in str(value or "").split(";"):
+            part = " ".join(part.split())
+            if not part:
+                continue
+            named = True
+            if part.upper() in RIS_TYPES:
+                return part.upper()
+            found = _TYPES.get(part.lower())
+            if found:
+                return found
+    return "GEN" if named else "JOUR"

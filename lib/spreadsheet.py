@@ -126,7 +126,7 @@ def csv_text(value: object) -> str:
         return utc_naive(value).isoformat(sep=" ", timespec="seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return guard(value)
+    return guard(str(value))  # a str (the scalars above return theirs)
 
 
 def csv_row(row: Iterable[object]) -> list[str]:
@@ -203,10 +203,10 @@ def _write_sheet(sheet, rows: Iterable[Sequence[object]]) -> None:
     for number, row in enumerate(head):
         sheet.append([_xlsx_cell(sheet, v, header=number == 0) for v in row])
         count += 1
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, _scalar(v)) for v in row])
+    for rest in rows:
+        sheet.append([_xlsx_cell(sheet, _scalar(v)) for v in rest])
         count += 1
-        columns = max(columns, len(row))
+        columns = max(columns, len(rest))
     sheet.auto_filter.ref = f"A1:{get_column_letter(max(columns, 1))}{count}"
 
 

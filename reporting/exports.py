@@ -152,7 +152,7 @@ class RecordExport:
                 if record.doi and not raw.get("DO"):
                     ris_writer.add(entry, "DO", record.doi)
             else:
-                entry = {"TY": [_ris_type(record.type)]}
+                entry = {"TY": [ris_writer.ris_type(record.type, *_pub_types(fmt, raw))]}
                 add = partial(ris_writer.add, entry)
                 add("TI", record.title)
                 add("AU", [str(a) for a in record.authors or ()])
@@ -178,16 +178,17 @@ class RecordExport:
         return ris_writer.dumps(entries)
 
 
-_RIS_TYPES = {"journal article": "JOUR", "article": "JOUR", "jour": "JOUR", "book": "BOOK",
-              "chapter": "CHAP", "book section": "CHAP", "conference paper": "CPAPER",
-              "report": "RPRT", "thesis": "THES", "web page": "ELEC"}  # fmt: skip
+# Where each format lists all of a record's publication types (record.type is the first):
+# a MEDLINE record's later PT lines ("Review" after "Journal Article") are tried too.
+_PUB_TYPE_FIELDS = {"medline": ("PT",), "ovid": ("PT",), "wos": ("DT", "PT")}
 
 
-def _ris_type(value: str) -> str:
-    value = (value or "").strip()
-    if value.upper() in {"JOUR", "BOOK", "CHAP", "CPAPER", "CONF", "RPRT", "THES", "ELEC", "GEN"}:
-        return value.upper()
-    return _RIS_TYPES.get(value.lower(), "JOUR" if not value else "GEN")
+def _pub_types(fmt: str, raw: dict) -> list[str]:
+    found: list[str] = []
+    for name in _PUB_TYPE_FIELDS.get(fmt, ()):
+        value = raw.get(name)
+        found += [str(v) for v in (value if isinstance(value, list) else [value]) if v]
+    return found
 
 
 # Times are written as date-times (lib.spreadsheet: "YYYY-MM-DD HH:MM:SS"), in UTC as the

@@ -102,7 +102,7 @@ def source_counts(review: Review) -> list[SourceCount]:
 def _total(lines: list[Line], noun: str) -> Count:
     if not lines:
         return not_applicable()
-    known = [line.count.value for line in lines if line.count.known]
+    known = [n for line in lines if line.count.known and (n := line.count.value) is not None]
     missing = len(lines) - len(known)
     if missing:
         return assumed(
@@ -217,10 +217,12 @@ def prisma_flow(review: Review) -> Flow:
                     None, State.NOT_REPORTED, "no record found by other methods entered in Sift"
                 )
             continue
-        row = row or {"sought": 0, "missing": 0, "retrieved": 0}
-        f[f"{prefix}_sought_reports"] = computed(row["sought"])
-        f[f"{prefix}_notretrieved_reports"] = computed(row["missing"])
-        f[f"{prefix}_assessed"] = computed(row["retrieved"])
+        sought, missing, retrieved = (
+            (row["sought"], row["missing"], row["retrieved"]) if row is not None else (0, 0, 0)
+        )
+        f[f"{prefix}_sought_reports"] = computed(sought)
+        f[f"{prefix}_notretrieved_reports"] = computed(missing)
+        f[f"{prefix}_assessed"] = computed(retrieved)
         lines: dict[str, Line] = {}
         for r in ft:
             if r.other_method != other or r.outcome != EXCLUDE:
@@ -232,11 +234,11 @@ def prisma_flow(review: Review) -> Flow:
             else:
                 key, label = "none", "No reason given"
             line = lines.setdefault(label, Line(label, computed(0), key=key))
-            line.count.value += r.papers
+            line.count.value = (line.count.value or 0) + r.papers
         ordered = sorted(lines.values(), key=lambda x: (x.key == "none", x.key, x.label))
         setattr(flow, f"{prefix}_excluded", ordered)
-        f[f"{prefix}_excluded_reports"] = computed(sum(x.count.value for x in ordered))
-        to_retrieve = row["sought"] - row["missing"] - row["retrieved"]
+        f[f"{prefix}_excluded_reports"] = computed(sum(x.count.value or 0 for x in ordered))
+        to_retrieve = sought - missing - retrieved
         if to_retrieve:
             flow.footnotes.append(
                 f"Retrieval in progress: {to_retrieve:,} reports still to retrieve."
@@ -338,7 +340,7 @@ def box_items(review: Review, key: str) -> BoxList | None:
         chosen = reports.filter(record_id__in=ids)
         labels = study_labels(review)
         details = {
-            r.record_id: (labels[r.study_id] if r.study else "not linked to a study")
+            r.record_id: (labels[r.study_id] if r.study_id is not None else "not linked to a study")
             for r in chosen
         }
         return BoxList("Reports of included studies", [r.record for r in chosen], details, "Study")
@@ -365,15 +367,21 @@ def box_items(review: Review, key: str) -> BoxList | None:
         )
     labels = {c.pk: f"{c.code} {c.reason_label}" for c in review.criteria.all()}
     found = {
-        p: labels.get(rid) or (f"Other: {other}" if other else "No reason given")
+        p: (labels.get(rid) if rid is not None else None)
+        or (f"Other: {other}" if other else "No reason given")
         for p, (o, rid, other) in paper_outcomes(review, Stage.FULL_TEXT).items()
         if o == EXCLUDE
     }
-    chosen = [r for r in reports if r.record_id in found]
-    chosen.sort(key=lambda r: (found[r.record_id], r.record_id))
-    details = {r.record_id: found[r.record_id] for r in chosen}
+    excluded = sorted(
+        (r for r in reports if r.record_id in found),
+        key=lambda r: (found[r.record_id], r.record_id),
+    )
+    details = {r.record_id: found[r.record_id] for r in excluded}
     return BoxList(
-        f"Reports excluded, with reasons ({column})", [r.record for r in chosen], details, "Reason"
+        f"Reports excluded, with reasons ({column})",
+        [r.record for r in excluded],
+        details,
+        "Reason",
     )
 
 

@@ -100,6 +100,9 @@ class Decision(models.Model):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not stored: on the vote `decision_record(advance=True)` returns, the reviewer's place in
+    # their order after it (the view offers the next record from there).
+    position: int | None = None
 
     class Meta:
         constraints = [

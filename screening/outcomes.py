@@ -428,14 +428,72 @@ def outcome_papers(review: Review, stage: str, outcome: str) -> Q:
 # --- what the stage pages show -----------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ConflictCounts:
+    """A stage's conflicts, resolved or not. A conflict is a paper whose counted votes
+    `decide` calls one: different verdicts, a Maybe that does not count as Include, or (when
+    the stage needs the reasons to agree) exclusions for different reasons. Open: still
+    `conflict`; resolved: settled by a Resolution. Not the same number as the agreement
+    table's verdict disagreements (b + c), which leave out reasons and count per pair."""
+
+    open: int = 0
+    resolved_include: int = 0
+    resolved_exclude: int = 0
+    # Of all of them, those where every vote excludes (they differ on the reason only);
+    # None when the votes were not read (the stage page does not show it).
+    on_reasons: int | None = None
+
+    @property
+    def resolved(self) -> int:
+        return self.resolved_include + self.resolved_exclude
+
+    @property
+    def total(self) -> int:
+        return self.open + self.resolved
+
+
+def conflict_counts(
+    review: Review,
+    stage: str,
+    *,
+    rows: list[OutcomeRow] | None = None,
+    votes: dict[int, Votes] | None = None,
+) -> ConflictCounts:
+    """The stage's conflicts (`ConflictCounts`): what the stage page and the agreement page
+    both print. `rows`: `outcome_counts` if already read; `votes`: `votes_by_paper` if
+    already read, to count the conflicts on reasons only."""
+    rows = outcome_counts(review, stage) if rows is None else rows
+    resolved = resolutions(review, stage)
+    on_reasons = None
+    if votes is not None:
+        settings = stage_settings(review, stage)
+        automation = automation_excluded(review, stage)
+        on_reasons = sum(
+            1
+            for paper, by in votes.items()
+            if (paper in resolved or (paper not in automation
+                                      and decide(by, settings) == CONFLICT))
+            and len(by) > 1
+            and all(binary(verdict, settings) == EXCLUDE for verdict, _ in by.values())
+            and len({reason for _, reason in by.values()}) > 1
+        )  # fmt: skip
+    included = sum(1 for verdict in resolved.values() if verdict == INCLUDE)
+    return ConflictCounts(
+        open=sum(row.papers for row in rows if row.outcome == CONFLICT),
+        resolved_include=included,
+        resolved_exclude=len(resolved) - included,
+        on_reasons=on_reasons,
+    )
+
+
 @dataclass
 class StageSummary:
     papers: int = 0
     awaiting: int = 0
     included: int = 0
     excluded: int = 0
-    conflicts: int = 0  # unresolved
-    resolved: int = 0
+    conflicts: int = 0  # unresolved (`ConflictCounts.open`)
+    resolved: int = 0  # conflicts settled by a resolution (`ConflictCounts.resolved`)
     resolved_include: int = 0
     resolved_exclude: int = 0
     # PRISMA 2020 "records excluded by automation tools": left unscreened when a lead
@@ -448,19 +506,17 @@ def stage_summary(
 ) -> StageSummary:
     """The stage's papers by outcome: the same counts PRISMA prints (`outcome_counts`)."""
     summary = StageSummary(papers=papers(review, stage).count())
-    for row in outcome_counts(review, stage):
+    rows = outcome_counts(review, stage)
+    for row in rows:
         if row.outcome == INCLUDE:
             summary.included += row.papers
         elif row.outcome == EXCLUDE:
             summary.excluded += row.papers
-        elif row.outcome == CONFLICT:
-            summary.conflicts += row.papers
-    for verdict in resolutions(review, stage).values():
-        summary.resolved += 1
-        if verdict == INCLUDE:
-            summary.resolved_include += 1
-        else:
-            summary.resolved_exclude += 1
+    conflicts = conflict_counts(review, stage, rows=rows)
+    summary.conflicts = conflicts.open
+    summary.resolved = conflicts.resolved
+    summary.resolved_include = conflicts.resolved_include
+    summary.resolved_exclude = conflicts.resolved_exclude
     summary.excluded_automation = len(automation_excluded(review, stage))
     summary.awaiting = (
         summary.papers

@@ -26,9 +26,11 @@ from reviews.models import Arm, BatchStatus, ImportBatch, Record, Review, Source
 from screening.outcomes import (  # the rules' one home; re-exported for the pages
     CONFLICT,
     EXCLUDE,
+    ConflictCounts,
     StageSummary,
     automation_excluded,
     binary,
+    conflict_counts,
     counted,
     decide,
     included_studies,
@@ -68,7 +70,14 @@ from screening.models import (
 )
 
 if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
     from screening.access import Viewer
+
+    class _Excluded(TypedDict):
+        excluded: int
 
 
 def highlighter(settings: StageSettings) -> Highlighter:
@@ -300,7 +309,9 @@ def automation_exclusions(review: Review, stage: str) -> int:
     return len(automation_excluded(review, stage))
 
 
-def automation_stops(review: Review, stage: str) -> list[AutomationStop]:
+def automation_stops(
+    review: Review, stage: str
+) -> list[WithAnnotations[AutomationStop, _Excluded]]:
     """The stops in force, oldest first: rule, params, statistics, stopped_by, stopped_at
     (for PRISMA's footnote: which tool excluded the records, and how)."""
     return list(
@@ -423,15 +434,18 @@ class AgreementReport:
     pairs: list[PairAgreement] = field(default_factory=list)
     overall: Agreement | None = None
     maybe_rule: str = ""
+    # The stage's conflicts by the outcome rule (the stage page's numbers), not b + c.
+    conflicts: ConflictCounts = field(default_factory=ConflictCounts)
 
 
 def agreement_report(review: Review, stage: str, settings: StageSettings) -> AgreementReport:
     """Per reviewer pair and overall, from the reviewers' final independent votes before
     any resolution (reporting spec section 10)."""
     resolved = resolutions(review, stage)
+    votes = votes_by_paper(review, stage)
     cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0, 0])
-    for paper, votes in votes_by_paper(review, stage).items():
-        by = newest_per_reviewer(votes)  # agreement is between reviewers
+    for paper, paper_votes in votes.items():
+        by = newest_per_reviewer(paper_votes)  # agreement is between reviewers
         for r1, r2 in combinations(sorted(by), 2):
             c = cells[(r1, r2)]
             v1, v2 = binary(by[r1][0], settings), binary(by[r2][0], settings)
@@ -448,7 +462,8 @@ def agreement_report(review: Review, stage: str, settings: StageSettings) -> Agr
     report = AgreementReport(
         maybe_rule="Maybe counts as Include"
         if settings.maybe_counts_as_include
-        else "Items with a Maybe vote are left out"
+        else "Items with a Maybe vote are left out",
+        conflicts=conflict_counts(review, stage, votes=votes),
     )
     total = [0, 0, 0, 0]
     for (r1, r2), c in sorted(cells.items()):
@@ -581,7 +596,8 @@ def fulltext_exclusions(review: Review, settings: StageSettings) -> list[tuple[s
     for row in outcome_counts(review, Stage.FULL_TEXT):
         if row.outcome == EXCLUDE:
             other = row.reason_other
-            label = codes.get(row.reason_id) or (f"Other: {other}" if other else "No reason")
+            named = codes.get(row.reason_id) if row.reason_id is not None else None
+            label = named or (f"Other: {other}" if other else "No reason")
             counts[label] += row.papers
     return sorted(counts.items())
 
@@ -623,30 +639,34 @@ def _num(value: float | None, places: int = 4) -> str:
 
 def agreement_csv_rows(report: AgreementReport, stage: str) -> list[list]:
     """The agreement report's CSV rows: a header, one row per pair, then all pairs."""
-    rows = [[
+    rows: list[list] = [[
         "stage", "rater_1", "rater_2", "n", "a_both_include", "b_1_include_2_exclude",
         "c_1_exclude_2_include", "d_both_exclude", "observed_agreement", "expected_agreement",
         "kappa", "se", "ci_low", "ci_high", "pabak", "prevalence_index", "bias_index",
-        "positive_agreement", "negative_agreement", "conflicts", "resolved_include",
-        "resolved_exclude", "unresolved", "maybe_rule",
+        "positive_agreement", "negative_agreement", "verdict_disagreements", "resolved_include",
+        "resolved_exclude", "unresolved", "maybe_rule", "conflicts", "conflicts_resolved",
+        "conflicts_open", "conflicts_on_reasons",
     ]]  # fmt: skip
+    # verdict_disagreements (b + c) and the three after it are per pair; the stage's
+    # conflicts (the outcome rule's, as the stage page counts them) are on the last row.
     for p in report.pairs:
         t = p.table
         rows.append([
             stage, p.first.username, p.second.username, t.n, t.a, t.b, t.c, t.d, _num(t.p_o),
             _num(t.p_e), _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high),
             _num(t.pabak), _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos),
-            _num(t.p_neg), t.conflicts, p.resolved_include, p.resolved_exclude, p.unresolved,
-            report.maybe_rule,
+            _num(t.p_neg), t.disagreements, p.resolved_include, p.resolved_exclude,
+            p.unresolved, report.maybe_rule, "", "", "", "",
         ])  # fmt: skip
     if report.overall is not None:
-        t = report.overall
+        t, c = report.overall, report.conflicts
         rows.append([
             stage, "(all pairs)", "", t.n, t.a, t.b, t.c, t.d, _num(t.p_o), _num(t.p_e),
             _num(t.kappa), _num(t.se), _num(t.ci_low), _num(t.ci_high), _num(t.pabak),
             _num(t.prevalence_index), _num(t.bias_index), _num(t.p_pos), _num(t.p_neg),
-            t.conflicts, sum(p.resolved_include for p in report.pairs),
+            t.disagreements, sum(p.resolved_include for p in report.pairs),
             sum(p.resolved_exclude for p in report.pairs), sum(p.unresolved for p in report.pairs),
-            report.maybe_rule,
+            report.maybe_rule, c.total, c.resolved, c.open,
+            "" if c.on_reasons is None else c.on_reasons,
         ])  # fmt: skip
     return rows

@@ -5,6 +5,7 @@ site administrator's outbox for everything)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 LINK = re.compile(r"https?://[^\s<>\"')]+")
 # A claim older than this belongs to a worker that died while sending.
-STALE_CLAIM = timezone.timedelta(minutes=10)
+STALE_CLAIM = dt.timedelta(minutes=10)
 
 
 class MailBusy(Exception):
@@ -167,7 +168,7 @@ def mail_requeue_waiting() -> int:
         OutboundEmail.objects.filter(
             Q(
                 status=MailStatus.QUEUED,
-                created_at__lt=timezone.now() - timezone.timedelta(seconds=30),
+                created_at__lt=timezone.now() - dt.timedelta(seconds=30),
             )
             | Q(status=MailStatus.SENDING, claimed_at__lt=stale)
         ).values_list("pk", flat=True)[:1000]

@@ -135,7 +135,7 @@ def log_created(*, review: Review, user, version, items: list[dict], builtin: st
     summary = f"{what}: version 1, {_count(len(items), item_noun)}"
     if default_for:
         summary += f"; the default for {default_for} studies"
-    detail = {
+    detail: dict[str, object] = {
         "action": "add_builtin" if builtin else "create", f"{noun}_id": instrument.pk,
         noun: instrument.name, "version": 1, "added": items,
     }  # fmt: skip

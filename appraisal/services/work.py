@@ -175,7 +175,9 @@ def _write_judgements(entry: Appraisal, rows: dict[int | None, dict], before: di
     """Store the judgements; what changed, by domain code, for the history."""
     changed = []
     for key, state in rows.items():
-        Judgement.objects.update_or_create(appraisal=entry, domain_id=key, defaults=state)
+        # key None: the overall judgement (domain_id IS NULL); django-stubs types an `_id`
+        # lookup as str | int even on a nullable foreign key.
+        Judgement.objects.update_or_create(appraisal=entry, domain_id=key, defaults=state)  # type: ignore[misc]
         diff = audit.changes(before.get(key, {}), state)
         if diff:
             changed.append({"code": codes[key], **diff})
@@ -278,7 +280,7 @@ def appraisal_consensus(
     for question in questions.values():
         given = _clean_answer(question, answers.get(question.pk, AnswerInput()))
         value = given.text if question.kind == QuestionKind.TEXT else given.answer
-        stands = base.get(question.pk, "") or ""
+        stands = str(base.get(question.pk, "") or "")  # an appraisal's answers are text
         if question.pk in different or (single and value and value != stands):
             if not value and question.kind == QuestionKind.CHOICE:
                 raise ValidationError(f"{question.code}: choose the agreed answer.")
@@ -339,7 +341,7 @@ def _consensus_judgements(work, given: dict[int | None, JudgementInput]) -> dict
 # --- writing a row and its answers (values), with its history ----------------------------------
 
 # An appraisal's answers, an extraction's values: (model, link to the row, link to the item).
-_ITEMS = {
+_ITEMS: dict[type, tuple[type[Answer] | type[Value], str, str]] = {
     Appraisal: (Answer, "appraisal", "question_id"),
     Extraction: (Value, "extraction", "field_id"),
 }

@@ -35,6 +35,7 @@ from lib.appraisal.outcomes import (
     comparisons,
 )
 from lib.appraisal.outcomes import KEYS as OUTCOME_KEYS
+from lib.citation import citation
 from reviews.access import review_for_user
 from reviews.views.downloads import csv_response, xlsx_response
 from screening.selectors import primary_report
@@ -192,8 +193,8 @@ def robvis_csv(request: HttpRequest, review: str, version_id: int) -> HttpRespon
     (robvis's `rob_summary(weighted = TRUE)` reads the last column as the weights: the lead's
     weights when every study has one, else 1 each, as the summary figure). robvis reads
     every column after Study as a domain, so the study id cannot travel here: the label is
-    unique instead ("Lambert 2003a"), as in the wide file that carries both.
-    `rob_traffic_light` wants no Weight: `data[, -ncol(data)]`."""
+    unique instead ("Lambert 2003a"), as in the wide file that carries both. robvis 0.3.0
+    and later take the Weight column in `rob_traffic_light` too."""
     review_obj = review_for_user(request.user, review)
     version = _version(review_obj, version_id)
     data = selectors.appraisal_table(review_obj, version)
@@ -285,9 +286,7 @@ def _citation(study) -> tuple[str, str]:
     if not reports:
         return ids, ""
     record = primary_report(study).record
-    authors = "; ".join(record.authors[:3]) + (" et al." if len(record.authors) > 3 else "")
-    citation = f"{authors} ({record.year}). {record.title}"
-    return ids, citation + (f". {record.journal}" if record.journal else "")
+    return ids, citation(record.authors, record.year, record.title, record.journal)
 
 
 def _appraisal_summaries(review) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
@@ -295,9 +294,14 @@ def _appraisal_summaries(review) -> tuple[dict[int, list[str]], dict[int, list[s
     summaries: dict[int, list[str]] = defaultdict(list)
     for version in selectors.appraised_versions(review):
         data = selectors.appraisal_table(review, version)
-        for study, row in zip(data.studies, data.choice_rows(), strict=True):
+        for i, (study, row) in enumerate(zip(data.studies, data.choice_rows(), strict=True)):
             tools[study.pk].append(_name(version))
-            counts = defaultdict(int)
+            if data.has_judgements:
+                # A risk-of-bias tool (RoB 2, ROBINS-I ...): its judgements, not its answers,
+                # as robvis names them: "D1 Low, D2 Some concerns, ..., Overall High".
+                summaries[study.pk].append(_judgement_summary(data, i))
+                continue
+            counts: dict[str, int] = defaultdict(int)
             for code in row:
                 if code:
                     counts[option(code).label] += 1
@@ -331,6 +335,19 @@ def _column_name(f, n: int) -> str:
     return f"{code} ({f.unit})" if f.unit else code
 
 
+def _judgement_summary(data, i: int) -> str:
+    """One study's domain judgements and overall judgement, in the robvis file's codes and
+    words (`_robvis_judgements`); a judgement not made reads "not judged"."""
+
+    def word(code: str) -> str:
+        return option(code).judgement if code else "not judged"
+
+    parts = [f"{d.code} {word(c)}" for d, c in zip(data.domains, data.judgements[i], strict=True)]
+    if data.overall_judgements is not None:
+        parts.append(f"Overall {word(data.overall_judgements[i])}")
+    return ", ".join(parts)
+
+
 def _characteristics(review, form) -> tuple[list, list[list], list]:
     finals = selectors.extraction_finals(review, form)
     version = selectors.current_version(form)
@@ -341,7 +358,7 @@ def _characteristics(review, form) -> tuple[list, list[list], list]:
               "extractor_1", "extractor_2", "consensus_by", "extraction_status"]  # fmt: skip
     rows = []
     for item in finals:
-        ids, citation = _citation(item.study)
+        ids, reference = _citation(item.study)
         by_code: dict[tuple[str, int], object] = {}
         if item.values is not None and item.version is not None:
             for f in item.version.fields.all():
@@ -355,7 +372,7 @@ def _characteristics(review, form) -> tuple[list, list[list], list]:
         extractors = [e.reviewer.username for e in work.entries] if work else []
         status = selectors.STATE_LABELS[work.state] if work else "To do"
         rows.append([
-            item.study.pk, item.study.cited, ids, citation,
+            item.study.pk, item.study.cited, ids, reference,
             *[by_code.get((f.code, n), "") for f, n in columns],
             "; ".join(tools.get(item.study.pk, [])), "; ".join(summaries.get(item.study.pk, [])),
             *(extractors + ["", ""])[:2],

@@ -82,7 +82,8 @@ def _sections(parts, options) -> tuple[QuestionDef, ...]:
 def _domains(parts, options, judgements, tool=""):
     """(code, name, rows) parts -> (domains, questions); a domain's algorithm is
     "<tool>.<code lowercased>" when the tool publishes one."""
-    domains, questions = [], []
+    domains: list[DomainDef] = []
+    questions: list[QuestionDef] = []
     for code, name, rows in parts:
         algorithm = f"{tool}.{code.lower()}" if tool else ""
         domains.append(DomainDef(code, name, judgements, algorithm))

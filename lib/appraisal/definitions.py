@@ -156,9 +156,12 @@ def _check_code(number: int, code: str, seen: set[str], pattern: re.Pattern = _C
 def parse_checklist(text: str) -> Structure:
     """Questions, domains and the overall judgement scale; DefinitionError names the line."""
     headers: list = []
-    questions, seen = [], set()
+    questions: list[QuestionDef] = []
+    seen: set[str] = set()
     items = list(_lines(text, headers))
-    domains, judgements, domain_seen = [], (), set()
+    domains: list[DomainDef | None] = []  # None: where the overall judgement line was
+    judgements: tuple[str, ...] = ()
+    domain_seen: set[str] = set()
     for number, cells in headers:
         if len(cells) < 2 or not cells[0] or not cells[1]:
             raise DefinitionError(
@@ -211,7 +214,8 @@ def structure_from_rows(
     questions (code, text, hint, section or domain code, answers: words, a scale's name or
     "text"), and the overall judgement's scale. Blank rows are skipped; DefinitionError
     names the row."""
-    built_domains, domain_seen = [], set()
+    built_domains: list[DomainDef] = []
+    domain_seen: set[str] = set()
     for n, (code, name, scale) in enumerate(domains, 1):
         if not (code.strip() or name.strip()):
             continue
@@ -225,7 +229,10 @@ def structure_from_rows(
             raise DefinitionError(str(error).replace(f"Line {n}", where)) from None
         built_domains.append(DomainDef(code.strip(), " ".join(name.split()), judgements))
     by_code = {d.code.lower(): d for d in built_domains}
-    built, seen, done_domains, last = [], set(), set(), ""
+    built: list[QuestionDef] = []
+    seen: set[str] = set()
+    done_domains: set[str] = set()
+    last = ""
     for n, (code, text, hint, group, answers) in enumerate(questions, 1):
         if not (code.strip() or text.strip()):
             continue
@@ -349,7 +356,8 @@ def _section_repeat(number: int, section: str) -> tuple[str, str]:
 def parse_fields(text: str) -> list[FieldDef]:
     """Fields, one a line: code | label | kind | choices or columns | hint | unit |
     min..max | required. '## Section' starts a section, '## Arms | arm' a repeating one."""
-    fields, seen = [], set()
+    fields: list[FieldDef] = []
+    seen: set[str] = set()
     for number, raw_section, parts in _lines(text):
         section, repeat = _section_repeat(number, raw_section)
         if len(parts) < 3:
@@ -601,7 +609,7 @@ def clean_table(options, rows) -> list[dict]:
     events, mean, SD, SE, median...) stored as numbers, and the checks a meta-analysis
     needs (N > 0 and whole, events whole and between 0 and N, SD and SE >= 0), refused
     with a message naming the row."""
-    cleaned = []
+    cleaned: list[dict] = []
     for row in rows:
         cells = {c: str(row.get(c, "") if row.get(c) is not None else "").strip() for c in options}
         if not any(cells.values()):

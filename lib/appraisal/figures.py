@@ -47,8 +47,9 @@ def _fonts_for(texts: Sequence[str]):
                 registered.add(file)
         known = [f.name for f in font_manager.fontManager.ttflist if f.fname == path]
         names += [name for name in known[:1] if name not in names]
-    settings = {"font.family": names, "svg.hashsalt": "sift", "svg.fonttype": "none"}
-    with matplotlib.rc_context(settings):
+    with matplotlib.rc_context(
+        {"font.family": names, "svg.hashsalt": "sift", "svg.fonttype": "none"}
+    ):
         yield
 
 

@@ -255,13 +255,13 @@ def deduplicate(
         members.sort()
         primary = _choose_primary(members, keys, pinned_set, keep_set)
         via = {}
-        for m in members:
-            if m == primary:
+        for member in members:
+            if member == primary:
                 continue
-            links = applied.get(m, [])
+            links = applied.get(member, [])
             direct = [x for x in links if x[0] == primary]
             partner, match = max(direct or links, key=lambda x: (x[1].score, -x[0]))
-            via[cites[m].id] = Link(cites[m].id, cites[partner].id, match)
+            via[cites[member].id] = Link(cites[member].id, cites[partner].id, match)
         ordered = [primary] + [m for m in members if m != primary]
         clusters.append(Cluster(cites[primary].id, [cites[m].id for m in ordered], via))
     clusters.sort(key=lambda c: index[c.primary])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 from typing import IO
 
@@ -29,17 +29,22 @@ def iter_zip_pdfs(
     max_entries: int = MAX_ENTRIES,
     max_total_bytes: int = MAX_TOTAL_BYTES,
     max_ratio: float = MAX_RATIO,
+    on_count: Callable[[int], object] | None = None,
 ) -> Iterator[tuple[str, IO[bytes]]]:
     """Yield (entry name, stream) for each ``.pdf`` entry, in archive order.
 
     Directories, ``__MACOSX/`` and dotfiles are skipped, and so is every other kind of file.
     Each stream is valid until the next item is requested. A file object must be seekable;
     it is left open. Raises ArchiveError, before yielding anything, when the archive is not
-    a ZIP or is refused; and while an entry is read, when it turns out damaged.
+    a ZIP or is refused; and while an entry is read, when it turns out damaged. `on_count`
+    hears how many PDFs the archive holds once it is accepted, before the first is yielded.
     """
     limits = ZipLimits(max_entries, max_total_bytes, max_ratio)
     with open_zip(path_or_fileobj, filename) as archive:
-        for info in checked_entries(archive, filename, limits, wanted=_is_pdf):
+        entries = checked_entries(archive, filename, limits, wanted=_is_pdf)
+        if on_count is not None:
+            on_count(len(entries))
+        for info in entries:
             with open_entry(archive, info, filename) as stream:
                 yield info.filename, stream
 

@@ -83,13 +83,13 @@ def read_pdf(
     if isinstance(path_or_fileobj, (str, os.PathLike)):
         with open(path_or_fileobj, "rb") as stream:
             return _read(stream, filename, max_bytes)
-    stream = path_or_fileobj
-    if _cheaply_seekable(stream):
-        stream.seek(0)
-        return _read(stream, filename, max_bytes)
+    fileobj = path_or_fileobj
+    if _cheaply_seekable(fileobj):
+        fileobj.seek(0)
+        return _read(fileobj, filename, max_bytes)
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
-        _copy_bounded(stream, spool, max_bytes)
-        return _read(spool, filename, max_bytes)  # type: ignore[arg-type]
+        _copy_bounded(fileobj, spool, max_bytes)
+        return _read(spool, filename, max_bytes)
 
 
 def _read(stream: IO[bytes], filename: str, max_bytes: int) -> PdfInfo:

@@ -91,7 +91,7 @@ class CountingRaw(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         n = self._f.readinto(buffer)  # type: ignore[attr-defined]
         n = n or 0
         self.count += n

@@ -204,7 +204,7 @@ def record_from_fields(record: _Record) -> ParsedRecord:
     pmid = first_pmid(all_values(fields, names["pmid"]))
     if not pmid and accession and MEDLINE_DB.search(database):
         pmid = first_pmid(all_values(fields, (accession,)))
-    keywords = []
+    keywords: list[str] = []
     for value in all_values(fields, names["keywords"]):
         keywords.extend(v for v in (strip_major(k) for k in value.split(";")) if v)
     return ParsedRecord(

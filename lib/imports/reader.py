@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 
 from . import bibtex, csl_json, endnote_tagged, endnote_xml, medline, ovid, pubmed_xml, ris, wos
 from .decode import CountingRaw, open_text
@@ -142,7 +143,7 @@ class ExportReader:
         counting: dict[str, int] = {}
         self._counting, self._unmapped, self._iterating = counting, None, True
         self._finished = False
-        stream: TextIO | None = None
+        stream: io.TextIOWrapper | None = None
         if self.format == "xlsx":
             self._rows_read[0] = 0
             assert self._detection.header is not None

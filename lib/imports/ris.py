@@ -114,6 +114,7 @@ def read_ris(lines: Iterable[str], *, warn: Warn) -> Iterator[ParsedRecord]:
     skipped_before = skipped_between = 0
     first_between = ""
     line = ""
+    tag: str | None
 
     for line in lines:
         lineno += 1

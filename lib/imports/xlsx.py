@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -144,7 +144,7 @@ def _open(f: BinaryIO) -> Any:
         return openpyxl.load_workbook(f, read_only=True, data_only=True)
 
 
-def _rows(f: BinaryIO) -> Iterator[tuple[int | None, list[str]]]:
+def _rows(f: BinaryIO) -> Generator[tuple[int | None, list[str]]]:
     """(the sheet's stated row count, cells) per row of the first sheet."""
     try:
         workbook = _open(f)

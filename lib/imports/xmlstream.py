@@ -52,7 +52,7 @@ class RecordBuilder(ET.TreeBuilder):
         expat = self.parser.parser if self.parser is not None else None
         return (expat.CurrentLineNumber if expat is not None else 1) + self.line_offset
 
-    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
         depth = len(self._open)
         if depth >= MAX_DEPTH:
             raise ImportFileError(
@@ -64,7 +64,7 @@ class RecordBuilder(ET.TreeBuilder):
             self._record_at, self._record_line = depth, self.line()
         return element
 
-    def end(self, tag: str) -> ET.Element:  # type: ignore[override]
+    def end(self, tag: str) -> ET.Element:
         element = super().end(tag)
         self._open.pop()
         depth = len(self._open)

@@ -85,7 +85,7 @@ def csv_rows(flow: Flow) -> list[list[str]]:
     for line in flow.other_sources:
         key = other_kinds.get(line.kind)
         if key and line.count.known:
-            by_kind[key] = (by_kind.get(key) or 0) + line.count.value
+            by_kind[key] = (by_kind.get(key) or 0) + (line.count.value or 0)
     rows = [CSV_HEADER]
     for data, node, box, description, boxtext in _ROWS:
         if data == "database_specific_results":

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from lib import fonts
+from lib.prisma.checks import Finding
 from lib.prisma.model import FIELDS, Count, Flow, Line, State
 
 FONT = 12  # px
@@ -26,6 +27,8 @@ NOTE_FONT = 10  # px, the footnotes
 TITLE_FILL = "#ffc125"  # Goldenrod1, as the PRISMA2020 package
 GREY_FILL = "#dcdcdc"  # Gainsboro
 PHASE_FILL = "#bcd2ee"  # LightSteelBlue2
+BANNER_FILL = "#b00020"  # a draft's banner: white bold text on red, across the top
+BANNER_FONT = 13  # px
 
 FOOTNOTES = [
     "*Consider, if feasible to do so, reporting the number of records identified from each "
@@ -137,6 +140,9 @@ class Layout:
     arrows: list[list[tuple[float, float]]]
     phases: list[Phase]
     footnotes: list[tuple[float, str]] = field(default_factory=list)  # (baseline, text)
+    # A draft's banner across the top (a check fails): (baseline, text) lines and its height.
+    banner: list[tuple[float, str]] = field(default_factory=list)
+    banner_h: float = 0
 
     def box(self, key: str) -> Box:
         return next(b for b in self.boxes if b.key == key)
@@ -144,6 +150,25 @@ class Layout:
     @property
     def placed_footnotes(self) -> list[tuple[float, list[Run]]]:
         return [(y, place(text, MARGIN, NOTE_FONT)) for y, text in self.footnotes]
+
+    @property
+    def placed_banner(self) -> list[tuple[float, list[Run]]]:
+        return [(y, place(text, MARGIN + PAD, BANNER_FONT)) for y, text in self.banner]
+
+    @property
+    def banner_w(self) -> float:
+        return self.width - 2 * MARGIN
+
+
+def banner_text(failing: list[Finding]) -> str:
+    """What a draft says at its top: how many checks fail, which, and where to look."""
+    n = len(failing)
+    ids = ", ".join(dict.fromkeys(f.check for f in failing))
+    return (
+        f"Draft: {n} check{'s' if n != 1 else ''} fail{'s' if n == 1 else ''} ({ids}), do not "
+        "publish. See the consistency checks on the review's PRISMA page in Sift: correct the "
+        "counts, or explain each warning."
+    )
 
 
 def _n(count: Count, marks: dict[str, str], name: str) -> str:
@@ -271,9 +296,11 @@ def _label(key: str) -> str:
     return FIELDS[key][0]
 
 
-def layout(flow: Flow) -> Layout:
+def layout(flow: Flow, failing: list[Finding] | None = None) -> Layout:
+    """The diagram's geometry. `failing`: the checks that fail (`checks.failing`); any puts
+    a draft banner across the top, above everything else, which moves down under it."""
     specs, marks = boxes_of(flow)
-    x = MARGIN + PHASE_W + 14
+    x: float = MARGIN + PHASE_W + 14
     cols: dict[str, float] = {}
     if flow.updated:
         cols["P"] = x
@@ -292,7 +319,14 @@ def layout(flow: Flow) -> Layout:
     for _, row, lines, _ in specs:
         heights[row] = max(heights[row], max(44, 2 * PAD + len(lines) * LINE))
     heights["R0"] = max(heights["R0"], 34)
-    tops, y = {}, MARGIN
+    banner: list[tuple[float, str]] = []
+    banner_h = 0.0
+    if failing:
+        wrapped = fonts.wrap(banner_text(failing), width - 2 * MARGIN - 2 * PAD, BANNER_FONT)
+        line = BANNER_FONT * 1.3
+        banner = [(MARGIN + PAD + BANNER_FONT + i * line, text) for i, text in enumerate(wrapped)]
+        banner_h = 2 * PAD + len(wrapped) * line
+    tops, y = {}, MARGIN + (banner_h + GAP_Y / 2 if banner else 0)
     for r in rows:
         tops[r] = y
         y += heights[r] + GAP_Y
@@ -300,8 +334,8 @@ def layout(flow: Flow) -> Layout:
     for col, row, lines, key in specs:
         title = row == "R0"
         if "+" in col:
-            left, right = col.split("+")
-            bx, bw = cols[left], cols[right] + BOX_W - cols[left]
+            first, last_col = col.split("+")
+            bx, bw = cols[first], cols[last_col] + BOX_W - cols[first]
         else:
             bx, bw = cols[col], BOX_W
         if title:
@@ -347,4 +381,4 @@ def layout(flow: Flow) -> Layout:
             notes.append((y, part))
             y += LINE * 0.85
         y += 3
-    return Layout(width, y + MARGIN, boxes, arrows, phases, notes)
+    return Layout(width, y + MARGIN, boxes, arrows, phases, notes, banner, banner_h)

@@ -30,7 +30,9 @@ class Agreement:
     p_neg: float | None
 
     @property
-    def conflicts(self) -> int:
+    def disagreements(self) -> int:
+        """Verdict disagreements (b + c), the table's off-diagonal. Not a stage's conflicts,
+        which the outcome rule decides per paper (reasons too) and which can be more."""
         return self.b + self.c
 
 

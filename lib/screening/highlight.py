@@ -109,7 +109,8 @@ class _Term:
     def matches(self, text: str, budget: int | None = None) -> tuple[list[tuple[int, int]], int]:
         """The matches, and where the search stopped: the end of the text, or earlier once
         `budget` candidate places have been checked."""
-        out, pos = [], 0
+        out: list[tuple[int, int]] = []
+        pos = 0
         while pos <= len(text):
             if budget is not None:
                 if budget <= 0:

@@ -78,9 +78,10 @@ def audit_log_records(
     slot = [f.attname for f in fields].index("record_id")
     rows = [(*values[:slot], pk, *values[slot + 1 :]) for pk in record_ids]
     quote = connection.ops.quote_name
+    columns = [f.column for f in fields if f.column]  # concrete fields: every one has a column
     sql = (
         f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
+        f"({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):

@@ -264,7 +264,8 @@ def _load(review_id: int) -> tuple[list[Citation], dict[int, tuple]]:
 
 
 def _decisions(review_id: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    same, different = [], []
+    same: list[tuple[int, int]] = []
+    different: list[tuple[int, int]] = []
     for a, b, verdict in DedupDecision.objects.filter(review_id=review_id).values_list(
         "record_a_id", "record_b_id", "verdict"
     ):
@@ -276,7 +277,8 @@ def _write(review_id: int, result: Result, state: dict[int, tuple], *, seconds: 
     wanted: dict[int, tuple] = {rid: (None, "", None) for rid in state}
     for cluster in result.clusters:
         for member, link in cluster.via.items():
-            wanted[member] = (cluster.primary, link.match.rule.value, link.match.score)
+            # lib.dedup's ids are whatever it was given: here the records' pks (ints).
+            wanted[int(member)] = (cluster.primary, link.match.rule.value, link.match.score)
     primaries, changed = [], []
     newly = 0
     for rid, (dup_of, rule, score) in wanted.items():

@@ -15,7 +15,9 @@ def _check_name(review: Review, name: str, exclude_pk: int | None = None) -> str
     name = single_line(name.strip(), what="A source's name")
     if not name:
         raise ValidationError("A source needs a name.")
-    clash = Source.objects.filter(review=review, name__iexact=name).exclude(pk=exclude_pk)
+    clash = Source.objects.filter(review=review, name__iexact=name)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise ValidationError(f"This review already has a source named {name!r}.")
     return name

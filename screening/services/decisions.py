@@ -487,6 +487,7 @@ def _decisions_follow_their_paper(review_id: int) -> None:
         paper_id=Subquery(primary)
     )
     # A report follows its record into the cluster's primary when that has none.
+    target: int | None
     for report in Report.objects.filter(review_id=review_id, record__duplicate_of__isnull=False):
         target = (
             Record.objects.filter(pk=report.record_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -265,20 +266,24 @@ def _bounded_copy(source, target: Path, limit: int) -> bool:
     return True
 
 
-def _pdfs_of(entry: dict, tmp: Path, errors: list[str]):
+def _pdfs_of(entry: dict, tmp: Path, errors: list[str], count: Callable[[int], object]):
     """(name, local path) of each PDF in a stored upload: the file itself or a zip's PDFs.
-    Each zip entry is copied alone (and removed once read), refused past the PDF limit."""
+    Each zip entry is copied alone (and removed once read), refused past the PDF limit.
+    `count` hears how many PDFs the upload holds: 1 for a PDF, a zip's number of PDFs (0
+    when the zip is refused)."""
     local = tmp / "upload"
     with default_storage.open(entry["path"], "rb") as source, local.open("wb") as out:
         shutil.copyfileobj(source, out, 1024 * 1024)
     with local.open("rb") as handle:
         head = handle.read(4)
     if not head.startswith(b"PK"):
+        count(1)
         yield entry["name"], local
         return
     limit = max_pdf_bytes()
     try:
-        for n, (name, stream) in enumerate(iter_zip_pdfs(local, filename=entry["name"])):
+        pdfs = iter_zip_pdfs(local, filename=entry["name"], on_count=count)
+        for n, (name, stream) in enumerate(pdfs):
             target = tmp / f"zip-{n}.pdf"
             if not _bounded_copy(stream, target, limit):
                 errors.append(f"{name} in {entry['name']} is larger than {limit // 2**20} MB.")
@@ -287,6 +292,7 @@ def _pdfs_of(entry: dict, tmp: Path, errors: list[str]):
             target.unlink(missing_ok=True)
     except ArchiveError as error:
         errors.append(error.message)
+        count(0)
 
 
 def bulk_upload_mark_sent(*, bulk_id: int, sent: bool) -> None:
@@ -317,15 +323,27 @@ def _claim_bulk(bulk_id: int) -> bool:
 
 
 def _read_all(bulk: BulkUpload, candidates: list[Candidate], errors: list[str]) -> None:
-    """Read each stored upload's PDFs, store them and match each to a report."""
+    """Read each stored upload's PDFs, store them and match each to a report. Each upload
+    counts 1 in `total` until it is opened and a zip says how many PDFs it holds (a zip of
+    3 PDFs is 3, not 1 file); `done` counts PDFs read, or left out."""
     bulk_id = bulk.pk
+    rows = BulkUpload.objects.filter(pk=bulk_id)
     for entry in bulk.files:
+        place = [1]  # this upload's share of `total`
+
+        def count(pdfs: int, place: list[int] = place) -> None:
+            rows.update(total=F("total") + pdfs - place[0])
+            place[0] = pdfs
+
+        seen = 0
         with tempfile.TemporaryDirectory() as tmp:
-            for name, path in _pdfs_of(entry, Path(tmp), errors):
+            for name, path in _pdfs_of(entry, Path(tmp), errors, count):
+                seen += 1
                 try:
                     info = read_pdf(path, filename=name, max_bytes=max_pdf_bytes())
                 except PdfError as error:
                     errors.append(error.message)
+                    jobs.beat(rows, done=F("done") + 1)
                     continue
                 match = match_pdf(info.text, name, info.title, candidates)
                 with path.open("rb") as handle:
@@ -337,8 +355,9 @@ def _read_all(bulk: BulkUpload, candidates: list[Candidate], errors: list[str]) 
                     pages=info.pages, size=info.size, report_id=match.candidate_id,
                     method=match.method, score=match.score, certain=match.certain,
                 )  # fmt: skip
-                jobs.beat(BulkUpload.objects.filter(pk=bulk_id))
-        jobs.beat(BulkUpload.objects.filter(pk=bulk_id), done=F("done") + 1)
+                jobs.beat(rows, done=F("done") + 1)
+        if place[0] > seen:  # a zip's PDFs left out unread (too large)
+            jobs.beat(rows, done=F("done") + place[0] - seen)
 
 
 def bulk_upload_run(*, bulk_id: int) -> BulkUpload | None:
@@ -450,10 +469,10 @@ def bulk_upload_confirm(
                     f"Full-text screening has started on “{report.record.title[:80]}”: its "
                     "PDF cannot be replaced."
                 )
-        old_files = []
+        old_files: list[str] = []
         for item_id, report_id in wanted.items():
             item, report = items[item_id], reports[report_id]
-            if report.pdf:
+            if report.pdf.name:
                 old_files.append(report.pdf.name)
             report.pdf.name = item.path  # the file is already in storage: no copy
             report.pdf_name = item.name
@@ -508,6 +527,7 @@ def study_unlink(*, review: Review, report: Report, user) -> Study:
     if report.study_id is None:
         raise ValidationError("Only included reports belong to studies.")
     if not Report.objects.filter(study_id=report.study_id).exclude(pk=report.pk).exists():
+        assert report.study is not None  # study_id is set (checked above)
         return report.study  # already alone
     report.study = Study.objects.create(review=review, label=study_label(report.record))
     report.updated_by = user

@@ -218,14 +218,14 @@ def ranking_train(*, review_id: int, stage: str) -> RankingModel | None:
     trained: dict[str, list[int]] = {}
     fits = 0
     X = None
-    for known, members in groups.items():
-        y = np.array([label for _, label in known], dtype=np.int64)
+    for pairs, members in groups.items():
+        y = np.array([label for _, label in pairs], dtype=np.int64)
         if len(y) == 0 or y.min() == y.max():
             continue  # needs one include and one exclude
         if X is None:
             # CPU only, outside any transaction: the features of every record of the stage.
             X = _features(review, stage, ids)
-        labelled = np.array([index[p] for p, _ in known], dtype=np.int64)
+        labelled = np.array([index[p] for p, _ in pairs], dtype=np.int64)
         values = ranking.score(X, labelled, y)
         fits += 1
         for member in members:

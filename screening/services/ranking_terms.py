@@ -49,7 +49,9 @@ def _write(path: Path, records: np.ndarray, counts: ranking.TermCounts) -> None:
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".terms-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
-            np.savez(out, records=records, **counts.arrays())
+            # numpy's stub types **kwds beside its `allow_pickle: bool` keyword, so any
+            # unpacked dict of arrays is flagged; these names are the arrays' own.
+            np.savez(out, records=records, **counts.arrays())  # type: ignore[arg-type]
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

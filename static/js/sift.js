@@ -83,6 +83,52 @@
 
   // Single-key shortcuts: an element with data-key="s" is clicked when "s" is pressed
   // (never while typing in a field). "?" shows or hides the page's shortcut help.
+  function shortcut(key) {
+    var target = document.querySelector('[data-key="' + CSS.escape(key) + '"]');
+    return target && !target.disabled && !target.closest("[hidden]") ? target : null;
+  }
+  function press(target) {
+    // A text box takes the focus (clicking one does not); anything else is clicked.
+    if (typing(target)) target.focus(); else target.click();
+  }
+  function busy() {
+    return !!document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling");
+  }
+  // The record the page shows (the screening card's data-record), "" on other pages.
+  function shown() {
+    var card = document.querySelector("[data-record]");
+    return card ? card.dataset.record : "";
+  }
+  // A key pressed while a request is in flight (the next record loading) is queued with the
+  // record shown when it was pressed, and pressed once the page is idle, in order, one
+  // request at a time: on that record only. A fast reviewer's "e 2" still gives record A
+  // its reason when the server sends A back; a key meant for A is never applied to the
+  // next record B (a double "i" does not vote on B): it is dropped, and the reviewer told.
+  var queued = [];
+  function drain() {
+    var missed = [];
+    while (queued.length && !busy()) {
+      var item = queued.shift();
+      var target = item.record === shown() ? shortcut(item.key) : null;
+      if (target) press(target);
+      else missed.push(item);
+    }
+    var flash = document.getElementById("flash");
+    if (!missed.length || !flash) return;
+    var p = document.createElement("p");
+    p.className = "msg error";
+    p.dataset.missedKeys = missed.map(function (item) { return item.key; }).join("");
+    p.textContent = (missed.length === 1 ? "The key " : "The keys ")
+      + missed.map(function (item) { return "\u201c" + item.key + "\u201d"; }).join(", ")
+      + " pressed while record #" + missed[0].record + " was being saved "
+      + (missed.length === 1 ? "was" : "were") + " not applied to the record now shown."
+      + " To change record #" + missed[0].record + ", open My decisions.";
+    flash.replaceChildren(p);
+  }
+  ["htmx:afterRequest", "htmx:afterSettle", "htmx:sendError", "htmx:responseError"].forEach(function (name) {
+    // After htmx has removed its classes for this step (the queue waits while busy).
+    document.addEventListener(name, function () { if (queued.length) window.setTimeout(drain, 0); });
+  });
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
     if (typing(event.target)) return;
@@ -94,13 +140,16 @@
       return;
     }
     if (document.querySelector("dialog[open]")) return;
-    var target = document.querySelector('[data-key="' + CSS.escape(event.key) + '"]');
-    if (!target || target.disabled || target.closest("[hidden]")) return;
-    // One press, one decision: ignore keys while the previous request is in flight.
-    if (document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")) { event.preventDefault(); return; }
+    var target = shortcut(event.key);
+    if (!target) return;
     event.preventDefault();
-    // A text box takes the focus (clicking one does not); anything else is clicked.
-    if (typing(target)) target.focus(); else target.click();
+    // One press, one action: while the previous request is in flight, the key waits.
+    if (busy() || queued.length) {
+      queued.push({ key: event.key, record: shown() });
+      if (!busy()) drain();
+      return;
+    }
+    press(target);
   });
 
   // A form marked data-submit-keys (a conflict's final verdict) is sent with Enter, or

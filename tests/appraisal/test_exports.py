@@ -147,3 +147,55 @@ def test_the_long_files_are_for_leads(client, reviewer, review, appraised):
     assert (
         client.get(reverse("appraisal:extraction_long_csv", args=[review.slug])).status_code == 403
     )
+
+
+def test_characteristics_give_rob2_domain_judgements_not_answer_counts(
+    client, lead, reviewer, second_reviewer, review, study, form
+):
+    """Walk defect: a RoB 2 row of the characteristics export summarised its answers
+    ("Yes 6, Probably yes 1, ...") instead of its judgements. Now: each domain's judgement
+    and the overall one, with robvis's codes and words (D1..D5, Low / Some concerns / High)."""
+    from appraisal import services as appraisal_services
+    from appraisal.services import JudgementInput
+    from tests.appraisal.test_judgements import LOW_BUT_D2, _save
+
+    rob2 = appraisal_services.checklist_add_builtin(review=review, user=lead, key="rob2")
+    version = rob2.versions.get()
+    d3 = version.domains.get(code="D3")
+    for user in (reviewer, second_reviewer):
+        _save(review, study, version, user, LOW_BUT_D2, submit=True,
+              judgements={d3.pk: JudgementInput("some_concerns", "Attrition unclear")})  # fmt: skip
+    extract(review, study, form.versions.get(), reviewer)
+    extract(review, study, form.versions.get(), second_reviewer)
+    client.force_login(lead)
+    rows = _csv(
+        client.get(reverse("appraisal:characteristics", args=[review.slug, form.pk, "csv"]))
+    )
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert rob2.name in row["appraisal_tool"]
+    assert row["appraisal_summary"] == (
+        "D1 Low, D2 High, D3 Some concerns, D4 Low, D5 Low, Overall High"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "journal", "ending"),
+    [("Partnerships in Leeds.", "BMJ", "Partnerships in Leeds. BMJ."),
+     ("Do partnerships work?", "", "Do partnerships work?")],
+)  # fmt: skip
+def test_the_primary_citation_has_no_double_full_stop(
+    client, lead, reviewer, review, study, form, imported_batch, title, journal, ending
+):
+    from reviews.models import Record
+    from screening.models import Report
+
+    record = imported_batch.records.order_by("ordinal").first()
+    Record.objects.filter(pk=record.pk).update(title=title, journal=journal)
+    Report.objects.create(review=review, record=record, study=study)
+    extract(review, study, form.versions.get(), reviewer)
+    client.force_login(lead)
+    rows = _csv(
+        client.get(reverse("appraisal:characteristics", args=[review.slug, form.pk, "csv"]))
+    )
+    cited = dict(zip(rows[0], rows[1], strict=True))["primary_citation"]
+    assert cited.endswith(ending) and ".." not in cited and "?." not in cited

@@ -145,7 +145,7 @@ def test_two_reviewers_screen_and_the_lead_resolves(
     expected = agreement(3, 1, 1, 5)
     figures = page.locator(".agreement-figures").first
     expect(figures.locator("dd.n")).to_have_text("10")
-    expect(figures.locator("dd.conflicts")).to_have_text("2")
+    expect(figures.locator("dd.disagreements")).to_have_text("2")
     expect(figures.locator("dd.kappa")).to_contain_text(f"{expected.kappa:.4f}")
     page.goto(f"{live_server.url}/reviews/{review.slug}/screening/title_abstract/")
     expect(page.locator("#stage-included .big")).to_have_text("4")  # 3 agreed + 1 resolved

@@ -10,7 +10,7 @@ from lib.screening import agreement
 def figures(a: int, b: int, c: int, d: int) -> dict[str, float | int | None]:
     t = agreement(a, b, c, d)
     names = ("p_o", "p_e", "kappa", "se", "ci_low", "ci_high", "pabak")
-    out: dict[str, float | int | None] = {"n": t.n, "conflicts": t.conflicts}
+    out: dict[str, float | int | None] = {"n": t.n, "disagreements": t.disagreements}
     for name in (*names, "prevalence_index", "bias_index", "p_pos", "p_neg"):
         value = getattr(t, name)
         out[name] = None if value is None else round(value, 4)
@@ -20,7 +20,7 @@ def figures(a: int, b: int, c: int, d: int) -> dict[str, float | int | None]:
 def test_the_spec_vector_with_many_exclusions():
     assert figures(150, 20, 13, 875) == {
         "n": 1058,
-        "conflicts": 33,
+        "disagreements": 33,
         "p_o": 0.9688,
         "p_e": 0.7348,
         "kappa": 0.8824,
@@ -39,7 +39,7 @@ def test_the_spec_vector_where_kappa_is_low_but_agreement_high():
     # The kappa paradox: 99% observed agreement, kappa under 0.5; PABAK shows why.
     assert figures(5, 5, 5, 985) == {
         "n": 1000,
-        "conflicts": 10,
+        "disagreements": 10,
         "p_o": 0.99,
         "p_e": 0.9802,
         "kappa": 0.4949,
@@ -56,7 +56,7 @@ def test_the_spec_vector_where_kappa_is_low_but_agreement_high():
 
 def test_nothing_double_screened_is_not_estimable():
     t = agreement(0, 0, 0, 0)
-    assert (t.n, t.conflicts) == (0, 0)
+    assert (t.n, t.disagreements) == (0, 0)
     assert t.kappa is None and t.se is None and t.ci_low is None and t.ci_high is None
     assert t.p_o is None and t.pabak is None and t.p_pos is None and t.p_neg is None
 
@@ -75,4 +75,4 @@ def test_chance_agreement_of_one_leaves_kappa_not_estimable(cells):
 def test_complete_disagreement_is_negative_kappa():
     t = agreement(0, 10, 10, 0)
     assert t.p_o == 0.0 and t.p_e == 0.5 and t.kappa == -1.0
-    assert t.pabak == -1.0 and t.conflicts == 20
+    assert t.pabak == -1.0 and t.disagreements == 20

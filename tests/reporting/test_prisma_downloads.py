@@ -75,3 +75,66 @@ def test_databases_are_listed_alphabetically_whatever_their_case(client, lead, d
     rows = list(csv.reader(io.StringIO(_get(client, databases, "csv").decode(), newline="")))
     specific = next(r for r in rows if r[0] == "database_specific_results")[-1]
     assert specific == "'=1+2, 4; assia, 25; CareData, 173; COPAC, 12"
+
+
+# --- a failing check shows on the figure, not only in a footnote (walk defect) -------------
+
+DRAFT = "Draft: 1 check fails (C04)"
+
+
+def _red_rows(png: bytes) -> int:
+    """Rows of the image's top eighth holding the banner's red (#b00020)."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    w, h = image.size
+    pixels = image.load()
+    return sum(
+        1
+        for y in range(h // 8)
+        if any(
+            abs(r - 0xB0) < 12 and g < 24 and abs(b - 0x20) < 16
+            for r, g, b in (pixels[x, y] for x in range(0, w, 4))
+        )
+    )
+
+
+def test_a_failing_check_puts_a_draft_banner_on_every_figure(client, lead, review, records):
+    from pypdf import PdfReader
+
+    from reporting import services as reporting_services
+
+    # Nothing screened yet: C07 warns (reports sought 0, 6 records left); explained, it passes.
+    reporting_services.prisma_note_set(review=review, check_id="C07",
+                                       note="Screening has not started", user=lead)  # fmt: skip
+    client.force_login(lead)
+    clean = {fmt: _get(client, review, fmt) for fmt in ("svg", "png", "pdf")}
+    assert rendering.diagram(review).failing == []
+    assert "Draft" not in clean["svg"].decode() and _red_rows(clean["png"]) == 0
+    # 6 identified - 40 duplicates != 6 screened: C04 fails.
+    reporting_services.prisma_override_set(review=review, field="duplicates", state="reported",
+                                           value=40, note="Removed in EndNote", user=lead)  # fmt: skip
+    assert [f.check for f in rendering.diagram(review).errors] == ["C04"]
+    svg = _get(client, review, "svg").decode()
+    assert DRAFT in svg and "do not publish" in svg
+    # At the top: the banner comes before the first box.
+    assert svg.index(DRAFT) < svg.index("Identification of studies via databases")
+    assert _red_rows(_get(client, review, "png")) > 10
+    text = " ".join(
+        PdfReader(io.BytesIO(_get(client, review, "pdf"))).pages[0].extract_text().split()
+    )
+    assert DRAFT in text
+    # Fixed again: the figure is as before, byte for byte in the SVG.
+    reporting_services.prisma_override_clear(review=review, field="duplicates")
+    assert _get(client, review, "svg") == clean["svg"]
+
+
+def test_an_unexplained_warning_is_a_draft_until_the_lead_explains_it(review, records, lead):
+    from reporting import services as reporting_services
+
+    # Six records, none screened: reports sought 0 against 6 records left (C07 warns).
+    diagram = rendering.diagram(review)
+    assert not diagram.errors and [f.check for f in diagram.failing] == ["C07"]
+    assert "Draft: 1 check fails (C07)" in rendering.svg(review, diagram, standalone=True)
+    reporting_services.prisma_note_set(review=review, check_id="C07",
+                                       note="Screening has not started", user=lead)  # fmt: skip
+    diagram = rendering.diagram(review)
+    assert diagram.failing == [] and "Draft" not in rendering.svg(review, diagram, standalone=True)

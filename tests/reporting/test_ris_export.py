@@ -173,3 +173,67 @@ def test_no_stored_value_can_forge_a_record_in_the_export(
     assert [line for line in text.splitlines() if line.startswith("TY  -")] == ["TY  - JOUR"] * 2
     assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*|", line) for line in text.splitlines())
     assert "Forged record" in text  # kept, on the reason's own line
+
+
+# --- PubMed/MEDLINE publication types (walk defect: some were written as TY  - GEN) -------
+
+MEDLINE_TYPES = [
+    # (the record's PT lines, first first, and the TY its RIS export carries)
+    (["Journal Article"], "JOUR"),
+    (["Review"], "JOUR"),
+    (["Randomized Controlled Trial", "Journal Article"], "JOUR"),
+    (["Comment"], "JOUR"),
+    (["Letter"], "JOUR"),
+    (["Editorial"], "JOUR"),
+    (["Case Reports"], "JOUR"),
+    (["Clinical Trial"], "JOUR"),
+    (["Meta-Analysis", "Systematic Review"], "JOUR"),
+    (["Systematic Review"], "JOUR"),
+    (["Observational Study"], "JOUR"),
+    (["Comparative Study", "Research Support, Non-U.S. Gov't"], "JOUR"),
+    (["Practice Guideline"], "JOUR"),
+    (["Published Erratum"], "JOUR"),
+    (["Preprint"], "UNPB"),
+    (["Video-Audio Media"], "VIDEO"),
+    (["Dataset"], "DATA"),
+    (["Newspaper Article"], "NEWS"),
+    (["Something nobody publishes"], "GEN"),
+]
+
+
+def _medline(types: list[list[str]]) -> str:
+    out = []
+    for n, pts in enumerate(types, 1):
+        out.append(f"PMID- {40000000 + n}\nTI  - Trial {n} of partnership working in "
+                   f"district {n * 37}.\nAU  - Author{n} A\nDP  - 2019\nTA  - J Health {n}\n"
+                   + "".join(f"PT  - {pt}\n" for pt in pts))  # fmt: skip
+    return "\n".join(out)
+
+
+def test_medline_publication_types_become_their_ris_type(client, review, lead, tmp_path):
+    source = review_services.source_create(review=review, name="MEDLINE",
+                                           source_type=SourceType.DATABASE)  # fmt: skip
+    upload = SimpleUploadedFile("pubmed.nbib", _medline([t for t, _ in MEDLINE_TYPES]).encode())
+    batch = review_services.import_batch_start(
+        review=review, source=source, upload=upload, filename="pubmed.nbib", user=lead,
+        preview=False, enqueue=False,
+    )  # fmt: skip
+    review_services.import_batch_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.format == "medline"
+    _, back, entries = _export(client, review, lead, tmp_path)
+    by_title = {e.get("title") or e.get("primary_title"): e["type_of_reference"] for e in entries}
+    for n, (pts, ty) in enumerate(MEDLINE_TYPES, 1):
+        title = f"Trial {n} of partnership working in district {n * 37}."
+        assert by_title[title] == ty, (pts, by_title[title])
+
+
+def test_ris_type_of_other_formats_words():
+    from lib.ris_writer import ris_type
+
+    assert ris_type("Article; Proceedings Paper") == "JOUR"
+    assert ris_type("Proceedings Paper; Article") == "CPAPER"
+    assert ris_type("inproceedings") == "CPAPER" and ris_type("phdthesis") == "THES"
+    assert ris_type("", None) == "JOUR"  # no type given: most results are articles
+    assert ris_type("Unheard of", "Review") == "JOUR"  # a later type that names one
+    assert ris_type("Unheard of") == "GEN" and ris_type("chap") == "CHAP"

@@ -66,8 +66,11 @@ def test_demo_review_reproduces_the_reference_review():
     summary = screening.stage_summary(review, "title_abstract", settings)
     assert (summary.papers, summary.included, summary.excluded) == (1058, 163, 895)
     assert (summary.conflicts, summary.resolved, summary.awaiting) == (0, 65, 0)
-    pair = screening.agreement_report(review, "title_abstract", settings).pairs[0]
-    assert pair.table.n == 1058 and 0.05 <= pair.table.conflicts / 1058 <= 0.10
+    report = screening.agreement_report(review, "title_abstract", settings)
+    pair = report.pairs[0]
+    assert pair.table.n == 1058 and 0.05 <= pair.table.disagreements / 1058 <= 0.10
+    # The agreement page's conflicts are the stage page's: every one resolved.
+    assert (report.conflicts.total, report.conflicts.open) == (summary.resolved, 0)
     # Full texts: 163 sought and retrieved (real PDFs), 132 excluded with reasons, 31 studies.
     ft = screening.stage_settings(review, "full_text")
     counts = screening.retrieval_counts(review, Viewer.everything(review))

@@ -242,3 +242,40 @@ def test_counts_stay_right_when_two_resolved_papers_merge(
     assert after.included == before.included - 1 and after.awaiting == before.awaiting
     viewer = Viewer(review, reviewer.pk, Role.REVIEWER)
     assert selectors.progress(review, viewer, TA, settings).mine == 1
+
+
+def test_agreement_and_the_stage_page_count_conflicts_by_the_outcome_rule(
+    as_user, review, records, reviewer, second_reviewer, lead
+):
+    """Walk defect: the agreement page said "Conflicts 4" (verdict disagreements) while the
+    stage page said "6 resolved" (every conflict of the outcome rule, reasons included).
+    One definition now: a conflict is what `outcomes.decide` calls one, resolved or not;
+    the agreement page prints it under that name and b + c as "verdict disagreements"."""
+    settings_of(review, reasons_must_agree=True)
+    e1, e2 = criterion(review, "E1"), criterion(review, "E3")
+    decide(review, records[0], reviewer, "include")  # a verdict disagreement
+    decide(review, records[0], second_reviewer, "exclude", reason=e1)
+    for record in records[1:3]:  # both exclude, for different reasons: conflicts too
+        decide(review, record, reviewer, "exclude", reason=e1)
+        decide(review, record, second_reviewer, "exclude", reason=e2)
+    decide(review, records[3], reviewer, "exclude", reason=e1)  # agreed: no conflict
+    decide(review, records[3], second_reviewer, "exclude", reason=e1)
+    resolve(review, records[0], lead, "include")
+    resolve(review, records[1], lead, "exclude", reason=e2)
+
+    settings = settings_of(review)
+    summary = selectors.stage_summary(review, TA, settings)
+    report = selectors.agreement_report(review, TA, settings)
+    c = report.conflicts
+    assert (c.total, c.open, c.resolved_include, c.resolved_exclude, c.on_reasons) == (
+        3, 1, 1, 1, 2
+    )  # fmt: skip
+    assert (summary.conflicts, summary.resolved) == (c.open, c.resolved)
+    assert report.overall.disagreements == 1  # b + c, the kappa table's off-diagonal
+
+    client = as_user(lead)
+    page = client.get(reverse("screening:agreement", args=[review.slug, TA])).text
+    assert 'class="conflicts">3<' in page and 'class="disagreements">1<' in page
+    assert "Verdict disagreements" in page and "Conflicts (outcome rule)" in page
+    overview = client.get(reverse("screening:overview", args=[review.slug, TA])).text
+    assert "1</span> conflict to resolve (2 resolved" in overview

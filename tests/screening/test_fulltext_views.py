@@ -264,7 +264,7 @@ def test_a_lead_uploads_many_pdfs_and_confirms_the_matches(
         response = client.post(url(review, "bulk_upload"), {"files": bulk_files(reports)})
     bulk = BulkUpload.objects.get()
     assert response.status_code == 302 and response.url == url(review, "bulk", bulk.pk)
-    assert (bulk.status, bulk.done, bulk.total, bulk.uploaded_by) == (BulkStatus.READY, 3, 3, lead)
+    assert (bulk.status, bulk.done, bulk.total, bulk.uploaded_by) == (BulkStatus.READY, 4, 4, lead)
     assert not Report.objects.exclude(pdf="").exists()
 
     page = client.get(response.url)
@@ -308,7 +308,34 @@ def test_the_bulk_page_counts_the_files_read(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url(review, "bulk_upload"), {"files": bulk_files(reports)})
     page = client.get(response.url)
-    assert "3 of 3 files read" in page.content.decode()
+    # Two PDFs and a zip holding two more: four PDFs, not three files.
+    assert "4 of 4 PDFs read" in page.content.decode()
+
+
+def test_the_bulk_page_counts_the_pdfs_inside_a_zip(
+    as_user, review, reports, lead, django_capture_on_commit_callbacks
+):
+    """Walk defect: a zip of 3 PDFs said "1 of 1 files read"."""
+    pdfs = {f"paper{n}.pdf": make_pdf(f"Paper {n} of the zip") for n in range(3)}
+    upload = SimpleUploadedFile("three.zip", zip_bytes(**pdfs, **{"notes.txt": b"x"}))
+    client = as_user(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(review, "bulk_upload"), {"files": [upload]})
+    bulk = BulkUpload.objects.get()
+    assert (bulk.done, bulk.total, bulk.items.count()) == (3, 3, 3)
+    assert "3 of 3 PDFs read" in client.get(response.url).content.decode()
+
+
+def test_a_refused_zip_counts_no_pdf(
+    as_user, review, reports, lead, django_capture_on_commit_callbacks
+):
+    evil = SimpleUploadedFile("evil.zip", zip_bytes(**{"../evil.pdf": make_pdf("Evil")}))
+    good = SimpleUploadedFile("good.pdf", make_pdf("A good paper"))
+    client = as_user(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(review, "bulk_upload"), {"files": [evil, good]})
+    assert (BulkUpload.objects.get().done, BulkUpload.objects.get().total) == (1, 1)
+    assert "1 of 1 PDF read" in client.get(response.url).content.decode()
 
 
 def test_a_queued_upload_is_polled(as_user, review, reports, lead):

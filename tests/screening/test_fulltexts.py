@@ -458,7 +458,12 @@ def test_a_bulk_upload_matches_by_doi_file_name_and_title_and_attaches_nothing(
     review, reports, lead, settings
 ):
     bulk = start_and_run(review, bulk_files(reports), lead)
-    assert (bulk.status, bulk.done, bulk.total, bulk.errors) == (BulkStatus.READY, 3, 3, [])
+    assert (bulk.status, bulk.done, bulk.total, bulk.errors) == (
+        BulkStatus.READY,
+        4,
+        4,
+        [],
+    )  # 4 PDFs, one pair in a zip
     assert bulk.uploaded_by == lead
     items = {i.name: i for i in bulk.items.all()}
     assert set(items) == {

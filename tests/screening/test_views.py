@@ -242,7 +242,7 @@ def test_leads_see_the_stage_summary_and_agreement(
     header, pair, overall = rows
     row = dict(zip(header, pair, strict=True))
     assert (row["rater_1"], row["rater_2"], row["n"]) == ("reviewer", "second_reviewer", "3")
-    assert (row["a_both_include"], row["b_1_include_2_exclude"], row["conflicts"]) == (
+    assert (row["a_both_include"], row["b_1_include_2_exclude"], row["verdict_disagreements"]) == (
         "1",
         "2",
         "2",
@@ -254,6 +254,13 @@ def test_leads_see_the_stage_summary_and_agreement(
         "0.0000",
     )
     assert overall[1] == "(all pairs)"
+    stage = dict(zip(header, overall, strict=True))  # the outcome rule's conflicts, as above
+    assert (stage["conflicts"], stage["conflicts_open"], stage["conflicts_resolved"]) == (
+        "2",
+        "2",
+        "0",
+    )
+    assert row["conflicts"] == ""  # a stage's conflicts are not per pair
     page = client.get(url(review, "agreement")).content.decode()
     assert "reviewer and second_reviewer" in page
 
@@ -306,4 +313,45 @@ def test_the_agreement_dashboard_refreshes_as_a_fragment(
     decide(review, records[0], reviewer, "include")
     decide(review, records[0], second_reviewer, "exclude")
     fragment = client.get(url, headers={"HX-Request": "true", "HX-Target": "agreement-body"})
-    assert 'class="conflicts">1<' in fragment.text and 'hx-trigger="every 60s"' in fragment.text
+    assert 'class="disagreements">1<' in fragment.text and 'hx-trigger="every 60s"' in fragment.text
+
+
+def test_a_vote_names_its_record_and_never_lands_on_the_next_one(
+    as_user, review, records, reviewer, second_reviewer
+):
+    """What the keyboard queue (static/js/sift.js) relies on: the card says which record it
+    shows (data-record) and its form posts to that record's URL; a late POST for the record
+    before (a second key press) changes that record or nothing, never the record shown next;
+    a POST for a record that is not up for screening here is refused, with nothing saved."""
+    import re
+
+    client = as_user(reviewer)
+    card = client.get(url(review, "screen"), headers=CARD).text
+    a = int(re.search(r'data-record="(\d+)"', card)[1])
+    assert f"/records/{a}/decision/" in card
+    after = client.post(url(review, "decide", a), {"verdict": "include", "stream": "on"},
+                        headers=HX).text  # fmt: skip
+    b = int(re.search(r'data-record="(\d+)"', after)[1])
+    assert b != a and f"/records/{b}/decision/" in after and f"/records/{a}/decision/" not in after
+    # The same key again, and then another one, both sent for A while B is shown.
+    client.post(url(review, "decide", a), {"verdict": "include", "stream": "on"}, headers=HX)
+    client.post(url(review, "decide", a), {"verdict": "exclude", "stream": "on"}, headers=HX)
+    votes = dict(Decision.objects.filter(reviewer=reviewer).values_list("paper", "verdict"))
+    assert votes == {a: "exclude"}
+    assert offered(review, reviewer).pk == b  # the reviewer's place stays at B
+    # A record of another review, or no record at all: 404, no vote.
+    other = paper_of_another_review(review, second_reviewer)
+    for pk in (other.pk, 10**9):
+        response = client.post(url(review, "decide", pk), {"verdict": "include"}, headers=HX)
+        assert response.status_code == 404
+    assert Decision.objects.filter(reviewer=reviewer).count() == 1
+
+
+def paper_of_another_review(review, user):
+    from reviews import services as review_services
+    from reviews.models import SourceType
+
+    other = review_services.review_create(title="Another review", user=user)
+    source = review_services.source_create(review=other, name="Elsewhere",
+                                           source_type=SourceType.DATABASE)  # fmt: skip
+    return screenable(other, source, user, 1)[0]
