@@ -85,7 +85,7 @@ def open_zip(source: Source, filename: str) -> zipfile.ZipFile:
     A file object is left open (closing the ZipFile does not close it)."""
     check_magic(source, filename)
     try:
-        return zipfile.ZipFile(source)  # type: ignore[arg-type]
+        return zipfile.ZipFile(source)
     except zipfile.BadZipFile as error:
         raise ArchiveError(f"{filename} is damaged: {describe(error)}") from None
     except (OSError, EOFError, ValueError, NotImplementedError) as error:

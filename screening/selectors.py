@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
@@ -420,8 +420,8 @@ def decision_history(paper: Record, stage: str) -> QuerySet[DecisionEvent]:
 
 @dataclass
 class PairAgreement:
-    first: object  # users
-    second: object
+    first: Any  # users (AbstractBaseUser has no username to the type checker)
+    second: Any
     table: Agreement
     resolved_include: int = 0
     resolved_exclude: int = 0

@@ -411,7 +411,8 @@ def study_weights_set(
             continue
         changed.append({"code": study.label, "weight": {"old": old, "new": weight}})
         if weight is None:
-            row.delete()
+            if row is not None:
+                row.delete()
         elif row is None:
             StudyWeight.objects.create(review=review, study=study, weight=weight, set_by=user)
         else:

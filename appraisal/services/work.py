@@ -487,8 +487,10 @@ def _consensus_instances(field, given: ValueInput | None, work) -> dict:
     reviewer with most."""
     from lib.appraisal.answers import same
 
-    theirs = [selectors.entry_values(e).get(field.pk) for e in work.submitted]
-    theirs = [v if isinstance(v, list) else [] for v in theirs]
+    theirs: list[list] = [
+        v if isinstance(v, list) else []
+        for v in (selectors.entry_values(e).get(field.pk) for e in work.submitted)
+    ]
     count = max((len(v) for v in theirs), default=0)
     typed = list(given.raw) if given is not None and not isinstance(given.raw, str) else []
     count = max(count, len(typed))

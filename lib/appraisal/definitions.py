@@ -542,10 +542,11 @@ def clean_field_value(f, raw):
     """A field's value (`f` a Field or FieldDef): as `clean_value`, with the field's range,
     and for a field of a repeating section a list with one value per instance (blank
     instances kept: the extractor added them), errors naming the instance."""
-    kwargs = {"low": getattr(f, "min_value", None), "high": getattr(f, "max_value", None),
-              "unit": getattr(f, "unit", "")}  # fmt: skip
+    low: float | None = getattr(f, "min_value", None)
+    high: float | None = getattr(f, "max_value", None)
+    unit: str = getattr(f, "unit", "")
     if not getattr(f, "repeat", ""):
-        return clean_value(f.kind, tuple(f.options), raw, **kwargs)
+        return clean_value(f.kind, tuple(f.options), raw, low=low, high=high, unit=unit)
     given = [raw] if isinstance(raw, str) else list(raw or [])
     if len(given) > MAX_INSTANCES:
         raise DefinitionError(
@@ -554,7 +555,9 @@ def clean_field_value(f, raw):
     cleaned = []
     for number, one in enumerate(given, 1):
         try:
-            cleaned.append(clean_value(f.kind, tuple(f.options), one, **kwargs))
+            cleaned.append(
+                clean_value(f.kind, tuple(f.options), one, low=low, high=high, unit=unit)
+            )
         except DefinitionError as error:
             raise DefinitionError(f"{instance_name(f.repeat, number)}: {error}") from None
     return cleaned
@@ -771,7 +774,9 @@ def definition_from_rows(rows) -> str:
     """The builder's rows as a form definition (`parse_fields` text); blank rows dropped.
     A '|' in a cell would split it: refused naming the row. A section repeats when its
     rows say so (all of them the same way)."""
-    out, section, repeats = [], None, {}
+    out: list[str] = []
+    section: str | None = None
+    repeats: dict[str, str] = {}
     for number, row in enumerate(rows, start=1):
         cells = [str(c).strip() for c in row] + [""] * (len(BUILDER_COLUMNS) - len(row))
         (section_name, code, label, kind, options, hint, unit, low, high, required,

@@ -248,7 +248,7 @@ def compare(a: Key, b: Key) -> Match | None:
         # An erratum or a comment is never the paper it is about.
         return None
     verdict = _first_opinion(PAIR_RULES, Pair.of(a, b))
-    return None if verdict is APART else verdict
+    return verdict if isinstance(verdict, Match) else None
 
 
 def _preprint_and_published(p: Pair) -> Verdict:
@@ -440,7 +440,7 @@ def _by_fields(p: Pair, numbers_conflict: bool) -> Match | None:
         and p.first_same,
     )  # fmt: skip
     verdict = _first_opinion(FIELD_RULES, f)
-    return None if verdict is APART else verdict
+    return verdict if isinstance(verdict, Match) else None
 
 
 def _numbered_parts(f: Fields) -> Verdict:

@@ -29,7 +29,11 @@ class Finding:
         return self.severity == WARNING and not self.note
 
     def as_dict(self) -> dict:
-        out = {"check": self.check, "severity": self.severity, "message": self.message}
+        out: dict[str, object] = {
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+        }
         if self.numbers:
             out["numbers"] = self.numbers
         if self.note:
@@ -38,8 +42,14 @@ class Finding:
 
 
 def _sum(lines: list[Line]) -> int | None:
-    known = [line.count.value for line in lines if line.count.known]
+    known = [n for line in lines if line.count.known and (n := line.count.value) is not None]
     return sum(known) if known else None
+
+
+def _all_known(values: list[int | None]) -> list[int] | None:
+    """The values when every one is known, else None."""
+    known = [n for n in values if n is not None]
+    return known if len(known) == len(values) else None
 
 
 # Hard equations: target = sum(sign * term). Only these are solved; the soft one (reports
@@ -80,7 +90,7 @@ def _derived(flow: Flow) -> dict[str, Count]:
             if any(c.state == State.DERIVED_ASSUMED for c in counts)
             else State.COMPUTED
         )
-        return Count(sum(c.value for c in counts), state)
+        return Count(sum(c.value or 0 for c in counts), state)  # all known: none is None
 
     out["identified_dbr"] = total(["database_results", "register_results", "other_records_pooled"])
     for arm, lines in (("dbr", flow.dbr_excluded), ("other", flow.other_excluded)):
@@ -129,7 +139,7 @@ def solve(flow: Flow) -> dict[str, Count]:
             if any(not c.known for c in inputs):
                 continue
             sign = next(s for s, k in cells if k == key)
-            value = -sign * sum(s * get(k).value for s, k in cells if k != key)
+            value = -sign * sum(s * (get(k).value or 0) for s, k in cells if k != key)
             state = (
                 State.DERIVED_ASSUMED
                 if any(c.state == State.DERIVED_ASSUMED for c in inputs)
@@ -201,8 +211,8 @@ def _c02_c03_sources_listed(c: _Checking) -> None:
 
 def _c04_records_screened(c: _Checking) -> None:
     identified, screened = c.v("identified_dbr"), c.v("records_screened")
-    removed = [c.v("duplicates"), c.v("excluded_automatic"), c.v("excluded_other")]
-    if identified is None or screened is None or None in removed:
+    removed = _all_known([c.v("duplicates"), c.v("excluded_automatic"), c.v("excluded_other")])
+    if identified is None or screened is None or removed is None:
         return
     expected = identified - sum(removed)
     if screened != expected:
@@ -304,10 +314,10 @@ def _c12_other_sought(c: _Checking) -> None:
 
 
 def _c16_new_reports(c: _Checking) -> None:
-    parts = [c.v("dbr_assessed"), c.v("dbr_excluded_total"), c.v("other_assessed"),
-             c.v("other_excluded_total")]  # fmt: skip
+    parts = _all_known([c.v("dbr_assessed"), c.v("dbr_excluded_total"), c.v("other_assessed"),
+                        c.v("other_excluded_total")])  # fmt: skip
     new_reports = c.v("new_reports")
-    if new_reports is None or None in parts:
+    if new_reports is None or parts is None:
         return
     expected = (parts[0] - parts[1]) + (parts[2] - parts[3])
     if new_reports != expected:
@@ -333,9 +343,10 @@ def _c18_c19_update_totals(c: _Checking) -> None:
         ("C18", "total_studies", ("previous_studies", "new_studies", "previous_studies_dropped")),
         ("C19", "total_reports", ("previous_reports", "new_reports", "previous_reports_dropped")),
     ):  # fmt: skip
-        total, (prev, new, dropped) = c.v(key), (c.v(t) for t in terms)
-        if None in (total, prev, new, dropped):
+        total, known = c.v(key), _all_known([c.v(t) for t in terms])
+        if total is None or known is None:
             continue
+        prev, new, dropped = known
         if total != prev + new - dropped:
             c.add(check_id, WARNING, f"{key.replace('_', ' ').capitalize()} is {total:,}, "
                   f"expected {prev + new - dropped:,} (previous {prev:,} + new {new:,} - "
@@ -431,3 +442,9 @@ def check(flow: Flow, *, for_csv: bool = False) -> list[Finding]:
 
 def errors(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == ERROR]
+
+
+def failing(findings: list[Finding]) -> list[Finding]:
+    """The checks that keep a diagram a draft: errors, and warnings nobody explained (spec
+    4.5: "every failed warning needs a user-entered explanation")."""
+    return [f for f in findings if f.severity == ERROR or f.needs_note]

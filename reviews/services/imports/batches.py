@@ -4,7 +4,7 @@ queueing again, undo. The runs that read the file are in `runs`."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -58,7 +58,9 @@ IN_PROGRESS = (BatchStatus.PREVIEWING, BatchStatus.READY, *ACTIVE_BATCH_STATUSES
 def _twin(review_id: int, sha256: str, *, statuses, exclude: int | None = None):
     """The earliest other batch of this review with the same file content, if any."""
     twins = ImportBatch.objects.filter(review_id=review_id, sha256=sha256, status__in=statuses)
-    return twins.exclude(pk=exclude).select_related("source").order_by("created_at").first()
+    if exclude is not None:
+        twins = twins.exclude(pk=exclude)
+    return twins.select_related("source").order_by("created_at").first()
 
 
 def duplicate_message(previous: ImportBatch) -> str:
@@ -183,7 +185,7 @@ def import_batches_requeue(
 
 @transaction.atomic
 def import_batch_confirm(
-    *, batch: ImportBatch, exclude_problems: list[str] = (), allow_duplicate: bool = False
+    *, batch: ImportBatch, exclude_problems: Sequence[str] = (), allow_duplicate: bool = False
 ) -> ImportBatch:
     """The lead accepts the preview: import it, leaving out records with the given problems.
     The file's column choices are remembered for the source's next files. The same content

@@ -47,7 +47,7 @@ def _drop_file(batch_id: int) -> None:
     if batch is None or not batch.file:
         return
     name = batch.file.name
-    if ImportBatch.objects.filter(pk=batch_id, file=name).update(file=""):
+    if name and ImportBatch.objects.filter(pk=batch_id, file=name).update(file=""):
         batch.file.storage.delete(name)
 
 
