@@ -211,5 +211,3 @@ def test_extraction_form_versions(client, review, lead, reviewer, study, form):
     client.post(url, {"name": form.name, "definition": "setting | Setting | short_text"})
     assert list(form.versions.values_list("number", flat=True)) == [1, 2]
     assert Value.objects.filter(field__version=version).count() == 4
-
-
