@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reviews import services
 from reviews.models import Role, SourceType
+from tests import hypothesis_budget  # noqa: F401  (loads the Hypothesis profile)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
