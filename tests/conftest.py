@@ -147,6 +147,16 @@ def imported_batch(review, source, lead, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
+def compared_batch(review, source, lead):
+    """RIS_TWO's two records, imported and compared by deduplication: rows written by
+    tests/factories.py in the state the pipeline leaves them (imported_batch runs the
+    pipeline itself, for the tests of importing)."""
+    from tests.factories import imported
+
+    return imported(review, source, lead, RIS_TWO)
+
+
+@pytest.fixture
 def as_user(client):
     def login(user):
         client.force_login(user)
