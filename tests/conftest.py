@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reviews import services
 from reviews.models import Role, SourceType
+from tests import hypothesis_budget  # noqa: F401  (loads the Hypothesis profile)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -143,6 +144,16 @@ def imported_batch(review, source, lead, django_capture_on_commit_callbacks):
         )
     batch.refresh_from_db()
     return batch
+
+
+@pytest.fixture
+def compared_batch(review, source, lead):
+    """RIS_TWO's two records, imported and compared by deduplication: rows written by
+    tests/factories.py in the state the pipeline leaves them (imported_batch runs the
+    pipeline itself, for the tests of importing)."""
+    from tests.factories import imported
+
+    return imported(review, source, lead, RIS_TWO)
 
 
 @pytest.fixture

@@ -84,6 +84,7 @@ def test_summary_wide_long_and_robvis(client, lead, reviewer, review, appraised,
     assert q2[2][7] == "'" + EVIL[1]
 
 
+@pytest.mark.slow  # renders a figure (matplotlib): .ci/run's PostgreSQL pass
 def test_figures_are_valid_svg_png_and_pdf(client, lead, review, appraised, version):
     client.force_login(lead)
     for name in ("traffic-light", "summary"):

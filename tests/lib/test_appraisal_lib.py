@@ -87,6 +87,7 @@ def test_builtin_checklists_match_the_reference_review():
     assert q6.hint == "Are data presented to support interpretations, etc?"
 
 
+@pytest.mark.slow  # renders a figure (matplotlib): .ci/run's PostgreSQL pass
 def test_figures_are_svg_and_png():
     questions = [("Q1", "Aims?"), ("Q2", "Method?")]
     rows = [["yes", "no"], ["cant_tell", ""]]

@@ -15,6 +15,7 @@ from PIL import Image, ImageChops
 
 from lib import fonts
 from lib.appraisal import figures
+from tests.hypothesis_budget import examples
 
 SAMPLES = {
     "Chinese": "中国知网期刊全文数据库", "Japanese": "医中誌Web 日本語の文献データベース",
@@ -61,7 +62,7 @@ def test_an_ideograph_is_measured_as_a_full_em():
     assert fonts.width("i", 12) < fonts.width("W", 12) < 12
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @example("WWWWWW X", 44)  # a cut word's trailing space was forgotten: 'WWW X' overflowed
 @given(st.text(st.sampled_from(list("abc WXYZ-中文日本語한국ไทยअआ ")), max_size=120),
        st.integers(min_value=40, max_value=300))  # fmt: skip

@@ -20,11 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.corpus import CORPUS, ROWS, needs_corpus, read_corpus_file
+from tests.hypothesis_budget import examples
 
 from .conftest import FIXTURES, read_all
 
 FAST = settings(
-    max_examples=25,
+    max_examples=examples(25),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

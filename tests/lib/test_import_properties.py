@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.imports import ImportFileError, fields_from_raw, open_export
+from tests.hypothesis_budget import examples
 
 from .conftest import FIXTURES
 from .test_import_xlsx import SCOPUS_LIKE, workbook_bytes
@@ -88,7 +89,7 @@ SNIPPETS = [
     b"[[[[[[[[",
 ]
 FAST = settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     database=None,  # nothing written into the work tree
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from lib.imports import fields_from_raw, open_export
 from tests.corpus import CORPUS, ROWS, needs_corpus
+from tests.hypothesis_budget import examples
 
 from .conftest import FIXTURES, read_all
 
@@ -29,7 +30,7 @@ Write = Callable[..., Path]
 EMBASE = FIXTURES / "citation-file-formatting___baseline_embase.csv"
 PUBMED = FIXTURES / "citation-file-formatting___baseline_pubmed.csv"
 FAST = settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from lib.imports import open_export
 from tests.corpus import CORPUS, READABLE, needs_corpus, read_corpus_file
+from tests.hypothesis_budget import examples
 
 from .conftest import FIXTURES, read_all
 
@@ -160,7 +161,7 @@ def test_bom_after_blank_lines_reads_the_same(tmp_path, path) -> None:
 
 
 FAST = settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

@@ -65,6 +65,7 @@ def test_metrics_by_hand():
     assert m.recall10 == 0.5 and m.recall25 == 1.0
 
 
+@pytest.mark.slow  # renders a figure (matplotlib): .ci/run's PostgreSQL pass
 @pytest.mark.parametrize("fmt,magic", [("svg", b"<?xml"), ("png", b"\x89PNG")])
 def test_relevance_curve(fmt, magic):
     body = relevance_curve([1, 0, 1, 0, 0], 20, fmt=fmt)

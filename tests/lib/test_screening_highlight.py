@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from lib.screening import Highlighter
 from lib.screening.highlight import parse_terms
+from tests.hypothesis_budget import examples
 
 
 def marked(text: str, include=(), exclude=()) -> list[tuple[str, str]]:
@@ -165,7 +166,7 @@ def _reference(terms: list[str], text: str) -> list[tuple[str, str]]:
     return out
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     st.builds(lambda a, b: a + b, st.sampled_from("ab*?"), st.text("ab*? -", max_size=6)),
     st.text("abAB -.", max_size=24),

@@ -31,6 +31,7 @@ from lib.spreadsheet import (
     number_or_text,
     xlsx_bytes,
 )
+from tests.hypothesis_budget import examples
 
 EVALUATED = ["=1+1", '=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3+cmd|' /C calc'!A0",
              "@SUM(1+1)", "\t=1+1", "\r=1+1", "\0=1", "-Hyphen-leading", "+44 20 7946 0000",
@@ -64,7 +65,7 @@ def test_a_number_is_never_guarded_and_reads_back_as_itself(number):
     assert not needs_guard(text)  # the same number passed as text is not guarded either
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.text())
 def test_any_text_reads_back_exactly_once_the_guard_is_removed(text):
     """The guard is one apostrophe, added exactly when needed: nothing else changes."""
@@ -126,7 +127,7 @@ def _expected(value):
     return value
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.lists(_cells, min_size=3, max_size=3), min_size=1, max_size=8))
 def test_xlsx_cells_keep_their_type_and_value(rows):
     body = xlsx_bytes([Sheet("Data", [["a", "b", "c"], *rows])])

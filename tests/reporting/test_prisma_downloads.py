@@ -36,6 +36,7 @@ def _get(client, review, fmt) -> bytes:
     return response.content
 
 
+@pytest.mark.slow  # renders a figure (matplotlib): .ci/run's PostgreSQL pass
 def test_the_png_carries_300_dpi(client, lead, databases):
     client.force_login(lead)
     image = Image.open(io.BytesIO(_get(client, databases, "png")))

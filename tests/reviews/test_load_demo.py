@@ -7,6 +7,7 @@ from django.core.management import call_command
 from reviews.models import BatchStatus, Record, Review, Role, Search
 
 
+@pytest.mark.slow  # loads the whole demo (1288 records): .ci/run's PostgreSQL pass
 @pytest.mark.django_db
 def test_demo_review_reproduces_the_reference_review():
     out = StringIO()
@@ -144,6 +145,7 @@ def _prisma_acceptance(review, by_reason):
     assert [c for c in data["checks"] if c["severity"] == "error"] == []
 
 
+@pytest.mark.slow  # loads the whole demo (1288 records): .ci/run's PostgreSQL pass
 @pytest.mark.django_db
 def test_demo_passwords_are_published_only_on_the_embedded_database(settings, monkeypatch):
     monkeypatch.delenv("SIFT_DEMO_PASSWORD", raising=False)
@@ -161,6 +163,7 @@ def test_demo_passwords_are_published_only_on_the_embedded_database(settings, mo
     assert "sift-lead-demo" in out.getvalue()
 
 
+@pytest.mark.slow  # loads the whole demo (1288 records): .ci/run's PostgreSQL pass
 @pytest.mark.django_db
 def test_running_it_again_changes_nothing():
     call_command("load_demo", stdout=StringIO())
@@ -170,6 +173,7 @@ def test_running_it_again_changes_nothing():
     assert "already there" in out.getvalue()
 
 
+@pytest.mark.slow  # loads the whole demo (1288 records): .ci/run's PostgreSQL pass
 @pytest.mark.django_db
 def test_reset_rebuilds_the_demo():
     call_command("load_demo", stdout=StringIO())

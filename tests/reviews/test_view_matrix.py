@@ -61,16 +61,16 @@ def test_every_url_has_a_row():
 
 
 @pytest.fixture
-def objects(review, source, imported_batch):
+def objects(review, source, compared_batch):
     member = review.members.get(user__username="reviewer")
     return {
         "review": review.slug,
         "member_id": member.pk,
         "source_id": source.pk,
         "search_id": source.searches.first().pk,
-        "batch_id": imported_batch.pk,
-        "record_id": imported_batch.records.first().pk,
-        "other_id": imported_batch.records.last().pk,
+        "batch_id": compared_batch.pk,
+        "record_id": compared_batch.records.first().pk,
+        "other_id": compared_batch.records.last().pk,
     }
 
 
@@ -129,7 +129,7 @@ def test_lead_gets_every_page(client, objects, lead, name):
 
 
 @pytest.mark.django_db
-def test_ids_of_another_review_are_not_reachable(client, review, source, imported_batch, outsider):
+def test_ids_of_another_review_are_not_reachable(client, review, source, compared_batch, outsider):
     """A member of review A trying every id that belongs to review B gets 404."""
     from reviews import services
     from reviews.models import SourceType
@@ -139,8 +139,8 @@ def test_ids_of_another_review_are_not_reachable(client, review, source, importe
     client.force_login(outsider)
     for name, kwargs in [
         ("source_detail", {"source_id": source.pk}),
-        ("batch_detail", {"batch_id": imported_batch.pk}),
-        ("record_detail", {"record_id": imported_batch.records.first().pk}),
+        ("batch_detail", {"batch_id": compared_batch.pk}),
+        ("record_detail", {"record_id": compared_batch.records.first().pk}),
         ("search_edit", {"search_id": source.searches.first().pk}),
     ]:
         url = reverse(f"reviews:{name}", kwargs={"review": other.slug, **kwargs})

@@ -9,7 +9,8 @@ from reviews import services as review_services
 from reviews.models import Record, Role
 from screening import selectors, services
 from screening.models import Decision, Stage, StageSettings
-from tests.reviews.test_dedup_service import import_text, ris, run
+from tests.factories import imported
+from tests.reviews.test_dedup_service import ris
 
 TA = Stage.TITLE_ABSTRACT
 
@@ -35,9 +36,9 @@ def paper(n: int, **extra) -> dict:
 
 
 def screenable(review, source, user, count: int, **extra) -> list[Record]:
-    """`count` distinct records, deduplicated, in import order."""
-    batch = import_text(review, source, user, ris(*(paper(n, **extra) for n in range(count))))
-    run(review)
+    """`count` distinct records, imported and deduplicated (rows written by tests/factories.py
+    in the state the pipeline leaves them), in import order."""
+    batch = imported(review, source, user, ris(*(paper(n, **extra) for n in range(count))))
     records = list(batch.records.order_by("ordinal"))
     assert all(r.dedup_checked and r.duplicate_of_id is None for r in records)
     return records

@@ -16,7 +16,8 @@ from reviews.models import SourceType
 from screening import services
 from screening import urls as screening_urls
 from screening.models import BulkItem, BulkStatus, BulkUpload, Decision, Report, Study
-from tests.reviews.test_dedup_service import import_text, ris, run
+from tests.factories import imported
+from tests.reviews.test_dedup_service import ris
 from tests.screening.test_fulltexts import PAPERS, attach, ft, include
 
 pytestmark = pytest.mark.django_db
@@ -55,9 +56,8 @@ def objects(review, source, lead, reviewer, second_reviewer):
     found = review_services.source_create(
         review=review, name="Experts", source_type=SourceType.CONTACT
     )
-    batch = import_text(review, source, lead, ris(PAPERS[0]))
-    other = import_text(review, found, lead, ris(PAPERS[1]), name="contact.ris")
-    run(review)
+    batch = imported(review, source, lead, ris(PAPERS[0]))
+    other = imported(review, found, lead, ris(PAPERS[1]), name="contact.ris")
     record = batch.records.get()
     include(review, record, reviewer, second_reviewer)
     report = attach(review, Report.objects.get(record=record), lead)

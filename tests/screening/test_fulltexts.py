@@ -30,6 +30,7 @@ from screening.models import (
     Stage,
     Study,
 )
+from tests.factories import imported
 from tests.reviews.test_dedup_service import import_text, ris, run
 from tests.screening.conftest import criterion, decide, reopen, revote
 
@@ -71,8 +72,7 @@ PAPERS = [
 
 
 def papers_with_dois(review, source, user, count: int = len(PAPERS)) -> list[Record]:
-    batch = import_text(review, source, user, ris(*PAPERS[:count]))
-    run(review)
+    batch = imported(review, source, user, ris(*PAPERS[:count]))
     records = list(batch.records.order_by("ordinal"))
     assert all(r.dedup_checked and r.duplicate_of_id is None for r in records)
     return records

@@ -43,6 +43,7 @@ def test_the_panel_shows_the_figures_and_the_curve(as_user, review, records, lea
     )
 
 
+@pytest.mark.slow  # renders a figure (matplotlib): .ci/run's PostgreSQL pass
 @pytest.mark.parametrize(
     "fmt,kind,magic", [("svg", "image/svg+xml", b"<?xml"), ("png", "image/png", b"\x89PNG")]
 )

@@ -28,6 +28,7 @@ from hypothesis.stateful import (
 from reviews.models import AuditEvent, AuditKind
 from screening import selectors, services
 from screening.models import Decision, DecisionEvent, Resolution
+from tests.hypothesis_budget import examples
 from tests.screening.conftest import TA
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +165,7 @@ def _run(review, records, lead, reviewer, second_reviewer, **config):
 def test_votes_stay_fixed_and_no_conflict_vanishes(
     review, records, lead, reviewer, second_reviewer
 ):
-    _run(review, records, lead, reviewer, second_reviewer, max_examples=15,
+    _run(review, records, lead, reviewer, second_reviewer, max_examples=examples(15),
          stateful_step_count=10)  # fmt: skip
 
 

@@ -23,7 +23,8 @@ from reviews.models import Record, Role, SourceType
 from screening import services as screening_services
 from screening.models import Report, Stage
 from tests.appraisal.conftest import FORM, appraise, extract
-from tests.reviews.test_dedup_service import import_text, ris, run
+from tests.factories import imported
+from tests.reviews.test_dedup_service import ris
 from tests.screening.conftest import paper
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
@@ -57,9 +58,8 @@ def build_world(review, lead, reviewer, second_reviewer, *, offset: int = 0) -> 
         review=review, name="Experts", source_type=SourceType.CONTACT
     )
     papers = [paper(offset + n, doi=f"10.5555/w{offset}.{n}") for n in range(6)]
-    batch = import_text(review, source, lead, ris(*papers))
-    other = import_text(review, found, lead, ris(paper(offset + 50)), name="contact.ris")
-    run(review)
+    batch = imported(review, source, lead, ris(*papers))
+    other = imported(review, found, lead, ris(paper(offset + 50)), name="contact.ris")
     records = list(batch.records.order_by("ordinal"))
     included, conflicted = records[0], records[1]
     _vote(review, included, reviewer, "include")

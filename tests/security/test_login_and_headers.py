@@ -107,6 +107,7 @@ def test_there_are_templates_to_check():
     assert len(TEMPLATES) > 30
 
 
+@pytest.mark.slow  # a second Django process: .ci/run's PostgreSQL pass
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SIFT_", "DJANGO_"))},
