@@ -39,7 +39,8 @@ from reviews.models import (
     Record,
 )
 from reviews.services import dedup as dedup_services
-from reviews.services import imports as import_services
+from reviews.services.imports import common as import_common
+from reviews.services.imports import rows as import_rows
 from tests.conftest import ris_upload
 
 
@@ -88,14 +89,14 @@ def imported(review, source, user, text: str, name: str = "results.ris") -> Impo
         batch.file.delete(save=False)
         return _pipeline(review, source, user, text, name)
     with transaction.atomic():
-        import_services._insert_records([import_services._record_row(batch, p) for p in parsed])
+        import_rows._insert_records([import_rows._record_row(batch, p) for p in parsed])
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.DONE, format=fmt, encoding=encoding, attempts=1,
             started_at=Now(), heartbeat_at=Now(), finished_at=Now(), records_found=len(parsed),
             records_stored=len(parsed), bytes_done=batch.size,
         )  # fmt: skip
         batch.refresh_from_db()
-        import_services._audit(
+        import_common._audit(
             batch, AuditKind.IMPORT,
             f"Imported {len(parsed)} records from {batch.filename} ({batch.source.name})",
             batch.uploaded_by, records_found=len(parsed), records_stored=len(parsed),

@@ -10,7 +10,10 @@ from django.db.migrations.executor import MigrationExecutor
 from screening.models import Resolution, Stage
 from tests.screening.conftest import criterion, decide
 
-pytestmark = pytest.mark.django_db(transaction=True)  # SQLite alters tables outside one
+pytestmark = [
+    pytest.mark.django_db(transaction=True),  # SQLite alters tables outside one
+    pytest.mark.slow,  # runs the migrations: .ci/run's PostgreSQL pass (--migrations)
+]
 
 BEFORE, AFTER = ("screening", "0007_reopen"), ("screening", "0008_numbers_resolution_record")
 
