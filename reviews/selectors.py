@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 
 from lib.dedup import word_diff
@@ -93,7 +93,11 @@ class RecordFilters:
 
 def record_search(review: Review, filters: RecordFilters) -> QuerySet[Record]:
     """Visible records matching a free-text query (title, authors, DOI or a year)."""
-    records = Record.objects.in_review(review).select_related("batch__source")
+    records = (
+        Record.objects.in_review(review)
+        .select_related("batch__source")
+        .annotate(duplicate_of_number=F("duplicate_of__number"))
+    )
     q = filters.q.strip()
     if q:
         match = Q(title__icontains=q) | Q(authors_text__icontains=q) | Q(doi__icontains=q.lower())
@@ -316,7 +320,7 @@ def dedup_cluster(review: Review, record: Record) -> ClusterView:
     ids = [m.pk for m in members]
     decisions = list(
         DedupDecision.objects.filter(Q(record_a_id__in=ids) | Q(record_b_id__in=ids))
-        .select_related("decided_by")
+        .select_related("decided_by", "record_a", "record_b")
         .order_by("-decided_at")
     )
     sources = sorted({m.batch.source.name for m in members})
@@ -333,6 +337,8 @@ def dedup_events(review: Review, *, limit: int = 50) -> QuerySet[DedupEvent]:
         .annotate(
             record_present=Exists(present.filter(pk=OuterRef("record_id"))),
             other_present=Exists(present.filter(pk=OuterRef("other_id"))),
+            record_number=Subquery(present.filter(pk=OuterRef("record_id")).values("number")),
+            other_number=Subquery(present.filter(pk=OuterRef("other_id")).values("number")),
         )
         .order_by("-at", "-id")[:limit]
     )
@@ -389,12 +395,14 @@ def dedup_report_rows(review: Review) -> Iterator[list[object]]:
         "rule",
         "score",
         "primary_chosen_by_lead",
+        "number",  # the record's number in the review, as the pages show it
     ]
     records = (
         Record.objects.in_review(review)
         .order_by(Coalesce("duplicate_of_id", "pk"), "duplicate_of_id", "pk")
         .values_list(
             "pk",
+            "number",
             "duplicate_of_id",
             "batch__source__name",
             "batch_id",
@@ -410,6 +418,7 @@ def dedup_report_rows(review: Review) -> Iterator[list[object]]:
     )
     for (
         pk,
+        number,
         dup_of,
         source,
         batch,
@@ -436,6 +445,7 @@ def dedup_report_rows(review: Review) -> Iterator[list[object]]:
             rule,
             "" if score is None else score,
             "yes" if pin else "",
+            number,
         ]
 
 

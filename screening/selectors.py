@@ -290,7 +290,9 @@ def uncounted_votes(paper: Record, stage: str) -> list[Decision]:
     """Votes on the paper's records that do not count: a reviewer's older vote on another
     record of the cluster (records merged after both were screened). Shown, never silent."""
     votes = list(
-        Decision.objects.filter(paper=paper, stage=stage).select_related("reviewer", "reason")
+        Decision.objects.filter(paper=paper, stage=stage).select_related(
+            "reviewer", "reason", "record"
+        )
     )
     kept = {v.pk for v in counted(votes)}
     return sorted((v for v in votes if v.pk not in kept), key=lambda v: (v.reviewer_id, v.pk))

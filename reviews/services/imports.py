@@ -27,7 +27,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -356,6 +356,7 @@ RECORD_COLUMNS = (
 )  # fmt: skip
 # Left to the database's defaults: deduplication fills them in after the import.
 DEFAULTED_COLUMNS = (
+    "number",  # record_numbers_assign(), when the import finishes
     "duplicate_of_id", "dedup_rule", "dedup_score", "dedup_checked", "primary_pinned",
 )  # fmt: skip
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(**kw) builds one per call
@@ -543,6 +544,8 @@ def import_batch_run(*, batch_id: int, request_dedup: bool = True) -> ImportBatc
             warnings=[*batch.warnings, *_summarise(file_warnings, record_warnings, overflow)],
             finished_at=Now(),
         ):
+            # Numbered in the transaction that shows them, under the review's row lock.
+            record_numbers_assign(review_id=batch.review_id, batch_id=batch_id)
             _audit(batch, AuditKind.IMPORT,
                    f"Imported {stored} records from {batch.filename} ({batch.source.name})",
                    batch.uploaded_by, records_found=found, records_stored=stored,
@@ -553,6 +556,40 @@ def import_batch_run(*, batch_id: int, request_dedup: bool = True) -> ImportBatc
     if request_dedup:
         dedup_request(review_id=batch.review_id)
     return ImportBatch.objects.get(pk=batch_id)
+
+
+def record_numbers_assign(*, review_id: int, batch_id: int) -> None:
+    """Give the batch's records the review's next numbers (1, 2, 3 ... in import order: the
+    review's highest number, then file order), inside the caller's transaction. The review's
+    row lock serialises imports of one review finishing at once; the unique constraint
+    (review, number) is the safety net."""
+    Review.objects.select_for_update().filter(pk=review_id).exists()
+    top = Record.objects.filter(review_id=review_id).aggregate(top=Max("number"))["top"] or 0
+    quote = connection.ops.quote_name
+    table = quote(Record._meta.db_table)
+    # One statement for 100,000 rows; only quoted names are interpolated.
+    sql = (
+        f"UPDATE {table} SET {quote('number')} = %s + ranked.n FROM ("  # noqa: S608
+        f"SELECT {quote('id')} AS rid, ROW_NUMBER() OVER (ORDER BY {quote('ordinal')}) AS n "
+        f"FROM {table} WHERE {quote('batch_id')} = %s) AS ranked "
+        f"WHERE {table}.{quote('id')} = ranked.rid"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [top, batch_id])
+
+
+def record_numbers_fill(*, review_id: int) -> int:
+    """Number the review's records that have none (an archive made before records had
+    numbers), after its highest number, by primary key as the migration did. Returns how
+    many were numbered."""
+    Review.objects.select_for_update().filter(pk=review_id).exists()
+    top = Record.objects.filter(review_id=review_id).aggregate(top=Max("number"))["top"] or 0
+    ids = Record.objects.filter(review_id=review_id, number__isnull=True).order_by("pk")
+    rows = [
+        Record(pk=pk, number=top + n) for n, pk in enumerate(ids.values_list("pk", flat=True), 1)
+    ]
+    Record.objects.bulk_update(rows, ["number"], batch_size=CHUNK)
+    return len(rows)
 
 
 INTERNAL_ERROR = (

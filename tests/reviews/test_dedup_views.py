@@ -70,8 +70,8 @@ def test_the_log_keeps_the_numbers_of_records_an_undone_import_took_away(
     client.force_login(lead)
     page = client.get(reverse("reviews:dedup", args=[review.slug])).text
     cluster = reverse("reviews:dedup_cluster", args=[review.slug, kept.pk])
-    shown = (f'#{gone.pk} <span class="muted">(no longer in the review)</span> and '
-             f'<a href="{cluster}">#{kept.pk}</a>')  # fmt: skip
+    shown = (f'record id {gone.pk} <span class="muted">(no longer in the review)</span> and '
+             f'<a href="{cluster}">#{kept.number}</a>')  # fmt: skip
     assert shown in page
     assert reverse("reviews:dedup_cluster", args=[review.slug, gone.pk]) not in page
 
