@@ -117,3 +117,11 @@ class StopForm(StoppingTestForm):
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = list(rules.items())
         self.fields["rule"].label = "The rule you rely on"
+
+
+class NoteForm(forms.Form):
+    text = MultiLineField(
+        label="Add a note",
+        max_length=5000,
+        error_messages={"required": "Write the note first: it is empty."},
+    )

@@ -15,6 +15,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from lib import ranking
 from lib.screening import Agreement, Highlighter, agreement
@@ -51,6 +52,7 @@ from screening.models import (
     AutomationStop,
     Decision,
     DecisionEvent,
+    Note,
     Order,
     RankingModel,
     RankingScore,
@@ -625,3 +627,40 @@ def cite(review: Review, studies: Iterable[Study]) -> list[Study]:
     for study in out:
         study.__dict__["cited"] = labels.get(study.pk, study.label)  # cached_property's slot
     return out
+
+
+# --- discussion notes (issue #21; who reads them: screening.access rule 5) ----------------
+
+
+def _notes_of_papers(review: Review, stage: str) -> QuerySet[Note]:
+    return Note.objects.filter(review=review, stage=stage)
+
+
+def paper_notes(viewer: Viewer, paper: Record, stage: str) -> list[Note] | None:
+    """The notes on the paper (and on records merged into it) at `stage`, oldest first,
+    tombstones included; None when the viewer may not read them yet."""
+    if not viewer.sees_notes(stage, paper.pk):
+        return None
+    return list(
+        _notes_of_papers(viewer.review, stage)
+        .filter(Q(paper=paper) | Q(paper__duplicate_of=paper))
+        .select_related("author", "paper")
+        .order_by("created_at", "pk")
+    )
+
+
+def note_counts(viewer: Viewer, stage: str, paper_ids: Iterable[int]) -> dict[int, int]:
+    """paper -> how many notes (not deleted) the viewer may read on it at `stage`."""
+    notes = _notes_of_papers(viewer.review, stage).filter(deleted_at__isnull=True)
+    visible = viewer.notes_papers(stage)
+    ids = list(paper_ids)
+    rows = (
+        notes.filter(Q(paper__in=ids) | Q(paper__duplicate_of__in=ids))
+        .annotate(of=Coalesce("paper__duplicate_of_id", "paper_id"))
+        .values("of")
+        .annotate(n=Count("pk"))
+        .values_list("of", "n")
+    )
+    if visible is not None:
+        rows = rows.filter(of__in=visible.values("pk"))
+    return dict(rows)
