@@ -162,3 +162,18 @@ def test_an_import_whose_records_have_notes_is_not_undone(review, records, lead)
     batch = records[0].batch
     with pytest.raises(ValidationError, match="discussion notes"):
         import_batch_undo(batch=batch, user=lead)
+
+
+def test_an_archive_carries_the_notes_and_their_tombstones(review, records, lead, tmp_path):
+    from reporting import archive
+
+    kept = write(review, lead, records[0], text="Kept through the archive")
+    services.note_delete(review=review, note=write(review, lead, records[1]), user=lead)
+    path = archive.archive_export(review=review, out=tmp_path / "a.zip")
+    copy = archive.archive_import(file=path, user=lead, slug="restored")
+    rows = Note.objects.filter(review=copy).order_by("created_at", "pk")
+    assert [(n.paper.number, n.text, n.deleted, n.author, n.stage) for n in rows] == [
+        (records[0].number, "Kept through the archive", False, lead, TA),
+        (records[1].number, "", True, lead, TA),
+    ]
+    assert rows[0].created_at == kept.created_at and rows[0].paper.review == copy
