@@ -442,7 +442,7 @@ def reopen(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, f"The vote on record #{paper.pk} is reopened.")
+        messages.success(request, f"The vote on record #{paper.label_number} is reopened.")
     return redirect("screening:conflict", review_obj.slug, stage, paper.pk)
 
 

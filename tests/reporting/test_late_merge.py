@@ -211,7 +211,7 @@ def test_the_pages_say_what_a_late_merge_did(
     url = reverse("screening:conflict", args=[review.slug, TA, records[0].pk])
     page = client.get(url).content.decode()
     assert 'id="uncounted-votes"' in page
-    assert f"record #{records[0].pk}</a>" in page.split('id="uncounted-votes"')[1]
+    assert f"record #{records[0].number}</a>" in page.split('id="uncounted-votes"')[1]
     # A removed member's votes stay and count; the overview says so.
     from reviews.models import Member
 
