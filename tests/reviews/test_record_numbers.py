@@ -83,3 +83,24 @@ def test_an_archive_keeps_the_numbers(review, source, lead, tmp_path):
     copy_source = copy.sources.get()
     import_text(copy, copy_source, lead, titles(1, "Next"), name="next.ris")
     assert Record.objects.get(review=copy, title="Next paper 0").number == max(before.values()) + 1
+
+
+def test_the_migration_numbers_existing_records_per_review_by_primary_key(
+    review, source, lead, other_review, outsider
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reviews.migrations.0014_notes_record_number")
+    other_source = services.source_create(
+        review=other_review, name="Embase", source_type=SourceType.DATABASE
+    )
+    import_text(review, source, lead, titles(2, "Mine"))
+    import_text(other_review, other_source, outsider, titles(2, "Theirs"))
+    import_text(review, source, lead, titles(1, "Mine again"), name="again.ris")
+    Record.objects.update(number=None)  # as before the migration
+    migration.number_records(apps, None)
+    for r in (review, other_review):
+        rows = Record.objects.filter(review=r).order_by("pk").values_list("number", flat=True)
+        assert list(rows) == list(range(1, len(rows) + 1))
