@@ -115,9 +115,18 @@ class Viewer:
         return self.settled(stage) | Record.objects.filter(pk__in=excluded.values("paper"))
 
     def sees_notes(self, stage: str, paper_id: int) -> bool:
-        """Rule 5 for one paper."""
-        visible = self.notes_papers(stage)
-        return visible is None or visible.filter(pk=paper_id).exists()
+        """Rule 5 for one paper: `notes_papers` asked of one paper's rows only (a page of a
+        100,000-record review must not group every vote of the stage)."""
+        if self.is_lead:
+            return True
+        review, required = self.review, stage_settings(self.review, stage).reviewers_required
+        of_paper = {"review": review, "stage": stage, "paper_id": paper_id}
+        voters = Decision.objects.filter(**of_paper).values("reviewer").distinct().count()
+        return (
+            voters >= required
+            or Resolution.objects.filter(**of_paper).exists()
+            or AutomationExclusion.objects.filter(**of_paper).exists()
+        )
 
     def writes_notes(self, stage: str, paper_id: int) -> bool:
         """A lead anywhere; the stage's named resolver where they read notes (rule 5)."""

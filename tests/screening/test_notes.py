@@ -177,3 +177,18 @@ def test_an_archive_carries_the_notes_and_their_tombstones(review, records, lead
         (records[1].number, "", True, lead, TA),
     ]
     assert rows[0].created_at == kept.created_at and rows[0].paper.review == copy
+
+
+def test_the_rule_for_one_paper_agrees_with_the_rule_for_many(
+    review, records, lead, reviewer, second_reviewer
+):
+    decide(review, records[0], reviewer, "include")
+    decide(review, records[0], second_reviewer, "include")
+    decide(review, records[1], second_reviewer, "include")
+    decide(review, records[2], reviewer, "include")
+    decide(review, records[2], second_reviewer, "exclude", reason_other="No")
+    for user in (reviewer, second_reviewer):
+        v = viewer(review, user)
+        many = set(v.notes_papers(TA).values_list("pk", flat=True))
+        assert many == {records[0].pk, records[2].pk}
+        assert {r.pk for r in records if v.sees_notes(TA, r.pk)} == many
