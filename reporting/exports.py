@@ -204,6 +204,7 @@ LOG_HEADER = [
     "to",
     "reason",
     "note",
+    "record_number",  # the record's number in the review, as the pages show it
 ]
 
 
@@ -251,9 +252,10 @@ def log_rows(review: Review) -> Iterator[list[object]]:
                 yield (s.undone_at, 2, s.pk, [s.undone_at, "early stop undone", s.stage, "", "",
                                               s.undone_by.username if s.undone_by else "", "", "", s.rule, ""])  # fmt: skip
 
+    numbers = dict(Record.objects.filter(review=review).values_list("pk", "number"))
     yield LOG_HEADER
     for _, _, _, row in heapq.merge(votes(), resolutions(), stops(), key=lambda item: item[:3]):
-        yield row
+        yield [*row, numbers.get(row[3], "") if row[3] != "" else ""]
 
 
 AUDIT_HEADER = ["at_utc", "kind", "stage", "record_id", "actor", "summary", "detail"]
