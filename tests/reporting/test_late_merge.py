@@ -199,7 +199,7 @@ def test_the_pages_say_what_a_late_merge_did(
     page = client.get(
         reverse("reviews:record_detail", args=[review.slug, records[1].pk])
     ).content.decode()
-    assert f"Votes cast on this record count for #{records[0].pk}" in page
+    assert f"Votes cast on this record count for #{records[0].number}" in page
 
     # A conflict page lists the older votes it does not count.
     # Every slot is filled, so the vote is fixed: a lead reopens it, then it changes.
