@@ -86,7 +86,7 @@ class RecordExport:
                 cols += [f"{s}_final", f"{s}_final_reason"]
         if self.viewer_only is None:
             cols += ["retrieval", "study"]
-        return cols
+        return [*cols, "number"]  # the record's number in the review, as the pages show it
 
     def rows(self) -> Iterator[list[object]]:
         yield self.header()
@@ -115,13 +115,14 @@ class RecordExport:
                     report.get_retrieval_display() if report else "",
                     self.studies[report.study_id] if report and report.study else "",
                 ]
+            row.append(record.number)
             yield row
 
     def notes(self, record: Record) -> list[str]:
         """N1 lines: Sift's ids, each stage's votes and verdict, the study."""
         paper = record.duplicate_of_id or record.pk
         out = [f"Sift record {record.pk}" + (f", duplicate of {paper}" if paper != record.pk else "")
-               + f"; source {record.batch.source.name}"]  # fmt: skip
+               + f"; source {record.batch.source.name}; number {record.label_number}"]  # fmt: skip
         for stage in STAGES:
             votes = self.votes.get((paper, stage), {})
             if not votes and paper not in self.outcomes.get(stage, {}):
@@ -204,6 +205,7 @@ LOG_HEADER = [
     "to",
     "reason",
     "note",
+    "record_number",  # the record's number in the review, as the pages show it
 ]
 
 
@@ -251,9 +253,10 @@ def log_rows(review: Review) -> Iterator[list[object]]:
                 yield (s.undone_at, 2, s.pk, [s.undone_at, "early stop undone", s.stage, "", "",
                                               s.undone_by.username if s.undone_by else "", "", "", s.rule, ""])  # fmt: skip
 
+    numbers = dict(Record.objects.filter(review=review).values_list("pk", "number"))
     yield LOG_HEADER
     for _, _, _, row in heapq.merge(votes(), resolutions(), stops(), key=lambda item: item[:3]):
-        yield row
+        yield [*row, numbers.get(row[3], "") if row[3] != "" else ""]
 
 
 AUDIT_HEADER = ["at_utc", "kind", "stage", "record_id", "actor", "summary", "detail"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 
@@ -37,6 +37,7 @@ class HistoryEntry:
     record_id: int | None = None
     stage: str = ""
     detail: str = ""  # plain text, lines separated by "\n" (rendered escaped)
+    record_number: int | None = None  # the record's number in the review (record pages)
 
 
 RecordSource = Callable[[Record, Member], Iterable[HistoryEntry]]
@@ -78,6 +79,13 @@ def _name(fn: Callable) -> str:
 def record_history(record: Record, viewer: Member) -> list[HistoryEntry]:
     """Everything that happened to the record that `viewer` may see, oldest first."""
     entries = [e for source in _RECORD_SOURCES for e in source(record, viewer)]
+    # Entries on the cluster's other records name them by number (one query, when any).
+    ids = {e.record_id for e in entries if e.record_id not in (None, record.pk)}
+    numbers = dict(Record.objects.filter(pk__in=ids).values_list("pk", "number")) if ids else {}
+    entries = [
+        replace(e, record_number=numbers[e.record_id]) if numbers.get(e.record_id) else e
+        for e in entries
+    ]
     return sorted(entries, key=lambda e: (e.at, e.kind))
 
 

@@ -329,6 +329,10 @@ class Record(models.Model):
         ImportBatch, on_delete=models.CASCADE, related_name="records", db_index=False
     )
     ordinal = models.PositiveIntegerField(help_text="Position in the file, from 1")
+    # The record's number in its review (1, 2, 3 ... in import order), the one people see
+    # and say ("#12"); URLs keep the primary key. Empty while its import runs: the import
+    # numbers its records when it finishes (imports.record_numbers_assign).
+    number = models.PositiveIntegerField(null=True, blank=True, help_text="Number in the review")
     source_line = models.PositiveIntegerField(help_text="Line (CSV: row) where it starts")
     title = models.TextField(blank=True)
     abstract = models.TextField(blank=True)
@@ -380,7 +384,8 @@ class Record(models.Model):
         ordering = ["batch_id", "ordinal"]
         constraints = [
             # A safety net: an import that ran twice at once would fail, not duplicate.
-            models.UniqueConstraint(fields=["batch", "ordinal"], name="record_position_in_batch")
+            models.UniqueConstraint(fields=["batch", "ordinal"], name="record_position_in_batch"),
+            models.UniqueConstraint(fields=["review", "number"], name="record_number_in_review"),
         ]
         indexes = [
             models.Index(fields=["review", "year"], name="record_review_year"),
@@ -402,7 +407,13 @@ class Record(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title[:80] or f"Record {self.pk}"
+        return self.title[:80] or f"Record #{self.label_number}"
+
+    @property
+    def label_number(self) -> int | str:
+        """The number shown to people: the review's own, else (a record written outside an
+        import, in a test) the primary key."""
+        return self.number if self.number is not None else self.pk
 
     @property
     def raw_field_items(self) -> list[tuple[str, list[str]]]:
@@ -562,6 +573,8 @@ class AuditKind(models.TextChoices):
     FORM = "form", "Extraction form edited"
     SETTINGS = "settings", "Settings changed"
     RECORD_EDIT = "record_edit", "Record corrected"
+    NOTE = "note", "Note written"
+    NOTE_DELETE = "note_delete", "Note deleted"
 
 
 class AuditEvent(AppendOnlyModel):

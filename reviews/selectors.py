@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 
 from lib.dedup import word_diff
@@ -108,7 +109,9 @@ def record_search(review: Review, filters: RecordFilters) -> QuerySet[Record]:
         records = records.primaries()
     elif filters.role == "duplicate":
         records = records.duplicates()
-    return records.order_by("batch_id", "ordinal")
+    # The annotation is not in the stubs' Record type: the queryset is still Record rows.
+    annotated = records.annotate(duplicate_of_number=F("duplicate_of__number"))
+    return cast("QuerySet[Record]", annotated.order_by("batch_id", "ordinal"))
 
 
 def record_detail(review: Review, record_id: int) -> Record:
@@ -316,7 +319,7 @@ def dedup_cluster(review: Review, record: Record) -> ClusterView:
     ids = [m.pk for m in members]
     decisions = list(
         DedupDecision.objects.filter(Q(record_a_id__in=ids) | Q(record_b_id__in=ids))
-        .select_related("decided_by")
+        .select_related("decided_by", "record_a", "record_b")
         .order_by("-decided_at")
     )
     sources = sorted({m.batch.source.name for m in members})
@@ -333,6 +336,8 @@ def dedup_events(review: Review, *, limit: int = 50) -> QuerySet[DedupEvent]:
         .annotate(
             record_present=Exists(present.filter(pk=OuterRef("record_id"))),
             other_present=Exists(present.filter(pk=OuterRef("other_id"))),
+            record_number=Subquery(present.filter(pk=OuterRef("record_id")).values("number")),
+            other_number=Subquery(present.filter(pk=OuterRef("other_id")).values("number")),
         )
         .order_by("-at", "-id")[:limit]
     )
@@ -389,12 +394,14 @@ def dedup_report_rows(review: Review) -> Iterator[list[object]]:
         "rule",
         "score",
         "primary_chosen_by_lead",
+        "number",  # the record's number in the review, as the pages show it
     ]
     records = (
         Record.objects.in_review(review)
         .order_by(Coalesce("duplicate_of_id", "pk"), "duplicate_of_id", "pk")
         .values_list(
             "pk",
+            "number",
             "duplicate_of_id",
             "batch__source__name",
             "batch_id",
@@ -410,6 +417,7 @@ def dedup_report_rows(review: Review) -> Iterator[list[object]]:
     )
     for (
         pk,
+        number,
         dup_of,
         source,
         batch,
@@ -436,6 +444,7 @@ def dedup_report_rows(review: Review) -> Iterator[list[object]]:
             rule,
             "" if score is None else score,
             "yes" if pin else "",
+            number,
         ]
 
 

@@ -12,6 +12,12 @@ The rules:
    open): no count of votes cast, no outcome of an unsettled paper, no colleague's draft.
 4. A reviewer's export holds their own decisions and no derived outcome columns (final
    verdicts, retrieval, study).
+5. Discussion notes on a paper at a stage (issue #21): a lead reads them always; anyone
+   else (a reviewer, the named resolver) once the paper is final for everyone there (rule
+   2: its votes fixed, or resolved, or excluded by the automation tool), so a note can
+   never tell a colleague's open vote. The named resolver reaches conflicts only, which
+   are always final in that sense. Leads write notes anywhere, the resolver where they may
+   read them; reviewers write none.
 
 `tests/security/test_blinding_differential.py` checks rule 3 over every URL a reviewer may
 open: two worlds that differ only in a colleague's open vote render the same bytes.
@@ -26,7 +32,15 @@ from django.db.models import Count, Q, QuerySet
 
 from reviews.access import viewer_member
 from reviews.models import Record, Review, Role
-from screening.models import Decision, Report, Resolution, Stage, StageSettings, Study
+from screening.models import (
+    AutomationExclusion,
+    Decision,
+    Report,
+    Resolution,
+    Stage,
+    StageSettings,
+    Study,
+)
 from screening.outcomes import paper_outcomes, papers, stage_settings
 
 # A paper's screening status at a stage, as this viewer may know it (issue #21.2).
@@ -102,6 +116,34 @@ class Viewer:
             return studies
         settled = self.settled(Stage.FULL_TEXT).values("pk")
         return studies.filter(Q(reports__isnull=True) | Q(reports__record__in=settled)).distinct()
+
+    def notes_papers(self, stage: str) -> QuerySet[Record] | None:
+        """Rule 5: the papers whose notes at `stage` this viewer reads; None for all."""
+        if self.is_lead:
+            return None
+        excluded = AutomationExclusion.objects.filter(review=self.review, stage=stage)
+        return self.settled(stage) | Record.objects.filter(pk__in=excluded.values("paper"))
+
+    def sees_notes(self, stage: str, paper_id: int) -> bool:
+        """Rule 5 for one paper: `notes_papers` asked of one paper's rows only (a page of a
+        100,000-record review must not group every vote of the stage)."""
+        if self.is_lead:
+            return True
+        review, required = self.review, stage_settings(self.review, stage).reviewers_required
+        of_paper = {"review": review, "stage": stage, "paper_id": paper_id}
+        voters = Decision.objects.filter(**of_paper).values("reviewer").distinct().count()
+        return (
+            voters >= required
+            or Resolution.objects.filter(**of_paper).exists()
+            or AutomationExclusion.objects.filter(**of_paper).exists()
+        )
+
+    def writes_notes(self, stage: str, paper_id: int) -> bool:
+        """A lead anywhere; the stage's named resolver where they read notes (rule 5)."""
+        if self.is_lead:
+            return True
+        resolver = stage_settings(self.review, stage).resolver_id
+        return resolver == self.user_id and self.sees_notes(stage, paper_id)
 
     def paper_statuses(self, stage: str) -> dict[int, str]:
         """paper -> status at `stage` (a key of STATUS_LABELS) for every paper the stage

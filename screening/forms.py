@@ -136,3 +136,11 @@ class StudyForm(forms.Form):
         self.fields["study"].queryset = review.studies.all()
         labels = selectors.study_labels(review)  # "Lambert 2003a" / "Lambert 2003b"
         self.fields["study"].label_from_instance = lambda s: labels.get(s.pk, s.label)
+
+
+class NoteForm(forms.Form):
+    text = MultiLineField(
+        label="Add a note",
+        max_length=5000,
+        error_messages={"required": "Write the note first: it is empty."},
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from config.jobs import JobRow
@@ -473,3 +474,34 @@ class BulkItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Note(models.Model):
+    """A discussion note on a paper at a stage (a record's, a conflict's), written by a lead
+    or the stage's named resolver (issue #21). Who may read it: `screening.access`.
+    Append-only: no edit; the author may delete theirs, which leaves a tombstone (who and
+    when stay, the text goes)."""
+
+    MAX_LENGTH = 5000
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    # DO_NOTHING as votes: an import whose records have notes cannot be undone.
+    paper = models.ForeignKey(Record, on_delete=models.DO_NOTHING, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="Deleted by its author")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["review", "stage", "paper"], name="note_review_stage_paper")
+        ]
+
+    def __str__(self) -> str:
+        return f"Note by {self.author_id} on {self.paper_id} ({self.stage})"
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None

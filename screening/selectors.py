@@ -15,6 +15,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from lib import ranking
 from lib.screening import Agreement, Highlighter, agreement
@@ -56,6 +57,7 @@ from screening.models import (
     AutomationStop,
     Decision,
     DecisionEvent,
+    Note,
     Order,
     RankingModel,
     RankingScore,
@@ -292,7 +294,9 @@ def my_decisions(review: Review, reviewer, stage: str) -> QuerySet[Decision]:
 def paper_votes(paper: Record, stage: str) -> list[Decision]:
     """Every vote that counts on the paper (for leads and resolvers only): each reviewer's
     vote on each record of the paper (records merged after screening bring theirs)."""
-    votes = Decision.objects.filter(paper=paper, stage=stage).select_related("reviewer", "reason")
+    votes = Decision.objects.filter(paper=paper, stage=stage).select_related(
+        "reviewer", "reason", "record"
+    )
     return sorted(counted(votes), key=lambda v: (v.reviewer_id, v.record_id != paper.pk, v.pk))
 
 
@@ -670,3 +674,40 @@ def agreement_csv_rows(report: AgreementReport, stage: str) -> list[list]:
             "" if c.on_reasons is None else c.on_reasons,
         ])  # fmt: skip
     return rows
+
+
+# --- discussion notes (issue #21; who reads them: screening.access rule 5) ----------------
+
+
+def _notes_of_papers(review: Review, stage: str) -> QuerySet[Note]:
+    return Note.objects.filter(review=review, stage=stage)
+
+
+def paper_notes(viewer: Viewer, paper: Record, stage: str) -> list[Note] | None:
+    """The notes on the paper (and on records merged into it) at `stage`, oldest first,
+    tombstones included; None when the viewer may not read them yet."""
+    if not viewer.sees_notes(stage, paper.pk):
+        return None
+    return list(
+        _notes_of_papers(viewer.review, stage)
+        .filter(Q(paper=paper) | Q(paper__duplicate_of=paper))
+        .select_related("author", "paper")
+        .order_by("created_at", "pk")
+    )
+
+
+def note_counts(viewer: Viewer, stage: str, paper_ids: Iterable[int]) -> dict[int, int]:
+    """paper -> how many notes (not deleted) the viewer may read on it at `stage`."""
+    notes = _notes_of_papers(viewer.review, stage).filter(deleted_at__isnull=True)
+    visible = viewer.notes_papers(stage)
+    ids = list(paper_ids)
+    rows = (
+        notes.filter(Q(paper__in=ids) | Q(paper__duplicate_of__in=ids))
+        .annotate(of=Coalesce("paper__duplicate_of_id", "paper_id"))
+        .values("of")
+        .annotate(n=Count("pk"))
+        .values_list("of", "n")
+    )
+    if visible is not None:
+        rows = rows.filter(of__in=visible.values("pk"))
+    return dict(rows)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from screening import views
 from screening.views import fulltexts as ft
+from screening.views import notes as notes_views
 
 app_name = "screening"
 
@@ -17,6 +18,12 @@ urlpatterns = [
     path(f"{S}/conflicts/", views.conflicts, name="conflicts"),
     path(f"{S}/conflicts/<int:record_id>/", views.conflict, name="conflict"),
     path(f"{S}/conflicts/<int:record_id>/reopen/", views.reopen, name="reopen"),
+    path(f"{S}/records/<int:record_id>/notes/", notes_views.notes, name="notes"),
+    path(
+        f"{S}/records/<int:record_id>/notes/<int:note_id>/delete/",
+        notes_views.note_delete,
+        name="note_delete",
+    ),
     path(f"{S}/agreement/", views.agreement, name="agreement"),
     path(f"{S}/agreement.csv", views.agreement_csv, name="agreement_csv"),
     path(f"{S}/settings/", views.stage_settings, name="settings"),

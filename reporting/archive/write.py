@@ -26,6 +26,7 @@ from reporting.archive.validate import (
 )
 from reviews.models import DedupRun, Member, Review, Role
 from reviews.services.dedup import dedup_request
+from reviews.services.imports import record_numbers_fill
 from reviews.services.reviews import RESERVED_SLUGS
 from screening.models import Order, StageSettings
 from screening.services import ranking_request
@@ -238,6 +239,8 @@ def _after(review: Review, user, report: ImportReport) -> None:
         member.role = Role.LEAD
         member.save(update_fields=["role"])
         report.notes.append(f"{user.get_username()} is now a lead (was a reviewer).")
+    if record_numbers_fill(review_id=review.pk):
+        report.notes.append("Records had no number in the review: numbered in import order.")
     run = DedupRun.objects.filter(review=review).first()
     if run is not None and run.version != run.done_version:
         dedup_request(review_id=review.pk)

@@ -135,14 +135,16 @@ def dedup_decide(request: HttpRequest, review: str, record_id: int, other_id: in
             if pair is not None:
                 a, b = _records(review_obj, pair.record_a_id, pair.record_b_id)
                 context |= _pair_context(review_obj, a, b, pair)
-            context["decided"] = f"Records #{left.pk} and #{right.pk}: {said}."
+            context["decided"] = f"Records #{left.label_number} and #{right.label_number}: {said}."
             response = render(request, "reviews/dedup_pair.html#pair", context)
             return trigger_client_event(
                 response, "dedup-decided", {"remaining": context["remaining"]}
             )
-        messages.success(request, f"Records #{left.pk} and #{right.pk}: {said}.")
+        messages.success(
+            request, f"Records #{left.label_number} and #{right.label_number}: {said}."
+        )
         return redirect("reviews:dedup_queue", review_obj.slug)
-    messages.success(request, f"Records #{left.pk} and #{right.pk}: {said}.")
+    messages.success(request, f"Records #{left.label_number} and #{right.label_number}: {said}.")
     return redirect("reviews:dedup_cluster", review_obj.slug, left.pk)
 
 
@@ -179,7 +181,7 @@ def _cluster_action(request: HttpRequest, review: str, record_id: int, action, d
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, done.format(pk=record.pk))
+        messages.success(request, done.format(pk=record.label_number))
     return redirect("reviews:dedup_cluster", review_obj.slug, record.pk)
 
 

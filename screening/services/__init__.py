@@ -26,6 +26,7 @@ from screening.services.fulltexts import (
     study_link,
     study_unlink,
 )
+from screening.services.notes import note_add, note_delete
 from screening.services.ranking import (
     STOP_RULES,
     ranking_mark_sent,
@@ -53,6 +54,8 @@ __all__ = [
     "decision_reopen",
     "decision_withdraw_last",
     "max_pdf_bytes",
+    "note_add",
+    "note_delete",
     "may_resolve",
     "ranking_mark_sent",
     "ranking_prepare",

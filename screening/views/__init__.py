@@ -40,6 +40,12 @@ from screening.models import AutomationStop, Order, Report, Stage, StageSettings
 LEAD = Role.LEAD
 
 
+def notes_context(viewer, paper, stage):
+    from screening.views.notes import notes_context as context  # the notes views import these
+
+    return context(viewer, paper, stage)
+
+
 def _stage(stage: str) -> str:
     if stage not in Stage.values:
         raise Http404("No such screening stage")
@@ -304,9 +310,13 @@ def conflicts(request: HttpRequest, review: str, stage: str) -> HttpResponse:
     lead = sees_every_conflict(viewer_of(review_obj), settings)
     reasons = list(review_obj.criteria.filter(kind=CriterionKind.EXCLUDE).order_by("code"))
     reason = _reason_filter(request, reasons)
+    conflicts = _conflicts_for(request, review_obj, stage, settings, lead, reason)
+    counts = selectors.note_counts(viewer_of(review_obj), stage, [r.pk for r in conflicts])
+    for record in conflicts:
+        record.note_count = counts.get(record.pk, 0)
     context = {
         **base,
-        "conflicts": _conflicts_for(request, review_obj, stage, settings, lead, reason),
+        "conflicts": conflicts,
         "reasons": reasons,
         "reason": reason,
         "stages": [(s.value, s.label) for s in Stage],
@@ -366,7 +376,7 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
             form.is_valid()
             form.add_error(None, e)
         else:
-            messages.success(request, f"Record #{paper.pk} resolved: {data['verdict']}.")
+            messages.success(request, f"Record #{paper.label_number} resolved: {data['verdict']}.")
             # Straight on to the next conflict (in the list's order, with its filter), as
             # screening goes straight on to the next record; the list once none is left.
             left = _conflicts_for(request, review_obj, stage, settings, lead, reason_filter)
@@ -403,6 +413,7 @@ def conflict(request: HttpRequest, review: str, stage: str, record_id: int) -> H
         "query": query,
         "chosen_reason": str(form["reason"].value() or ""),
         "chosen_verdict": str(form["verdict"].value() or ""),
+        **notes_context(viewer_of(review_obj), paper, stage),
     }
     return render(request, "screening/conflict.html", context)
 
@@ -423,7 +434,7 @@ def reopen(request: HttpRequest, review: str, stage: str, record_id: int) -> Htt
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, f"The vote on record #{paper.pk} is reopened.")
+        messages.success(request, f"The vote on record #{paper.label_number} is reopened.")
     return redirect("screening:conflict", review_obj.slug, stage, paper.pk)
 
 

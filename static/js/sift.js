@@ -158,6 +158,8 @@
     if (event.key !== "Enter" || event.altKey || event.shiftKey) return;
     var form = document.querySelector("form[data-submit-keys]");
     if (!form || document.querySelector("dialog[open]")) return;
+    // A field of another form (a discussion note on the same page) is not the verdict's.
+    if (event.target.form && event.target.form !== form) return;
     var tag = (event.target.tagName || "").toLowerCase();
     var chord = event.ctrlKey || event.metaKey;
     if (!chord && (tag === "textarea" || tag === "button" || tag === "a" || tag === "select" || tag === "summary")) return;

@@ -69,7 +69,7 @@ def test_a_lead_resolves_two_conflicts_by_keyboard_only(browser, live_server, re
         page.keyboard.press("Control+Enter")
     # Straight on to the next conflict, not back to the list.
     page.wait_for_url(f"**/conflicts/{second.pk}/")
-    expect(page.locator("#flash, .messages").first).to_contain_text(f"#{first.pk} resolved")
+    expect(page.locator("#flash, .messages").first).to_contain_text(f"#{first.number} resolved")
 
     page.keyboard.press("2")  # the second exclusion reason, E3; chooses Exclude too
     expect(page.locator("input[name=verdict][value=exclude]")).to_be_checked()

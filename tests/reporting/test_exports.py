@@ -152,6 +152,8 @@ def test_screening_log_has_every_vote_change_and_resolution(client, review, scre
         "exclude",
         "Agreed after discussion",
     )
+    numbers = {r.pk: r.number for r in screened}
+    assert resolved["record_number"] == str(numbers[int(resolved["record_id"])])
     assert kinds.count("changed") == 1
     changed = next(r for r in rows if r["event"] == "changed")
     assert (changed["from"], changed["to"], changed["who"]) == (

@@ -354,12 +354,12 @@ def test_the_pages_say_what_a_late_merge_did(
     page = client.get(
         reverse("reviews:record_detail", args=[review.slug, records[1].pk])
     ).content.decode()
-    assert f"Votes cast on this record count for #{records[0].pk}" in page
+    assert f"Votes cast on this record count for #{records[0].number}" in page
 
     # The conflict page shows every vote, those cast on the merged record marked.
     url = reverse("screening:conflict", args=[review.slug, TA, records[0].pk])
     page = client.get(url).content.decode()
-    assert 'id="merged-votes"' in page and page.count(f"record #{records[1].pk}</a>") == 2
+    assert 'id="merged-votes"' in page and page.count(f"record #{records[1].number}</a>") == 2
     # A removed member's votes stay and count; the overview says so.
     from reviews.models import Member
 

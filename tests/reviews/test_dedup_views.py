@@ -70,8 +70,8 @@ def test_the_log_keeps_the_numbers_of_records_an_undone_import_took_away(
     client.force_login(lead)
     page = client.get(reverse("reviews:dedup", args=[review.slug])).text
     cluster = reverse("reviews:dedup_cluster", args=[review.slug, kept.pk])
-    shown = (f'#{gone.pk} <span class="muted">(no longer in the review)</span> and '
-             f'<a href="{cluster}">#{kept.pk}</a>')  # fmt: skip
+    shown = (f'record id {gone.pk} <span class="muted">(no longer in the review)</span> and '
+             f'<a href="{cluster}">#{kept.number}</a>')  # fmt: skip
     assert shown in page
     assert reverse("reviews:dedup_cluster", args=[review.slug, gone.pk]) not in page
 
@@ -81,7 +81,7 @@ def test_queue_shows_the_pair_side_by_side_with_differences_marked(client, revie
     page = client.get(reverse("reviews:dedup_queue", args=[review.slug]))
     assert page.status_code == 200
     first, _, look_alike, _ = records
-    assert f"#{first.pk}" in page.text and f"#{look_alike.pk}" in page.text
+    assert f"#{first.number}" in page.text and f"#{look_alike.number}" in page.text
     assert "<mark>interim findings</mark>" in page.text
     assert 'data-key="s"' in page.text and 'data-key="d"' in page.text
 
@@ -199,7 +199,7 @@ def test_record_list_filters_one_record_per_paper_or_duplicates(client, review, 
     assert {r.pk for r in shown} == {first.pk, look_alike.pk, other.pk}
     page = client.get(url, {"role": "duplicate"})
     assert [r.pk for r in page.context["page"].object_list] == [copy.pk]
-    assert f"duplicate of #{first.pk}" in page.text
+    assert f"duplicate of #{first.number}" in page.text
 
 
 def test_downloads_quote_cells_that_a_spreadsheet_would_run(client, review, source, lead):

@@ -39,6 +39,9 @@ def test_demo_review_reproduces_the_reference_review():
     }
     assert review.batches.filter(status=BatchStatus.DONE).count() == 12
     assert Record.objects.in_review(review).count() == 1288
+    # Numbered 1..1288 in import order (issue #21): the first file's first record is #1.
+    numbers = Record.objects.in_review(review).order_by("batch_id", "ordinal")
+    assert list(numbers.values_list("number", flat=True)) == list(range(1, 1289))
     for search in Search.objects.filter(source__review=review, records_reported__isnull=False):
         assert search.batches.get().records_stored == search.records_reported, search
     # Deduplication finds exactly the 230 planted duplicates (1288 -> 1058) and leaves the

@@ -128,7 +128,8 @@ def test_votes_on_a_record_merged_later_show_on_its_paper(client, review, source
     ]
     html = history_html(client, lead, review, later)
     assert (
-        f'Voted include at title and abstract <span class="muted">(on record #{early.pk})' in html
+        f'Voted include at title and abstract <span class="muted">(on record #{early.number})'
+        in html
     )
     mine = record_history(later, review.members.get(user=reviewer))
     assert [e.record_id for e in mine if e.kind == "vote"] == [early.pk]  # their own

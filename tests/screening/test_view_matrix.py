@@ -27,6 +27,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "conflicts": ((), {"GET": LEAD}),  # and the named resolver
     "conflict": (("record_id",), {"GET": LEAD, "POST": LEAD}),
     "reopen": (("record_id",), {"POST": LEAD}),
+    "notes": (("record_id",), {"GET": MEMBER, "POST": LEAD}),  # and the named resolver
+    "note_delete": (("record_id", "note_id"), {"POST": LEAD}),  # its author
     "agreement": ((), {"GET": LEAD}),
     "agreement_csv": ((), {"GET": LEAD}),
     "settings": ((), {"GET": LEAD, "POST": LEAD}),
@@ -46,10 +48,15 @@ def test_every_url_has_a_row():
 
 
 @pytest.fixture
-def objects(review, records):
+def objects(review, records, lead):
+    from screening.access import Viewer
+    from screening.services import note_add
+
+    note = note_add(viewer=Viewer(review, lead.pk, LEAD), paper=records[0], stage=TA, user=lead,
+                    text="A lead's note")  # fmt: skip
     return {
         "review": review.slug, "stage": TA, "record_id": records[0].pk, "fmt": "svg",
-        "stop_id": 999999,
+        "stop_id": 999999, "note_id": note.pk,
     }  # fmt: skip
 
 
@@ -86,7 +93,10 @@ def test_reviewer_gets_403_where_lead_only(client, objects, reviewer, name):
     client.force_login(reviewer)
     for method, who in MATRIX[name][1].items():
         status = _call(client, method, _url(name, objects)).status_code
-        if who == LEAD:
+        if name == "note_delete":
+            # A note on a paper with open slots is hidden from the reviewer: as if none.
+            assert status == 404, (name, method)
+        elif who == LEAD:
             assert status == 403, (name, method)
         else:
             assert status in (200, 302), (name, method, status)

@@ -21,6 +21,7 @@ from lib.fulltext import make_pdf
 from reviews import services as review_services
 from reviews.models import Record, Role, SourceType
 from screening import services as screening_services
+from screening.access import Viewer
 from screening.models import Report, Stage
 from tests.appraisal.conftest import FORM, appraise, extract
 from tests.factories import imported
@@ -66,6 +67,10 @@ def build_world(review, lead, reviewer, second_reviewer, *, offset: int = 0) -> 
     _vote(review, included, second_reviewer, "include")
     _vote(review, conflicted, reviewer, "include")
     _vote(review, conflicted, second_reviewer, "exclude", reason_other="Not a partnership")
+    note = screening_services.note_add(
+        viewer=Viewer(review, lead.pk, Role.LEAD), paper=conflicted, stage=TA, user=lead,
+        text="Lead: ask the authors about the setting",
+    )  # fmt: skip
     report = Report.objects.get(record=included)
     upload = SimpleUploadedFile("ft.pdf", make_pdf(included.title, doi=included.doi))
     screening_services.report_attach_pdf(
@@ -121,6 +126,7 @@ def build_world(review, lead, reviewer, second_reviewer, *, offset: int = 0) -> 
         "record_id": records[2].pk,
         "other_id": records[3].pk,
         "conflict_record_id": conflicted.pk,
+        "note_id": note.pk,
         "other_method_record_id": other.records.get().pk,
         "stop_id": stop.pk,
         "report_id": report.pk,

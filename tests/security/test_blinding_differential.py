@@ -29,6 +29,7 @@ from django.urls import reverse
 from reviews import services as review_services
 from reviews.models import Role
 from screening import services as screening_services
+from screening.access import Viewer
 from screening.models import Decision, Report, Retrieval, Stage
 from tests.conftest import make_user
 from tests.reviews.test_dedup_service import import_text, ris, run
@@ -38,6 +39,7 @@ from tests.security.test_url_matrix import MEMBER, TABLE, USER, _body, app_route
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
 SECRET_REASON, SECRET_NOTE = "Colleague's secret reason", "Colleague's secret note"
+LEAD_NOTE = "The lead's secret discussion note"
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +100,9 @@ def _urls(world: World, records) -> list[tuple[str, str]]:
             urls.append((f"screen {stage} #{record.pk}", f"{screen}?record={record.pk}"))
         for name in ("reviews:record_detail", "reviews:dedup_cluster"):
             urls.append((f"{name} #{record.pk}", reverse(name, args=[slug, record.pk])))
+        for stage in (TA, FT):
+            notes = reverse("screening:notes", args=[slug, stage, record.pk])
+            urls.append((f"screening:notes {stage} #{record.pk}", notes))
     for report in Report.objects.filter(record__in=records):
         for name in ("screening:report", "screening:report_pdf"):
             urls.append((f"{name} #{report.pk}", reverse(name, args=[slug, report.pk])))
@@ -142,6 +147,10 @@ def shared(django_db_setup, django_db_blocker, tmp_path_factory):
             review=review, report=Report.objects.get(record=ft_open),
             retrieval=Retrieval.RETRIEVED, user=lead, link="https://example.org/ft",
         )  # fmt: skip
+        # The lead's notes on the records whose slots are open: hidden from the reviewer
+        # in every world (rule 5); a leak shows as "secret" in a page.
+        for record, stage in ((world.open_record, TA), (ta_voted, TA), (ft_open, FT)):
+            _note(review, lead, record, stage)
         client = Client()
         client.force_login(reviewer)
         fragment = Client(headers={"HX-Request": "true"})
@@ -205,6 +214,23 @@ def _withdrawn_before_the_reviewer_voted(shared: Shared) -> None:
     )
 
 
+def _note(review, lead, record, stage, text=LEAD_NOTE):
+    return screening_services.note_add(
+        viewer=Viewer(review, lead.pk, Role.LEAD), paper=record, stage=stage, user=lead, text=text
+    )
+
+
+def _lead_notes(record_of, stage=TA):
+    """A world with one more note of the lead's, on a record the reviewer has not voted on
+    (at `stage`): the reviewer's pages must not change."""
+
+    def change(shared: Shared) -> None:
+        world = shared.world
+        _note(world.review, world.lead, record_of(shared), stage, text="Another secret remark")
+
+    return change
+
+
 def _open(shared):
     return shared.world.open_record
 
@@ -224,6 +250,8 @@ WORLDS = {
     "TA, voted by the reviewer: the colleague's withdrawn vote": (
         _withdrawn_before_the_reviewer_voted
     ),
+    "TA, not voted by the reviewer: the lead's note": _lead_notes(_open),
+    "FT, not voted by the reviewer at FT: the lead's note": _lead_notes(_ft, stage=FT),
     "FT, not voted by the reviewer at FT: include": _colleague(_ft, "include", stage=FT),
     "FT, not voted by the reviewer at FT: exclude": _colleague(
         _ft, "exclude", stage=FT, reason_other=SECRET_REASON, note=SECRET_NOTE
@@ -242,6 +270,7 @@ def test_the_walk_covers_the_url_matrix(shared):
 # One world per case in the default suite; the rest (CI's slow pass) vary the verdict.
 QUICK = (
     "TA, not voted by the reviewer: exclude",
+    "TA, not voted by the reviewer: the lead's note",
     "TA, voted by the reviewer: the colleague's withdrawn vote",
     "FT, not voted by the reviewer at FT: exclude",
 )
@@ -270,3 +299,14 @@ def test_the_world_is_what_the_test_says(shared):
     ) == [world.reviewer.pk]
     assert not Decision.objects.filter(paper=shared.ft_open, stage=FT).exists()
     assert Report.objects.get(record=shared.ft_open).retrieval == Retrieval.RETRIEVED
+
+
+def test_the_leads_note_shows_once_the_reviewers_vote_is_fixed(shared):
+    """The other side of rule 5: the colleague's vote fills the last slot of `ta_voted`
+    (not open: the votes are fixed), and the lead's note shows on its notes page."""
+    record = shared.ta_voted
+    name = f"screening:notes {TA} #{record.pk}"
+    assert LEAD_NOTE.encode() not in shared.baseline[name, False]
+    change = _colleague(lambda s: s.ta_voted, "exclude", reason_other="Not a partnership")
+    bodies = _render(shared, change)
+    assert LEAD_NOTE.encode() in bodies[name, False].replace(b"&#x27;", b"'")

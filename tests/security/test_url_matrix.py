@@ -174,6 +174,10 @@ TABLE: dict[str, dict[str, object]] = {
     "screening:conflicts": {"GET": LEAD},  # and the named resolver
     "screening:conflict": {"GET": LEAD, "POST": LEAD},
     "screening:reopen": {"POST": LEAD},
+    # a reviewer reads a paper's notes once it is final for everyone (the conflict is);
+    # leads and the stage's resolver write them; the author deletes theirs
+    "screening:notes": {"GET": MEMBER, "POST": LEAD},
+    "screening:note_delete": {"POST": LEAD},
     "screening:agreement": {"GET": LEAD},
     "screening:agreement_csv": {"GET": LEAD},
     "screening:settings": {"GET": LEAD, "POST": LEAD},
@@ -255,6 +259,8 @@ ARGS: dict[str, dict[str, object]] = {
     "appraisal:figure": {"fmt": "svg"},
     "screening:conflict": {"record_id": Id("conflict_record_id")},
     "screening:reopen": {"record_id": Id("conflict_record_id")},
+    "screening:notes": {"record_id": Id("conflict_record_id")},
+    "screening:note_delete": {"record_id": Id("conflict_record_id")},
     "screening:report_add": {"record_id": Id("other_method_record_id")},
     "appraisal:extract": {"version_id": Id("form_version_id")},
     "appraisal:extraction_consensus": {"version_id": Id("form_version_id")},

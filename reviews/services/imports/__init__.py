@@ -9,7 +9,8 @@ whatever it wrote, and a run taking over from a dead one deletes its rows and st
 
 By concern: `batches` (the web's actions on a batch), `runs` (the background preview and
 import, through the job protocol in config.jobs), `rows` (records as rows, written by a
-second thread), `files` (the stored file), `common` (what they share).
+second thread), `files` (the stored file), `numbers` (record numbers local to the review), `common` (what
+they share).
 """
 
 from reviews.services.imports.batches import (
@@ -32,6 +33,7 @@ from reviews.services.imports.common import (
     RunSuperseded,
 )
 from reviews.services.imports.files import import_files_sweep
+from reviews.services.imports.numbers import record_numbers_assign, record_numbers_fill
 from reviews.services.imports.runs import (
     INTERNAL_ERROR,
     import_batch_fail,
@@ -59,5 +61,7 @@ __all__ = [
     "import_batch_undo",
     "import_batches_requeue",
     "import_files_sweep",
+    "record_numbers_assign",
+    "record_numbers_fill",
     "register_undo_guard",
 ]

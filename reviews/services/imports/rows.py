@@ -24,6 +24,7 @@ RECORD_COLUMNS = (
 )  # fmt: skip
 # Left to the database's defaults: deduplication fills them in after the import.
 DEFAULTED_COLUMNS = (
+    "number",  # record_numbers_assign(), when the import finishes
     "duplicate_of_id", "dedup_rule", "dedup_score", "dedup_checked", "primary_pinned",
 )  # fmt: skip
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(**kw) builds one per call

@@ -29,6 +29,7 @@ from reviews.services.imports.common import (
     log,
 )
 from reviews.services.imports.files import _drop_file, _local_path
+from reviews.services.imports.numbers import record_numbers_assign
 from reviews.services.imports.rows import ChunkWriter, _record_row
 
 
@@ -145,6 +146,8 @@ def import_batch_run(*, batch_id: int, request_dedup: bool = True) -> ImportBatc
             warnings=[*batch.warnings, *_summarise(file_warnings, record_warnings, overflow)],
             finished_at=Now(),
         ):
+            # Numbered in the transaction that shows them, under the review's row lock.
+            record_numbers_assign(review_id=batch.review_id, batch_id=batch_id)
             _audit(batch, AuditKind.IMPORT,
                    f"Imported {stored} records from {batch.filename} ({batch.source.name})",
                    batch.uploaded_by, records_found=found, records_stored=stored,
