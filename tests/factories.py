@@ -41,6 +41,7 @@ from reviews.models import (
 from reviews.services import dedup as dedup_services
 from reviews.services.imports import common as import_common
 from reviews.services.imports import rows as import_rows
+from reviews.services.imports.numbers import record_numbers_assign
 from tests.conftest import ris_upload
 
 
@@ -90,6 +91,7 @@ def imported(review, source, user, text: str, name: str = "results.ris") -> Impo
         return _pipeline(review, source, user, text, name)
     with transaction.atomic():
         import_rows._insert_records([import_rows._record_row(batch, p) for p in parsed])
+        record_numbers_assign(review_id=review.pk, batch_id=batch.pk)  # as the import's end
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.DONE, format=fmt, encoding=encoding, attempts=1,
             started_at=Now(), heartbeat_at=Now(), finished_at=Now(), records_found=len(parsed),
