@@ -7,10 +7,14 @@ URL's ids and try review B's ids under review A's address.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 
 from accounts.models import Invitation
 from accounts.selectors import token_hash
@@ -45,6 +49,50 @@ def _vote(review, record, user, verdict, stage=TA, **kw):
     return screening_services.decision_record(
         review=review, record=record, reviewer=user, stage=stage, verdict=verdict, **kw
     )
+
+
+def _review(lead, reviewer, second_reviewer):
+    from reviews.services.reviews import CriterionItem
+
+    review = review_services.review_create(
+        user=lead, title="Partnerships and public health",
+        question="Do partnerships improve public health?",
+        inclusion=[CriterionItem("I1", "Public health partnership")],
+        exclusion=[CriterionItem("E1", "Outside England"), CriterionItem("E3", "Clinical only")],
+    )  # fmt: skip
+    review_services.member_add(review=review, username="reviewer", role=Role.REVIEWER)
+    review_services.member_add(review=review, username="second_reviewer", role=Role.REVIEWER)
+    return review
+
+
+@contextmanager
+def module_world(django_db_blocker, tmp_path_factory, name: str) -> Iterator[World]:
+    """The security world built once for a module (`scope="module"` fixtures): its own media
+    and ranking folders, fast hashing, a local cache, no rate limits; everything rolled
+    back when the module is done."""
+    with (
+        override_settings(
+            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+            RANKING_CACHE_DIR=tmp_path_factory.mktemp("ranking"),
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                "LOCATION": name}},
+            ACCOUNT_RATE_LIMITS=False,
+        ),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):  # fmt: skip
+        from django.contrib.auth import get_user_model
+
+        from tests.conftest import make_user
+
+        users = get_user_model()
+        lead, reviewer, second = (
+            make_user(users, who) for who in ("lead", "reviewer", "second_reviewer")
+        )
+        review = _review(lead, reviewer, second)
+        yield build_world(review, lead, reviewer, second)
+        transaction.set_rollback(True)
 
 
 def build_world(review, lead, reviewer, second_reviewer, *, offset: int = 0) -> World:

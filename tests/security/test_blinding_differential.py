@@ -23,18 +23,16 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
-from reviews import services as review_services
 from reviews.models import Role
 from screening import services as screening_services
 from screening.access import Viewer
 from screening.models import Decision, Report, Retrieval, Stage
-from tests.conftest import make_user
 from tests.reviews.test_dedup_service import import_text, ris, run
 from tests.screening.conftest import paper
-from tests.security.conftest import World, build_world
+from tests.security.conftest import World, module_world
 from tests.security.test_url_matrix import MEMBER, TABLE, USER, _body, app_routes, call, url_of
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
@@ -57,20 +55,6 @@ class Shared:
     ft_open: object  # retrieved, included at title/abstract by both; nobody voted at full text
     urls: list[tuple[str, str, bool]]  # (name, url, htmx)
     baseline: dict[tuple[str, bool], bytes]  # what the reviewer sees in the world as built
-
-
-def _review(lead, reviewer, second_reviewer):
-    from reviews.services.reviews import CriterionItem
-
-    review = review_services.review_create(
-        user=lead, title="Partnerships and public health",
-        question="Do partnerships improve public health?",
-        inclusion=[CriterionItem("I1", "Public health partnership")],
-        exclusion=[CriterionItem("E1", "Outside England"), CriterionItem("E3", "Clinical only")],
-    )  # fmt: skip
-    review_services.member_add(review=review, username="reviewer", role=Role.REVIEWER)
-    review_services.member_add(review=review, username="second_reviewer", role=Role.REVIEWER)
-    return review
 
 
 def _vote(review, record, user, verdict, stage=TA, **kw):
@@ -113,26 +97,9 @@ def _urls(world: World, records) -> list[tuple[str, str]]:
 def shared(django_db_setup, django_db_blocker, tmp_path_factory):
     """The security world (tests/security/conftest.py) and three more records, built once
     and rolled back at the end of the module."""
-    media = tmp_path_factory.mktemp("media")
-    with (
-        override_settings(
-            MEDIA_ROOT=media, RANKING_CACHE_DIR=tmp_path_factory.mktemp("ranking"),
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                "LOCATION": "blinding-differential"}},
-            ACCOUNT_RATE_LIMITS=False,
-        ),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):  # fmt: skip
-        from django.contrib.auth import get_user_model
-
-        users = get_user_model()
-        lead, reviewer, second = (
-            make_user(users, name) for name in ("lead", "reviewer", "second_reviewer")
-        )
-        review = _review(lead, reviewer, second)
-        world = build_world(review, lead, reviewer, second)
+    with module_world(django_db_blocker, tmp_path_factory, "blinding-differential") as world:
+        review, lead, reviewer = world.review, world.lead, world.reviewer
+        second = world.second_reviewer
         source = review.sources.get(name="Medline")
         batch = import_text(
             review, source, lead,
@@ -165,7 +132,6 @@ def shared(django_db_setup, django_db_blocker, tmp_path_factory):
                 urls.append((name, url, True))
                 baseline[name, True] = as_fragment
         yield Shared(world, ta_voted, ft_open, urls, baseline)
-        transaction.set_rollback(True)
 
 
 def _render(shared: Shared, change=None) -> dict[tuple[str, bool], bytes]:

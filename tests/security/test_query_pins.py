@@ -31,10 +31,9 @@ from reviews.models import Role, SourceType
 from screening import services as screening_services
 from screening.models import Report
 from tests.appraisal.conftest import appraise, extract
-from tests.conftest import make_user
 from tests.reviews.test_dedup_service import import_text, ris, run
 from tests.screening.conftest import paper
-from tests.security.conftest import FT, TA, World, _vote, build_world
+from tests.security.conftest import FT, TA, World, _vote, module_world
 from tests.security.test_url_matrix import (
     LEAD,
     MEMBER,
@@ -178,37 +177,13 @@ class Shared:
 
 @pytest.fixture(scope="module")
 def shared(django_db_setup, django_db_blocker, tmp_path_factory):
-    from django.test import override_settings
-
-    from tests.security.test_blinding_differential import _review
-
-    media = tmp_path_factory.mktemp("media")
-    with (
-        override_settings(
-            MEDIA_ROOT=media, RANKING_CACHE_DIR=tmp_path_factory.mktemp("ranking"),
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                "LOCATION": "query-pins"}},
-            ACCOUNT_RATE_LIMITS=False,
-        ),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):  # fmt: skip
-        from django.contrib.auth import get_user_model
-
-        users = get_user_model()
-        lead, reviewer, second = (
-            make_user(users, name) for name in ("lead", "reviewer", "second_reviewer")
-        )
-        review = _review(lead, reviewer, second)
-        world = build_world(review, lead, reviewer, second)
+    with module_world(django_db_blocker, tmp_path_factory, "query-pins") as world:
         grow(world, 1)
         urls = _urls(world)
         small = _counts(world, urls)
         grow(world, 2)
         large = _counts(world, urls)
         yield Shared(urls, small, large)
-        transaction.set_rollback(True)
 
 
 def test_the_walk_covers_the_list_pages(shared):
