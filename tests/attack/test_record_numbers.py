@@ -57,3 +57,20 @@ def test_the_history_names_merged_records_by_their_numbers(client, review, sourc
     line = re.search(r"Marked the same paper: records #(\d+) and #(\d+)", html)
     assert line, html
     assert {int(line.group(1)), int(line.group(2))} == {early.number, later.number}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="attack: 'compare with record #N' on a cluster page reads N as a primary key",
+)
+def test_comparing_with_a_record_typed_by_its_number_opens_that_record(
+    client, review, source, lead
+):
+    from django.urls import reverse
+
+    early, later = numbered_apart(review, source, lead)
+    client.force_login(lead)
+    url = reverse("reviews:dedup_cluster", args=[review.slug, early.pk])
+    answer = client.get(url, {"with": f"#{later.number}"})
+    assert answer.status_code == 302, "the page refused the number as no record of the review"
+    assert answer.url == reverse("reviews:dedup_compare", args=[review.slug, early.pk, later.pk])
