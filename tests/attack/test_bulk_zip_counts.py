@@ -50,6 +50,21 @@ def test_a_zip_of_no_pdf_and_a_zip_of_zips_count_what_they_hold(review, reports,
 
 @pytest.mark.xfail(
     strict=True,
+    reason="attack: a zip with no PDF, or only a zip inside, is left out without a word",
+)
+def test_a_zip_with_no_pdf_or_only_a_nested_zip_is_named_in_the_errors(review, reports, lead):
+    inner = zip_bytes(**{"a.pdf": make_pdf(reports[0].record.title)})
+    files = [
+        SimpleUploadedFile("empty.zip", zip_bytes(**{"readme.txt": b"hello"})),
+        SimpleUploadedFile("nested.zip", zip_bytes(**{"inner.zip": inner})),
+    ]
+    bulk = start_and_run(review, files, lead)
+    said = " ".join(bulk.errors)
+    assert "empty.zip" in said and "nested.zip" in said, bulk.errors
+
+
+@pytest.mark.xfail(
+    strict=True,
     reason="attack: a zip whose 3rd PDF is damaged ends with done 2 of total 0 (done > total)",
 )
 def test_a_damaged_entry_after_good_ones_never_makes_done_exceed_total(review, reports, lead):
