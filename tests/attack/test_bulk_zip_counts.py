@@ -73,3 +73,52 @@ def test_a_damaged_entry_after_good_ones_never_makes_done_exceed_total(review, r
     assert bulk.status == BulkStatus.READY, bulk.errors
     assert bulk.items.count() == 2 and bulk.errors
     assert bulk.done <= bulk.total and bulk.done == bulk.total, (bulk.done, bulk.total)
+
+
+@pytest.fixture
+def offset(django_user_model):
+    """Reports in another review first, so this review's report keys are not its records'
+    numbers (as on any server with more than one review)."""
+    from reviews import services as review_services
+    from reviews.models import SourceType
+    from screening.models import Report
+    from tests.reviews.test_dedup_service import import_text, ris, run
+    from tests.screening.conftest import paper
+
+    owner = django_user_model.objects.create_user(username="elsewhere", password="x")
+    other = review_services.review_create(user=owner, title="Elsewhere", question="?")
+    source = review_services.source_create(
+        review=other, name="Embase", source_type=SourceType.DATABASE
+    )
+    batch = import_text(other, source, owner, ris(paper(40), paper(41), paper(42)))
+    run(other)
+    for record in batch.records.all():
+        Report.objects.create(review=other, record=record)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="attack: the bulk page's 'report number' is a report key; typing the record's #N "
+    "(what every page shows) attaches the PDF to another paper or is refused",
+)
+def test_typing_the_records_number_on_the_bulk_page_attaches_to_that_record(
+    offset, client, review, reports, lead
+):
+    from django.urls import reverse
+
+    from screening.models import Report
+
+    target = reports[1]
+    assert target.pk != target.record.number
+    pdf = make_pdf("Scanned document", ["Page one."])  # matches nothing
+    bulk = start_and_run(review, [SimpleUploadedFile("scan.pdf", pdf)], lead)
+    (item,) = bulk.items.all()
+    client.force_login(lead)
+    client.post(
+        reverse("screening:bulk_confirm", args=[review.slug, bulk.pk]),
+        {f"item-{item.pk}": f"#{target.record.number}"},
+    )
+    attached = list(
+        Report.objects.filter(review=review).exclude(pdf="").values_list("pk", flat=True)
+    )
+    assert attached == [target.pk]
