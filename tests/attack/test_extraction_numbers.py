@@ -39,3 +39,17 @@ def test_a_number_past_the_float_range_is_refused(text):
 def test_words_and_malformed_numbers_are_refused(text):
     with pytest.raises(DefinitionError):
         clean_value("number", (), text)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="attack: full-width / Arabic-Indic digits are stored as typed ('１２'), not as 12",
+)
+@pytest.mark.parametrize("text", ["１２", "٣", "1２.5"])
+def test_digits_of_other_scripts_are_stored_as_ascii_or_refused(text):
+    """A CSV export writes the stored text: '１２' is text to a spreadsheet, not 12."""
+    try:
+        value = clean_value("number", (), text)
+    except DefinitionError:
+        return
+    assert value.isascii(), value
