@@ -51,3 +51,34 @@ def test_notes_are_readable_exactly_when_the_paper_is_final_after_every_step():
             suppress_health_check=list(HealthCheck), database=None,
         ),
     )  # fmt: skip
+
+
+class Numbers(model.Review):
+    """Record numbers under the same random sequences: every record of a finished import
+    has one, unique in the review, and a record keeps its number whatever happens after."""
+
+    def counts_agree(self):
+        return None
+
+    @invariant()
+    def numbers_are_unique_and_kept(self):
+        from reviews.models import BatchStatus, Record
+
+        rows = Record.objects.filter(review=self.review, batch__status=BatchStatus.DONE)
+        numbers = dict(rows.values_list("pk", "number"))
+        assert None not in numbers.values(), self.log
+        assert len(set(numbers.values())) == len(numbers), self.log
+        seen = self.__dict__.setdefault("_numbers", {})
+        for pk, number in numbers.items():
+            assert seen.setdefault(pk, number) == number, (pk, self.log)
+
+
+def test_record_numbers_are_unique_and_kept_after_every_step():
+    run_state_machine_as_test(
+        Numbers,
+        settings=settings(
+            max_examples=int(__import__("os").environ.get("ATTACK_N", "2")),
+            stateful_step_count=30, deadline=None,
+            suppress_health_check=list(HealthCheck), database=None,
+        ),
+    )  # fmt: skip
