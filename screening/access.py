@@ -184,6 +184,15 @@ def sees_every_conflict(viewer: Viewer, settings: StageSettings) -> bool:
     raise PermissionDenied("Only leads and the named resolver see conflicts.")
 
 
+def conflicts_hidden_from(viewer: Viewer, settings: StageSettings) -> int | None:
+    """Whose screened conflicts the viewer's conflicts list leaves out: the named resolver's
+    own, unless the stage lets the resolver resolve what they screened; None (nothing left
+    out) for a lead."""
+    if viewer.is_lead or settings.resolver_may_have_screened:
+        return None
+    return viewer.user_id
+
+
 def settled_papers(review: Review, stage: str) -> QuerySet[Record]:
     """Papers every required reviewer has voted on at `stage`, or resolved there."""
     required = stage_settings(review, stage).reviewers_required

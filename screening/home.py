@@ -12,7 +12,13 @@ from django.db.models import Count
 
 from reviews.home import HomeSection, register_home_section
 from reviews.models import Member, Review
-from screening.access import AWAITING_ME, AWAITING_OTHERS, STATUS_LABELS, Viewer
+from screening.access import (
+    AWAITING_ME,
+    AWAITING_OTHERS,
+    STATUS_LABELS,
+    Viewer,
+    conflicts_hidden_from,
+)
 from screening.models import Decision, Stage
 from screening.selectors import conflict_list, stage_settings
 
@@ -57,11 +63,11 @@ def _screening(review: Review, member: Member) -> HomeSection:
     for s in stages:
         conflicts = s["conflicts"] if viewer.is_lead else 0
         if s["stage"] in resolver and not viewer.is_lead:
-            # The named resolver's list leaves out conflicts they screened (views.conflicts).
+            # The named resolver's list (views.conflicts): without those they screened,
+            # unless the stage lets them resolve those too.
             settings = stage_settings(review, s["stage"])
-            conflicts = len(
-                conflict_list(review, s["stage"], settings, hide_screened_by=member.user_id)
-            )
+            hidden = conflicts_hidden_from(viewer, settings)
+            conflicts = len(conflict_list(review, s["stage"], settings, hide_screened_by=hidden))
         if conflicts:
             next_step = {"do": "resolve", "stage": s, "n": conflicts}
             break

@@ -27,7 +27,7 @@ from reviews.access import is_lead, review_for_user
 from reviews.models import CriterionKind, Record, Review, Role
 from reviews.views.downloads import csv_response
 from screening import selectors, services
-from screening.access import sees_every_conflict, viewer_of
+from screening.access import conflicts_hidden_from, sees_every_conflict, viewer_of
 from screening.forms import (
     DecisionForm,
     ResolutionForm,
@@ -331,9 +331,8 @@ def _reason_filter(request: HttpRequest, reasons) -> int | None:
 
 
 def _conflicts_for(request, review: Review, stage: str, settings, lead: bool, reason):
-    return selectors.conflict_list(
-        review, stage, settings, hide_screened_by=None if lead else request.user.pk, reason=reason
-    )
+    hidden = conflicts_hidden_from(viewer_of(review), settings)
+    return selectors.conflict_list(review, stage, settings, hide_screened_by=hidden, reason=reason)
 
 
 @require_http_methods(["GET", "POST"])

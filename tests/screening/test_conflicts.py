@@ -209,6 +209,21 @@ def test_a_named_resolver_who_screened_does_not_see_that_conflict(
     assert detail.status_code == 403 and "fieldwork in Wales" not in detail.text
 
 
+def test_a_named_resolver_who_may_have_screened_sees_that_conflict_listed(
+    as_user, review, conflict, reviewer
+):
+    """The stage lets the resolver resolve what they screened: the list shows it, as the
+    conflict's page and the review home do (browser walk: "No conflicts waiting")."""
+    settings_of(review, resolver=reviewer, resolver_may_have_screened=True)
+    client = as_user(reviewer)
+    listing = client.get(reverse("screening:conflicts", args=[review.slug, TA]))
+    assert listing.status_code == 200 and conflict.title in listing.text
+    detail = client.get(reverse("screening:conflict", args=[review.slug, TA, conflict.pk]))
+    assert detail.status_code == 200
+    home = client.get(reverse("reviews:detail", args=[review.slug]))
+    assert "resolve" in home.text.lower()
+
+
 def test_a_resolver_can_retry_after_a_vote_changed(as_user, review, conflict, lead, reviewer):
     url = reverse("screening:conflict", args=[review.slug, TA, conflict.pk])
     client = as_user(lead)
