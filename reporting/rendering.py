@@ -23,6 +23,7 @@ from lib.prisma import (
     layout,
     paragraph,
 )
+from lib.prisma.layout import failing_words
 from lib.spreadsheet import csv_bytes
 from reporting.selectors import prisma_flow
 from reviews.models import Review
@@ -57,6 +58,11 @@ class Diagram:
     def failing(self) -> list[Finding]:
         """Errors and unexplained warnings: the figure says it is a draft while any is left."""
         return failing(self.findings)
+
+    @property
+    def failing_words(self) -> str:
+        """'1 error, 1 warning not explained', as the figure's draft banner says it."""
+        return failing_words([f for f in self.failing if f.check != "C22"])
 
     @property
     def warnings(self) -> list[Finding]:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from lib import fonts
-from lib.prisma.checks import Finding
+from lib.prisma.checks import ERROR, Finding
 from lib.prisma.model import FIELDS, Count, Flow, Line, State
 
 FONT = 12  # px
@@ -165,10 +165,21 @@ def banner_text(failing: list[Finding]) -> str:
     n = len(failing)
     ids = ", ".join(dict.fromkeys(f.check for f in failing))
     return (
-        f"Draft: {n} check{'s' if n != 1 else ''} fail{'s' if n == 1 else ''} ({ids}), do not "
-        "publish. See the consistency checks on the review's PRISMA page in Sift: correct the "
-        "counts, or explain each warning."
+        f"Draft: {n} check{'s' if n != 1 else ''} fail{'s' if n == 1 else ''} ({ids}: "
+        f"{failing_words(failing)}), do not publish. See the consistency checks on the "
+        "review's PRISMA page in Sift: correct the counts, or explain each warning."
     )
+
+
+def failing_words(failing: list[Finding]) -> str:
+    """'1 error, 1 warning not explained': what the failing checks are, in words the page
+    and the figure's banner both print."""
+    errors = sum(1 for f in failing if f.severity == ERROR)
+    warnings = len(failing) - errors
+    parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''} not explained")
+    return ", ".join(parts)
 
 
 def _n(count: Count, marks: dict[str, str], name: str) -> str:

@@ -80,7 +80,7 @@ def test_databases_are_listed_alphabetically_whatever_their_case(client, lead, d
 
 # --- a failing check shows on the figure, not only in a footnote (walk defect) -------------
 
-DRAFT = "Draft: 1 check fails (C04)"
+DRAFT = "Draft: 1 check fails (C04: 1 error)"
 
 
 def _red_rows(png: bytes) -> int:
@@ -128,13 +128,20 @@ def test_a_failing_check_puts_a_draft_banner_on_every_figure(client, lead, revie
     assert _get(client, review, "svg") == clean["svg"]
 
 
-def test_an_unexplained_warning_is_a_draft_until_the_lead_explains_it(review, records, lead):
+def test_an_unexplained_warning_is_a_draft_until_the_lead_explains_it(
+    client, review, records, lead
+):
     from reporting import services as reporting_services
 
     # Six records, none screened: reports sought 0 against 6 records left (C07 warns).
     diagram = rendering.diagram(review)
     assert not diagram.errors and [f.check for f in diagram.failing] == ["C07"]
-    assert "Draft: 1 check fails (C07)" in rendering.svg(review, diagram, standalone=True)
+    assert "Draft: 1 check fails (C07: 1 warning not explained)" in rendering.svg(
+        review, diagram, standalone=True
+    )
+    client.force_login(lead)
+    page = client.get(reverse("reporting:prisma", args=[review.slug])).text
+    assert 'id="draft"' in page and "1 warning not explained" in page
     reporting_services.prisma_note_set(review=review, check_id="C07",
                                        note="Screening has not started", user=lead)  # fmt: skip
     diagram = rendering.diagram(review)
