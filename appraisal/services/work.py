@@ -30,6 +30,7 @@ from appraisal.models import (
 from appraisal.services import audit
 from lib.appraisal.definitions import (
     DefinitionError,
+    check_instances,
     clean_field_value,
     instance_name,
     is_blank,
@@ -493,6 +494,10 @@ def _consensus_instances(field, given: ValueInput | None, work) -> dict:
     ]
     count = max((len(v) for v in theirs), default=0)
     typed = list(given.raw) if given is not None and not isinstance(given.raw, str) else []
+    try:
+        check_instances(field, len(typed))
+    except DefinitionError as error:
+        raise ValidationError(f"{field.label}: {error}") from None
     count = max(count, len(typed))
     method = given.method if given else ""
     single = work.required == 1

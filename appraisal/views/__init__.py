@@ -35,6 +35,7 @@ from appraisal.models import Checklist, ChecklistVersion, Design
 from lib.appraisal import figures
 from lib.appraisal.answers import CAPTION, OPTIONS, option
 from lib.appraisal.checklists import BUILTIN
+from lib.appraisal.definitions import DefinitionError, read_number, shown
 from reviews.access import is_lead, review_for_user
 from reviews.models import Review, Role
 from screening.access import viewer_of
@@ -235,11 +236,15 @@ def study_weights(request: HttpRequest, review: str) -> HttpResponse:
             continue  # not on the page the lead saved (a study included since): untouched
         raw = raw.strip()  # "1,5" or "1,000" is refused: which one was meant?
         try:
-            weights[study] = float(raw) if raw else None
-        except ValueError:
-            messages.error(request, f"{study.label}: the weight {raw[:40]!r} is not a number. "
+            number = read_number(raw) if raw else None
+        except DefinitionError as error:
+            messages.error(request, f"{study.label}: the weight {error} Nothing was saved.")
+            return redirect("appraisal:overview", review_obj.slug)
+        if raw and number is None:
+            messages.error(request, f"{study.label}: the weight {shown(raw)} is not a number. "
                                     "Nothing was saved.")  # fmt: skip
             return redirect("appraisal:overview", review_obj.slug)
+        weights[study] = float(number) if number is not None else None
     try:
         services.study_weights_set(review=review_obj, user=request.user,
                                    basis=request.POST.get("basis", ""), weights=weights)  # fmt: skip

@@ -25,7 +25,9 @@ Extraction fields::
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .answers import DEFAULT_OPTIONS, OPTIONS, SCALES, option_code
@@ -319,9 +321,12 @@ def _bound(number: int, text: str, kind: str) -> float | None:
     text = text.strip()
     if not text:
         return None
-    value = _plain_number(text)
+    try:
+        value = read_number(text)
+    except DefinitionError as error:
+        raise DefinitionError(f"Line {number}: the range's end {error}") from None
     if value is None:
-        raise DefinitionError(f"Line {number}: the range's end {text!r} is not a number.")
+        raise DefinitionError(f"Line {number}: the range's end {shown(text)} is not a number.")
     if kind == "integer" and value != int(value):
         raise DefinitionError(f"Line {number}: a whole-number field's range is whole numbers.")
     return value
@@ -453,14 +458,54 @@ def ambiguous_comma(text: str) -> str:
     return f"{text!r} is ambiguous: write {plain} without a thousands separator{other}."
 
 
-def _plain_number(text: str) -> int | float | None:
-    """A number as typed without separators ("-0.35", "1200", "1e-3"), else None."""
-    clean = text.strip().replace("\u2212", "-")
-    if re.fullmatch(r"[+-]?\d+", clean):
+MAX_NUMBER_CHARS = 30  # a number's characters, its sign aside: 30 digits is beyond any measure
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+# Full-width signs, point and exponent (the full-width digits are decimal digits).
+_WIDE = str.maketrans({"\u2212": "-", "\uff0b": "+", "\uff0d": "-", "\uff0e": ".",
+                       "\uff45": "e", "\uff25": "E"})  # fmt: skip
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """Typed text quoted in a message, cut to `limit` characters."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def ascii_number(text: str) -> str:
+    """Text as typed with the digits of any script as ASCII digits ("\uff11\uff12" -> "12",
+    Arabic-Indic "\u0663" -> "3") and the minus sign as "-": what a number is stored as, so a
+    spreadsheet reads the number. Superscripts, fractions and the like stay as typed."""
+    text = text.strip().translate(_WIDE)
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in text
+    )
+
+
+def read_number(text: str) -> int | float | None:
+    """The one reader of typed numbers (extraction number fields, outcome tables, ranges,
+    study weights): plain decimal digits (of any script, read as ASCII), an optional sign,
+    one point and an optional exponent ("-0.35", "1200", "1e-3"); no separators, no
+    underscores, no words ("inf", "NaN"). None when the text is not written as a number;
+    DefinitionError, with a message, for a number that cannot be kept: longer than
+    MAX_NUMBER_CHARS, too large for a number (1e309), or too small (a non-zero 1e-400 that
+    would be read as 0)."""
+    clean = ascii_number(text)
+    if not _NUMBER.fullmatch(clean):
+        return None
+    if len(clean.lstrip("+-")) > MAX_NUMBER_CHARS:
+        raise DefinitionError(
+            f"{shown(clean)} is too long: a number has at most {MAX_NUMBER_CHARS} characters."
+        )
+    if _INTEGER.fullmatch(clean):
         return int(clean)
-    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", clean):
-        return float(clean)
-    return None
+    value = float(clean)
+    if not math.isfinite(value):
+        raise DefinitionError(f"{shown(clean)} is too large to be kept as a number.")
+    if value == 0 and re.search(r"[1-9]", re.split(r"[eE]", clean)[0]):
+        raise DefinitionError(f"{shown(clean)} is too small to be kept as a number (not 0).")
+    return value
 
 
 def range_words(low, high, unit: str = "") -> str:
@@ -476,15 +521,15 @@ def range_words(low, high, unit: str = "") -> str:
 def _check_number(kind: str, text: str, low, high, unit: str) -> None:
     if "," in text:
         raise DefinitionError(ambiguous_comma(text))
-    value = _plain_number(text)
+    value = read_number(text)
     if value is None:
         raise DefinitionError(
-            f"{text!r} is not a whole number."
+            f"{shown(text)} is not a whole number."
             if kind == "integer"
-            else f"{text!r} is not a number."
+            else f"{shown(text)} is not a number."
         )
     if kind == "integer" and not isinstance(value, int):
-        raise DefinitionError(f"{text!r} is not a whole number.")
+        raise DefinitionError(f"{shown(text)} is not a whole number.")
     if (low is not None and value < low) or (high is not None and value > high):
         raise DefinitionError(
             f"{text} is outside the allowed range {range_words(low, high, unit)}."
@@ -512,7 +557,7 @@ def clean_value(kind: str, options: tuple[str, ...] | list[str], raw: str | list
         return [] if kind == "table" else ""
     if kind in NUMERIC_KINDS:
         _check_number(kind, text, low, high, unit)
-        text = text.replace("\u2212", "-")
+        text = ascii_number(text)
     elif kind == "date":
         if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", text):
             raise DefinitionError("Write the date as YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -538,6 +583,15 @@ def instance_name(repeat: str, number: int) -> str:
     return f"{REPEATS.get(repeat, 'Instance')} {number}"
 
 
+def check_instances(f, count: int) -> None:
+    """The one check of a repeating section's size (reviewers' saves and the consensus):
+    at most MAX_INSTANCES instances."""
+    if count > MAX_INSTANCES:
+        raise DefinitionError(
+            f"At most {MAX_INSTANCES} {REPEATS[f.repeat].lower()}s in one section."
+        )
+
+
 def clean_field_value(f, raw):
     """A field's value (`f` a Field or FieldDef): as `clean_value`, with the field's range,
     and for a field of a repeating section a list with one value per instance (blank
@@ -548,10 +602,7 @@ def clean_field_value(f, raw):
     if not getattr(f, "repeat", ""):
         return clean_value(f.kind, tuple(f.options), raw, low=low, high=high, unit=unit)
     given = [raw] if isinstance(raw, str) else list(raw or [])
-    if len(given) > MAX_INSTANCES:
-        raise DefinitionError(
-            f"At most {MAX_INSTANCES} {REPEATS[f.repeat].lower()}s in one section."
-        )
+    check_instances(f, len(given))
     cleaned = []
     for number, one in enumerate(given, 1):
         try:
@@ -624,22 +675,21 @@ def clean_table(options, rows) -> list[dict]:
             if key not in NUMERIC_COLUMNS or not text:
                 out[column] = text
                 continue
-            number = _number(text)
+            try:
+                number = read_number(text)
+            except DefinitionError as error:
+                raise DefinitionError(f"{where}: {column} {error}") from None
             if number is None and "," in text and key not in _LOOSE_COLUMNS:
                 raise DefinitionError(f"{where}: {column} {ambiguous_comma(text)}")
             if number is None:
                 if key in _LOOSE_COLUMNS:
                     out[column] = text
                     continue
-                raise DefinitionError(f"{where}: {column} {text!r} is not a number.")
+                raise DefinitionError(f"{where}: {column} {shown(text)} is not a number.")
             out[column] = number
         _check_row(where, {c.lower(): v for c, v in out.items()})
         cleaned.append(out)
     return cleaned
-
-
-def _number(text: str) -> int | float | None:
-    return _plain_number(text)
 
 
 def _check_row(where: str, row: dict) -> None:
