@@ -591,6 +591,18 @@ def report_of(review: Review, report_id: int, viewer: Viewer) -> Report:
     )
 
 
+def report_ids_by_number(review: Review, numbers: Iterable[int]) -> dict[int, int]:
+    """Record number (the "#N" every page shows, `Record.label_number`) -> the id of that
+    record's report in this review; a number with no report is left out."""
+    wanted = set(numbers)
+    if not wanted:
+        return {}
+    rows = review.reports.filter(
+        Q(record__number__in=wanted) | Q(record__number__isnull=True, record_id__in=wanted)
+    ).values_list("pk", "record__number", "record_id")
+    return {number if number is not None else record_id: pk for pk, number, record_id in rows}
+
+
 def fulltext_exclusions(review: Review, settings: StageSettings) -> list[tuple[str, int]]:
     """Reports excluded at full text, by reason (the resolution's, or the agreed one):
     PRISMA's 'reports excluded' with one line per reason."""

@@ -270,7 +270,8 @@ def _pdfs_of(entry: dict, tmp: Path, errors: list[str], count: Callable[[int], o
     """(name, local path) of each PDF in a stored upload: the file itself or a zip's PDFs.
     Each zip entry is copied alone (and removed once read), refused past the PDF limit.
     `count` hears how many PDFs the upload holds: 1 for a PDF, a zip's number of PDFs (0
-    when the zip is refused)."""
+    when the zip is refused; a zip damaged part-way keeps its count, the caller counting
+    the PDFs not read as done). A zip without a PDF is named in `errors`."""
     local = tmp / "upload"
     with default_storage.open(entry["path"], "rb") as source, local.open("wb") as out:
         shutil.copyfileobj(source, out, 1024 * 1024)
@@ -281,8 +282,14 @@ def _pdfs_of(entry: dict, tmp: Path, errors: list[str], count: Callable[[int], o
         yield entry["name"], local
         return
     limit = max_pdf_bytes()
+    heard: list[int] = []
+
+    def counted(pdfs: int) -> None:
+        heard.append(pdfs)
+        count(pdfs)
+
     try:
-        pdfs = iter_zip_pdfs(local, filename=entry["name"], on_count=count)
+        pdfs = iter_zip_pdfs(local, filename=entry["name"], on_count=counted)
         for n, (name, stream) in enumerate(pdfs):
             target = tmp / f"zip-{n}.pdf"
             if not _bounded_copy(stream, target, limit):
@@ -291,8 +298,14 @@ def _pdfs_of(entry: dict, tmp: Path, errors: list[str], count: Callable[[int], o
             yield name, target
             target.unlink(missing_ok=True)
     except ArchiveError as error:
+        # Refused before its entries were counted: it holds no PDF we can read. Damaged
+        # part-way: the count stands and the PDFs not read count as done (left out).
         errors.append(error.message)
-        count(0)
+        if not heard:
+            count(0)
+        return
+    if heard == [0]:
+        errors.append(f"{entry['name']} holds no PDF (a zip inside a zip is not opened).")
 
 
 def bulk_upload_mark_sent(*, bulk_id: int, sent: bool) -> None:
@@ -356,7 +369,7 @@ def _read_all(bulk: BulkUpload, candidates: list[Candidate], errors: list[str]) 
                     method=match.method, score=match.score, certain=match.certain,
                 )  # fmt: skip
                 jobs.beat(rows, done=F("done") + 1)
-        if place[0] > seen:  # a zip's PDFs left out unread (too large)
+        if place[0] > seen:  # a zip's PDFs left out unread (too large, or damaged)
             jobs.beat(rows, done=F("done") + place[0] - seen)
 
 

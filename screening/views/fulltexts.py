@@ -176,7 +176,7 @@ def bulk(request: HttpRequest, review: str, bulk_id: int) -> HttpResponse:
         "items": list(job.items.select_related("report__record")),
         "reports": review_obj.reports.filter(eligible=True)
         .select_related("record")
-        .only("pk", "pdf", "record__title", "record__year")
+        .only("pk", "pdf", "record__title", "record__year", "record__number")
         .order_by("record__title"),
         "busy": job.status in (BulkStatus.QUEUED, BulkStatus.RUNNING),
     }
@@ -193,11 +193,25 @@ def bulk(request: HttpRequest, review: str, bulk_id: int) -> HttpResponse:
 def bulk_confirm(request: HttpRequest, review: str, bulk_id: int) -> HttpResponse:
     review_obj = review_for_user(request.user, review, role=LEAD)
     job = get_object_or_404(BulkUpload, pk=bulk_id, review=review_obj)
-    choices: dict[int, int | None] = {}
+    typed: dict[int, int | None] = {}
     for item in job.items.all():
-        # "123" from the list of reports (a report number), or empty to leave it out.
+        # "#12" or "12" (a record's number, as every page shows it), or empty to leave it out.
         value = request.POST.get(f"item-{item.pk}", "").strip().split(" ", 1)[0].lstrip("#")
-        choices[item.pk] = int(value) if value.isdigit() else None
+        if value and not (value.isascii() and value.isdigit()):
+            messages.error(request, f"“{value[:20]}” is not a record number: type one like #12.")
+            return redirect("screening:bulk", review_obj.slug, job.pk)
+        typed[item.pk] = int(value) if value else None
+    reports = selectors.report_ids_by_number(review_obj, [n for n in typed.values() if n])
+    missing = sorted({n for n in typed.values() if n and n not in reports})
+    if missing:
+        listed = ", ".join(f"#{n}" for n in missing[:10])
+        messages.error(
+            request,
+            f"No record with a full text to retrieve has the number {listed} in this review: "
+            "type the number of a record listed under All full texts.",
+        )
+        return redirect("screening:bulk", review_obj.slug, job.pk)
+    choices = {pk: (reports[n] if n else None) for pk, n in typed.items()}
     try:
         attached = services.bulk_upload_confirm(
             review=review_obj, bulk=job, choices=choices, user=request.user

@@ -48,10 +48,6 @@ def test_a_zip_of_no_pdf_and_a_zip_of_zips_count_what_they_hold(review, reports,
     assert bulk.done == bulk.total == 1, (bulk.done, bulk.total, bulk.errors)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: a zip with no PDF, or only a zip inside, is left out without a word",
-)
 def test_a_zip_with_no_pdf_or_only_a_nested_zip_is_named_in_the_errors(review, reports, lead):
     inner = zip_bytes(**{"a.pdf": make_pdf(reports[0].record.title)})
     files = [
@@ -63,10 +59,6 @@ def test_a_zip_with_no_pdf_or_only_a_nested_zip_is_named_in_the_errors(review, r
     assert "empty.zip" in said and "nested.zip" in said, bulk.errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: a zip whose 3rd PDF is damaged ends with done 2 of total 0 (done > total)",
-)
 def test_a_damaged_entry_after_good_ones_never_makes_done_exceed_total(review, reports, lead):
     files = [SimpleUploadedFile("damaged.zip", damaged_after_two(reports))]
     bulk = start_and_run(review, files, lead)
@@ -96,11 +88,6 @@ def offset(django_user_model):
         Report.objects.create(review=other, record=record)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: the bulk page's 'report number' is a report key; typing the record's #N "
-    "(what every page shows) attaches the PDF to another paper or is refused",
-)
 def test_typing_the_records_number_on_the_bulk_page_attaches_to_that_record(
     offset, client, review, reports, lead
 ):

@@ -88,7 +88,9 @@ def test_bulk_upload_then_full_text_screening_by_keyboard(
     }
     # Certain matches come chosen.
     for name, report in (("report-0.pdf", first), ("report-1.pdf", second)):
-        expect(page.locator(f"input[name=item-{items[name].pk}]")).to_have_value(str(report.pk))
+        expect(page.locator(f"input[name=item-{items[name].pk}]")).to_have_value(
+            f"#{report.record.label_number}"
+        )
     assert not Report.objects.exclude(pdf="").exists()  # nothing before the confirmation
     page.get_by_role("button", name="Attach the chosen PDFs").click()
     page.wait_for_url(f"**{fulltexts}")

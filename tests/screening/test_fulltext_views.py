@@ -275,15 +275,15 @@ def test_a_lead_uploads_many_pdfs_and_confirms_the_matches(
     items = {i.name: i for i in bulk.items.all()}
     # Certain matches come filled in; the unmatched one is left out.
     chosen = f'name="item-{items["download.pdf"].pk}" list="report-list"'
-    assert chosen in body and f'value="{reports[0].pk}" placeholder' in body
+    assert chosen in body and f'value="#{reports[0].record.label_number}" placeholder' in body
     assert f'name="item-{items["pdfs/volcano.pdf"].pk}"' in body
     fragment = client.get(response.url, headers=STATUS)
     assert fragment.status_code == 286  # done reading: htmx stops polling
     assert "<html" not in fragment.content.decode()
 
     data = {
-        f"item-{items['download.pdf'].pk}": reports[0].pk,
-        f"item-{items['10.5555_sift.1.pdf'].pk}": reports[1].pk,
+        f"item-{items['download.pdf'].pk}": f"#{reports[0].record.label_number}",
+        f"item-{items['10.5555_sift.1.pdf'].pk}": reports[1].record.label_number,
         f"item-{items['pdfs/third.pdf'].pk}": "",
         f"item-{items['pdfs/volcano.pdf'].pk}": "",
     }
@@ -379,13 +379,36 @@ def test_two_pdfs_for_one_report_are_refused_at_confirmation(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url(review, "bulk_upload"), {"files": bulk_files(reports)})
     bulk = BulkUpload.objects.get()
-    data = {f"item-{item.pk}": reports[0].pk for item in bulk.items.all()}
+    data = {f"item-{item.pk}": reports[0].record.label_number for item in bulk.items.all()}
     response = client.post(url(review, "bulk_confirm", bulk.pk), data)
     assert response.url == url(review, "bulk", bulk.pk)
     assert said(response) == ["Two PDFs were matched to the same report: choose one."]
     assert BulkUpload.objects.get().status == BulkStatus.READY
     assert not Report.objects.exclude(pdf="").exists()
     assert not BulkItem.objects.filter(attached=True).exists()
+
+
+def test_a_number_with_no_report_or_no_number_is_refused_at_confirmation(
+    as_user, review, reports, lead, django_capture_on_commit_callbacks
+):
+    client = as_user(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(review, "bulk_upload"), {"files": bulk_files(reports)})
+    bulk = BulkUpload.objects.get()
+    first, *rest = bulk.items.all()
+    numbers = set(Report.objects.values_list("record__number", flat=True))
+    stray = max(n or 0 for n in numbers) + 100
+    for typed, message in (
+        (f"#{stray}", f"No record with a full text to retrieve has the number #{stray} in "
+         "this review: type the number of a record listed under All full texts."),
+        ("twelve", "“twelve” is not a record number: type one like #12."),
+    ):  # fmt: skip
+        data = {f"item-{first.pk}": typed, **{f"item-{i.pk}": "" for i in rest}}
+        response = client.post(url(review, "bulk_confirm", bulk.pk), data)
+        assert response.url == url(review, "bulk", bulk.pk)
+        assert said(response) == [message]
+    assert BulkUpload.objects.get().status == BulkStatus.READY
+    assert not Report.objects.exclude(pdf="").exists()
 
 
 # --- full-text screening ---------------------------------------------------------------------
