@@ -44,10 +44,6 @@ def test_numbers_stay_unique_after_undo_and_a_third_import(review, source, lead)
     assert len(numbers) == len(set(numbers)) == 4 and None not in numbers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: the record history's deduplication lines name records by primary key",
-)
 def test_the_history_names_merged_records_by_their_numbers(client, review, source, lead):
     early, later = numbered_apart(review, source, lead)
     review_services.dedup_decide(
@@ -59,10 +55,6 @@ def test_the_history_names_merged_records_by_their_numbers(client, review, sourc
     assert {int(line.group(1)), int(line.group(2))} == {early.number, later.number}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: 'compare with record #N' on a cluster page reads N as a primary key",
-)
 def test_comparing_with_a_record_typed_by_its_number_opens_that_record(
     client, review, source, lead
 ):
