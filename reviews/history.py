@@ -137,13 +137,38 @@ def _audit_entry(event: AuditEvent) -> HistoryEntry:
     )  # fmt: skip
 
 
-def _dedup_entry(event: DedupEvent) -> HistoryEntry:
-    records = " and ".join(f"#{pk}" for pk in (event.record_id, event.other_id) if pk)
+def _dedup_entry(event: DedupEvent, numbers: dict[int, int]) -> HistoryEntry:
+    """`numbers`: the review-local number of each record the event names (a record since
+    deleted, by an undone import, keeps the id the log stored)."""
+    ids = (event.record_id, event.other_id)
+    records = " and ".join(f"#{numbers.get(pk, pk)}" for pk in ids if pk)
     return HistoryEntry(
         at=event.at, kind="dedup", actor=event.actor.get_username() if event.actor else "",
         summary=event.get_action_display() + (f": records {records}" if records else ""),
         record_id=event.record_id, detail=detail_text(event.detail),
     )  # fmt: skip
+
+
+def _record_numbers(events: list[DedupEvent]) -> dict[int, int]:
+    """Record id -> number in the review for the records `events` name (one query)."""
+    ids = {pk for e in events for pk in (e.record_id, e.other_id) if pk}
+    if not ids:
+        return {}
+    rows = Record.objects.filter(pk__in=ids, number__isnull=False).values_list("pk", "number")
+    return dict(rows)
+
+
+def _dedup_entries(events: Iterable[DedupEvent], chunk: int = 2000) -> Iterator[HistoryEntry]:
+    """Dedup events as entries naming records by number, looked up a chunk at a time."""
+    batch: list[DedupEvent] = []
+    for event in events:
+        batch.append(event)
+        if len(batch) == chunk:
+            numbers = _record_numbers(batch)
+            yield from (_dedup_entry(e, numbers) for e in batch)
+            batch = []
+    numbers = _record_numbers(batch)
+    yield from (_dedup_entry(e, numbers) for e in batch)
 
 
 @register_record_history
@@ -165,8 +190,7 @@ def _record_dedup(record: Record, viewer: Member) -> Iterator[HistoryEntry]:
     events = DedupEvent.objects.filter(
         Q(record_id=record.pk) | Q(other_id=record.pk), review=record.review_id
     )
-    for event in events.select_related("actor").order_by("at", "id"):
-        yield _dedup_entry(event)
+    yield from _dedup_entries(events.select_related("actor").order_by("at", "id"))
 
 
 @register_review_history
@@ -176,7 +200,8 @@ def _review_audit(review: Review) -> Iterator[HistoryEntry]:
 
 @register_review_history
 def _review_dedup(review: Review) -> Iterator[HistoryEntry]:
-    return stream(DedupEvent.objects.filter(review=review).select_related("actor"), _dedup_entry)
+    events = DedupEvent.objects.filter(review=review).select_related("actor")
+    return _dedup_entries(events.order_by("at", "pk").iterator(chunk_size=2000))
 
 
 def _correction_text(detail: dict) -> str | None:

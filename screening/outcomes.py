@@ -29,7 +29,8 @@ first, else the earliest); one left behind stays on its own record, kept, not co
 Outcome of a paper, first match wins (`decide`, `outcome_sql`):
 1. a Resolution on the paper itself (the final verdict, whatever votes joined or left it);
 2. an AutomationExclusion on the paper (screening stopped early; merges that bring an
-   Include, Maybe or enough votes give the paper back: see `automation_reconcile`);
+   Include, Maybe or enough votes give the paper back: see
+   `screening.services.decisions._automation_give_back`);
 3. the counted votes: fewer distinct reviewers than required -> awaiting; all Include (Maybe counts as Include
    when the stage says so) -> include; all Exclude -> exclude, unless the stage needs the
    reasons to agree and they differ -> conflict; anything else -> conflict.

@@ -38,6 +38,7 @@ from reporting.archive.spec import (
     Spec,
     archived_models,
 )
+from reviews.models import Review
 
 # What a whole-review archive may be: Sift writes only stored and deflated entries, with
 # forward slashes, and no folders (a folder entry is checked like any other, then skipped).
@@ -358,6 +359,54 @@ def _check_loose(spec: Spec, row: dict, where: str) -> None:
             raise ArchiveError(f"{where}: {path} should be a whole number, not {value!r:.40}.")
 
 
+def unique_keys(spec: Spec) -> list[tuple[str, ...]]:
+    """The field sets whose values the model keeps unique (unique fields, unique_together,
+    UniqueConstraints without a condition or expression), as the archive's rows name them,
+    leaving out the reference to the review: an archive holds one review, so "unique in the
+    review" is unique among the archive's rows. The primary key is checked on its own."""
+    meta = spec.model._meta
+    names = {f.name: ("id" if f.primary_key else f.name) for f in spec.fields}
+    sets = [(f.name,) for f in spec.fields if f.unique and not f.primary_key]
+    sets += [tuple(group) for group in meta.unique_together]
+    sets += [
+        tuple(c.fields)
+        for c in meta.constraints
+        if isinstance(c, models.UniqueConstraint)
+        and c.fields
+        and c.condition is None
+        and not c.expressions
+    ]
+    keys: list[tuple[str, ...]] = []
+    for group in sets:
+        fields = [meta.get_field(name) for name in group]
+        kept = tuple(
+            names[f.name] for f in fields if not (f.is_relation and f.related_model is Review)
+        )
+        if kept and all(name in names.values() for name in kept) and kept not in keys:
+            keys.append(kept)
+    return keys
+
+
+def _check_unique(spec: Spec, keys: list[tuple[str, ...]], seen: list[set], row: dict,
+                  where: str) -> None:  # fmt: skip
+    """Refuse a row repeating another's values of a unique field set (two records #1): the
+    database's constraint would refuse it later with a message naming no line. A field the
+    row lacks or leaves empty takes no part (empty values are never equal)."""
+    for fields, values in zip(keys, seen, strict=True):
+        if any(row.get(name) is None for name in fields):
+            continue
+        key = row[fields[0]] if len(fields) == 1 else tuple(row[name] for name in fields)
+        if not isinstance(key, (int, str, tuple)):
+            continue
+        if key in values:
+            said = ", ".join(f"{name} {row[name]!r:.40}" for name in fields)
+            raise ArchiveError(
+                f"{where}: {said} appears twice in {spec.label}, which keeps it unique"
+                + (" in a review." if spec.model is not Review else ".")
+            )
+        values.add(key)
+
+
 def _validate(zf: zipfile.ZipFile, filename: str) -> _Checked:
     infos = _check_entries(zf, filename)
     manifest = _read_manifest(zf, infos, filename)
@@ -378,6 +427,8 @@ def _validate(zf: zipfile.ZipFile, filename: str) -> _Checked:
         lacking: Counter = Counter()
         seen: set[int] = set()
         selfs: list[tuple[str, int]] = []
+        keys = unique_keys(spec)
+        unique_seen: list[set] = [set() for _ in keys]
         for n, row in model_rows(zf, spec, manifest["format"]):
             where = f"{spec.entry} line {n}"
             _check_shape(spec, fields, row, where, lacking)
@@ -411,6 +462,7 @@ def _validate(zf: zipfile.ZipFile, filename: str) -> _Checked:
                         "the archive."
                     )
             _check_loose(spec, row, where)
+            _check_unique(spec, keys, unique_seen, row, where)
             if row["id"] in seen:
                 raise ArchiveError(f"{where}: id {row['id']} appears twice in {spec.label}.")
             seen.add(row["id"])

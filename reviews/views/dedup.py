@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -163,12 +164,23 @@ def dedup_cluster(request: HttpRequest, review: str, record_id: int) -> HttpResp
     }
     if "with" in request.GET and context["is_lead"]:
         other = request.GET["with"].strip().lstrip("#")
-        if not other.isdigit() or int(other) == record_id:
+        # The number people see ("#N", `label_number`), local to the review: never the
+        # primary key of a numbered record.
+        found = None
+        if other.isdigit() and len(other) <= 18:
+            n = int(other)
+            found = (
+                Record.objects.in_review(review_obj)
+                .filter(Q(number=n) | Q(number__isnull=True, pk=n))
+                .order_by(F("number").asc(nulls_last=True))
+                .first()
+            )
+        if not other.isdigit() or (found is not None and found.pk == record_id):
             context["compare_error"] = "Type the number of another record of this review."
-        elif not Record.objects.in_review(review_obj).filter(pk=int(other)).exists():
+        elif found is None:
             context["compare_error"] = f"This review has no record #{other}."
         else:
-            return redirect("reviews:dedup_compare", review_obj.slug, record_id, int(other))
+            return redirect("reviews:dedup_compare", review_obj.slug, record_id, found.pk)
         context["compare_with"] = other
     return render(request, "reviews/dedup_cluster.html", context)
 

@@ -20,10 +20,6 @@ def _same_number(row: dict) -> dict:
     return {**row, "number": 1} if "number" in row else row
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: two records numbered #1 in an archive: refused with a raw UNIQUE error",
-)
 def test_an_archive_with_two_records_of_one_number_is_refused_naming_the_file(good, lead, tmp_path):
     bad = edit_rows(good, tmp_path / "bad.zip", rows={"reviews.Record": _same_number})
     with pytest.raises(ArchiveError) as refused:
@@ -31,3 +27,4 @@ def test_an_archive_with_two_records_of_one_number_is_refused_naming_the_file(go
     assert not Review.objects.filter(slug="twice").exists()
     message = refused.value.message
     assert "reviews.Record.jsonl" in message and "constraint" not in message.lower(), message
+    assert "line 2" in message and "number 1" in message, message

@@ -150,7 +150,7 @@ def test_compare_box_opens_the_comparison_or_says_what_is_wrong(client, review, 
     first, _, _, other = records
     client.force_login(lead)
     url = reverse("reviews:dedup_cluster", args=[review.slug, first.pk])
-    response = client.get(url, {"with": str(other.pk)})
+    response = client.get(url, {"with": str(other.number)})  # the number shown, not the pk
     assert response.url == reverse("reviews:dedup_compare", args=[review.slug, first.pk, other.pk])
     response = client.get(url, {"with": "99999"})
     assert response.status_code == 200 and "This review has no record #99999." in response.text

@@ -123,8 +123,8 @@ def test_votes_on_a_record_merged_later_show_on_its_paper(client, review, source
         "Imported 1 records from more.ris (Medline)"  # the primary's own import
     ]
     assert [e.summary for e in entries if e.kind == "dedup"] == [
-        f"Marked the same paper: records #{early.pk} and #{later.pk}",
-        f"Chose the primary record: records #{later.pk} and #{early.pk}",
+        f"Marked the same paper: records #{early.number} and #{later.number}",
+        f"Chose the primary record: records #{later.number} and #{early.number}",
     ]
     html = history_html(client, lead, review, later)
     assert (
