@@ -155,7 +155,7 @@ def test_same_paper_after_screening_keeps_the_conflict_it_joins(
     # The conflict page shows the four votes, those cast on B marked as such.
     client.force_login(lead)
     page = client.get(reverse("screening:conflict", args=[review.slug, TA, a.pk])).content.decode()
-    assert 'id="merged-votes"' in page and page.count(f"record #{b.pk}</a>") == 2
+    assert 'id="merged-votes"' in page and page.count(f"record #{b.number}</a>") == 2
     # A person resolves it: then, and only then, the paper is excluded.
     _resolve(review, a, lead, "exclude", criterion(review, "E1"))
     flow, summary = _page_and_prisma(review)
