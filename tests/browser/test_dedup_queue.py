@@ -59,7 +59,7 @@ def look_alike(paper: dict) -> dict:
 
 
 def shown_pair(page) -> set[int]:
-    """The two record numbers in the side-by-side header."""
+    """The two record numbers (in the review) in the side-by-side header."""
     header = page.locator("#dedup-pair table.compare thead").inner_text()
     return {int(n) for n in re.findall(r"#(\d+)", header)}
 
@@ -76,10 +76,15 @@ def test_lead_decides_two_pairs_by_keyboard(page, live_server, review, source, l
     import_text(review, source, lead, ris(*records))
     services.dedup_request(review_id=review.pk, enqueue=False)
     services.dedup_run(review_id=review.pk)
-    pairs = list(DedupPair.objects.filter(review=review).order_by("-score", "pk"))
+    pairs = list(
+        DedupPair.objects.filter(review=review)
+        .select_related("record_a", "record_b")
+        .order_by("-score", "pk")
+    )
     assert len(pairs) >= 3
     waiting = len(pairs)
-    first, second, third = ({p.record_a_id, p.record_b_id} for p in pairs[:3])
+    # The page names records by their number in the review (#1, #2 ...), not the pk.
+    first, second, third = ({p.record_a.number, p.record_b.number} for p in pairs[:3])
 
     page.goto(f"{live_server.url}/reviews/{review.slug}/duplicates/queue/")
     page.fill("#id_username", lead.username)
